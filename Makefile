@@ -1,0 +1,67 @@
+# Two commands matter on a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+export FLASK_APP := webapp
+
+.PHONY: run test install install-dev catalogs db lint format bench extract clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Our own compile step: pybabel compile writes untranslated plurals as English (babel#697).
+catalogs: install
+	$(BIN)/python -m webapp.i18n.compile
+
+db: catalogs
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed --demo
+
+run: db
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - 'webapp:create_app()'
+
+# The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+test: install-dev catalogs
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	TEST_DB=sqlite $(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		TEST_DB=postgresql $(BIN)/pytest; \
+	elif [ -n "$$CI" ]; then \
+		echo "CI: TEST_DATABASE_URL is not set, the PostgreSQL run cannot be skipped"; exit 1; \
+	else \
+		echo "TEST_DATABASE_URL is not set: the PostgreSQL run was skipped"; \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh translations/messages.pot and merge it into every catalog.
+extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2 \
+		--no-location --sort-output -o translations/messages.pot .
+	$(BIN)/python -m webapp.i18n.update
+
+bench: install-dev catalogs
+	$(BIN)/python bench/lowend.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

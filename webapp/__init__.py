@@ -1,0 +1,54 @@
+"""The Flask application for the campaign "Toàn dân đoàn kết xây dựng nông thôn mới, đô thị văn
+minh": create_app() builds it from configuration, extensions and one blueprint per capability."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    import webapp.models  # noqa: F401  (every model mapped before queries or migrations)
+    from webapp import assets, config, errors, extensions, security, templating
+    from webapp.i18n import setup as i18n
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    config.load(app, overrides)
+    security.init_app(app)
+    i18n.init_app(app)  # before CSRF, so its error pages speak the visitor's language
+    extensions.init_app(app)
+    assets.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webapp.admin.views import bp as admin
+    from webapp.auth.views import bp as auth
+    from webapp.campaign.views import bp as campaign
+    from webapp.home.views import bp as home
+    from webapp.i18n.views import bp as i18n
+    from webapp.units.views import bp as units
+
+    for blueprint in (home, auth, admin, units, campaign, i18n):
+        app.register_blueprint(blueprint)
+
+
+def _register_commands(app: Flask) -> None:
+    from webapp.auth.cli import create_admin
+    from webapp.seed.cli import seed
+
+    app.cli.add_command(seed)
+    app.cli.add_command(create_admin)

@@ -1,0 +1,1 @@
+"""Administration by a unit's administrator: user accounts and their roles within scope."""

@@ -1,0 +1,205 @@
+"""Administration screens: users in the admin's scope, their roles and passwords."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, fresh_login_required, login_required
+
+from webapp import policy
+from webapp.admin import services
+from webapp.admin.forms import RoleGrantForm, UserCreateForm
+from webapp.auth.models import Role, RoleAssignment, User
+from webapp.auth.services import reset_password as issue_temporary_password
+from webapp.campaign.models import MemberOrganization
+from webapp.extensions import db
+from webapp.htmx import after_change, is_partial, render_fragment_or_page
+from webapp.i18n.languages import all_languages
+from webapp.labels import ROLE_LABELS
+from webapp.policy import Action
+from webapp.text import fold
+from webapp.units.models import Level, Unit
+from webapp.units.queries import tree_order, units_in_scope
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 50
+ROLE_LEVELS = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
+
+
+def _unit_choices(action: Action) -> list[tuple[int, str]]:
+    units = db.session.scalars(
+        units_in_scope(policy.scope_roots(current_user, action), levels=ROLE_LEVELS)
+    )
+    return [(unit.id, "\u2003" * depth + unit.name) for unit, depth in tree_order(units)]
+
+
+def _role_form(user: User, formdata=None) -> RoleGrantForm:
+    form = RoleGrantForm(formdata=formdata)
+    form.role.choices = [("", "")] + [(r.value, str(ROLE_LABELS[r])) for r in Role]
+    form.unit_id.choices = _unit_choices(Action.ROLE_GRANT)
+    if formdata is None:
+        form.unit_id.data = user.home_unit_id
+    organizations = db.session.scalars(
+        sa.select(MemberOrganization)
+        .where(MemberOrganization.is_active)
+        .order_by(MemberOrganization.sort_order)
+    )
+    form.organization_id.choices = [("", _("All organizations"))] + [
+        (o.id, o.tr("name")) for o in organizations
+    ]
+    form.language.choices = [("", "")] + [
+        (lang.code, lang.name) for lang in all_languages().values() if lang.code != "vi"
+    ]
+    return form
+
+
+def _load_user(user_id: int, action: Action = Action.USER_VIEW) -> User:
+    user = db.get_or_404(User, user_id)
+    policy.require(current_user, action, user)
+    return user
+
+
+@bp.get("/users")
+@login_required
+def list_users():
+    if not policy.can_somewhere(current_user, Action.USER_VIEW):
+        abort(403)
+    query = (request.args.get("q") or "").strip()
+    page = request.args.get("page", 1, type=int)
+    stmt = policy.visible(current_user, Action.USER_VIEW, sa.select(User)).order_by(User.username)
+    users = list(db.session.scalars(stmt))
+    if query:
+        needle = fold(query)
+        users = [u for u in users if needle in fold(f"{u.username} {u.full_name}")]
+    total = len(users)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    shown = users[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return render_template(
+        "admin/users.html", users=shown, q=query, page=page, pages=pages, total=total
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def create_user():
+    if not policy.can_somewhere(current_user, Action.USER_CREATE):
+        abort(403)
+    form = UserCreateForm()
+    form.home_unit_id.choices = _unit_choices(Action.USER_CREATE)
+    if form.validate_on_submit():
+        unit = db.get_or_404(Unit, form.home_unit_id.data)
+        try:
+            user, password = services.create_user(
+                current_user,
+                username=form.username.data,
+                full_name=form.full_name.data,
+                home_unit=unit,
+            )
+        except services.AdminError as error:
+            form.username.errors.append(str(error))
+        else:
+            db.session.commit()
+            # Shown once, not redirected: the temporary password must not sit in a cookie.
+            return render_template("admin/password_issued.html", user=user, password=password)
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/user_new.html", form=form), status
+
+
+@bp.get("/users/<int:user_id>")
+@login_required
+def show_user(user_id: int):
+    user = _load_user(user_id)
+    return render_template("admin/user.html", user=user, form=_role_form(user))
+
+
+@bp.post("/users/<int:user_id>/roles")
+@fresh_login_required
+def grant_role(user_id: int):
+    user = _load_user(user_id)
+    form = _role_form(user, formdata=request.form)
+    if form.validate_on_submit():
+        unit = db.get_or_404(Unit, form.unit_id.data)
+        policy.require(current_user, Action.ROLE_GRANT, unit)
+        organization = (
+            db.get_or_404(MemberOrganization, form.organization_id.data)
+            if form.organization_id.data
+            else None
+        )
+        try:
+            services.grant_role(
+                current_user,
+                user,
+                role=Role(form.role.data),
+                unit=unit,
+                organization=organization,
+                language=form.language.data,
+            )
+        except services.AdminError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            return after_change(
+                "admin/_roles.html",
+                event="roles-changed",
+                redirect_to=url_for("admin.show_user", user_id=user.id),
+                user=user,
+                form=_role_form(user),
+            )
+    return render_fragment_or_page(
+        "admin/_roles.html",
+        "admin/user.html",
+        status=200 if is_partial() else 422,
+        user=user,
+        form=form,
+    )
+
+
+@bp.post("/users/<int:user_id>/roles/<int:assignment_id>/revoke")
+@fresh_login_required
+def revoke_role(user_id: int, assignment_id: int):
+    user = _load_user(user_id)
+    assignment = db.get_or_404(RoleAssignment, assignment_id)
+    if assignment.user_id != user.id:
+        abort(404)
+    policy.require(current_user, Action.ROLE_REVOKE, assignment)
+    services.revoke_role(current_user, assignment)
+    db.session.commit()
+    return after_change(
+        "admin/_roles.html",
+        event="roles-changed",
+        redirect_to=url_for("admin.show_user", user_id=user.id),
+        user=user,
+        form=_role_form(user),
+    )
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@fresh_login_required
+def deactivate_user(user_id: int):
+    user = _load_user(user_id, Action.USER_DEACTIVATE)
+    services.deactivate_user(current_user, user)
+    db.session.commit()
+    flash(_("%(name)s can no longer sign in.", name=user.username), "success")
+    return redirect(url_for("admin.show_user", user_id=user.id), code=303)
+
+
+@bp.post("/users/<int:user_id>/activate")
+@fresh_login_required
+def activate_user(user_id: int):
+    user = _load_user(user_id, Action.USER_ACTIVATE)
+    services.activate_user(current_user, user)
+    db.session.commit()
+    flash(_("%(name)s can sign in again.", name=user.username), "success")
+    return redirect(url_for("admin.show_user", user_id=user.id), code=303)
+
+
+@bp.post("/users/<int:user_id>/password")
+@fresh_login_required
+def reset_password(user_id: int):
+    user = _load_user(user_id, Action.USER_RESET_PASSWORD)
+    password = issue_temporary_password(current_user, user)
+    db.session.commit()
+    return render_template("admin/password_issued.html", user=user, password=password)

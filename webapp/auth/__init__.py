@@ -1,0 +1,1 @@
+"""Users, their role assignments, signing in and out, passwords and sign-in throttling."""

@@ -1,0 +1,105 @@
+"""User, Role, RoleAssignment and LoginFailure."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from webapp.campaign.models import MemberOrganization
+from webapp.db import UTCDateTime, str_enum, utcnow
+from webapp.extensions import db
+from webapp.units.models import Unit
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    EDITOR = "editor"
+    REVIEWER = "reviewer"
+    PUBLISHER = "publisher"
+    TRANSLATOR = "translator"
+    VIEWER = "viewer"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    # The unit whose Front committee or organization the person works for; admins of that
+    # unit's ancestors manage the account.
+    home_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Bumped when the password changes or the account is deactivated: old sessions end.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    home_unit: Mapped[Unit] = relationship()
+    roles: Mapped[list[RoleAssignment]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        foreign_keys="RoleAssignment.user_id",
+        order_by="RoleAssignment.id",
+    )
+
+    __table_args__ = (sa.CheckConstraint("username = lower(username)", name="username_lower"),)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+    def set_password(self, password: str) -> None:
+        method = current_app.config["PASSWORD_HASH_METHOD"] if current_app else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+
+class RoleAssignment(db.Model):
+    """A role on a unit and its subtree, optionally narrowed to an organization or a language."""
+
+    __tablename__ = "role_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member_organizations.id"))
+    language: Mapped[str | None] = mapped_column(sa.String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship(back_populates="roles", foreign_keys=[user_id])
+    unit: Mapped[Unit] = relationship()
+    organization: Mapped[MemberOrganization | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "role <> 'translator' OR language IS NOT NULL", name="translator_has_language"
+        ),
+    )
+
+
+class LoginFailure(db.Model):
+    """A failed sign-in, kept for the throttling window only."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), index=True)
+    address: Mapped[str] = mapped_column(sa.String(64), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,69 @@
+"""Authentication and password operations; callers commit."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from webapp import policy
+from webapp.audit.services import record
+from webapp.auth import throttle
+from webapp.auth.models import User
+from webapp.db import utcnow
+from webapp.extensions import db
+from webapp.policy import Action
+
+# Letters and digits that cannot be mistaken for each other when read out over the phone.
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User | None = None
+    retry_after: int = 0  # seconds, when throttled
+
+
+def normalize_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def authenticate(username: str, password: str, address: str, limits: throttle.Limits) -> SignIn:
+    """Check the password unless the account or the address is throttled."""
+    username = normalize_username(username)
+    wait = throttle.seconds_blocked(username, address, limits)
+    if wait:
+        return SignIn(retry_after=wait)
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None or not user.is_active or not user.check_password(password):
+        throttle.record_failure(username, address, limits)
+        return SignIn()
+    throttle.clear_account(username)
+    user.last_login_at = utcnow()
+    return SignIn(user=user)
+
+
+def change_own_password(user: User, new_password: str) -> None:
+    policy.ensure(user, Action.ACCOUNT_CHANGE_PASSWORD, user)
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.session_version += 1
+    record(user, "user.password_changed", user, unit_id=user.home_unit_id)
+
+
+def temporary_password() -> str:
+    return "-".join(
+        "".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(3)
+    )
+
+
+def reset_password(actor: User, target: User) -> str:
+    """Give the account a new temporary password, to be changed at the next sign-in."""
+    policy.ensure(actor, Action.USER_RESET_PASSWORD, target)
+    password = temporary_password()
+    target.set_password(password)
+    target.must_change_password = True
+    target.session_version += 1
+    record(actor, "user.password_reset", target, unit_id=target.home_unit_id)
+    return password

@@ -1,0 +1,1 @@
+"""The home page: the campaign's introduction for visitors, "what needs my attention" for users."""

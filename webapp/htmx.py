@@ -1,0 +1,34 @@
+"""HTMX helpers: the one place that reads HX headers and chooses fragment or full page."""
+
+from __future__ import annotations
+
+import json
+
+from flask import make_response, redirect, render_template
+from werkzeug.wrappers import Response
+
+from webapp.extensions import htmx
+
+
+def is_partial() -> bool:
+    """True for an htmx request that swaps a fragment (not boosted, not a history restore)."""
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render_fragment_or_page(fragment: str, page: str, *, status: int = 200, **context) -> Response:
+    """The fragment for htmx swaps, else the whole page that includes it; varies on HX-Request."""
+    template = fragment if is_partial() else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def after_change(fragment: str, *, event: str, redirect_to: str, **context) -> Response:
+    """After a successful mutation: the updated fragment with an HX-Trigger event for htmx,
+    else a 303 redirect to the full page (post/redirect/get)."""
+    if not is_partial():
+        return redirect(redirect_to, code=303)
+    response = make_response(render_template(fragment, **context))
+    response.headers["HX-Trigger"] = json.dumps({event: True})
+    response.vary.add("HX-Request")
+    return response

@@ -1,0 +1,45 @@
+"""Translated labels for the states and kinds stored as codes, shared by views and templates."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+
+from webapp.auth.models import Role
+from webapp.campaign.models import DeadlineKind
+from webapp.units.models import Kind, Level
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.EDITOR: _l("Editor"),
+    Role.REVIEWER: _l("Reviewer"),
+    Role.PUBLISHER: _l("Publisher"),
+    Role.TRANSLATOR: _l("Translator"),
+    Role.VIEWER: _l("Viewer"),
+}
+
+LEVEL_LABELS = {
+    Level.PROVINCE: lazy_pgettext("level", "Province"),
+    Level.DISTRICT: lazy_pgettext("level", "District"),
+    Level.COMMUNE: lazy_pgettext("level", "Commune"),
+    Level.AREA: lazy_pgettext("level", "Residential area"),
+}
+
+KIND_LABELS = {
+    Kind.TINH: _l("Province (tỉnh)"),
+    Kind.THANH_PHO: _l("City (thành phố)"),
+    Kind.HUYEN: _l("District (huyện)"),
+    Kind.THI_XA: _l("Town (thị xã)"),
+    Kind.XA: _l("Commune (xã)"),
+    Kind.PHUONG: _l("Ward (phường)"),
+    Kind.THI_TRAN: _l("Township (thị trấn)"),
+    Kind.THON: _l("Hamlet (thôn)"),
+    Kind.BAN: _l("Village (bản)"),
+    Kind.TO_DAN_PHO: _l("Residential group (tổ dân phố)"),
+}
+
+DEADLINE_LABELS = {
+    DeadlineKind.REGISTRATION: _l("Registration of works, models and tasks"),
+    DeadlineKind.REPORT_HALF_YEAR: _l("Six-month report"),
+    DeadlineKind.REPORT_YEAR: _l("Annual report"),
+}

@@ -1,0 +1,28 @@
+"""Imports every model module, so the metadata is complete for migrations and tests."""
+
+from webapp.audit.models import AuditEvent
+from webapp.auth.models import LoginFailure, RoleAssignment, User
+from webapp.campaign.models import (
+    Campaign,
+    Content,
+    Deadline,
+    MemberOrganization,
+    ModelType,
+    Requirement,
+)
+from webapp.units.models import Unit, UnitYearAttribute
+
+__all__ = [
+    "AuditEvent",
+    "Campaign",
+    "Content",
+    "Deadline",
+    "LoginFailure",
+    "MemberOrganization",
+    "ModelType",
+    "Requirement",
+    "RoleAssignment",
+    "Unit",
+    "UnitYearAttribute",
+    "User",
+]

@@ -1,0 +1,243 @@
+"""The only place that answers "may this user do this to this object?".
+
+Each Action has one Rule: who may act (public, any signed-in user, or holders of some roles),
+the unit the object belongs to (a role on a unit covers its subtree), the organization it
+belongs to (an assignment narrowed to an organization covers only that organization's objects),
+and a state condition. `can` and `require` judge one object, `visible` filters list queries
+with the same scope, `who_can` finds the people to notify.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.sql import Select
+
+from webapp.auth.models import Role, RoleAssignment, User
+from webapp.extensions import db, login_manager
+from webapp.units.models import AREA_KINDS, Level, Unit
+from webapp.units.queries import subtree_ids
+
+
+class Action(enum.StrEnum):
+    CAMPAIGN_VIEW = "campaign.view"
+    ACCOUNT_CHANGE_PASSWORD = "account.change_password"
+    UNIT_VIEW = "unit.view"
+    UNIT_ADD_AREA = "unit.add_area"
+    USER_VIEW = "user.view"
+    USER_CREATE = "user.create"
+    USER_DEACTIVATE = "user.deactivate"
+    USER_ACTIVATE = "user.activate"
+    USER_RESET_PASSWORD = "user.reset_password"
+    ROLE_GRANT = "role.grant"
+    ROLE_REVOKE = "role.revoke"
+
+
+class Audience(enum.Enum):
+    PUBLIC = "public"
+    SIGNED_IN = "signed_in"
+    ROLES = "roles"
+
+
+def _always(user: Any, obj: Any) -> bool:
+    return True
+
+
+def _no_unit(obj: Any) -> Unit | None:
+    return None
+
+
+def _no_organization(obj: Any) -> int | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    audience: Audience
+    roles: frozenset[Role] = frozenset()
+    unit_of: Callable[[Any], Unit | None] = _no_unit
+    organization_of: Callable[[Any], int | None] = _no_organization
+    # The state condition ("only active users can be deactivated").
+    check: Callable[[Any, Any], bool] = _always
+    # For `visible`: the column holding the unit id of the listed rows.
+    unit_column: Callable[[], Any] | None = None
+
+
+# Named predicates and object → unit accessors.
+
+
+def _unit_itself(unit: Unit) -> Unit:
+    return unit
+
+
+def _home_unit(user: User) -> Unit:
+    return user.home_unit
+
+
+def _assignment_unit(assignment: RoleAssignment) -> Unit:
+    return assignment.unit
+
+
+def _is_self(user: User, obj: User) -> bool:
+    return obj is not None and obj.id == user.id
+
+
+def _is_current_commune(user: User, unit: Unit) -> bool:
+    return unit.level == Level.COMMUNE and unit.valid_to is None
+
+
+def _can_hold_roles(user: User, unit: Unit) -> bool:
+    return unit.level != Level.AREA and unit.kind not in AREA_KINDS
+
+
+def _other_active_user(user: User, target: User) -> bool:
+    return target.id != user.id and target.is_active
+
+
+def _inactive_user(user: User, target: User) -> bool:
+    return not target.is_active
+
+
+def _not_own_assignment(user: User, assignment: RoleAssignment) -> bool:
+    return assignment.user_id != user.id
+
+
+def _unit_id_column():
+    return Unit.id
+
+
+def _home_unit_column():
+    return User.home_unit_id
+
+
+ADMIN = frozenset({Role.ADMIN})
+EVERY_ROLE = frozenset(Role)
+
+RULES: dict[Action, Rule] = {
+    Action.CAMPAIGN_VIEW: Rule(Audience.PUBLIC),
+    Action.ACCOUNT_CHANGE_PASSWORD: Rule(Audience.SIGNED_IN, check=_is_self),
+    Action.UNIT_VIEW: Rule(Audience.ROLES, EVERY_ROLE, _unit_itself, unit_column=_unit_id_column),
+    Action.UNIT_ADD_AREA: Rule(
+        Audience.ROLES,
+        frozenset({Role.ADMIN, Role.EDITOR}),
+        _unit_itself,
+        check=_is_current_commune,
+    ),
+    Action.USER_VIEW: Rule(Audience.ROLES, ADMIN, _home_unit, unit_column=_home_unit_column),
+    Action.USER_CREATE: Rule(Audience.ROLES, ADMIN, _unit_itself, check=_can_hold_roles),
+    Action.USER_DEACTIVATE: Rule(Audience.ROLES, ADMIN, _home_unit, check=_other_active_user),
+    Action.USER_ACTIVATE: Rule(Audience.ROLES, ADMIN, _home_unit, check=_inactive_user),
+    Action.USER_RESET_PASSWORD: Rule(Audience.ROLES, ADMIN, _home_unit, check=_other_active_user),
+    Action.ROLE_GRANT: Rule(Audience.ROLES, ADMIN, _unit_itself, check=_can_hold_roles),
+    Action.ROLE_REVOKE: Rule(Audience.ROLES, ADMIN, _assignment_unit, check=_not_own_assignment),
+}
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _qualifying(user: User, rule: Rule) -> list[RoleAssignment]:
+    return [a for a in user.roles if a.role in rule.roles]
+
+
+def can(user: Any, action: Action, obj: Any = None) -> bool:
+    rule = RULES[action]
+    if rule.audience is Audience.PUBLIC:
+        return rule.check(user, obj)
+    if not _signed_in(user):
+        return False
+    if rule.audience is Audience.SIGNED_IN:
+        return rule.check(user, obj)
+    unit = rule.unit_of(obj) if obj is not None else None
+    if unit is None:
+        return False
+    above = {u.id for u in unit.ancestors()}
+    organization_id = rule.organization_of(obj)
+    covered = any(
+        a.unit_id in above and a.organization_id in (None, organization_id)
+        for a in _qualifying(user, rule)
+    )
+    return covered and rule.check(user, obj)
+
+
+def can_somewhere(user: Any, action: Action) -> bool:
+    """Whether the user may do this to anything at all (for menus and index pages)."""
+    rule = RULES[action]
+    if rule.audience is not Audience.ROLES:
+        return rule.audience is Audience.PUBLIC or _signed_in(user)
+    return _signed_in(user) and bool(_qualifying(user, rule))
+
+
+class Denied(PermissionError):
+    """Raised by services acting for someone who may not; answered with 403."""
+
+
+def ensure(user: Any, action: Action, obj: Any = None) -> None:
+    """For services: raise Denied unless allowed."""
+    if not can(user, action, obj):
+        raise Denied(action)
+
+
+def require(user: Any, action: Action, obj: Any = None) -> None:
+    """Abort the request unless allowed: anonymous visitors are sent to sign in, others get 403."""
+    if can(user, action, obj):
+        return
+    if not _signed_in(user):
+        abort(login_manager.unauthorized())
+    abort(403)
+
+
+def scope_roots(user: Any, action: Action) -> list[int]:
+    """Unit ids whose subtrees the user may act on (organization-narrowed ones excluded)."""
+    if not _signed_in(user):
+        return []
+    return sorted(
+        {a.unit_id for a in _qualifying(user, RULES[action]) if a.organization_id is None}
+    )
+
+
+def visible(user: Any, action: Action, stmt: Select) -> Select:
+    """Narrow a list query to the rows the user may see under `action`.
+
+    Scope only: per-object state conditions are for `can`.
+    """
+    rule = RULES[action]
+    if rule.audience is Audience.PUBLIC:
+        return stmt
+    if not _signed_in(user):
+        return stmt.where(sa.false())
+    if rule.audience is Audience.SIGNED_IN:
+        return stmt
+    if rule.unit_column is None:
+        raise ValueError(f"{action} has no unit column to filter lists by")
+    roots = scope_roots(user, action)
+    if not roots:
+        return stmt.where(sa.false())
+    return stmt.where(rule.unit_column().in_(subtree_ids(roots)))
+
+
+def who_can(action: Action, obj: Any) -> list[User]:
+    """Active users allowed to do `action` to `obj`: whom to notify or route work to."""
+    rule = RULES[action]
+    if rule.audience is not Audience.ROLES:
+        raise ValueError(f"{action} is not limited to roles")
+    unit = rule.unit_of(obj)
+    above = [u.id for u in unit.ancestors()]
+    candidates = db.session.scalars(
+        sa.select(User)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(
+            User.is_active,
+            RoleAssignment.role.in_(rule.roles),
+            RoleAssignment.unit_id.in_(above),
+        )
+        .distinct()
+        .order_by(User.username)
+    )
+    return [user for user in candidates if can(user, action, obj)]

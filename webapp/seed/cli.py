@@ -1,0 +1,28 @@
+"""`flask seed [--demo]`: load Bắc Kạn's units and the campaign configuration, idempotently."""
+
+from __future__ import annotations
+
+import click
+
+from webapp.extensions import db
+from webapp.seed import loader
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="Also create the demo accounts and print them.")
+def seed(demo: bool) -> None:
+    """Load Bắc Kạn (2017 units), the campaign, its contents, organizations, models and rules."""
+    counts = loader.Counts()
+    total_units = loader.load_units(counts=counts)
+    loader.load_campaign(counts=counts)
+    accounts = loader.load_demo_accounts() if demo else []
+    db.session.commit()
+    created = ", ".join(f"{n} {what}" for what, n in counts.created.items()) or "nothing new"
+    click.echo(f"Bắc Kạn: {total_units} units in the 2017 structure; created {created}.")
+    if accounts:
+        click.echo("Demo accounts (change these passwords on a real server):")
+        for account, is_new in accounts:
+            state = "created" if is_new else "exists, unchanged"
+            click.echo(
+                f"  {account.role.value:<10} {account.username:<16} {account.password:<16} {state}"
+            )

@@ -1,0 +1,36 @@
+"""What every template may use: the policy, labels and formatting helpers."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_login import current_user
+
+from webapp import labels, policy
+
+
+def _can(action: policy.Action, obj=None) -> bool:
+    return policy.can(current_user, action, obj)
+
+
+def _can_somewhere(action: policy.Action) -> bool:
+    return policy.can_somewhere(current_user, action)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        can=_can,
+        can_somewhere=_can_somewhere,
+        Action=policy.Action,
+        ROLE_LABELS=labels.ROLE_LABELS,
+        LEVEL_LABELS=labels.LEVEL_LABELS,
+        KIND_LABELS=labels.KIND_LABELS,
+        DEADLINE_LABELS=labels.DEADLINE_LABELS,
+    )
+    app.jinja_env.filters.update(
+        number=format_decimal,
+        date=format_date,
+        datetime=format_datetime,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,23 @@
+"""Text normalisation: NFC on the way in, and folding for accent-insensitive search (DESIGN §8)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+_APOSTROPHES = str.maketrans("", "", "'’ʼʻ")
+
+
+def clean(value: str | None) -> str | None:
+    """Strip and NFC-normalise user input (decomposed marks render misplaced in print)."""
+    if value is None:
+        return None
+    return unicodedata.normalize("NFC", value.strip())
+
+
+def fold(value: str) -> str:
+    """Case- and accent-free form: "Đồng Hỷ" and "dong hy" fold alike; đ becomes d."""
+    value = unicodedata.normalize("NFC", value).replace("đ", "d").replace("Đ", "D")
+    value = "".join(
+        ch for ch in unicodedata.normalize("NFD", value) if unicodedata.category(ch) != "Mn"
+    )
+    return " ".join(value.translate(_APOSTROPHES).casefold().split())

@@ -1,0 +1,1 @@
+"""Administrative units (province, district, commune, residential area) and their tree."""

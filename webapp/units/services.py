@@ -1,0 +1,28 @@
+"""Changes to the unit tree made in the app; callers commit."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from webapp import policy
+from webapp.audit.services import record
+from webapp.extensions import db
+from webapp.policy import Action
+from webapp.text import fold
+from webapp.units.models import Kind, Level, Unit
+
+
+class UnitError(Exception):
+    """A change that cannot be made; the message is shown to the user."""
+
+
+def add_area(actor, commune: Unit, *, name: str, kind: Kind) -> Unit:
+    """A residential area under a commune; names are unique within the commune, accents aside."""
+    policy.ensure(actor, Action.UNIT_ADD_AREA, commune)
+    wanted = fold(name)
+    if any(fold(child.name) == wanted for child in commune.children if child.valid_to is None):
+        raise UnitError(_("%(commune)s already has %(name)s.", commune=commune.name, name=name))
+    area = Unit(name=name, kind=kind, level=Level.AREA, parent=commune)
+    db.session.add(area)
+    record(actor, "unit.area_added", area, unit_id=commune.id, name=name, kind=str(kind))
+    return area

@@ -1,0 +1,84 @@
+"""Browsing the unit tree within one's scope, and adding residential areas to a commune."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, url_for
+from flask_login import current_user, login_required
+
+from webapp import policy
+from webapp.extensions import db
+from webapp.htmx import after_change, is_partial, render_fragment_or_page
+from webapp.policy import Action
+from webapp.units import services
+from webapp.units.forms import AreaForm
+from webapp.units.models import Kind, Level, Unit
+from webapp.units.queries import tree_order, units_in_scope
+
+bp = Blueprint("units", __name__, url_prefix="/units")
+
+
+@bp.get("")
+@login_required
+def list_units():
+    roots = policy.scope_roots(current_user, Action.UNIT_VIEW)
+    if not roots:
+        abort(403)
+    stmt = units_in_scope(roots, levels=(Level.PROVINCE, Level.DISTRICT, Level.COMMUNE))
+    tree = tree_order(db.session.scalars(stmt))
+    communes = sum(1 for unit, _ in tree if unit.level == Level.COMMUNE)
+    return render_template("units/index.html", tree=tree, communes=communes)
+
+
+def _areas(unit: Unit) -> list[Unit]:
+    return list(
+        db.session.scalars(
+            sa.select(Unit)
+            .where(Unit.parent_id == unit.id, Unit.level == Level.AREA)
+            .order_by(Unit.name)
+        )
+    )
+
+
+@bp.get("/<int:unit_id>")
+@login_required
+def show_unit(unit_id: int):
+    unit = db.get_or_404(Unit, unit_id)
+    policy.require(current_user, Action.UNIT_VIEW, unit)
+    children = [c for c in unit.children if c.level != Level.AREA]
+    return render_template(
+        "units/unit.html", unit=unit, children=children, areas=_areas(unit), form=AreaForm()
+    )
+
+
+@bp.post("/<int:unit_id>/areas")
+@login_required
+def add_area(unit_id: int):
+    unit = db.get_or_404(Unit, unit_id)
+    policy.require(current_user, Action.UNIT_ADD_AREA, unit)
+    form = AreaForm()
+    if form.validate_on_submit():
+        try:
+            services.add_area(current_user, unit, name=form.name.data, kind=Kind(form.kind.data))
+        except services.UnitError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            return after_change(
+                "units/_areas.html",
+                event="areas-changed",
+                redirect_to=url_for("units.show_unit", unit_id=unit.id),
+                unit=unit,
+                areas=_areas(unit),
+                form=AreaForm(formdata=None),
+            )
+    children = [c for c in unit.children if c.level != Level.AREA]
+    return render_fragment_or_page(
+        "units/_areas.html",
+        "units/unit.html",
+        status=200 if is_partial() else 422,
+        unit=unit,
+        children=children,
+        areas=_areas(unit),
+        form=form,
+    )
