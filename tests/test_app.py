@@ -70,6 +70,7 @@ def test_htmx_is_served_by_us_with_hash_and_long_cache(client):
         assert response.headers["Content-Encoding"] == "gzip"
         assert "immutable" in response.headers["Cache-Control"]
         assert "max-age=31536000" in response.headers["Cache-Control"]
+        assert "no-cache" not in response.headers["Cache-Control"]
         body = gzip.decompress(response.get_data())
     assert hashlib.sha256(body).hexdigest().startswith(version)
     assert b'version:"2.0.4"' in body

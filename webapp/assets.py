@@ -38,6 +38,7 @@ def _cache_headers(response: Response) -> Response:
     filename = (request.view_args or {}).get("filename", "")
     if version and version == _version(filename):
         max_age = current_app.config["STATIC_MAX_AGE"]
+        response.cache_control.no_cache = None
         response.cache_control.public = True
         response.cache_control.max_age = max_age
         response.cache_control.immutable = True

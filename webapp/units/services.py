@@ -20,8 +20,11 @@ def add_area(actor, commune: Unit, *, name: str, kind: Kind) -> Unit:
     """A residential area under a commune; names are unique within the commune, accents aside."""
     policy.ensure(actor, Action.UNIT_ADD_AREA, commune)
     wanted = fold(name)
-    if any(fold(child.name) == wanted for child in commune.children if child.valid_to is None):
-        raise UnitError(_("%(commune)s already has %(name)s.", commune=commune.name, name=name))
+    for child in commune.children:
+        if child.valid_to is None and fold(child.name) == wanted:
+            raise UnitError(
+                _("%(commune)s already has %(name)s.", commune=commune.name, name=child.name)
+            )
     area = Unit(name=name, kind=kind, level=Level.AREA, parent=commune)
     db.session.add(area)
     record(actor, "unit.area_added", area, unit_id=commune.id, name=name, kind=str(kind))

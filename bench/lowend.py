@@ -1,0 +1,124 @@
+"""Low-end benchmark: each key page in Chromium with the CPU slowed 4× and the network at
+400 kbit/s with 400 ms round trips (Chrome DevTools Protocol), timing navigation until the
+page's main form (or main content) is usable, on a first and a repeat visit.
+
+Run with `make bench`. It serves the app from a temporary SQLite database seeded with Bắc Kạn
+and the demo accounts, and prints a table. A benchmark, not a test: nothing here fails on time.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+
+from tests.live import NetworkMeter, chromium, serve  # noqa: E402
+from webapp import create_app  # noqa: E402
+from webapp.extensions import db  # noqa: E402
+from webapp.seed import loader  # noqa: E402
+
+CPU_SLOWDOWN = 4
+KBIT = 400
+ROUND_TRIP_MS = 400
+
+
+@dataclass(frozen=True)
+class KeyPage:
+    name: str
+    account: tuple[str, str] | None
+    path: str
+    ready: str  # selector of the element that makes the page usable
+
+
+def key_pages(app) -> list[KeyPage]:
+    import sqlalchemy as sa
+
+    from webapp.units.models import Unit
+
+    with app.app_context():
+        commune = db.session.scalar(sa.select(Unit).where(Unit.code == "01858"))
+    editor = ("editor.pacnam", "edit-bang-thanh")
+    admin = ("admin", "admin-bac-kan")
+    return [
+        KeyPage("home (visitor)", None, "/", "main h1"),
+        KeyPage("sign in", None, "/login", "main form button[type=submit]"),
+        KeyPage("commune: add area", editor, f"/units/{commune.id}", "#areas form button"),
+        KeyPage("unit tree", admin, "/units", "main .tree a"),
+        KeyPage("new user", admin, "/admin/users/new", "main form button[type=submit]"),
+    ]
+
+
+def throttle(page) -> NetworkMeter:
+    meter = NetworkMeter(page)
+    meter.session.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": ROUND_TRIP_MS,
+            "downloadThroughput": KBIT * 1000 / 8,
+            "uploadThroughput": KBIT * 1000 / 8,
+        },
+    )
+    meter.session.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    return meter
+
+
+def usable_after(page, path: str, ready: str) -> float:
+    """Seconds from navigation start until `ready` is visible and enabled, with htmx loaded
+    when scripts run (the deferred script has then run too)."""
+    start = time.perf_counter()
+    page.goto(path, wait_until="commit")
+    page.locator(ready).first.wait_for(state="visible")
+    page.wait_for_load_state("domcontentloaded")
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "SECRET_KEY": "bench"}
+        )
+        with app.app_context():
+            upgrade()
+            loader.load_units()
+            loader.load_campaign()
+            loader.load_demo_accounts()
+            db.session.commit()
+        pages = key_pages(app)
+        rows = []
+        with serve(app) as base_url, chromium() as browser:
+            for spec in pages:
+                context = browser.new_context(
+                    base_url=base_url, viewport={"width": 360, "height": 740}
+                )
+                page = context.new_page()
+                if spec.account:
+                    page.goto("/login")
+                    page.fill("#username", spec.account[0])
+                    page.fill("#password", spec.account[1])
+                    page.click("main button[type=submit]")
+                    page.wait_for_url("**/")
+                meter = throttle(page)
+                meter.clear_cache()
+                meter.reset()
+                first = usable_after(page, spec.path, spec.ready)
+                first_bytes = meter.total
+                meter.reset()
+                repeat = usable_after(page, spec.path, spec.ready)
+                rows.append((spec.name, first, first_bytes, repeat, meter.total))
+                context.close()
+    print(f"Chromium, CPU {CPU_SLOWDOWN}x slower, {KBIT} kbit/s, {ROUND_TRIP_MS} ms RTT, 360 px")
+    print(f"{'page':<22} {'first visit':>12} {'bytes':>8} {'repeat':>9} {'bytes':>8}")
+    for name, first, first_bytes, repeat, repeat_bytes in rows:
+        print(f"{name:<22} {first:>10.2f} s {first_bytes:>8} {repeat:>7.2f} s {repeat_bytes:>8}")
+
+
+if __name__ == "__main__":
+    main()

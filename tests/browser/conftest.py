@@ -1,0 +1,64 @@
+"""Browser fixtures: the app served for real, Bắc Kạn seeded, and Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import _wipe, unavailable
+from tests.live import CHROMIUM, chromium, serve
+from webapp.extensions import db
+from webapp.seed import loader
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="session")
+def base_url(app):
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def seeded(app):
+    """Bắc Kạn, the campaign and the demo accounts, once per module."""
+    with app.app_context():
+        loader.load_units()
+        loader.load_campaign()
+        loader.load_demo_accounts()
+        db.session.commit()
+        db.session.remove()
+    yield
+    _wipe(app)
+
+
+@pytest.fixture
+def new_page(browser, base_url, seeded):
+    """Pages in fresh contexts (empty cache, no cookies), with or without JavaScript."""
+    contexts = []
+
+    def make(*, javascript: bool = True, width: int = 360):
+        context = browser.new_context(
+            java_script_enabled=javascript,
+            viewport={"width": width, "height": 740},
+            base_url=base_url,
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, username: str, password: str) -> None:
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/")

@@ -1,0 +1,84 @@
+"""A real HTTP server for the app on a free loopback port, and Debian's Chromium through
+Playwright; shared by the browser tests and bench/lowend.py."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # The machine has no network beyond loopback: keep Chromium from trying.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """Serve the app from a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
+@contextmanager
+def chromium() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class NetworkMeter:
+    """Bytes over the wire (compressed bodies plus headers) as Chromium's DevTools reports them."""
+
+    def __init__(self, page) -> None:
+        self.session = page.context.new_cdp_session(page)
+        self.session.send("Network.enable")
+        self.requests: dict[str, str] = {}
+        self.sizes: dict[str, int] = {}
+        self.session.on("Network.requestWillBeSent", self._sent)
+        self.session.on("Network.loadingFinished", self._finished)
+
+    def _sent(self, event) -> None:
+        self.requests[event["requestId"]] = event["request"]["url"]
+
+    def _finished(self, event) -> None:
+        self.sizes[event["requestId"]] = int(event["encodedDataLength"])
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self.sizes.clear()
+
+    def clear_cache(self) -> None:
+        self.session.send("Network.clearBrowserCache")
+
+    @property
+    def total(self) -> int:
+        return sum(self.sizes.values())
+
+    def by_url(self) -> dict[str, int]:
+        return {self.requests.get(rid, rid): size for rid, size in self.sizes.items()}
