@@ -196,3 +196,20 @@ def test_reset_password_issues_a_temporary_one(app, login_as, tree):
     assert target.check_password(password) and target.must_change_password
     assert not target.check_password(factories.PASSWORD)
     assert len(_events("user.password_reset")) == 1
+
+
+def test_home_tells_the_admin_about_users_without_a_role(login_as, tree):
+    client, _ = login_as(Role.ADMIN, tree.d1)
+    factories.make_user(username="norole.inside", home_unit=tree.c1)
+    factories.make_user(username="norole.outside", home_unit=tree.c3)
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "1 người dùng đang hoạt động chưa có vai trò" in page
+    listed = client.get("/admin/users?without_role=1").get_data(as_text=True)
+    assert "norole.inside" in listed and "norole.outside" not in listed
+
+
+def test_home_of_an_editor_has_an_empty_attention_list(login_as, tree):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    page = client.get("/").get_data(as_text=True)
+    assert "Hiện không có việc cần xử lý." in page

@@ -68,7 +68,10 @@ def list_users():
         abort(403)
     query = (request.args.get("q") or "").strip()
     page = request.args.get("page", 1, type=int)
+    without_role = request.args.get("without_role") == "1"
     stmt = policy.visible(current_user, Action.USER_VIEW, sa.select(User)).order_by(User.username)
+    if without_role:
+        stmt = stmt.where(User.is_active, ~User.roles.any())
     users = list(db.session.scalars(stmt))
     if query:
         needle = fold(query)
@@ -78,7 +81,13 @@ def list_users():
     page = min(max(1, page), pages)
     shown = users[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return render_template(
-        "admin/users.html", users=shown, q=query, page=page, pages=pages, total=total
+        "admin/users.html",
+        users=shown,
+        q=query,
+        without_role=without_role,
+        page=page,
+        pages=pages,
+        total=total,
     )
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import sqlalchemy as sa
+from flask import Blueprint, render_template, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 
 from webapp import policy
+from webapp.auth.models import User
 from webapp.campaign.services import current_campaign
+from webapp.extensions import db
 from webapp.policy import Action
 
 bp = Blueprint("home", __name__)
@@ -16,6 +20,26 @@ def attention_items(user) -> list[dict]:
     """What needs the user's attention, most urgent first. Later capabilities add their items
     here (lists due, entries returned, submissions to review)."""
     items: list[dict] = []
+    if policy.can_somewhere(user, Action.USER_VIEW):
+        without_role = db.session.scalar(
+            policy.visible(
+                user,
+                Action.USER_VIEW,
+                sa.select(sa.func.count(User.id)).where(User.is_active, ~User.roles.any()),
+            )
+        )
+        if without_role:
+            items.append(
+                {
+                    "text": ngettext(
+                        "%(num)d active user has no role yet",
+                        "%(num)d active users have no role yet",
+                        without_role,
+                    ),
+                    "count": without_role,
+                    "url": url_for("admin.list_users", without_role=1),
+                }
+            )
     return items
 
 
