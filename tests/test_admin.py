@@ -213,3 +213,23 @@ def test_home_of_an_editor_has_an_empty_attention_list(login_as, tree):
     client, _ = login_as(Role.EDITOR, tree.c1)
     page = client.get("/").get_data(as_text=True)
     assert "Hiện không có việc cần xử lý." in page
+
+
+def test_district_admin_cannot_reset_a_province_admins_password(login_as, tree):
+    client, _ = login_as(Role.ADMIN, tree.d1)
+    boss = factories.make_user(roles=[(Role.ADMIN, tree.province)], home_unit=tree.c1)
+    db.session.commit()
+    assert client.post(f"/admin/users/{boss.id}/password").status_code == 403
+    assert client.post(f"/admin/users/{boss.id}/deactivate").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(User, boss.id).check_password(factories.PASSWORD)
+
+
+def test_admin_actions_still_work_after_the_address_changes(login_as, tree):
+    client, _ = login_as(Role.ADMIN, tree.d1)
+    target = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    db.session.commit()
+    response = client.post(
+        f"/admin/users/{target.id}/deactivate", environ_base={"REMOTE_ADDR": "10.1.2.3"}
+    )
+    assert response.status_code == 303

@@ -35,6 +35,7 @@ def test_login_follows_only_local_next(client, tree):
     )
     assert response.headers["Location"] == "/"
     client.post("/logout")
+    client.token = None  # signing out clears the session, and its CSRF token with it
     response = client.post(
         f"/login?next=/units/{tree.c1.id}",
         data={"username": user.username, "password": factories.PASSWORD},

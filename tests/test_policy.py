@@ -157,3 +157,22 @@ def test_who_can_lists_the_admins_above(db, tree):
     assert policy.who_can(Action.USER_RESET_PASSWORD, target) == sorted(
         [province_admin, district_admin], key=lambda u: u.username
     )
+
+
+def test_district_admin_cannot_take_over_a_province_admin_living_in_the_district(db, tree):
+    district_admin = factories.make_user(roles=[(Role.ADMIN, tree.d1)])
+    province_admin = factories.make_user(roles=[(Role.ADMIN, tree.province)], home_unit=tree.c1)
+    for action in (Action.USER_RESET_PASSWORD, Action.USER_DEACTIVATE):
+        assert not policy.can(district_admin, action, province_admin)
+    province_admin.is_active = False
+    assert not policy.can(district_admin, Action.USER_ACTIVATE, province_admin)
+    assert not policy.can(district_admin, Action.ROLE_REVOKE, province_admin.roles[0])
+
+
+def test_organization_officer_may_browse_the_units_of_their_scope(db, tree):
+    organization = factories.make_organization()
+    officer = factories.make_user(roles=[(Role.EDITOR, tree.d1, organization)])
+    assert policy.can(officer, Action.UNIT_VIEW, tree.c1)
+    assert not policy.can(officer, Action.UNIT_VIEW, tree.c3)
+    assert policy.can_somewhere(officer, Action.UNIT_VIEW)
+    assert not policy.can_somewhere(officer, Action.UNIT_ADD_AREA)

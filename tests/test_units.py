@@ -104,3 +104,15 @@ def test_name_is_stored_nfc(login_as, tree):
     decomposed = unicodedata.normalize("NFD", "Thôn Bản Đồn")
     client.post(f"/units/{tree.c1.id}/areas", data={"kind": "thon", "name": decomposed})
     assert _areas(tree.c1) == [unicodedata.normalize("NFC", "Thôn Bản Đồn")]
+
+
+def test_organization_officer_browses_the_units_of_the_scope(login_as, tree):
+    from tests import factories
+
+    organization = factories.make_organization()
+    db.session.commit()
+    client, _ = login_as(Role.EDITOR, tree.d1, organization=organization)
+    page = client.get("/units").get_data(as_text=True)
+    assert tree.c1.name in page and tree.c3.name not in page
+    assert client.get(f"/units/{tree.c1.id}").status_code == 200
+    assert "Thêm khu dân cư" not in client.get(f"/units/{tree.c1.id}").get_data(as_text=True)

@@ -14,6 +14,7 @@ from webapp.policy import Denied
 def _messages() -> dict[int, tuple[str, str]]:
     return {
         400: (_("Bad request"), _("The request could not be understood.")),
+        401: (_("Please sign in"), _("Sign in again to continue.")),
         403: (_("Not allowed"), _("You do not have permission to open this page or do this.")),
         404: (_("Not found"), _("This page does not exist or has been removed.")),
         405: (_("Not allowed"), _("This address does not accept that kind of request.")),

@@ -66,6 +66,9 @@ class Rule:
     check: Callable[[Any, Any], bool] = _always
     # For `visible`: the column holding the unit id of the listed rows.
     unit_column: Callable[[], Any] | None = None
+    # Whether assignments narrowed to an organization count for objects that belong to no
+    # organization (an organization's officer may still browse the units of their scope).
+    narrowed_ok: bool = False
 
 
 # Named predicates and object → unit accessors.
@@ -100,7 +103,17 @@ def _other_active_user(user: User, target: User) -> bool:
 
 
 def _inactive_user(user: User, target: User) -> bool:
-    return not target.is_active
+    return not target.is_active and _holds_no_role_beyond(user, target)
+
+
+def _holds_no_role_beyond(user: User, target: User) -> bool:
+    """Every role of the target lies within the actor's admin scope: a district admin must not
+    take over (reset, deactivate) a province admin whose home is a commune of the district."""
+    return all(_covers(user, RULES[Action.ROLE_REVOKE], a.unit, None) for a in target.roles)
+
+
+def _other_user_in_reach(user: User, target: User) -> bool:
+    return _other_active_user(user, target) and _holds_no_role_beyond(user, target)
 
 
 def _not_own_assignment(user: User, assignment: RoleAssignment) -> bool:
@@ -121,7 +134,9 @@ EVERY_ROLE = frozenset(Role)
 RULES: dict[Action, Rule] = {
     Action.CAMPAIGN_VIEW: Rule(Audience.PUBLIC),
     Action.ACCOUNT_CHANGE_PASSWORD: Rule(Audience.SIGNED_IN, check=_is_self),
-    Action.UNIT_VIEW: Rule(Audience.ROLES, EVERY_ROLE, _unit_itself, unit_column=_unit_id_column),
+    Action.UNIT_VIEW: Rule(
+        Audience.ROLES, EVERY_ROLE, _unit_itself, unit_column=_unit_id_column, narrowed_ok=True
+    ),
     Action.UNIT_ADD_AREA: Rule(
         Audience.ROLES,
         frozenset({Role.ADMIN, Role.EDITOR}),
@@ -130,9 +145,9 @@ RULES: dict[Action, Rule] = {
     ),
     Action.USER_VIEW: Rule(Audience.ROLES, ADMIN, _home_unit, unit_column=_home_unit_column),
     Action.USER_CREATE: Rule(Audience.ROLES, ADMIN, _unit_itself, check=_can_hold_roles),
-    Action.USER_DEACTIVATE: Rule(Audience.ROLES, ADMIN, _home_unit, check=_other_active_user),
+    Action.USER_DEACTIVATE: Rule(Audience.ROLES, ADMIN, _home_unit, check=_other_user_in_reach),
     Action.USER_ACTIVATE: Rule(Audience.ROLES, ADMIN, _home_unit, check=_inactive_user),
-    Action.USER_RESET_PASSWORD: Rule(Audience.ROLES, ADMIN, _home_unit, check=_other_active_user),
+    Action.USER_RESET_PASSWORD: Rule(Audience.ROLES, ADMIN, _home_unit, check=_other_user_in_reach),
     Action.ROLE_GRANT: Rule(Audience.ROLES, ADMIN, _unit_itself, check=_can_hold_roles),
     Action.ROLE_REVOKE: Rule(Audience.ROLES, ADMIN, _assignment_unit, check=_not_own_assignment),
 }
@@ -146,6 +161,15 @@ def _qualifying(user: User, rule: Rule) -> list[RoleAssignment]:
     return [a for a in user.roles if a.role in rule.roles]
 
 
+def _covers(user: User, rule: Rule, unit: Unit, organization_id: int | None) -> bool:
+    """Some assignment of the user, of the rule's roles, is on this unit or above it."""
+    above = {u.id for u in unit.ancestors()}
+    return any(
+        a.unit_id in above and (rule.narrowed_ok or a.organization_id in (None, organization_id))
+        for a in _qualifying(user, rule)
+    )
+
+
 def can(user: Any, action: Action, obj: Any = None) -> bool:
     rule = RULES[action]
     if rule.audience is Audience.PUBLIC:
@@ -157,13 +181,7 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
     unit = rule.unit_of(obj) if obj is not None else None
     if unit is None:
         return False
-    above = {u.id for u in unit.ancestors()}
-    organization_id = rule.organization_of(obj)
-    covered = any(
-        a.unit_id in above and a.organization_id in (None, organization_id)
-        for a in _qualifying(user, rule)
-    )
-    return covered and rule.check(user, obj)
+    return _covers(user, rule, unit, rule.organization_of(obj)) and rule.check(user, obj)
 
 
 def can_somewhere(user: Any, action: Action) -> bool:
@@ -171,7 +189,7 @@ def can_somewhere(user: Any, action: Action) -> bool:
     rule = RULES[action]
     if rule.audience is not Audience.ROLES:
         return rule.audience is Audience.PUBLIC or _signed_in(user)
-    return _signed_in(user) and bool(_qualifying(user, rule))
+    return bool(scope_roots(user, action))
 
 
 class Denied(PermissionError):
@@ -194,11 +212,17 @@ def require(user: Any, action: Action, obj: Any = None) -> None:
 
 
 def scope_roots(user: Any, action: Action) -> list[int]:
-    """Unit ids whose subtrees the user may act on (organization-narrowed ones excluded)."""
+    """Unit ids whose subtrees the user may act on (organization-narrowed assignments only
+    where the rule accepts them)."""
     if not _signed_in(user):
         return []
+    rule = RULES[action]
     return sorted(
-        {a.unit_id for a in _qualifying(user, RULES[action]) if a.organization_id is None}
+        {
+            a.unit_id
+            for a in _qualifying(user, rule)
+            if a.organization_id is None or rule.narrowed_ok
+        }
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, fresh_login_required, login_required
+from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.admin import services
@@ -110,7 +110,15 @@ def create_user():
         except services.AdminError as error:
             form.username.errors.append(str(error))
         else:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except sa.exc.IntegrityError:
+                # Another administrator took the same username a moment ago.
+                db.session.rollback()
+                form.username.errors.append(
+                    _("The username %(name)s is already taken.", name=form.username.data)
+                )
+                return render_template("admin/user_new.html", form=form), 422
             # Shown once, not redirected: the temporary password must not sit in a cookie.
             return render_template("admin/password_issued.html", user=user, password=password)
     status = 422 if form.is_submitted() else 200
@@ -125,7 +133,7 @@ def show_user(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/roles")
-@fresh_login_required
+@login_required
 def grant_role(user_id: int):
     user = _load_user(user_id)
     form = _role_form(user, formdata=request.form)
@@ -167,7 +175,7 @@ def grant_role(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/roles/<int:assignment_id>/revoke")
-@fresh_login_required
+@login_required
 def revoke_role(user_id: int, assignment_id: int):
     user = _load_user(user_id)
     assignment = db.get_or_404(RoleAssignment, assignment_id)
@@ -186,7 +194,7 @@ def revoke_role(user_id: int, assignment_id: int):
 
 
 @bp.post("/users/<int:user_id>/deactivate")
-@fresh_login_required
+@login_required
 def deactivate_user(user_id: int):
     user = _load_user(user_id, Action.USER_DEACTIVATE)
     services.deactivate_user(current_user, user)
@@ -196,7 +204,7 @@ def deactivate_user(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/activate")
-@fresh_login_required
+@login_required
 def activate_user(user_id: int):
     user = _load_user(user_id, Action.USER_ACTIVATE)
     services.activate_user(current_user, user)
@@ -206,7 +214,7 @@ def activate_user(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/password")
-@fresh_login_required
+@login_required
 def reset_password(user_id: int):
     user = _load_user(user_id, Action.USER_RESET_PASSWORD)
     password = issue_temporary_password(current_user, user)

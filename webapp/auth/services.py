@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp import policy
 from webapp.audit.services import record
@@ -25,6 +28,13 @@ class SignIn:
     retry_after: int = 0  # seconds, when throttled
 
 
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(
+        secrets.token_hex(8), method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
+
+
 def normalize_username(username: str) -> str:
     return username.strip().lower()
 
@@ -36,6 +46,9 @@ def authenticate(username: str, password: str, address: str, limits: throttle.Li
     if wait:
         return SignIn(retry_after=wait)
     user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        # Spend the same time as a real check, so timing does not tell which accounts exist.
+        check_password_hash(_dummy_hash(), password)
     if user is None or not user.is_active or not user.check_password(password):
         throttle.record_failure(username, address, limits)
         return SignIn()

@@ -9,6 +9,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -75,6 +76,7 @@ def login():
 @bp.post("/logout")
 def logout():
     logout_user()
+    session.clear()  # nothing of the signed-in visit stays in the cookie
     flash(_("You have signed out."), "info")
     return redirect(url_for("home.index"), code=303)
 

@@ -16,7 +16,7 @@ def update_all() -> None:
         template = read_po(fh)
     for po in po_files():
         catalog = read_catalog(po)
-        catalog.update(template, update_header_comment=False)
+        catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
         with po.open("wb") as fh:
             write_po(fh, catalog, width=100, omit_header=False, ignore_obsolete=True)
         print(f"updated {po}")
