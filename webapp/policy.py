@@ -102,14 +102,14 @@ def _other_active_user(user: User, target: User) -> bool:
     return target.id != user.id and target.is_active
 
 
-def _inactive_user(user: User, target: User) -> bool:
+def _inactive_user_in_reach(user: User, target: User) -> bool:
     return not target.is_active and _holds_no_role_beyond(user, target)
 
 
 def _holds_no_role_beyond(user: User, target: User) -> bool:
     """Every role of the target lies within the actor's admin scope: a district admin must not
     take over (reset, deactivate) a province admin whose home is a commune of the district."""
-    return all(_covers(user, RULES[Action.ROLE_REVOKE], a.unit, None) for a in target.roles)
+    return all(_covers(user, RULES[Action.ROLE_GRANT], a.unit, None) for a in target.roles)
 
 
 def _other_user_in_reach(user: User, target: User) -> bool:
@@ -146,7 +146,7 @@ RULES: dict[Action, Rule] = {
     Action.USER_VIEW: Rule(Audience.ROLES, ADMIN, _home_unit, unit_column=_home_unit_column),
     Action.USER_CREATE: Rule(Audience.ROLES, ADMIN, _unit_itself, check=_can_hold_roles),
     Action.USER_DEACTIVATE: Rule(Audience.ROLES, ADMIN, _home_unit, check=_other_user_in_reach),
-    Action.USER_ACTIVATE: Rule(Audience.ROLES, ADMIN, _home_unit, check=_inactive_user),
+    Action.USER_ACTIVATE: Rule(Audience.ROLES, ADMIN, _home_unit, check=_inactive_user_in_reach),
     Action.USER_RESET_PASSWORD: Rule(Audience.ROLES, ADMIN, _home_unit, check=_other_user_in_reach),
     Action.ROLE_GRANT: Rule(Audience.ROLES, ADMIN, _unit_itself, check=_can_hold_roles),
     Action.ROLE_REVOKE: Rule(Audience.ROLES, ADMIN, _assignment_unit, check=_not_own_assignment),

@@ -12,9 +12,14 @@ from webapp.units.models import Unit
 pytestmark = pytest.mark.browser
 
 
-def _commune(app, code: str) -> Unit:
+def _commune_page_as_editor(app, new_page, code: str, javascript: bool):
+    """The demo editor, signed in, on the page of one of their communes."""
     with app.app_context():
-        return db.session.scalar(sa.select(Unit).where(Unit.code == code))
+        commune = db.session.scalar(sa.select(Unit).where(Unit.code == code))
+    page = new_page(javascript=javascript)
+    sign_in(page, "editor.pacnam", "edit-bang-thanh")
+    page.goto(f"/units/{commune.id}")
+    return page, commune
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
@@ -29,10 +34,7 @@ def test_sign_in_reaches_the_home_page(new_page, javascript):
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
 def test_editor_adds_a_residential_area(app, new_page, javascript):
-    commune = _commune(app, "01858")
-    page = new_page(javascript=javascript)
-    sign_in(page, "editor.pacnam", "edit-bang-thanh")
-    page.goto(f"/units/{commune.id}")
+    page, commune = _commune_page_as_editor(app, new_page, "01858", javascript)
     name = "Thôn Nà Pài" if javascript else "Bản Khuổi Ún"
     page.select_option("#kind", "thon")
     page.fill("#name", name)
@@ -53,10 +55,7 @@ def test_editor_adds_a_residential_area(app, new_page, javascript):
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
 def test_invalid_area_keeps_what_was_typed(app, new_page, javascript):
-    commune = _commune(app, "01861")
-    page = new_page(javascript=javascript)
-    sign_in(page, "editor.pacnam", "edit-bang-thanh")
-    page.goto(f"/units/{commune.id}")
+    page, _ = _commune_page_as_editor(app, new_page, "01861", javascript)
     existing = "Thôn Cốc Lùng" if javascript else "Bản Pác Giằng"
     typed = "thon coc lung" if javascript else "BAN PAC GIANG"
     page.fill("#name", existing)
