@@ -22,7 +22,7 @@ from flask_migrate import upgrade  # noqa: E402
 from tests.live import NetworkMeter, chromium, serve  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.extensions import db  # noqa: E402
-from webapp.seed import loader  # noqa: E402
+from webapp.seed import demo_season, loader  # noqa: E402
 
 CPU_SLOWDOWN = 4
 KBIT = 400
@@ -40,10 +40,16 @@ class KeyPage:
 def key_pages(app) -> list[KeyPage]:
     import sqlalchemy as sa
 
+    from webapp.registrations.models import ListState, RegistrationList
     from webapp.units.models import Unit
 
     with app.app_context():
         commune = db.session.scalar(sa.select(Unit).where(Unit.code == "01858"))
+        draft = db.session.scalar(
+            sa.select(RegistrationList).where(
+                RegistrationList.unit_id == commune.id, RegistrationList.state == ListState.DRAFT
+            )
+        )
     editor = ("editor.pacnam", "edit-bang-thanh")
     admin = ("admin", "admin-bac-kan")
     return [
@@ -52,7 +58,31 @@ def key_pages(app) -> list[KeyPage]:
         KeyPage("commune: add area", editor, f"/units/{commune.id}", "#areas form button"),
         KeyPage("unit tree", admin, "/units", "main .tree a"),
         KeyPage("new user", admin, "/admin/users/new", "main form button[type=submit]"),
+        KeyPage("lists of a commune", editor, f"/registrations/2017/{commune.id}", ".lists a"),
+        KeyPage("a list (draft)", editor, f"/registrations/lists/{draft.id}", "#new-entry a"),
+        KeyPage(
+            "new entry (no JS form)",
+            editor,
+            f"/registrations/lists/{draft.id}/entries/new",
+            "main form button[type=submit]",
+        ),
     ]
+
+
+def add_row_inline(page, list_path: str) -> tuple[float, int]:
+    """Seconds and bytes from pressing Save on the inline form to the new row being shown."""
+    page.goto(list_path)
+    page.click("#new-entry a")
+    page.locator("#new-entry form").wait_for()
+    page.fill("#name", "Đường bê tông thôn Nà Phặc")
+    page.select_option("#content_id", index=1)
+    page.fill("#budget_people", "1.500.000")
+    meter = throttle(page)
+    meter.reset()
+    start = time.perf_counter()
+    page.click("#new-entry button[type=submit]")
+    page.locator("#entries > li", has_text="Đường bê tông thôn Nà Phặc").wait_for()
+    return time.perf_counter() - start, meter.total
 
 
 def throttle(page) -> NetworkMeter:
@@ -90,6 +120,7 @@ def main() -> None:
             loader.load_units()
             loader.load_campaign()
             loader.load_demo_accounts()
+            demo_season.load_demo_season()
             db.session.commit()
         pages = key_pages(app)
         rows = []
@@ -114,10 +145,20 @@ def main() -> None:
                 repeat = usable_after(page, spec.path, spec.ready)
                 rows.append((spec.name, first, first_bytes, repeat, meter.total))
                 context.close()
+            context = browser.new_context(base_url=base_url, viewport={"width": 360, "height": 740})
+            page = context.new_page()
+            page.goto("/login")
+            page.fill("#username", "editor.pacnam")
+            page.fill("#password", "edit-bang-thanh")
+            page.click("main button[type=submit]")
+            page.wait_for_url("**/")
+            inline = add_row_inline(page, next(p.path for p in pages if p.name == "a list (draft)"))
+            context.close()
     print(f"Chromium, CPU {CPU_SLOWDOWN}x slower, {KBIT} kbit/s, {ROUND_TRIP_MS} ms RTT, 360 px")
     print(f"{'page':<22} {'first visit':>12} {'bytes':>8} {'repeat':>9} {'bytes':>8}")
     for name, first, first_bytes, repeat, repeat_bytes in rows:
         print(f"{name:<22} {first:>10.2f} s {first_bytes:>8} {repeat:>7.2f} s {repeat_bytes:>8}")
+    print(f"{'add a row inline (htmx)':<22} {inline[0]:>10.2f} s {inline[1]:>8}")
 
 
 if __name__ == "__main__":

@@ -134,6 +134,16 @@ def client(app, db) -> CsrfClient:
 
 
 @pytest.fixture
+def campaign(db):
+    """The campaign as the seed ships it: contents, organizations, models, deadlines."""
+    from webapp.seed.loader import load_campaign
+
+    campaign = load_campaign()
+    _db.session.commit()
+    return campaign
+
+
+@pytest.fixture
 def tree(db) -> factories.Tree:
     return factories.make_tree()
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from webapp.auth.models import Role, RoleAssignment, User
-from webapp.campaign.models import MemberOrganization
+from webapp.campaign.models import Content, MemberOrganization
 from webapp.extensions import db
 from webapp.units.models import Kind, Level, Unit
 
@@ -91,3 +93,14 @@ def make_tree() -> Tree:
     c3 = make_unit("Xã Cao Sơn", parent=d2)
     db.session.commit()
     return Tree(province, d1, d2, c1, c2, c3)
+
+
+# Lookups in the real campaign configuration (the `campaign` fixture loads it).
+
+
+def org(code: str) -> MemberOrganization:
+    return db.session.scalar(sa.select(MemberOrganization).filter_by(code=code))
+
+
+def content(number: int) -> Content:
+    return db.session.scalar(sa.select(Content).filter_by(number=number))

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from tests import factories
 from webapp import policy
 from webapp.auth.models import Role, User
+from webapp.campaign.models import Content
 from webapp.policy import Action
+from webapp.registrations.models import Entry, EntryKind, ListState, RegistrationList
 from webapp.units.models import Level, Unit
 
 EVERYONE = set(Role)
@@ -29,6 +31,11 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.USER_RESET_PASSWORD: ADMIN,
     Action.ROLE_GRANT: ADMIN,
     Action.ROLE_REVOKE: ADMIN,
+    Action.CAMPAIGN_CONFIGURE: ADMIN,
+    Action.LIST_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
+    Action.LIST_EDIT: {Role.EDITOR},
+    Action.LIST_SUBMIT: {Role.EDITOR},
+    Action.ENTRY_EDIT: {Role.EDITOR},
 }
 ALLOWED_OUTSIDE = {Action.CAMPAIGN_VIEW: EVERYONE}
 ALLOWED_ANONYMOUS = {Action.CAMPAIGN_VIEW}
@@ -42,11 +49,60 @@ def _target_user(unit: Unit, *, is_active: bool = True) -> User:
     return factories.make_user(roles=[(Role.EDITOR, unit)], home_unit=unit, is_active=is_active)
 
 
+def _list(unit: Unit, organization=None, state=ListState.DRAFT) -> RegistrationList:
+    from webapp.extensions import db
+
+    registration_list = RegistrationList(
+        unit=unit,
+        organization=organization or factories.make_organization(),
+        year=2027,
+        state=state,
+    )
+    db.session.add(registration_list)
+    db.session.flush()
+    return registration_list
+
+
+def _entry(unit: Unit, **list_kw) -> Entry:
+    from webapp.extensions import db
+
+    registration_list = _list(unit, **list_kw)
+    content = db.session.scalar(sa.select(Content).limit(1)) or _content()
+    entry = Entry(
+        registration_list=registration_list, kind=EntryKind.MO_HINH, name="Mô hình",
+        content=content, location=unit, lead_organization=registration_list.organization,
+    )  # fmt: skip
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def _content() -> Content:
+    from webapp.campaign.models import Campaign
+    from webapp.extensions import db
+
+    campaign = Campaign(code="c", name_vi="Cuộc vận động")
+    content = Content(campaign=campaign, number=1, short_vi="Kinh tế", text_vi="Kinh tế")
+    db.session.add(content)
+    return content
+
+
+def _actor_unit(action: Action, tree, inside: bool) -> Unit:
+    """The campaign configuration belongs to the top unit: "inside" means an admin there."""
+    if action is Action.CAMPAIGN_CONFIGURE and inside:
+        return tree.province
+    return tree.d1
+
+
 def _subject(action: Action, tree, actor: User, inside: bool):
     """An object of the kind the action works on, in (c1) or out of (c3) the actor's scope."""
     unit = tree.c1 if inside else tree.c3
-    if action is Action.CAMPAIGN_VIEW:
-        return None
+    if action in (Action.CAMPAIGN_VIEW, Action.CAMPAIGN_CONFIGURE):
+        return None if action is Action.CAMPAIGN_VIEW else object()
+    if action in (Action.LIST_VIEW, Action.LIST_EDIT, Action.LIST_SUBMIT):
+        return _list(unit)
+    if action is Action.ENTRY_EDIT:
+        return _entry(unit)
     if action is Action.ACCOUNT_CHANGE_PASSWORD:
         return actor if inside else _target_user(tree.c3)
     if action in (Action.UNIT_VIEW, Action.UNIT_ADD_AREA, Action.USER_CREATE, Action.ROLE_GRANT):
@@ -62,7 +118,7 @@ def _subject(action: Action, tree, actor: User, inside: bool):
 @pytest.mark.parametrize("role", list(Role), ids=str)
 @pytest.mark.parametrize("action", list(Action), ids=str)
 def test_policy_matrix(db, tree, action, role, inside):
-    actor = factories.make_user(roles=[(role, tree.d1)])  # scope: D1 with C1, C2
+    actor = factories.make_user(roles=[(role, _actor_unit(action, tree, inside))])  # D1: C1, C2
     subject = _subject(action, tree, actor, inside)
     expected = role in (ALLOWED_INSIDE if inside else ALLOWED_OUTSIDE).get(action, set())
     assert policy.can(actor, action, subject) is expected
@@ -176,3 +232,71 @@ def test_organization_officer_may_browse_the_units_of_their_scope(db, tree):
     assert not policy.can(officer, Action.UNIT_VIEW, tree.c3)
     assert policy.can_somewhere(officer, Action.UNIT_VIEW)
     assert not policy.can_somewhere(officer, Action.UNIT_ADD_AREA)
+
+
+@pytest.mark.parametrize("state", [ListState.SUBMITTED, ListState.APPROVED])
+def test_a_submitted_list_and_its_entries_cannot_be_changed(db, tree, state):
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.d1)])
+    entry = _entry(tree.c1, state=state)
+    for action, obj in [
+        (Action.LIST_EDIT, entry.registration_list),
+        (Action.LIST_SUBMIT, entry.registration_list),
+        (Action.ENTRY_EDIT, entry),
+    ]:
+        assert not policy.can(editor, action, obj)
+    assert policy.can(editor, Action.LIST_VIEW, entry.registration_list)
+
+
+def test_a_returned_list_is_editable_again(db, tree):
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.d1)])
+    entry = _entry(tree.c1, state=ListState.RETURNED)
+    assert policy.can(editor, Action.LIST_EDIT, entry.registration_list)
+    assert policy.can(editor, Action.ENTRY_EDIT, entry)
+
+
+def test_no_list_for_a_unit_that_did_not_exist_that_year(db, tree):
+    from datetime import date
+
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.d1)])
+    tree.c1.valid_to = date(2020, 1, 31)
+    assert not policy.can(editor, Action.LIST_EDIT, _list(tree.c1))  # a 2027 list
+    assert policy.can(editor, Action.LIST_VIEW, _list(tree.c1))
+
+
+def test_an_officer_covers_only_their_organization_lists(db, tree):
+    from webapp.extensions import db as _db
+
+    women, farmers = factories.make_organization(), factories.make_organization()
+    officer = factories.make_user(roles=[(Role.EDITOR, tree.d1, women)])
+    own, other = _list(tree.c1, women), _list(tree.c1, farmers)
+    outside = _list(tree.c3, women)
+    for action in (Action.LIST_VIEW, Action.LIST_EDIT, Action.LIST_SUBMIT):
+        assert policy.can(officer, action, own)
+        assert not policy.can(officer, action, other)
+        assert not policy.can(officer, action, outside)
+    assert policy.scope(officer, Action.LIST_VIEW) == [(tree.d1.id, women.id)]
+    assert policy.scope_roots(officer, Action.LIST_VIEW) == []
+    assert policy.can_somewhere(officer, Action.LIST_EDIT)
+    shown = set(
+        _db.session.scalars(policy.visible(officer, Action.LIST_VIEW, sa.select(RegistrationList)))
+    )
+    assert shown == {own}
+
+
+def test_visible_lists_follow_the_committee_scope(db, tree):
+    from webapp.extensions import db as _db
+
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    inside, below, outside = _list(tree.d1), _list(tree.c2), _list(tree.c3)
+    shown = set(
+        _db.session.scalars(policy.visible(reviewer, Action.LIST_VIEW, sa.select(RegistrationList)))
+    )
+    assert shown == {inside, below}
+    assert outside not in shown
+
+
+def test_only_an_admin_of_the_top_unit_configures_the_campaign(db, tree):
+    top = factories.make_user(roles=[(Role.ADMIN, tree.province)])
+    district = factories.make_user(roles=[(Role.ADMIN, tree.d1)])
+    assert policy.can(top, Action.CAMPAIGN_CONFIGURE, object())
+    assert not policy.can(district, Action.CAMPAIGN_CONFIGURE, object())

@@ -94,3 +94,104 @@ def test_demo_accounts_can_sign_in_with_their_printed_passwords(app, db):
     assert officer.roles[0].organization.code == "phu_nu"
     roles = {a.role for u in db.session.scalars(sa.select(User)) for a in u.roles}
     assert roles == {Role.ADMIN, Role.REVIEWER, Role.EDITOR, Role.TRANSLATOR}
+
+
+def _pac_nam_2017() -> list:
+    from webapp.registrations.models import RegistrationList
+    from webapp.units.queries import subtree_ids
+
+    district = db.session.scalar(sa.select(Unit).where(Unit.code == "060", Unit.valid_to.is_(None)))
+    return list(
+        db.session.scalars(
+            sa.select(RegistrationList).where(
+                RegistrationList.year == 2017,
+                RegistrationList.unit_id.in_(subtree_ids([district.id])),
+            )
+        )
+    )
+
+
+def test_seed_demo_fills_a_2017_season_for_pac_nam(app, db):
+    from datetime import UTC, datetime
+
+    from webapp.audit.models import AuditEvent
+    from webapp.registrations.models import Entry, EntryState, ListState
+
+    output = _seed(app, "--demo")
+    lists = _pac_nam_2017()
+    entries = [e for rl in lists for e in rl.entries]
+    assert len(lists) == 15 and len(entries) == _count(Entry) == 45
+    assert (
+        "15 registration lists (13 submitted, 1 of them late; 2 drafts) with 45 entries" in output
+    )
+    assert all(2 <= len(rl.entries) <= 5 for rl in lists)
+    assert {e.content.number for e in entries} == {1, 2, 3, 4, 5}
+    assert {e.kind.value for e in entries} == {"cong_trinh", "mo_hinh", "phan_viec"}
+    assert sum(e.model_type is not None for e in entries) >= 20
+
+    by_commune: dict[str, set[str]] = {}
+    for rl in lists:
+        if rl.unit.level == Level.COMMUNE:
+            by_commune.setdefault(rl.unit.code, set()).add(rl.organization.code)
+    assert {"01858", "01861"} <= set(by_commune) and len(by_commune) >= 4
+    assert all(2 <= len(orgs) <= 5 for orgs in by_commune.values())
+    (district_list,) = [rl for rl in lists if rl.unit.code == "060"]
+    assert district_list.organization.code == "phu_nu"
+    assert all(
+        e.location.level == Level.COMMUNE and e.location.parent.code == "060"
+        for e in district_list.entries
+    )
+    in_areas = [e for e in entries if e.location.level == Level.AREA]
+    assert len(in_areas) >= 15
+    assert all(e.location.parent is e.registration_list.unit for e in in_areas)
+
+    deadline = datetime(2017, 7, 15, 17, 0, tzinfo=UTC)  # end of 15/7/2017 in Vietnam
+    (late,) = [rl for rl in lists if rl.is_late]
+    assert late.state == ListState.SUBMITTED and late.submitted_at > deadline
+    drafts = [rl for rl in lists if rl.state == ListState.DRAFT]
+    assert len(drafts) == 2
+    assert all(rl.submitted_at is None for rl in drafts)
+    assert all(e.state == EntryState.DRAFT for rl in drafts for e in rl.entries)
+    on_time = [rl for rl in lists if rl.state == ListState.SUBMITTED and not rl.is_late]
+    assert len(on_time) == 12
+    assert all(rl.submitted_at < deadline and rl.registered_on.year == 2017 for rl in on_time)
+    assert all(e.state == EntryState.SUBMITTED for rl in [late, *on_time] for e in rl.entries)
+    assert all(
+        e.starts_on.year == e.ends_on.year == 2017 and e.starts_on.day == e.ends_on.day == 1
+        for e in entries
+    )
+    assert all(
+        isinstance(e.budget_total, int) and e.budget_total > 0
+        for e in entries
+        if e.kind.value == "cong_trinh"
+    )
+
+    def events(action: str) -> list[AuditEvent]:
+        return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
+
+    assert len(events("list.created")) == 15
+    assert len(events("entry.created")) == 45
+    assert len(events("list.submitted")) == 13
+    assert len(events("unit.area_added")) == _count(Unit, Unit.level == Level.AREA) == 12
+    actors = {e.actor.username for e in events("list.created")}
+    assert actors == {"editor.pacnam", "mttq.pacnam", "phunu.pacnam"}
+
+
+def test_seed_demo_twice_adds_no_second_season(app, db):
+    from webapp.audit.models import AuditEvent
+    from webapp.registrations.models import Entry, RegistrationList
+
+    _seed(app, "--demo")
+    models = (RegistrationList, Entry, AuditEvent, Unit, User)
+    counts = [_count(m) for m in models]
+    output = _seed(app, "--demo")
+    assert "15 registration lists" in output and "existed, nothing new" in output
+    assert [_count(m) for m in models] == counts
+
+
+def test_seed_without_demo_makes_no_season(app, db):
+    from webapp.registrations.models import RegistrationList
+
+    output = _seed(app)
+    assert "Demo season" not in output
+    assert _count(RegistrationList) == 0

@@ -38,11 +38,13 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.admin.views import bp as admin
     from webapp.auth.views import bp as auth
     from webapp.campaign.views import bp as campaign
+    from webapp.exports.views import bp as exports
     from webapp.home.views import bp as home
     from webapp.i18n.views import bp as i18n
+    from webapp.registrations.views import bp as registrations
     from webapp.units.views import bp as units
 
-    for blueprint in (home, auth, admin, units, campaign, i18n):
+    for blueprint in (home, auth, admin, units, campaign, registrations, exports, i18n):
         app.register_blueprint(blueprint)
 
 

@@ -5,7 +5,9 @@ WTForms has no Vietnamese catalog, so every validator here carries our own messa
 
 from __future__ import annotations
 
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import validators
 
 from webapp.text import clean
@@ -26,3 +28,31 @@ def max_length(limit: int) -> validators.Length:
 
 def chosen() -> validators.InputRequired:
     return validators.InputRequired(message=_l("Please choose one."))
+
+
+class _Translations:
+    """WTForms' built-in messages through our catalogs (WTForms ships no Vietnamese)."""
+
+    def gettext(self, string: str) -> str:
+        return gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return ngettext(singular, plural, n)
+
+
+# The built-in messages our fields can produce, listed so that extraction catalogs them.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    _l("Not a valid date value."),
+    _l("Not a valid integer value."),
+)
+
+
+class Form(FlaskForm):
+    """Base of our forms: every message the user may see speaks their language."""
+
+    class Meta:
+        def get_translations(self, form) -> _Translations:
+            return _Translations()

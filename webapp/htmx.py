@@ -28,7 +28,24 @@ def after_change(fragment: str, *, event: str, redirect_to: str, **context) -> R
     else a 303 redirect to the full page (post/redirect/get)."""
     if not is_partial():
         return redirect(redirect_to, code=303)
-    response = make_response(render_template(fragment, **context))
-    response.headers["HX-Trigger"] = json.dumps({event: True})
+    return render_fragment(fragment, event=event, **context)
+
+
+def render_fragment(fragment: str | None, *, event: str | None = None, **context) -> Response:
+    """A fragment alone (None: an empty body, which removes the swapped element), optionally
+    announcing an HX-Trigger event."""
+    body = render_template(fragment, **context) if fragment else ""
+    response = make_response(body)
+    if event:
+        response.headers["HX-Trigger"] = json.dumps({event: True})
     response.vary.add("HX-Request")
     return response
+
+
+def fragment_or_redirect(fragment: str, *, redirect_to: str, **context) -> Response:
+    """For GETs that only exist as fragments: the fragment for htmx, else the full page (303)."""
+    if not is_partial():
+        response = redirect(redirect_to, code=303)
+        response.vary.add("HX-Request")
+        return response
+    return render_fragment(fragment, **context)

@@ -7,6 +7,7 @@ from flask_babel import lazy_pgettext
 
 from webapp.auth.models import Role
 from webapp.campaign.models import DeadlineKind
+from webapp.registrations.models import EntryKind, EntryState, ListState
 from webapp.units.models import Kind, Level
 
 ROLE_LABELS = {
@@ -42,4 +43,24 @@ DEADLINE_LABELS = {
     DeadlineKind.REGISTRATION: _l("Registration of works, models and tasks"),
     DeadlineKind.REPORT_HALF_YEAR: _l("Six-month report"),
     DeadlineKind.REPORT_YEAR: _l("Annual report"),
+}
+
+ENTRY_KIND_LABELS = {
+    EntryKind.CONG_TRINH: _l("Work"),
+    EntryKind.MO_HINH: _l("Model"),
+    EntryKind.PHAN_VIEC: _l("Task"),
+}
+
+LIST_STATE_LABELS = {
+    ListState.DRAFT: lazy_pgettext("list", "Draft"),
+    ListState.SUBMITTED: lazy_pgettext("list", "Submitted"),
+    ListState.RETURNED: lazy_pgettext("list", "Returned"),
+    ListState.APPROVED: lazy_pgettext("list", "Approved"),
+}
+
+ENTRY_STATE_LABELS = {
+    EntryState.DRAFT: lazy_pgettext("entry", "Draft"),
+    EntryState.SUBMITTED: lazy_pgettext("entry", "Submitted"),
+    EntryState.RETURNED: lazy_pgettext("entry", "Returned"),
+    EntryState.APPROVED: lazy_pgettext("entry", "Approved"),
 }

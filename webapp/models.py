@@ -10,6 +10,7 @@ from webapp.campaign.models import (
     ModelType,
     Requirement,
 )
+from webapp.registrations.models import Entry, RegistrationList
 from webapp.units.models import Unit, UnitYearAttribute
 
 __all__ = [
@@ -17,9 +18,11 @@ __all__ = [
     "Campaign",
     "Content",
     "Deadline",
+    "Entry",
     "LoginFailure",
     "MemberOrganization",
     "ModelType",
+    "RegistrationList",
     "Requirement",
     "RoleAssignment",
     "Unit",

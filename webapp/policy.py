@@ -20,6 +20,7 @@ from sqlalchemy.sql import Select
 
 from webapp.auth.models import Role, RoleAssignment, User
 from webapp.extensions import db, login_manager
+from webapp.registrations.models import Entry, RegistrationList
 from webapp.units.models import AREA_KINDS, Level, Unit
 from webapp.units.queries import subtree_ids
 
@@ -36,6 +37,11 @@ class Action(enum.StrEnum):
     USER_RESET_PASSWORD = "user.reset_password"
     ROLE_GRANT = "role.grant"
     ROLE_REVOKE = "role.revoke"
+    CAMPAIGN_CONFIGURE = "campaign.configure"
+    LIST_VIEW = "list.view"
+    LIST_EDIT = "list.edit"
+    LIST_SUBMIT = "list.submit"
+    ENTRY_EDIT = "entry.edit"
 
 
 class Audience(enum.Enum):
@@ -66,6 +72,9 @@ class Rule:
     check: Callable[[Any, Any], bool] = _always
     # For `visible`: the column holding the unit id of the listed rows.
     unit_column: Callable[[], Any] | None = None
+    # For `visible`, when the objects belong to organizations: the column holding it, so an
+    # assignment narrowed to an organization shows that organization's rows.
+    organization_column: Callable[[], Any] | None = None
     # Whether assignments narrowed to an organization count for objects that belong to no
     # organization (an organization's officer may still browse the units of their scope).
     narrowed_ok: bool = False
@@ -120,8 +129,56 @@ def _not_own_assignment(user: User, assignment: RoleAssignment) -> bool:
     return assignment.user_id != user.id
 
 
+def _top_unit(obj: Any) -> Unit | None:
+    """The campaign configuration belongs to the top of the tree: only its admins change it."""
+    return db.session.scalar(
+        sa.select(Unit).where(Unit.parent_id.is_(None), Unit.valid_to.is_(None)).order_by(Unit.id)
+    )
+
+
+def _list_unit(registration_list: RegistrationList) -> Unit:
+    return registration_list.unit
+
+
+def _list_organization(registration_list: RegistrationList) -> int | None:
+    # An unsaved list (asked about before it is started) has its organization but no id yet.
+    organization = registration_list.organization
+    return organization.id if organization is not None else registration_list.organization_id
+
+
+def _entry_unit(entry: Entry) -> Unit:
+    return entry.registration_list.unit
+
+
+def _entry_organization(entry: Entry) -> int | None:
+    return entry.registration_list.organization_id
+
+
+def _list_open(user: User, registration_list: RegistrationList) -> bool:
+    """Draft or returned, and made for a unit that existed in the list's year."""
+    unit = registration_list.unit
+    year = registration_list.year
+    return (
+        registration_list.is_editable
+        and (unit.valid_from is None or unit.valid_from.year <= year)
+        and (unit.valid_to is None or unit.valid_to.year >= year)
+    )
+
+
+def _entry_open(user: User, entry: Entry) -> bool:
+    return entry.is_editable and _list_open(user, entry.registration_list)
+
+
 def _unit_id_column():
     return Unit.id
+
+
+def _list_unit_column():
+    return RegistrationList.unit_id
+
+
+def _list_organization_column():
+    return RegistrationList.organization_id
 
 
 def _home_unit_column():
@@ -129,7 +186,10 @@ def _home_unit_column():
 
 
 ADMIN = frozenset({Role.ADMIN})
+EDITOR = frozenset({Role.EDITOR})
 EVERY_ROLE = frozenset(Role)
+# Who reads registrations: the committees that make, review, manage or watch them.
+LIST_READERS = frozenset({Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER})
 
 RULES: dict[Action, Rule] = {
     Action.CAMPAIGN_VIEW: Rule(Audience.PUBLIC),
@@ -150,6 +210,30 @@ RULES: dict[Action, Rule] = {
     Action.USER_RESET_PASSWORD: Rule(Audience.ROLES, ADMIN, _home_unit, check=_other_user_in_reach),
     Action.ROLE_GRANT: Rule(Audience.ROLES, ADMIN, _unit_itself, check=_can_hold_roles),
     Action.ROLE_REVOKE: Rule(Audience.ROLES, ADMIN, _assignment_unit, check=_not_own_assignment),
+    Action.CAMPAIGN_CONFIGURE: Rule(Audience.ROLES, ADMIN, _top_unit),
+    Action.LIST_VIEW: Rule(
+        Audience.ROLES,
+        LIST_READERS,
+        _list_unit,
+        _list_organization,
+        unit_column=_list_unit_column,
+        organization_column=_list_organization_column,
+    ),
+    Action.LIST_EDIT: Rule(
+        Audience.ROLES,
+        EDITOR,
+        _list_unit,
+        _list_organization,
+        check=_list_open,
+        unit_column=_list_unit_column,
+        organization_column=_list_organization_column,
+    ),
+    Action.LIST_SUBMIT: Rule(
+        Audience.ROLES, EDITOR, _list_unit, _list_organization, check=_list_open
+    ),
+    Action.ENTRY_EDIT: Rule(
+        Audience.ROLES, EDITOR, _entry_unit, _entry_organization, check=_entry_open
+    ),
 }
 
 
@@ -189,7 +273,7 @@ def can_somewhere(user: Any, action: Action) -> bool:
     rule = RULES[action]
     if rule.audience is not Audience.ROLES:
         return rule.audience is Audience.PUBLIC or _signed_in(user)
-    return bool(scope_roots(user, action))
+    return bool(scope(user, action))
 
 
 class Denied(PermissionError):
@@ -211,19 +295,25 @@ def require(user: Any, action: Action, obj: Any = None) -> None:
     abort(403)
 
 
-def scope_roots(user: Any, action: Action) -> list[int]:
-    """Unit ids whose subtrees the user may act on (organization-narrowed assignments only
-    where the rule accepts them)."""
+def scope(user: Any, action: Action) -> list[tuple[int, int | None]]:
+    """(unit id, organization id) pairs: the subtrees the user may act on, each for every
+    organization (None) or for one. Narrowed assignments count where the rule's objects belong
+    to organizations, or where the rule accepts them for everything."""
     if not _signed_in(user):
         return []
     rule = RULES[action]
-    return sorted(
-        {
-            a.unit_id
-            for a in _qualifying(user, rule)
-            if a.organization_id is None or rule.narrowed_ok
-        }
-    )
+    pairs = set()
+    for a in _qualifying(user, rule):
+        if a.organization_id is None or rule.narrowed_ok:
+            pairs.add((a.unit_id, None))
+        elif rule.organization_of is not _no_organization:
+            pairs.add((a.unit_id, a.organization_id))
+    return sorted(pairs, key=lambda pair: (pair[0], pair[1] or 0))
+
+
+def scope_roots(user: Any, action: Action) -> list[int]:
+    """Unit ids whose subtrees the user may act on for every organization."""
+    return [unit_id for unit_id, organization_id in scope(user, action) if organization_id is None]
 
 
 def visible(user: Any, action: Action, stmt: Select) -> Select:
@@ -240,10 +330,21 @@ def visible(user: Any, action: Action, stmt: Select) -> Select:
         return stmt
     if rule.unit_column is None:
         raise ValueError(f"{action} has no unit column to filter lists by")
-    roots = scope_roots(user, action)
-    if not roots:
+    pairs = scope(user, action)
+    if not pairs:
         return stmt.where(sa.false())
-    return stmt.where(rule.unit_column().in_(subtree_ids(roots)))
+    unit_column = rule.unit_column()
+    roots = [unit_id for unit_id, organization_id in pairs if organization_id is None]
+    allowed = [unit_column.in_(subtree_ids(roots))] if roots else []
+    for unit_id, organization_id in pairs:
+        if organization_id is not None:
+            allowed.append(
+                sa.and_(
+                    unit_column.in_(subtree_ids([unit_id])),
+                    rule.organization_column() == organization_id,
+                )
+            )
+    return stmt.where(sa.or_(*allowed))
 
 
 def who_can(action: Action, obj: Any) -> list[User]:

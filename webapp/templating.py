@@ -17,6 +17,11 @@ def _can_somewhere(action: policy.Action) -> bool:
     return policy.can_somewhere(current_user, action)
 
 
+def _day(value) -> str:
+    """A date as 15/07/2017: how forms and deadlines are written in Vietnam."""
+    return format_date(value, "dd/MM/y")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=_can,
@@ -26,10 +31,14 @@ def init_app(app: Flask) -> None:
         LEVEL_LABELS=labels.LEVEL_LABELS,
         KIND_LABELS=labels.KIND_LABELS,
         DEADLINE_LABELS=labels.DEADLINE_LABELS,
+        ENTRY_KIND_LABELS=labels.ENTRY_KIND_LABELS,
+        LIST_STATE_LABELS=labels.LIST_STATE_LABELS,
+        ENTRY_STATE_LABELS=labels.ENTRY_STATE_LABELS,
     )
     app.jinja_env.filters.update(
         number=format_decimal,
         date=format_date,
+        day=_day,
         datetime=format_datetime,
     )
     app.jinja_env.trim_blocks = True

@@ -14,6 +14,7 @@ from tests.browser.conftest import sign_in
 from tests.live import NetworkMeter
 from webapp.auth.models import User
 from webapp.extensions import db
+from webapp.registrations.models import ListState, RegistrationList
 from webapp.units.models import Unit
 
 pytestmark = pytest.mark.browser
@@ -24,8 +25,17 @@ ACCOUNTS = {
     "admin": ("admin", "admin-bac-kan"),
     "editor": ("editor.pacnam", "edit-bang-thanh"),
 }
-# Endpoints that are not pages: they redirect or serve files.
-NOT_PAGES = {"static", "i18n.set_language"}
+# Endpoints that are not pages: they redirect, serve files, or answer htmx with a fragment
+# (measured in the flows and in tests/test_registrations.py).
+NOT_PAGES = {
+    "static",
+    "i18n.set_language",
+    "registrations.index",
+    "registrations.show_summary",
+    "registrations.show_entry",
+    "exports.export_docx",
+    "exports.export_xlsx",
+}
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,13 @@ def _pages(app) -> list[Page]:
         province = db.session.scalar(sa.select(Unit).where(Unit.code == "06"))
         commune = db.session.scalar(sa.select(Unit).where(Unit.code == "01858"))
         user = db.session.scalar(sa.select(User).where(User.username == "editor.pacnam"))
+        district = db.session.scalar(sa.select(Unit).where(Unit.code == "060"))
+        lists = db.session.scalars(
+            sa.select(RegistrationList).where(RegistrationList.unit_id == commune.id)
+        ).all()
+        submitted = next(rl for rl in lists if rl.state == ListState.SUBMITTED)
+        draft = next(rl for rl in lists if rl.state == ListState.DRAFT)
+        entry = draft.entries[0]
         return [
             Page("welcome", None, "/"),
             Page("login", None, "/login"),
@@ -53,6 +70,16 @@ def _pages(app) -> list[Page]:
             Page("users", "admin", "/admin/users"),
             Page("new user", "admin", "/admin/users/new"),
             Page("user", "admin", f"/admin/users/{user.id}"),
+            Page("campaign (admin)", "admin", "/campaign"),
+            Page("registrations (commune)", "editor", f"/registrations/2017/{commune.id}"),
+            Page("registrations (district)", "admin", f"/registrations/2017/{district.id}"),
+            Page("list (submitted)", "editor", f"/registrations/lists/{submitted.id}"),
+            Page("list (draft)", "editor", f"/registrations/lists/{draft.id}"),
+            Page("new entry", "editor", f"/registrations/lists/{draft.id}/entries/new"),
+            Page("edit entry", "editor", f"/registrations/entries/{entry.id}/edit"),
+            Page("delete entry", "editor", f"/registrations/entries/{entry.id}/delete"),
+            Page("list header", "editor", f"/registrations/lists/{draft.id}/header"),
+            Page("official form", "editor", f"/registrations/lists/{submitted.id}/print"),
         ]
 
 

@@ -21,6 +21,8 @@ class Campaign(Localized, db.Model):
     name_en: Mapped[str | None] = mapped_column(sa.String(200))
     plan_vi: Mapped[str | None] = mapped_column(sa.Text)
     based_on_vi: Mapped[str | None] = mapped_column(sa.Text)
+    # The line under the registration form's title: "Kèm theo Kế hoạch số …".
+    form_reference_vi: Mapped[str | None] = mapped_column(sa.Text)
     launched: Mapped[str | None] = mapped_column(sa.String(7))  # "2015-11": only the month is known
 
     contents: Mapped[list[Content]] = relationship(

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
-from flask_login import current_user
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
 from webapp import policy
-from webapp.campaign.models import MemberOrganization, ModelType
+from webapp.campaign import services
+from webapp.campaign.forms import DeadlineForm
+from webapp.campaign.models import DeadlineKind, MemberOrganization, ModelType
 from webapp.campaign.services import current_campaign
 from webapp.extensions import db
 from webapp.policy import Action
@@ -23,6 +26,28 @@ def show_campaign():
     campaign = current_campaign()
     if campaign is None:
         abort(404)
+    return _campaign_page(campaign, DeadlineForm(formdata=None))
+
+
+@bp.post("/deadlines")
+@login_required
+def set_deadline():
+    campaign = current_campaign()
+    if campaign is None:
+        abort(404)
+    policy.require(current_user, Action.CAMPAIGN_CONFIGURE, campaign)
+    form = DeadlineForm()
+    if not form.validate_on_submit():
+        return _campaign_page(campaign, form, status=422)
+    services.set_deadline(
+        current_user, campaign, DeadlineKind(form.kind.data), form.year.data, form.day, form.month
+    )
+    db.session.commit()
+    flash(_("The deadline was saved."), "success")
+    return redirect(url_for("campaign.show_campaign", _anchor="deadlines"), code=303)
+
+
+def _campaign_page(campaign, form: DeadlineForm, *, status: int = 200):
     organizations = list(
         db.session.scalars(
             sa.select(MemberOrganization)
@@ -35,10 +60,12 @@ def show_campaign():
         sa.select(ModelType).where(ModelType.is_active).order_by(ModelType.id)
     ):
         models_by_org[model.organization_id].append(model)
-    return render_template(
+    page = render_template(
         "campaign/campaign.html",
         campaign=campaign,
         organizations=organizations,
         models_by_org=models_by_org,
         deadlines=sorted(campaign.deadlines, key=lambda d: (d.kind, d.year or 0)),
+        form=form,
     )
+    return make_response(page, status)

@@ -12,6 +12,7 @@ from webapp.auth.models import User
 from webapp.campaign.services import current_campaign
 from webapp.extensions import db
 from webapp.policy import Action
+from webapp.registrations.queries import due_items
 
 bp = Blueprint("home", __name__)
 
@@ -19,7 +20,7 @@ bp = Blueprint("home", __name__)
 def attention_items(user) -> list[dict]:
     """What needs the user's attention, most urgent first. Later capabilities add their items
     here (lists due, entries returned, submissions to review)."""
-    items: list[dict] = []
+    items: list[dict] = due_items(user) if policy.can_somewhere(user, Action.LIST_EDIT) else []
     if policy.can_somewhere(user, Action.USER_VIEW):
         without_role = db.session.scalar(
             policy.visible(

@@ -107,6 +107,7 @@ def load_campaign(path: Path = DATA / "campaign.yaml", counts: Counts | None = N
         name_en=info["name_en"],
         plan_vi=info["plan"],
         based_on_vi=info["based_on"],
+        form_reference_vi=info["form_reference"],
         launched=str(info["launched"]),
     )
     db.session.flush()
@@ -248,6 +249,7 @@ DEMO_ACCOUNTS = (
     DemoAccount(
         "reviewer.pacnam", "review-pac-nam", "Cán bộ duyệt huyện Pác Nặm", Role.REVIEWER, ("060",)
     ),
+    DemoAccount("mttq.pacnam", "mttq-pac-nam", "Cán bộ MTTQ huyện Pác Nặm", Role.EDITOR, ("060",)),
     DemoAccount(
         "editor.pacnam",
         "edit-bang-thanh",

@@ -1,0 +1,571 @@
+"""Registration lists: editor flows with and without htmx, bad input, versions, submission,
+deadlines and scope. Outcomes are read back from the database and the pages."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from tests.factories import content, org
+from webapp.audit.models import AuditEvent
+from webapp.auth.models import Role
+from webapp.campaign.models import Deadline, DeadlineKind, MemberOrganization
+from webapp.campaign.services import current_campaign
+from webapp.registrations import services
+from webapp.registrations.models import Entry, EntryState, ListState, RegistrationList
+from webapp.units.models import Kind, Level
+
+HTMX = {"HX-Request": "true"}
+
+
+def this_year_open() -> int:
+    """A season whose deadline is still ahead whatever today is: next year's."""
+    return services.local_today().year + 1
+
+
+def start(db, unit, organization, year, editor=None):
+    editor = editor or factories.make_user(roles=[(Role.EDITOR, unit)])
+    registration_list = services.start_list(editor, unit, organization, year)
+    db.session.commit()
+    return registration_list
+
+
+def form_data(unit, organization, **overrides) -> dict:
+    data = {
+        "kind": "cong_trinh",
+        "name": "Đường bê tông thôn Nà Phặc – Bản Khuổi Ú",
+        "content_id": str(content(1).id),
+        "location_id": str(unit.id),
+        "scale": "1,2 km",
+        "starts_on": "03/2027",
+        "ends_on": "12/2027",
+        "budget_people": "1.500.000",
+        "budget_state": "250000000",
+        "budget_other": "",
+        "lead_organization_id": str(organization.id),
+        "notes": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def errors(page: str) -> list[str]:
+    return re.findall(r'<ul class="errors"[^>]*><li>(.*?)</li>', page)
+
+
+# The overview of a unit's lists
+
+
+def test_commune_editor_sees_one_list_per_organization_of_the_commune(
+    client, tree, campaign, login_as
+):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    year = this_year_open()
+    response = client.get(f"/registrations/{year}/{tree.c1.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    present = [o for o in campaign_orgs() if o.at_commune]
+    assert len(present) == 8
+    for organization in present:
+        assert organization.name_vi in page
+    assert "Liên minh các Hợp tác xã" not in page  # only at province level
+    assert page.count("Bắt đầu lập danh sách") == 8
+
+
+def campaign_orgs():
+    from webapp.extensions import db
+
+    return list(db.session.scalars(sa.select(MemberOrganization)))
+
+
+def test_starting_a_list_creates_it_once_and_records_it(db, client, tree, campaign, login_as):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    data = {"unit_id": tree.c1.id, "organization_id": org("nong_dan").id, "year": 2027}
+    first = client.post("/registrations/lists", data=data)
+    second = client.post("/registrations/lists", data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.location == second.location
+    lists = db.session.scalars(sa.select(RegistrationList)).all()
+    assert len(lists) == 1 and lists[0].state == ListState.DRAFT
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "list.created"))
+        == 1
+    )
+
+
+def test_an_organization_without_a_commune_committee_gets_no_commune_list(
+    db, client, tree, campaign, login_as
+):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    response = client.post(
+        "/registrations/lists",
+        data={"unit_id": tree.c1.id, "organization_id": org("khkt").id, "year": 2027},
+    )
+    assert response.status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count(RegistrationList.id))) == 0
+    page = client.get(response.location).get_data(as_text=True)
+    assert "không đăng ký danh sách ở cấp này" in page
+
+
+# Adding entries
+
+
+def test_adding_an_entry_without_javascript_redirects_to_the_list(
+    db, client, tree, campaign, login_as
+):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    registration_list = start(db, tree.c1, org("nong_dan"), 2027, editor)
+    partners = [org("phu_nu").id, org("doan_thanh_nien").id]
+    response = client.post(
+        f"/registrations/lists/{registration_list.id}/entries",
+        data={**form_data(tree.c1, org("nong_dan")), "partner_ids": [str(p) for p in partners]},
+    )
+    assert response.status_code == 303
+    entry = db.session.scalar(sa.select(Entry))
+    assert response.location.endswith(
+        f"/registrations/lists/{registration_list.id}#entry-{entry.id}"
+    )
+    assert entry.name == "Đường bê tông thôn Nà Phặc – Bản Khuổi Ú"
+    assert (entry.budget_people, entry.budget_state, entry.budget_other) == (
+        1_500_000,
+        250_000_000,
+        None,
+    )
+    assert (entry.starts_on, entry.ends_on) == (date(2027, 3, 1), date(2027, 12, 1))
+    assert sorted(p.id for p in entry.partners) == sorted(partners)
+    assert entry.state == EntryState.DRAFT and entry.version == 1
+    page = client.get(response.location).get_data(as_text=True)
+    assert "251.500.000 đ" in page  # Vietnamese grouping
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "entry.created"))
+    assert event.actor_id == editor.id and event.details["values"]["budget_people"] == 1_500_000
+
+
+def test_adding_an_entry_with_htmx_returns_only_the_new_row(db, client, tree, campaign, login_as):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    registration_list = start(db, tree.c1, org("nong_dan"), 2027, editor)
+    response = client.post(
+        f"/registrations/lists/{registration_list.id}/entries",
+        data=form_data(tree.c1, org("nong_dan")),
+        headers=HTMX,
+    )
+    body = response.get_data(as_text=True)
+    entry = db.session.scalar(sa.select(Entry))
+    assert response.status_code == 200
+    assert response.headers["HX-Trigger"] == '{"entries-changed": true}'
+    assert body.lstrip().startswith(f'<li id="entry-{entry.id}"')
+    assert 'id="new-entry"' in body and 'hx-swap-oob="true"' in body
+    assert "<html" not in body
+    assert len(gzip.compress(response.data)) <= 5 * 1024
+
+
+def test_money_accepts_dots_or_plain_digits_and_refuses_the_rest(
+    db, client, tree, campaign, login_as
+):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    registration_list = start(db, tree.c1, org("nong_dan"), 2027, editor)
+    url = f"/registrations/lists/{registration_list.id}/entries"
+    base = form_data(tree.c1, org("nong_dan"))
+    for typed, expected in [
+        ("1.500.000", 1_500_000),
+        ("1500000", 1_500_000),
+        ("2 000 000", 2_000_000),
+    ]:
+        assert client.post(url, data={**base, "budget_people": typed}).status_code == 303
+        assert (
+            db.session.scalars(sa.select(Entry.budget_people).order_by(Entry.id.desc())).first()
+            == expected
+        )
+    count = db.session.scalar(sa.select(sa.func.count(Entry.id)))
+    for typed, message in [
+        ("-5000", "Số tiền không được âm."),
+        ("mười nghìn", "Nhập số tiền bằng đồng"),
+        ("1,5", "Nhập số tiền bằng đồng"),
+        ("1.50.000", "Nhập số tiền bằng đồng"),
+    ]:
+        response = client.post(url, data={**base, "budget_people": typed})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert any(message in e for e in errors(page)), (typed, errors(page))
+        assert f'value="{typed}"' in page  # what they typed is kept
+        assert "Đường bê tông thôn Nà Phặc – Bản Khuổi Ú" in page
+    assert db.session.scalar(sa.select(sa.func.count(Entry.id))) == count
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"content_id": ""}, "Hãy chọn nội dung"),
+        ({"name": "   "}, "Trường này là bắt buộc."),
+        (
+            {"starts_on": "09/2027", "ends_on": "03/2027"},
+            "Tháng kết thúc không thể trước tháng bắt đầu.",
+        ),
+        ({"starts_on": "13/2027"}, "Nhập tháng theo dạng MM/YYYY"),
+        ({"location_id": "OTHER"}, "Lựa chọn không hợp lệ."),
+    ],
+    ids=["no-content", "blank-name", "end-before-start", "bad-month", "location-outside"],
+)
+def test_bad_entry_input_is_refused_with_a_translated_message(
+    db, client, tree, campaign, login_as, overrides, message
+):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    registration_list = start(db, tree.c1, org("nong_dan"), 2027, editor)
+    if overrides.get("location_id") == "OTHER":
+        overrides = {"location_id": str(tree.c2.id)}  # a commune outside the list's unit
+    data = {**form_data(tree.c1, org("nong_dan")), **overrides, "scale": "Quy mô 30 hộ"}
+    response = client.post(f"/registrations/lists/{registration_list.id}/entries", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert any(message in e for e in errors(page)), errors(page)
+    assert 'value="Quy mô 30 hộ"' in page
+    assert db.session.scalar(sa.select(sa.func.count(Entry.id))) == 0
+    htmx = client.post(
+        f"/registrations/lists/{registration_list.id}/entries", data=data, headers=HTMX
+    )
+    assert htmx.status_code == 200
+    assert htmx.headers["HX-Retarget"] == "#new-entry"
+    assert any(message in e for e in errors(htmx.get_data(as_text=True)))
+
+
+def test_the_service_refuses_a_location_outside_the_list(db, tree, campaign):
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    registration_list = start(db, tree.c1, org("nong_dan"), 2027, editor)
+    values = services.EntryValues(
+        kind="mo_hinh",
+        name="Mô hình",
+        content=content(2),
+        location=tree.c3,
+        lead_organization=org("nong_dan"),
+    )
+    with pytest.raises(services.RegistrationError) as refused:
+        services.add_entry(editor, registration_list, values)
+    assert refused.value.field == "location"
+
+
+def test_a_commune_list_may_be_located_in_its_residential_areas(
+    db, client, tree, campaign, login_as
+):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    area = factories.make_unit("Thôn Nà Mò", level=Level.AREA, kind=Kind.THON, parent=tree.c1)
+    registration_list = start(db, tree.c1, org("nong_dan"), 2027, editor)
+    response = client.post(
+        f"/registrations/lists/{registration_list.id}/entries",
+        data=form_data(tree.c1, org("nong_dan"), location_id=str(area.id)),
+    )
+    assert response.status_code == 303
+    assert db.session.scalar(sa.select(Entry.location_id)) == area.id
+
+
+def test_a_district_list_may_be_located_in_any_commune_below(db, client, tree, campaign, login_as):
+    client, editor = login_as(Role.EDITOR, tree.d1)
+    registration_list = start(db, tree.d1, org("phu_nu"), 2027, editor)
+    page = client.get(f"/registrations/lists/{registration_list.id}/entries/new").get_data(
+        as_text=True
+    )
+    assert tree.c1.name in page and tree.c2.name in page and tree.c3.name not in page
+    response = client.post(
+        f"/registrations/lists/{registration_list.id}/entries",
+        data=form_data(tree.d1, org("phu_nu"), location_id=str(tree.c2.id)),
+    )
+    assert response.status_code == 303
+
+
+# Editing, duplicating, deleting
+
+
+def _entry(db, tree, editor=None, year=2027):
+    editor = editor or factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    registration_list = start(db, tree.c1, org("nong_dan"), year, editor)
+    values = services.EntryValues(
+        kind="mo_hinh",
+        name="Mô hình “Sạch nhà, tốt ruộng”",
+        content=content(3),
+        location=tree.c1,
+        lead_organization=org("nong_dan"),
+        budget_people=5_000_000,
+    )
+    entry = services.add_entry(editor, registration_list, values)
+    db.session.commit()
+    return entry
+
+
+def test_inline_edit_returns_the_form_then_the_saved_row(db, client, tree, campaign, login_as):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    entry = _entry(db, tree, editor)
+    form = client.get(f"/registrations/entries/{entry.id}/edit", headers=HTMX)
+    assert form.status_code == 200
+    assert form.get_data(as_text=True).lstrip().startswith(f'<li id="entry-{entry.id}"')
+    assert len(gzip.compress(form.data)) <= 5 * 1024
+    data = form_data(
+        tree.c1, org("nong_dan"), name="Mô hình “Sạch nhà, tốt ruộng” thôn Nà Mò", version="1"
+    )
+    saved = client.post(f"/registrations/entries/{entry.id}/edit", data=data, headers=HTMX)
+    assert saved.status_code == 200
+    assert "thôn Nà Mò" in saved.get_data(as_text=True)
+    db.session.expire_all()
+    assert entry.name.endswith("thôn Nà Mò") and entry.version == 2
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "entry.updated"))
+    assert event.details["changes"]["name"] == ["Mô hình “Sạch nhà, tốt ruộng”", entry.name]
+    cancel = client.get(f"/registrations/entries/{entry.id}", headers=HTMX)
+    assert cancel.status_code == 200 and "Vary" in cancel.headers
+    assert client.get(f"/registrations/entries/{entry.id}").status_code == 303
+
+
+def test_a_stale_save_is_refused_and_shows_both_versions(db, app, tree, campaign, login_as):
+    first, editor = login_as(Role.EDITOR, tree.c1)
+    second, _ = login_as(Role.EDITOR, tree.c1)
+    entry = _entry(db, tree, editor)
+    url = f"/registrations/entries/{entry.id}/edit"
+    data = form_data(tree.c1, org("nong_dan"), version="1")
+    assert first.post(url, data={**data, "name": "Tên của người thứ nhất"}).status_code == 303
+    response = second.post(url, data={**data, "name": "Tên của người thứ hai"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Người khác đã lưu mục này sau khi bạn mở" in page
+    assert "Tên của người thứ nhất" in page and "Tên của người thứ hai" in page
+    assert 'name="version" type="hidden" value="2"' in page
+    db.session.expire_all()
+    assert entry.name == "Tên của người thứ nhất"  # nothing overwritten
+    again = second.post(url, data={**data, "name": "Tên của người thứ hai", "version": "2"})
+    assert again.status_code == 303  # reapplied knowingly
+    db.session.expire_all()
+    assert entry.name == "Tên của người thứ hai" and entry.version == 3
+
+
+def test_duplicate_adds_a_draft_copy_at_the_end(db, client, tree, campaign, login_as):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    entry = _entry(db, tree, editor)
+    response = client.post(f"/registrations/entries/{entry.id}/duplicate")
+    copy = db.session.scalars(sa.select(Entry).order_by(Entry.id.desc())).first()
+    assert response.status_code == 303
+    assert response.location.endswith(f"/registrations/entries/{copy.id}/edit")
+    assert copy.name == "Mô hình “Sạch nhà, tốt ruộng” (bản sao)"
+    assert copy.position == entry.position + 1 and copy.budget_people == 5_000_000
+    htmx = client.post(f"/registrations/entries/{entry.id}/duplicate", headers=HTMX)
+    assert htmx.status_code == 200 and "<form" in htmx.get_data(as_text=True)
+
+
+def test_delete_asks_first_without_javascript_and_checks_the_version(
+    db, client, tree, campaign, login_as
+):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    entry = _entry(db, tree, editor)
+    confirm = client.get(f"/registrations/entries/{entry.id}/delete")
+    assert confirm.status_code == 200 and "Mô hình “Sạch nhà, tốt ruộng”" in confirm.get_data(
+        as_text=True
+    )
+    stale = client.post(f"/registrations/entries/{entry.id}/delete", data={"version": "0"})
+    assert stale.status_code == 303
+    assert db.session.get(Entry, entry.id) is not None
+    deleted = client.post(
+        f"/registrations/entries/{entry.id}/delete", data={"version": "1"}, headers=HTMX
+    )
+    assert deleted.status_code == 200 and deleted.data == b""
+    assert db.session.scalar(sa.select(sa.func.count(Entry.id))) == 0
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "entry.deleted"))
+        == 1
+    )
+
+
+# The header
+
+
+def test_header_saves_and_refuses_a_stale_version(db, client, tree, campaign, login_as):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    registration_list = start(db, tree.c1, org("nong_dan"), 2027, editor)
+    url = f"/registrations/lists/{registration_list.id}/header"
+    data = {
+        "version": "1",
+        "registered_on": "10/01/2027",
+        "signer_title": "CHỦ TỊCH",
+        "signer_name": "Hoàng Văn Thụ",
+    }
+    assert client.post(url, data=data).status_code == 303
+    db.session.expire_all()
+    assert registration_list.registered_on == date(2027, 1, 10)
+    assert registration_list.signer_name == "Hoàng Văn Thụ"
+    stale = client.post(url, data={**data, "signer_name": "Lý Thị Hoa"})
+    assert stale.status_code == 422
+    assert "Lý Thị Hoa" in stale.get_data(as_text=True)
+    bad = client.post(url, data={**data, "version": "2", "registered_on": "31/02/2027"})
+    assert bad.status_code == 422 and 'value="31/02/2027"' in bad.get_data(as_text=True)
+    db.session.expire_all()
+    assert registration_list.signer_name == "Hoàng Văn Thụ"
+
+
+# Submitting
+
+
+def test_submitting_before_the_deadline_locks_the_list(db, client, tree, campaign, login_as):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    year = this_year_open()
+    entry = _entry(db, tree, editor, year=year)
+    registration_list = entry.registration_list
+    response = client.post(f"/registrations/lists/{registration_list.id}/submit")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert registration_list.state == ListState.SUBMITTED and not registration_list.is_late
+    assert registration_list.submitted_by_id == editor.id
+    assert registration_list.registered_on == services.local_today()
+    assert entry.state == EntryState.SUBMITTED
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Đã gửi" in page and "Thêm một mục" not in page
+    # Nothing can change until the list is returned.
+    edit = client.post(
+        f"/registrations/entries/{entry.id}/edit",
+        data=form_data(tree.c1, org("nong_dan"), version=str(entry.version), name="Đổi tên"),
+    )
+    assert edit.status_code == 303
+    add = client.post(
+        f"/registrations/lists/{registration_list.id}/entries",
+        data=form_data(tree.c1, org("nong_dan")),
+    )
+    assert add.status_code == 403
+    db.session.expire_all()
+    assert entry.name == "Mô hình “Sạch nhà, tốt ruộng”" and len(registration_list.entries) == 1
+    assert client.post(f"/registrations/lists/{registration_list.id}/submit").status_code == 403
+
+
+def test_submitting_after_the_deadline_is_accepted_and_marked_late(
+    db, client, tree, campaign, login_as
+):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    entry = _entry(db, tree, editor, year=2017)  # due 15/07/2017
+    response = client.post(f"/registrations/lists/{entry.list_id}/submit")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert entry.registration_list.state == ListState.SUBMITTED
+    assert entry.registration_list.is_late
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "list.submitted"))
+    assert event.details["late"] is True and event.details["due"] == "2017-07-15"
+    assert "Nộp muộn" in client.get(response.location).get_data(as_text=True)
+
+
+def test_an_empty_list_cannot_be_submitted(db, client, tree, campaign, login_as):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    registration_list = start(db, tree.c1, org("nong_dan"), 2027, editor)
+    response = client.post(
+        f"/registrations/lists/{registration_list.id}/submit", follow_redirects=True
+    )
+    assert "Hãy thêm ít nhất một mục" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert registration_list.state == ListState.DRAFT
+
+
+def test_the_deadline_an_admin_set_for_a_year_is_the_one_used(db, tree, campaign):
+    row = Deadline(
+        campaign=current_campaign(), kind=DeadlineKind.REGISTRATION, year=2030, day=1, month=3
+    )
+    db.session.add(row)
+    db.session.commit()
+    assert services.registration_due(2030) == date(2030, 3, 1)
+    assert services.registration_due(2031) == date(2031, 2, 15)
+    assert services.registration_due(2017) == date(2017, 7, 15)
+
+
+# Scope
+
+
+def test_an_organization_officer_sees_and_edits_only_their_organization(
+    db, client, tree, campaign, login_as
+):
+    client, _ = login_as(Role.EDITOR, tree.d1, organization=org("phu_nu"))
+    own = start(db, tree.c1, org("phu_nu"), 2027)
+    other = start(db, tree.c1, org("nong_dan"), 2027)
+    page = client.get(f"/registrations/2027/{tree.c1.id}").get_data(as_text=True)
+    assert "Hội Liên hiệp Phụ nữ" in page and "Hội Nông dân" not in page
+    assert client.get(f"/registrations/lists/{own.id}").status_code == 200
+    assert client.get(f"/registrations/lists/{other.id}").status_code == 403
+    response = client.post(
+        f"/registrations/lists/{other.id}/entries", data=form_data(tree.c1, org("nong_dan"))
+    )
+    assert response.status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count(Entry.id))) == 0
+    district = client.get(f"/registrations/2027/{tree.d1.id}").get_data(as_text=True)
+    assert tree.c1.name in district and tree.c3.name not in district
+
+
+def test_lists_outside_the_scope_are_refused_everywhere(db, client, tree, campaign, login_as):
+    client, _ = login_as(Role.EDITOR, tree.c3)
+    entry = _entry(db, tree)
+    list_id = entry.list_id
+    assert client.get(f"/registrations/lists/{list_id}").status_code == 403
+    assert client.get(f"/registrations/entries/{entry.id}/edit").status_code == 403
+    assert client.post(f"/registrations/entries/{entry.id}/duplicate").status_code == 403
+    assert (
+        client.post(f"/registrations/entries/{entry.id}/delete", data={"version": "1"}).status_code
+        == 403
+    )
+    assert client.post(f"/registrations/lists/{list_id}/submit").status_code == 403
+    assert client.get(f"/registrations/2027/{tree.c1.id}").status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count(Entry.id))) == 1
+
+
+def test_a_reviewer_reads_but_cannot_edit(db, client, tree, campaign, login_as):
+    client, _ = login_as(Role.REVIEWER, tree.d1)
+    entry = _entry(db, tree)
+    page = client.get(f"/registrations/lists/{entry.list_id}").get_data(as_text=True)
+    assert entry.name in page and "Thêm một mục" not in page and "Sửa" not in page
+    assert client.get(f"/registrations/entries/{entry.id}/edit").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(db, client, tree, campaign):
+    entry = _entry(db, tree)
+    response = client.get(f"/registrations/lists/{entry.list_id}")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+# The home page
+
+
+def test_home_tells_an_editor_what_is_due(db, client, tree, campaign, login_as):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    year = services.local_today().year
+    page = client.get("/").get_data(as_text=True)
+    assert f"{tree.c1.name}: 8 danh sách năm {year} cần gửi" in page
+    entry = _entry(db, tree, editor, year=year)
+    services.submit_list(editor, entry.registration_list)
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert f"{tree.c1.name}: 7 danh sách năm {year} cần gửi" in page
+
+
+# Changing the deadline
+
+
+def test_a_province_admin_moves_a_year_deadline_and_lists_follow(
+    db, client, tree, campaign, login_as
+):
+    client, admin = login_as(Role.ADMIN, tree.province)
+    page = client.get("/campaign").get_data(as_text=True)
+    assert "Đổi hạn" in page
+    response = client.post(
+        "/campaign/deadlines", data={"kind": "registration", "year": "2027", "day_month": "01/03"}
+    )
+    assert response.status_code == 303
+    assert services.registration_due(2027) == date(2027, 3, 1)
+    assert services.registration_due(2028) == date(2028, 2, 15)
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "deadline.set"))
+    assert event.actor_id == admin.id and event.details["after"] == "01/03"
+    bad = client.post(
+        "/campaign/deadlines", data={"kind": "registration", "year": "2027", "day_month": "30/02"}
+    )
+    assert bad.status_code == 422
+    assert 'value="30/02"' in bad.get_data(as_text=True)
+    assert services.registration_due(2027) == date(2027, 3, 1)
+
+
+def test_a_district_admin_cannot_move_deadlines(db, client, tree, campaign, login_as):
+    client, _ = login_as(Role.ADMIN, tree.d1)
+    assert "Đổi hạn" not in client.get("/campaign").get_data(as_text=True)
+    response = client.post(
+        "/campaign/deadlines", data={"kind": "registration", "year": "2027", "day_month": "01/03"}
+    )
+    assert response.status_code == 403
+    assert services.registration_due(2027) == date(2027, 2, 15)

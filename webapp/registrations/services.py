@@ -1,0 +1,379 @@
+"""Changes to registration lists and their entries; callers commit.
+
+Every change checks the policy, locks the list row (so a submission and an edit on another
+device cannot interleave on PostgreSQL), compares the version the user saw, writes an audit
+event and flushes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from webapp import policy
+from webapp.audit.services import record
+from webapp.campaign.models import Content, DeadlineKind, MemberOrganization, ModelType
+from webapp.campaign.services import current_campaign, due_date
+from webapp.db import utcnow
+from webapp.extensions import db
+from webapp.policy import Action
+from webapp.registrations.models import (
+    EDITABLE_ENTRY_STATES,
+    Entry,
+    EntryKind,
+    EntryState,
+    ListState,
+    RegistrationList,
+)
+from webapp.units.models import Level, Unit
+
+
+class RegistrationError(Exception):
+    """A change that cannot be made; the message is shown to the user, next to `field` if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class StaleVersion(Exception):
+    """The row changed since the user loaded it; `current` holds what is saved now."""
+
+    def __init__(self, current: Any):
+        super().__init__("stale version")
+        self.current = current
+
+
+@dataclass
+class EntryValues:
+    """What an editor fills in for an entry."""
+
+    kind: EntryKind
+    name: str
+    content: Content
+    location: Unit
+    lead_organization: MemberOrganization
+    model_type: ModelType | None = None
+    description: str | None = None
+    scale: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    budget_people: int | None = None
+    budget_state: int | None = None
+    budget_other: int | None = None
+    partners: list[MemberOrganization] = field(default_factory=list)
+    notes: str | None = None
+
+
+# What the audit trail and the conflict view compare, in the order of the form.
+ENTRY_FIELDS = (
+    "kind",
+    "name",
+    "content",
+    "model_type",
+    "location",
+    "description",
+    "scale",
+    "starts_on",
+    "ends_on",
+    "budget_people",
+    "budget_state",
+    "budget_other",
+    "lead_organization",
+    "partners",
+    "notes",
+)
+HEADER_FIELDS = ("registered_on", "signer_title", "signer_name")
+
+
+def local_today() -> date:
+    return datetime.now(_local_zone()).date()
+
+
+def _local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def registration_due(year: int) -> date | None:
+    campaign = current_campaign()
+    return due_date(campaign, DeadlineKind.REGISTRATION, year) if campaign else None
+
+
+def organizations_at(unit: Unit) -> list[MemberOrganization]:
+    """The active organizations that have a committee at the unit's level, in the plan's order."""
+    column = {
+        Level.PROVINCE: MemberOrganization.at_province,
+        Level.DISTRICT: MemberOrganization.at_district,
+        Level.COMMUNE: MemberOrganization.at_commune,
+    }.get(unit.level)
+    if column is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(MemberOrganization)
+            .where(MemberOrganization.is_active, column)
+            .order_by(MemberOrganization.sort_order)
+        )
+    )
+
+
+def _valid_in(year: int):
+    return sa.and_(
+        sa.or_(Unit.valid_from.is_(None), Unit.valid_from <= date(year, 12, 31)),
+        sa.or_(Unit.valid_to.is_(None), Unit.valid_to >= date(year, 1, 1)),
+    )
+
+
+def location_choices(registration_list: RegistrationList) -> list[Unit]:
+    """Where an entry of the list may take place: the list's own unit, then for a commune its
+    residential areas, for a district or province every commune below it (valid that year)."""
+    unit = registration_list.unit
+    if unit.level == Level.COMMUNE:
+        below = sa.select(Unit).where(Unit.parent_id == unit.id, Unit.level == Level.AREA)
+        order = (Unit.name,)
+    else:
+        from webapp.units.queries import subtree_ids
+
+        below = sa.select(Unit).where(
+            Unit.id.in_(subtree_ids([unit.id])), Unit.level == Level.COMMUNE
+        )
+        order = (Unit.parent_id, Unit.code, Unit.name)
+    below = below.where(_valid_in(registration_list.year)).order_by(*order)
+    return [unit, *db.session.scalars(below)]
+
+
+def _lock(registration_list: RegistrationList) -> None:
+    """Take the list's row lock (PostgreSQL) and reload what others committed meanwhile."""
+    db.session.execute(
+        sa.select(RegistrationList.id)
+        .where(RegistrationList.id == registration_list.id)
+        .with_for_update()
+    )
+    db.session.refresh(registration_list)
+
+
+def _lock_entry(entry: Entry, version: int) -> None:
+    """Lock the entry (and its list) and refuse if it changed since the user saw `version`."""
+    _lock(entry.registration_list)
+    db.session.execute(sa.select(Entry.id).where(Entry.id == entry.id).with_for_update())
+    db.session.refresh(entry)
+    if entry.version != version:
+        raise StaleVersion(entry)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly form of a field value, for audit details and comparisons."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "id") and not isinstance(value, str | int):
+        return value.id
+    return value
+
+
+def entry_snapshot(entry: Entry | EntryValues) -> dict[str, Any]:
+    return {name: _plain(getattr(entry, name)) for name in ENTRY_FIELDS}
+
+
+def _check_values(registration_list: RegistrationList, values: EntryValues) -> None:
+    """The rules the form also checks; repeated here so no caller can store a bad entry."""
+    allowed = {u.id for u in location_choices(registration_list)}
+    if values.location.id not in allowed:
+        raise RegistrationError(
+            _(
+                "The location must be %(unit)s or a place inside it.",
+                unit=registration_list.unit.name,
+            ),
+            "location",
+        )
+    if values.starts_on and values.ends_on and values.ends_on < values.starts_on:
+        raise RegistrationError(_("The end month cannot be before the start month."), "ends_on")
+    for name in ("budget_people", "budget_state", "budget_other"):
+        amount = getattr(values, name)
+        if amount is not None and amount < 0:
+            raise RegistrationError(_("An amount cannot be negative."), name)
+
+
+def _apply(entry: Entry, values: EntryValues) -> None:
+    for name in ENTRY_FIELDS:
+        if name == "partners":
+            entry.partners = [p for p in values.partners if p.id != values.lead_organization.id]
+        else:
+            setattr(entry, name, getattr(values, name))
+
+
+def start_list(actor, unit: Unit, organization: MemberOrganization, year: int) -> RegistrationList:
+    """The organization's list at the unit for the year, created empty if there is none yet."""
+    existing = db.session.scalar(
+        sa.select(RegistrationList).filter_by(
+            unit_id=unit.id, organization_id=organization.id, year=year
+        )
+    )
+    if existing is not None:
+        policy.ensure(actor, Action.LIST_VIEW, existing)
+        return existing
+    registration_list = RegistrationList(unit=unit, organization=organization, year=year)
+    policy.ensure(actor, Action.LIST_EDIT, registration_list)
+    if organization not in organizations_at(unit):
+        raise RegistrationError(
+            _(
+                "%(organization)s registers no list at this level.",
+                organization=organization.tr("name"),
+            )
+        )
+    db.session.add(registration_list)
+    record(
+        actor,
+        "list.created",
+        registration_list,
+        unit_id=unit.id,
+        organization=organization.code,
+        year=year,
+    )
+    return registration_list
+
+
+def add_entry(actor, registration_list: RegistrationList, values: EntryValues) -> Entry:
+    _lock(registration_list)
+    policy.ensure(actor, Action.LIST_EDIT, registration_list)
+    _check_values(registration_list, values)
+    last = max((e.position for e in registration_list.entries), default=0)
+    entry = Entry(registration_list=registration_list, position=last + 1)
+    _apply(entry, values)
+    db.session.add(entry)
+    record(
+        actor,
+        "entry.created",
+        entry,
+        unit_id=registration_list.unit_id,
+        list_id=registration_list.id,
+        values=entry_snapshot(entry),
+    )
+    return entry
+
+
+def update_entry(actor, entry: Entry, version: int, values: EntryValues) -> Entry:
+    _lock_entry(entry, version)
+    policy.ensure(actor, Action.ENTRY_EDIT, entry)
+    _check_values(entry.registration_list, values)
+    before = entry_snapshot(entry)
+    _apply(entry, values)
+    after = entry_snapshot(entry)
+    changes = {
+        name: [before[name], after[name]] for name in ENTRY_FIELDS if before[name] != after[name]
+    }
+    if changes:
+        entry.updated_at = utcnow()  # bumps the version even when only partners changed
+        record(
+            actor,
+            "entry.updated",
+            entry,
+            unit_id=entry.registration_list.unit_id,
+            list_id=entry.list_id,
+            changes=changes,
+        )
+    return entry
+
+
+def duplicate_entry(actor, entry: Entry) -> Entry:
+    """A copy at the end of the list, as a draft to adjust (same place, content, partners …)."""
+    registration_list = entry.registration_list
+    policy.ensure(actor, Action.LIST_EDIT, registration_list)
+    values = EntryValues(**{name: getattr(entry, name) for name in ENTRY_FIELDS})
+    values.partners = list(entry.partners)
+    values.name = _("%(name)s (copy)", name=entry.name)[:300]
+    copy = add_entry(actor, registration_list, values)
+    record(actor, "entry.duplicated", copy, unit_id=registration_list.unit_id, source=entry.id)
+    return copy
+
+
+def delete_entry(actor, entry: Entry, version: int) -> None:
+    _lock_entry(entry, version)
+    policy.ensure(actor, Action.ENTRY_EDIT, entry)
+    if entry.state not in (EntryState.DRAFT,):
+        raise RegistrationError(_("Only draft entries can be deleted."))
+    registration_list = entry.registration_list
+    record(
+        actor,
+        "entry.deleted",
+        entry,
+        unit_id=registration_list.unit_id,
+        list_id=registration_list.id,
+        values=entry_snapshot(entry),
+    )
+    registration_list.entries.remove(entry)
+    db.session.flush()
+
+
+def update_header(
+    actor,
+    registration_list: RegistrationList,
+    version: int,
+    *,
+    registered_on: date | None,
+    signer_title: str | None,
+    signer_name: str | None,
+) -> RegistrationList:
+    _lock(registration_list)
+    if registration_list.version != version:
+        raise StaleVersion(registration_list)
+    policy.ensure(actor, Action.LIST_EDIT, registration_list)
+    new = {"registered_on": registered_on, "signer_title": signer_title, "signer_name": signer_name}
+    changes = {
+        name: [_plain(getattr(registration_list, name)), _plain(value)]
+        for name, value in new.items()
+        if getattr(registration_list, name) != value
+    }
+    if changes:
+        for name, value in new.items():
+            setattr(registration_list, name, value)
+        record(
+            actor,
+            "list.updated",
+            registration_list,
+            unit_id=registration_list.unit_id,
+            changes=changes,
+        )
+    return registration_list
+
+
+def submit_list(
+    actor, registration_list: RegistrationList, *, at: datetime | None = None
+) -> RegistrationList:
+    """Send the list for review; after the deadline it is accepted and marked late.
+
+    `at` (aware) is for loading past seasons: when the submission happened.
+    """
+    _lock(registration_list)
+    policy.ensure(actor, Action.LIST_SUBMIT, registration_list)
+    pending = [e for e in registration_list.entries if e.state in EDITABLE_ENTRY_STATES]
+    if not registration_list.entries:
+        raise RegistrationError(_("Add at least one entry before submitting the list."))
+    at = at or utcnow()
+    today = at.astimezone(_local_zone()).date()
+    due = registration_due(registration_list.year)
+    registration_list.state = ListState.SUBMITTED
+    registration_list.submitted_at = at
+    registration_list.submitted_by_id = actor.id
+    registration_list.is_late = due is not None and today > due
+    if registration_list.registered_on is None:
+        registration_list.registered_on = today
+    for entry in pending:
+        entry.state = EntryState.SUBMITTED
+    record(
+        actor,
+        "list.submitted",
+        registration_list,
+        unit_id=registration_list.unit_id,
+        entries=[e.id for e in pending],
+        late=registration_list.is_late,
+        due=due.isoformat() if due else None,
+    )
+    return registration_list

@@ -1,0 +1,422 @@
+"""Registration pages: a unit's lists for a year, a list with its entries, and entry editing.
+
+Every flow is a plain form post that redirects (JavaScript off); with htmx the same URLs answer
+with the one row that changed.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from webapp import policy
+from webapp.campaign.models import MemberOrganization
+from webapp.extensions import db
+from webapp.htmx import (
+    after_change,
+    fragment_or_redirect,
+    is_partial,
+    render_fragment,
+    render_fragment_or_page,
+)
+from webapp.policy import Action
+from webapp.registrations import services
+from webapp.registrations.forms import (
+    EntryForm,
+    HeaderForm,
+    VersionForm,
+    entry_form,
+    entry_values,
+    version_of,
+)
+from webapp.registrations.models import Entry, RegistrationList
+from webapp.registrations.queries import (
+    compare_entry,
+    compare_header,
+    list_summary,
+    load_list,
+    registration_years,
+    unit_overview,
+)
+from webapp.units.models import Unit
+
+bp = Blueprint("registrations", __name__, url_prefix="/registrations")
+
+
+def _load_entry(entry_id: int, action: Action) -> Entry:
+    entry = db.get_or_404(Entry, entry_id)
+    if action is Action.ENTRY_EDIT:
+        if entry.is_editable:
+            policy.require(current_user, action, entry)
+            return entry
+        # In scope but locked (submitted): say so and show the entry as it is now.
+        policy.require(current_user, Action.LIST_VIEW, entry.registration_list)
+        abort(_row_notice(entry, entry.registration_list, _locked()))
+    policy.require(current_user, action, entry.registration_list)
+    return entry
+
+
+def _locked() -> str:
+    return _("This entry can no longer be changed: its list has been submitted.")
+
+
+def _row_notice(entry: Entry | None, registration_list: RegistrationList, message: str):
+    """Why a change did not happen: in place of the row for htmx (gone if it was deleted),
+    else as a message on the list page."""
+    if is_partial():
+        return render_fragment(
+            "registrations/_entry.html" if entry else None,
+            event="entries-changed",
+            entry=entry,
+            notice=message,
+        )
+    flash(message, "error")
+    return redirect(_list_url(registration_list, entry), code=303)
+
+
+def _list_url(registration_list: RegistrationList, entry: Entry | None = None) -> str:
+    anchor = f"entry-{entry.id}" if entry else None
+    return url_for("registrations.show_list", list_id=registration_list.id, _anchor=anchor)
+
+
+@bp.get("")
+@login_required
+def index():
+    """The lists of the user's own unit for this year."""
+    pairs = policy.scope(current_user, Action.LIST_VIEW)
+    if not pairs:
+        abort(403)
+    year = services.local_today().year
+    return redirect(url_for("registrations.show_unit", year=year, unit_id=pairs[0][0]))
+
+
+@bp.get("/<int:year>/<int:unit_id>")
+@login_required
+def show_unit(year: int, unit_id: int):
+    unit = db.get_or_404(Unit, unit_id)
+    if not 2000 <= year <= 2100:
+        abort(404)
+    overview = unit_overview(current_user, unit, year)
+    if not overview.rows and not overview.children:
+        policy.require(current_user, Action.UNIT_VIEW, unit)
+    return render_template(
+        "registrations/unit.html",
+        unit=unit,
+        year=year,
+        overview=overview,
+        years=registration_years(),
+        due=services.registration_due(year),
+        today=services.local_today(),
+    )
+
+
+@bp.post("/lists")
+@login_required
+def start_list():
+    """Open (creating if needed) an organization's list for a unit and year."""
+    unit = db.get_or_404(Unit, request.form.get("unit_id", type=int))
+    organization = db.get_or_404(MemberOrganization, request.form.get("organization_id", type=int))
+    year = request.form.get("year", type=int)
+    if year is None or not 2000 <= year <= 2100:
+        abort(400)
+    try:
+        registration_list = services.start_list(current_user, unit, organization, year)
+    except policy.Denied:
+        abort(403)
+    except services.RegistrationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("registrations.show_unit", year=year, unit_id=unit.id), code=303)
+    db.session.commit()
+    return redirect(_list_url(registration_list), code=303)
+
+
+def _list_page(registration_list: RegistrationList, *, status: int = 200, **extra):
+    context = {
+        "registration_list": registration_list,
+        "summary": list_summary(registration_list),
+        "due": services.registration_due(registration_list.year),
+        "today": services.local_today(),
+        **extra,
+    }
+    return make_response(render_template("registrations/list.html", **context), status)
+
+
+@bp.get("/lists/<int:list_id>")
+@login_required
+def show_list(list_id: int):
+    return _list_page(load_list(list_id))
+
+
+@bp.get("/lists/<int:list_id>/summary")
+@login_required
+def show_summary(list_id: int):
+    registration_list = load_list(list_id)
+    return fragment_or_redirect(
+        "registrations/_summary.html",
+        redirect_to=_list_url(registration_list),
+        registration_list=registration_list,
+        summary=list_summary(registration_list),
+    )
+
+
+@bp.get("/lists/<int:list_id>/entries/new")
+@login_required
+def new_entry(list_id: int):
+    registration_list = load_list(list_id, Action.LIST_EDIT)
+    if request.args.get("closed"):
+        return fragment_or_redirect(
+            "registrations/_new_entry.html",
+            redirect_to=_list_url(registration_list),
+            registration_list=registration_list,
+        )
+    return render_fragment_or_page(
+        "registrations/_entry_form.html",
+        "registrations/entry_form.html",
+        registration_list=registration_list,
+        entry=None,
+        form=entry_form(registration_list),
+        inline=is_partial(),
+    )
+
+
+@bp.post("/lists/<int:list_id>/entries")
+@login_required
+def create_entry(list_id: int):
+    registration_list = load_list(list_id, Action.LIST_EDIT)
+    form = entry_form(registration_list, formdata=request.form)
+    if form.validate():
+        try:
+            entry = services.add_entry(
+                current_user, registration_list, entry_values(form, registration_list)
+            )
+        except services.RegistrationError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            if not is_partial():
+                flash(_("Entry added: %(name)s", name=entry.name), "success")
+            return after_change(
+                "registrations/_entry_added.html",
+                event="entries-changed",
+                redirect_to=_list_url(registration_list, entry),
+                registration_list=registration_list,
+                entry=entry,
+            )
+    return _entry_form_invalid(registration_list, None, form)
+
+
+def _field_error(form: EntryForm, error: services.RegistrationError) -> None:
+    field = getattr(form, f"{error.field}_id", None) or getattr(form, error.field or "", None)
+    (field.errors if field is not None else form.form_errors).append(str(error))
+
+
+def _entry_form_invalid(registration_list, entry, form, *, conflict=None):
+    """Re-render the form with what the user typed: in place for htmx, else as a page."""
+    context = {
+        "registration_list": registration_list,
+        "entry": entry,
+        "form": form,
+        "conflict": conflict,
+        "inline": is_partial(),
+    }
+    if not is_partial():
+        return make_response(render_template("registrations/entry_form.html", **context), 422)
+    response = render_fragment("registrations/_entry_form.html", **context)
+    if entry is None:
+        # The add form posts into the list of rows; its errors go back where the form is.
+        response.headers["HX-Retarget"] = "#new-entry"
+        response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@bp.get("/entries/<int:entry_id>")
+@login_required
+def show_entry(entry_id: int):
+    entry = _load_entry(entry_id, Action.LIST_VIEW)
+    return fragment_or_redirect(
+        "registrations/_entry.html",
+        redirect_to=_list_url(entry.registration_list, entry),
+        entry=entry,
+    )
+
+
+@bp.get("/entries/<int:entry_id>/edit")
+@login_required
+def edit_entry(entry_id: int):
+    entry = _load_entry(entry_id, Action.ENTRY_EDIT)
+    registration_list = entry.registration_list
+    return render_fragment_or_page(
+        "registrations/_entry_form.html",
+        "registrations/entry_form.html",
+        registration_list=registration_list,
+        entry=entry,
+        form=entry_form(registration_list, entry=entry),
+        inline=is_partial(),
+    )
+
+
+@bp.post("/entries/<int:entry_id>/edit")
+@login_required
+def update_entry(entry_id: int):
+    entry = _load_entry(entry_id, Action.ENTRY_EDIT)
+    registration_list = entry.registration_list
+    form = entry_form(registration_list, formdata=request.form)
+    if form.validate():
+        values = entry_values(form, registration_list)
+        try:
+            services.update_entry(current_user, entry, version_of(form), values)
+        except services.StaleVersion:
+            db.session.rollback()
+            entry = db.session.get(Entry, entry_id)
+            if entry is None:
+                return _row_notice(
+                    None, registration_list, _("This entry was deleted by someone else.")
+                )
+            if not policy.can(current_user, Action.ENTRY_EDIT, entry):
+                return _row_notice(entry, registration_list, _locked())
+            form.version.data = str(entry.version)
+            form.form_errors.append(
+                _(
+                    "Someone else saved this entry after you opened it. Compare the two "
+                    "versions below; saving again keeps your version."
+                )
+            )
+            conflict = compare_entry(form, values, entry)
+            return _entry_form_invalid(registration_list, entry, form, conflict=conflict)
+        except services.RegistrationError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            return after_change(
+                "registrations/_entry.html",
+                event="entries-changed",
+                redirect_to=_list_url(registration_list, entry),
+                entry=entry,
+            )
+    return _entry_form_invalid(registration_list, entry, form)
+
+
+@bp.post("/entries/<int:entry_id>/duplicate")
+@login_required
+def duplicate_entry(entry_id: int):
+    entry = _load_entry(entry_id, Action.LIST_VIEW)
+    registration_list = entry.registration_list
+    policy.require(current_user, Action.LIST_EDIT, registration_list)
+    copy = services.duplicate_entry(current_user, entry)
+    db.session.commit()
+    if not is_partial():
+        flash(_("A copy was added at the end of the list. Adjust it and save."), "success")
+        return redirect(url_for("registrations.edit_entry", entry_id=copy.id), code=303)
+    return render_fragment(
+        "registrations/_entry_form.html",
+        event="entries-changed",
+        registration_list=registration_list,
+        entry=copy,
+        form=entry_form(registration_list, entry=copy),
+        inline=True,
+    )
+
+
+@bp.get("/entries/<int:entry_id>/delete")
+@login_required
+def confirm_delete(entry_id: int):
+    entry = _load_entry(entry_id, Action.ENTRY_EDIT)
+    form = VersionForm(data={"version": entry.version})
+    return render_template("registrations/entry_delete.html", entry=entry, form=form)
+
+
+@bp.post("/entries/<int:entry_id>/delete")
+@login_required
+def delete_entry(entry_id: int):
+    entry = _load_entry(entry_id, Action.ENTRY_EDIT)
+    registration_list = entry.registration_list
+    form = VersionForm()
+    name = entry.name
+    try:
+        services.delete_entry(current_user, entry, version_of(form))
+    except services.StaleVersion:
+        db.session.rollback()
+        entry = db.session.get(Entry, entry_id)
+        message = _(
+            "Someone else changed this entry after you opened it, so it was not deleted. "
+            "Check it and delete it again if you still want to."
+        )
+        return _row_notice(entry, registration_list, message)
+    except services.RegistrationError as error:
+        flash(str(error), "error")
+        return redirect(_list_url(registration_list, entry), code=303)
+    db.session.commit()
+    if is_partial():
+        return render_fragment(None, event="entries-changed")
+    flash(_("Entry deleted: %(name)s", name=name), "success")
+    return redirect(_list_url(registration_list), code=303)
+
+
+@bp.route("/lists/<int:list_id>/header", methods=["GET", "POST"])
+@login_required
+def edit_header(list_id: int):
+    registration_list = load_list(list_id, Action.LIST_EDIT)
+    form = HeaderForm(obj=registration_list if request.method == "GET" else None)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            services.update_header(
+                current_user,
+                registration_list,
+                version_of(form),
+                registered_on=form.registered_on.data,
+                signer_title=form.signer_title.data or None,
+                signer_name=form.signer_name.data or None,
+            )
+        except services.StaleVersion:
+            db.session.rollback()
+            registration_list = load_list(list_id, Action.LIST_EDIT)
+            form.version.data = str(registration_list.version)
+            form.form_errors.append(
+                _(
+                    "Someone else changed the header after you opened it. Compare the two "
+                    "versions below; saving again keeps your version."
+                )
+            )
+            conflict = compare_header(form, registration_list)
+        else:
+            db.session.commit()
+            flash(_("The header of the list was saved."), "success")
+            return redirect(_list_url(registration_list), code=303)
+    status = 422 if request.method == "POST" else 200
+    return make_response(
+        render_template(
+            "registrations/header.html",
+            registration_list=registration_list,
+            form=form,
+            conflict=conflict,
+        ),
+        status,
+    )
+
+
+@bp.post("/lists/<int:list_id>/submit")
+@login_required
+def submit_list(list_id: int):
+    registration_list = load_list(list_id, Action.LIST_SUBMIT)
+    try:
+        services.submit_list(current_user, registration_list)
+    except services.RegistrationError as error:
+        flash(str(error), "error")
+        return redirect(_list_url(registration_list), code=303)
+    db.session.commit()
+    if registration_list.is_late:
+        flash(_("The list was submitted after the deadline and is marked late."), "warning")
+    else:
+        flash(_("The list was submitted for review."), "success")
+    return redirect(_list_url(registration_list), code=303)
