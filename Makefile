@@ -56,7 +56,7 @@ format: install-dev
 
 # Refresh translations/messages.pot and merge it into every catalog.
 extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2 \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2 -k lazy_ngettext:1,2 \
 		--no-location --sort-output -o translations/messages.pot .
 	$(BIN)/python -m webapp.i18n.update
 

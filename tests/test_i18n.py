@@ -35,6 +35,8 @@ def _extract(tmp_path: Path) -> Catalog:
             "pgettext:1c,2",
             "-k",
             "lazy_pgettext:1c,2",
+            "-k",
+            "lazy_ngettext:1,2",
             "-o",
             str(pot),
             ".",

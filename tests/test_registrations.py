@@ -205,8 +205,8 @@ def test_money_accepts_dots_or_plain_digits_and_refuses_the_rest(
             {"starts_on": "09/2027", "ends_on": "03/2027"},
             "Tháng kết thúc không thể trước tháng bắt đầu.",
         ),
-        ({"starts_on": "13/2027"}, "Nhập tháng theo dạng MM/YYYY"),
-        ({"location_id": "OTHER"}, "Lựa chọn không hợp lệ."),
+        ({"starts_on": "13/2027"}, "Nhập tháng theo dạng TT/NNNN"),
+        ({"location_id": "OTHER"}, "Địa điểm phải là"),
     ],
     ids=["no-content", "blank-name", "end-before-start", "bad-month", "location-outside"],
 )
@@ -347,7 +347,11 @@ def test_duplicate_adds_a_draft_copy_at_the_end(db, client, tree, campaign, logi
     assert copy.name == "Mô hình “Sạch nhà, tốt ruộng” (bản sao)"
     assert copy.position == entry.position + 1 and copy.budget_people == 5_000_000
     htmx = client.post(f"/registrations/entries/{entry.id}/duplicate", headers=HTMX)
-    assert htmx.status_code == 200 and "<form" in htmx.get_data(as_text=True)
+    body = htmx.get_data(as_text=True)
+    latest = db.session.scalars(sa.select(Entry).order_by(Entry.id.desc())).first()
+    assert htmx.status_code == 200 and htmx.headers["HX-Trigger"] == '{"entries-changed": true}'
+    assert body.lstrip().startswith(f'<li id="entry-{latest.id}"')
+    assert f'action="/registrations/entries/{latest.id}/edit"' in body
 
 
 def test_delete_asks_first_without_javascript_and_checks_the_version(
@@ -416,20 +420,35 @@ def test_submitting_before_the_deadline_locks_the_list(db, client, tree, campaig
     assert entry.state == EntryState.SUBMITTED
     page = client.get(response.location).get_data(as_text=True)
     assert "Đã gửi" in page and "Thêm một mục" not in page
-    # Nothing can change until the list is returned.
+    # Nothing can change until the list is returned; what was typed comes back, refused.
     edit = client.post(
         f"/registrations/entries/{entry.id}/edit",
         data=form_data(tree.c1, org("nong_dan"), version=str(entry.version), name="Đổi tên"),
     )
-    assert edit.status_code == 303
+    page = edit.get_data(as_text=True)
+    assert edit.status_code == 409
+    assert "Không thể sửa mục này nữa: danh sách đã được gửi." in page
+    assert 'value="Đổi tên"' in page
     add = client.post(
         f"/registrations/lists/{registration_list.id}/entries",
-        data=form_data(tree.c1, org("nong_dan")),
+        data=form_data(tree.c1, org("nong_dan"), name="Mục gõ sau khi gửi"),
+        headers=HTMX,
     )
-    assert add.status_code == 403
+    assert add.status_code == 200 and add.headers["HX-Retarget"] == "#new-entry"
+    assert "Danh sách đã được gửi, không thể sửa nữa." in add.get_data(as_text=True)
+    assert 'value="Mục gõ sau khi gửi"' in add.get_data(as_text=True)
+    header = client.post(
+        f"/registrations/lists/{registration_list.id}/header",
+        data={"version": str(registration_list.version), "signer_name": "Lò Văn Sính"},
+    )
+    assert header.status_code == 422 and 'value="Lò Văn Sính"' in header.get_data(as_text=True)
     db.session.expire_all()
     assert entry.name == "Mô hình “Sạch nhà, tốt ruộng”" and len(registration_list.entries) == 1
-    assert client.post(f"/registrations/lists/{registration_list.id}/submit").status_code == 403
+    assert registration_list.signer_name is None
+    # A second tap on "submit" is not an error.
+    again = client.post(f"/registrations/lists/{registration_list.id}/submit")
+    assert again.status_code == 303
+    assert "Danh sách này đã được gửi rồi." in client.get(again.location).get_data(as_text=True)
 
 
 def test_submitting_after_the_deadline_is_accepted_and_marked_late(
@@ -569,3 +588,118 @@ def test_a_district_admin_cannot_move_deadlines(db, client, tree, campaign, logi
     )
     assert response.status_code == 403
     assert services.registration_due(2027) == date(2027, 2, 15)
+
+
+# Bad input that must not break anything
+
+
+@pytest.mark.parametrize("version", ["²", "abc", "", "99999999999999999999"])
+def test_a_garbled_version_is_a_stale_save_not_an_error(
+    db, client, tree, campaign, login_as, version
+):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    entry = _entry(db, tree, editor)
+    response = client.post(
+        f"/registrations/entries/{entry.id}/edit",
+        data=form_data(tree.c1, org("nong_dan"), version=version, name="Tên mới"),
+    )
+    assert response.status_code == 422
+    assert "Người khác đã lưu mục này" in response.get_data(as_text=True)
+    delete = client.post(f"/registrations/entries/{entry.id}/delete", data={"version": version})
+    assert delete.status_code == 303
+    db.session.expire_all()
+    assert entry.name == "Mô hình “Sạch nhà, tốt ruộng”"
+
+
+def test_a_partner_that_is_not_offered_is_refused_in_vietnamese(
+    db, client, tree, campaign, login_as
+):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    registration_list = start(db, tree.c1, org("nong_dan"), 2027, editor)
+    response = client.post(
+        f"/registrations/lists/{registration_list.id}/entries",
+        data={**form_data(tree.c1, org("nong_dan")), "partner_ids": ["999999"]},
+    )
+    assert response.status_code == 422
+    assert "999999&#39; không phải là lựa chọn hợp lệ." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/registrations/lists/99999999999",
+        "/registrations/entries/99999999999/edit",
+        "/registrations/lists/99999999999/export.xlsx",
+        "/registrations/1990/1",
+        "/registrations/2099/1",
+    ],
+)
+def test_made_up_ids_and_years_are_not_found(db, client, tree, campaign, login_as, path):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"unit_id": "x", "organization_id": "1", "year": "2027"},
+        {"unit_id": "99999999999", "organization_id": "1", "year": "2027"},
+        {"unit_id": "1", "organization_id": "1", "year": "2099"},
+    ],
+)
+def test_starting_a_list_with_bad_fields_is_a_bad_request(
+    db, client, tree, campaign, login_as, data
+):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    assert client.post("/registrations/lists", data=data).status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count(RegistrationList.id))) == 0
+
+
+def test_deadline_day_itself_is_on_time_and_the_next_is_late(db, tree, campaign):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    on_time = _entry(db, tree, editor, year=2017).registration_list
+    services.submit_list(editor, on_time, at=datetime(2017, 7, 15, 23, 0, tzinfo=hanoi))
+    late = start(db, tree.c1, org("phu_nu"), 2017, editor)
+    services.add_entry(
+        editor,
+        late,
+        services.EntryValues(
+            kind="phan_viec", name="Phần việc", content=content(4), location=tree.c1,
+            lead_organization=org("phu_nu"),
+        ),
+    )  # fmt: skip
+    services.submit_list(editor, late, at=datetime(2017, 7, 16, 0, 30, tzinfo=hanoi))
+    assert not on_time.is_late and late.is_late
+
+
+def test_a_yearly_29_february_deadline_is_refused_and_never_breaks_pages(
+    db, client, tree, campaign, login_as
+):
+    client, _ = login_as(Role.ADMIN, tree.province)
+    response = client.post(
+        "/campaign/deadlines", data={"kind": "registration", "year": "", "day_month": "29/02"}
+    )
+    assert response.status_code == 422
+    huge = client.post(
+        "/campaign/deadlines",
+        data={"kind": "registration", "year": "99999999999999999999", "day_month": "15/02"},
+    )
+    assert huge.status_code == 422
+    # Stored by an older version: the last day of February in other years.
+    from webapp.campaign.models import Deadline
+
+    row = db.session.scalar(
+        sa.select(Deadline).where(
+            Deadline.kind == DeadlineKind.REGISTRATION, Deadline.year.is_(None)
+        )
+    )
+    row.day, row.month = 29, 2
+    db.session.commit()
+    assert services.registration_due(2027) == date(2027, 2, 28)
+    assert services.registration_due(2028) == date(2028, 2, 29)
+    assert client.get("/").status_code == 200

@@ -15,6 +15,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     import webapp.models  # noqa: F401  (every model mapped before queries or migrations)
     from webapp import assets, config, errors, extensions, security, templating
     from webapp.i18n import setup as i18n
+    from webapp.urls import IdConverter
 
     app = Flask(
         __name__,
@@ -23,6 +24,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     config.load(app, overrides)
+    app.url_map.converters["id"] = IdConverter
     security.init_app(app)
     i18n.init_app(app)  # before CSRF, so its error pages speak the visitor's language
     extensions.init_app(app)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from webapp.extensions import db
 from webapp.htmx import is_partial
 from webapp.policy import Denied
 
@@ -52,4 +53,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
+        # The failed transaction may be aborted (PostgreSQL): the page must not reuse it.
+        db.session.rollback()
         return _render(500)

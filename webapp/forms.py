@@ -5,7 +5,7 @@ WTForms has no Vietnamese catalog, so every validator here carries our own messa
 
 from __future__ import annotations
 
-from flask_babel import gettext, ngettext
+from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import validators
@@ -31,13 +31,16 @@ def chosen() -> validators.InputRequired:
 
 
 class _Translations:
-    """WTForms' built-in messages through our catalogs (WTForms ships no Vietnamese)."""
+    """WTForms' built-in messages through our catalogs (WTForms ships no Vietnamese).
+
+    WTForms fills in the placeholders itself, so these only look the message up.
+    """
 
     def gettext(self, string: str) -> str:
-        return gettext(string)
+        return get_translations().ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return ngettext(singular, plural, n)
+        return get_translations().ungettext(singular, plural, n)
 
 
 # The built-in messages our fields can produce, listed so that extraction catalogs them.
@@ -47,6 +50,11 @@ WTFORMS_MESSAGES = (
     _l("Invalid choice(s): one or more data inputs could not be coerced."),
     _l("Not a valid date value."),
     _l("Not a valid integer value."),
+    lazy_ngettext(
+        "'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.",
+        1,
+    ),
 )
 
 

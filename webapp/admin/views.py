@@ -125,14 +125,14 @@ def create_user():
     return render_template("admin/user_new.html", form=form), status
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get("/users/<id:user_id>")
 @login_required
 def show_user(user_id: int):
     user = _load_user(user_id)
     return render_template("admin/user.html", user=user, form=_role_form(user))
 
 
-@bp.post("/users/<int:user_id>/roles")
+@bp.post("/users/<id:user_id>/roles")
 @login_required
 def grant_role(user_id: int):
     user = _load_user(user_id)
@@ -174,7 +174,7 @@ def grant_role(user_id: int):
     )
 
 
-@bp.post("/users/<int:user_id>/roles/<int:assignment_id>/revoke")
+@bp.post("/users/<id:user_id>/roles/<id:assignment_id>/revoke")
 @login_required
 def revoke_role(user_id: int, assignment_id: int):
     user = _load_user(user_id)
@@ -193,7 +193,7 @@ def revoke_role(user_id: int, assignment_id: int):
     )
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<id:user_id>/deactivate")
 @login_required
 def deactivate_user(user_id: int):
     user = _load_user(user_id, Action.USER_DEACTIVATE)
@@ -203,7 +203,7 @@ def deactivate_user(user_id: int):
     return redirect(url_for("admin.show_user", user_id=user.id), code=303)
 
 
-@bp.post("/users/<int:user_id>/activate")
+@bp.post("/users/<id:user_id>/activate")
 @login_required
 def activate_user(user_id: int):
     user = _load_user(user_id, Action.USER_ACTIVATE)
@@ -213,7 +213,7 @@ def activate_user(user_id: int):
     return redirect(url_for("admin.show_user", user_id=user.id), code=303)
 
 
-@bp.post("/users/<int:user_id>/password")
+@bp.post("/users/<id:user_id>/password")
 @login_required
 def reset_password(user_id: int):
     user = _load_user(user_id, Action.USER_RESET_PASSWORD)

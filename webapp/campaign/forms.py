@@ -30,7 +30,7 @@ class DeadlineForm(Form):
         _l("Due before (day/month)"),
         validators=[required()],
         description=_l("As DD/MM, such as 15/02."),
-        render_kw={"inputmode": "numeric", "placeholder": "DD/MM"},
+        render_kw={"inputmode": "numeric", "placeholder": _l("DD/MM")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -39,10 +39,11 @@ class DeadlineForm(Form):
 
     def validate_day_month(self, field) -> None:
         match = _DAY_MONTH.match((field.data or "").strip())
+        # The yearly rule must exist every year (no 29/02); a given year must have the day.
+        year = self.year.data if self.year.data and not self.year.errors else 2023
         try:
-            # A leap year accepts 29/02 for the yearly rule; a given year must have the day.
-            date(self.year.data or 2024, int(match[2]), int(match[1])) if match else None
-        except ValueError:
+            date(year, int(match[2]), int(match[1])) if match else None
+        except (ValueError, OverflowError):
             match = None
         if match is None:
             raise ValidationError(_l("Enter a day of the year as DD/MM, such as 15/02."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 import sqlalchemy as sa
@@ -26,7 +27,10 @@ def deadline_for(campaign: Campaign, kind: DeadlineKind, year: int) -> Deadline 
 
 def due_date(campaign: Campaign, kind: DeadlineKind, year: int) -> date | None:
     row = deadline_for(campaign, kind, year)
-    return date(year, row.month, row.day) if row else None
+    if row is None:
+        return None
+    # A day the month lacks that year (29/02 stored before this check existed) means its last.
+    return date(year, row.month, min(row.day, calendar.monthrange(year, row.month)[1]))
 
 
 def set_deadline(

@@ -17,7 +17,7 @@ bp = Blueprint("exports", __name__, url_prefix="/registrations/lists")
 NO_STORE = "private, no-store"
 
 
-@bp.get("/<int:list_id>/print")
+@bp.get("/<id:list_id>/print")
 @login_required
 def print_list(list_id: int):
     registration_list = load_list(list_id)
@@ -33,14 +33,14 @@ def print_list(list_id: int):
     return response
 
 
-@bp.get("/<int:list_id>/export.docx")
+@bp.get("/<id:list_id>/export.docx")
 @login_required
 def export_docx(list_id: int):
     form = build_form(load_list(list_id))
     return _attachment(documents.to_docx(form), documents.DOCX_MIMETYPE, form, "docx")
 
 
-@bp.get("/<int:list_id>/export.xlsx")
+@bp.get("/<id:list_id>/export.xlsx")
 @login_required
 def export_xlsx(list_id: int):
     form = build_form(load_list(list_id))

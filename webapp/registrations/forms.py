@@ -29,8 +29,9 @@ from webapp.registrations.models import EntryKind
 from webapp.registrations.services import EntryValues, location_choices
 from webapp.units.models import Unit
 
-# Whole đồng: digits, optionally grouped by threes with dots (Vietnamese), commas or spaces.
-_MONEY = re.compile(r"^\d{1,3}(?:([., \u00a0])\d{3})?(?:\1\d{3})*$|^\d+$")
+# Whole đồng: digits, optionally grouped by threes with dots or spaces. Not commas: in
+# Vietnamese "1,5" is one and a half.
+_MONEY = re.compile(r"^\d{1,3}(?:([. \u00a0])\d{3})?(?:\1\d{3})*$|^\d+$")
 MONEY_LIMIT = 10**15  # a thousand trillion đồng: anything above is a typing mistake
 _MONTH = (
     re.compile(r"^(?P<month>\d{1,2})\s*[/.-]\s*(?P<year>\d{4})$"),
@@ -78,7 +79,8 @@ class MonthField(StringField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
-            "render_kw", {"inputmode": "numeric", "placeholder": "MM/YYYY", "autocomplete": "off"}
+            "render_kw",
+            {"inputmode": "numeric", "placeholder": _l("MM/YYYY"), "autocomplete": "off"},
         )
         super().__init__(*args, **kwargs)
 
@@ -160,7 +162,7 @@ class HeaderForm(Form):
         validators=[validators.Optional()],
         format=["%d/%m/%Y", "%Y-%m-%d"],
         description=_l("As DD/MM/YYYY. Filled in with the day of submission if left empty."),
-        render_kw={"inputmode": "numeric", "placeholder": "DD/MM/YYYY"},
+        render_kw={"inputmode": "numeric", "placeholder": _l("DD/MM/YYYY")},
     )
     signer_title = StringField(
         _l("Title of the signer"),
@@ -175,8 +177,8 @@ class HeaderForm(Form):
 
 def version_of(form) -> int:
     """The version the user saw; 0 (never a real version) when missing or garbled."""
-    text = form.version.data or ""
-    return int(text) if text.isdigit() else 0
+    text = (form.version.data or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
 
 
 class VersionForm(Form):
@@ -222,6 +224,9 @@ def entry_form(registration_list, *, entry=None, formdata=None) -> EntryForm:
     form.location_id.choices = [
         (unit.id, unit.name) for unit in location_choices(registration_list)
     ]
+    form.location_id.invalid_choice_message = _l(
+        "The location must be %(unit)s or a place inside it.", unit=registration_list.unit.name
+    )
     organizations = list(
         db.session.scalars(
             sa.select(MemberOrganization)
@@ -231,7 +236,29 @@ def entry_form(registration_list, *, entry=None, formdata=None) -> EntryForm:
     )
     form.lead_organization_id.choices = [(o.id, o.tr("name")) for o in organizations]
     form.partner_ids.choices = [(o.id, o.tr("name")) for o in organizations]
+    if entry is not None:
+        _keep_saved_choices(form, entry)
     return form
+
+
+def _keep_saved_choices(form: EntryForm, entry) -> None:
+    """A saved value that is no longer offered (a model or organization retired, a place
+    ended) stays selectable, so saving other changes does not silently drop it."""
+    retired = _l("(no longer in use)")
+    saved = [
+        (form.location_id, entry.location, entry.location.name if entry.location else ""),
+        (form.lead_organization_id, entry.lead_organization, None),
+    ]
+    for field, value, label in saved:
+        if value is not None and value.id not in [c[0] for c in field.choices]:
+            field.choices.append((value.id, f"{label or value.tr('name')} {retired}"))
+    model = entry.model_type
+    if model is not None and not model.is_active:
+        form.model_type_id.choices[None].append((model.id, f"{model.tr('name')} {retired}"))
+    known = {c[0] for c in form.partner_ids.choices}
+    for partner in entry.partners:
+        if partner.id not in known:
+            form.partner_ids.choices.append((partner.id, f"{partner.tr('name')} {retired}"))
 
 
 def entry_values(form: EntryForm, registration_list):

@@ -61,10 +61,8 @@ class Summary:
 
 
 def registration_years() -> list[int]:
-    """The seasons one may open: from the first to next year, plus any year holding lists."""
-    this_year = local_today().year
-    stored = db.session.scalars(sa.select(RegistrationList.year).distinct())
-    return sorted(set(range(FIRST_YEAR, this_year + 2)) | set(stored))
+    """The seasons one may open: from the plan's first to next year."""
+    return list(range(FIRST_YEAR, local_today().year + 2))
 
 
 def _valid_in(unit: Unit, year: int) -> bool:
@@ -137,7 +135,7 @@ def _children(user, unit: Unit, year: int) -> list[ChildRow]:
     )
     for unit_id, state, count in states:
         by_unit[unit_id].started += count
-        if state != ListState.DRAFT:
+        if state in (ListState.SUBMITTED, ListState.APPROVED):
             by_unit[unit_id].submitted += count
     return rows
 

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.orm.exc import StaleDataError
 
 from webapp import policy
 from webapp.audit.services import record
@@ -162,9 +164,21 @@ def _lock_entry(entry: Entry, version: int) -> None:
     """Lock the entry (and its list) and refuse if it changed since the user saw `version`."""
     _lock(entry.registration_list)
     db.session.execute(sa.select(Entry.id).where(Entry.id == entry.id).with_for_update())
-    db.session.refresh(entry)
+    try:
+        db.session.refresh(entry)
+    except InvalidRequestError:  # deleted meanwhile
+        raise StaleVersion(None) from None
     if entry.version != version:
         raise StaleVersion(entry)
+
+
+def _flush(obj) -> None:
+    """Write now; a concurrent save that slipped past the lock (SQLite has no row locks) is
+    caught by the version column and reported like any stale save."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleVersion(obj) from None
 
 
 def _plain(value: Any) -> Any:
@@ -271,6 +285,7 @@ def update_entry(actor, entry: Entry, version: int, values: EntryValues) -> Entr
     }
     if changes:
         entry.updated_at = utcnow()  # bumps the version even when only partners changed
+        _flush(entry)
         record(
             actor,
             "entry.updated",
@@ -334,6 +349,7 @@ def update_header(
     if changes:
         for name, value in new.items():
             setattr(registration_list, name, value)
+        _flush(registration_list)
         record(
             actor,
             "list.updated",
@@ -359,10 +375,13 @@ def submit_list(
     at = at or utcnow()
     today = at.astimezone(_local_zone()).date()
     due = registration_due(registration_list.year)
+    if registration_list.submitted_at is None:
+        # Timeliness is judged on the first submission: a list returned and sent again after
+        # the deadline was still registered on time.
+        registration_list.is_late = due is not None and today > due
     registration_list.state = ListState.SUBMITTED
     registration_list.submitted_at = at
     registration_list.submitted_by_id = actor.id
-    registration_list.is_late = due is not None and today > due
     if registration_list.registered_on is None:
         registration_list.registered_on = today
     for entry in pending:

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from webapp import policy
 from webapp.campaign.models import MemberOrganization
@@ -49,25 +50,47 @@ from webapp.registrations.queries import (
     unit_overview,
 )
 from webapp.units.models import Unit
+from webapp.urls import form_id
 
 bp = Blueprint("registrations", __name__, url_prefix="/registrations")
 
 
-def _load_entry(entry_id: int, action: Action) -> Entry:
+def _load_entry(entry_id: int) -> Entry:
     entry = db.get_or_404(Entry, entry_id)
-    if action is Action.ENTRY_EDIT:
-        if entry.is_editable:
-            policy.require(current_user, action, entry)
-            return entry
-        # In scope but locked (submitted): say so and show the entry as it is now.
-        policy.require(current_user, Action.LIST_VIEW, entry.registration_list)
-        abort(_row_notice(entry, entry.registration_list, _locked()))
-    policy.require(current_user, action, entry.registration_list)
+    policy.require(current_user, Action.LIST_VIEW, entry.registration_list)
     return entry
+
+
+def _may_change(obj: Entry | RegistrationList, action: Action) -> bool:
+    """Whether the user may change it now. False when it is in their hands but locked
+    (submitted meanwhile): callers say so and keep what was typed. 403 when they never could."""
+    if policy.can(current_user, action, obj):
+        return True
+    if obj.is_editable:  # open, so the refusal is about who they are
+        abort(403)
+    return False
 
 
 def _locked() -> str:
     return _("This entry can no longer be changed: its list has been submitted.")
+
+
+def _locked_list() -> str:
+    return _("This list has been submitted and can no longer be changed.")
+
+
+def _kept(message: str) -> str:
+    return _("%(reason)s What you typed is kept below so you can copy it.", reason=message)
+
+
+def _refresh_with(message: str, redirect_to: str):
+    """The page the user acted on is out of date: show it again with the reason."""
+    flash(message, "error")
+    if is_partial():
+        response = render_fragment(None)
+        response.headers["HX-Refresh"] = "true"
+        return response
+    return redirect(redirect_to, code=303)
 
 
 def _row_notice(entry: Entry | None, registration_list: RegistrationList, message: str):
@@ -100,11 +123,11 @@ def index():
     return redirect(url_for("registrations.show_unit", year=year, unit_id=pairs[0][0]))
 
 
-@bp.get("/<int:year>/<int:unit_id>")
+@bp.get("/<int:year>/<id:unit_id>")
 @login_required
 def show_unit(year: int, unit_id: int):
     unit = db.get_or_404(Unit, unit_id)
-    if not 2000 <= year <= 2100:
+    if year not in registration_years():
         abort(404)
     overview = unit_overview(current_user, unit, year)
     if not overview.rows and not overview.children:
@@ -124,19 +147,26 @@ def show_unit(year: int, unit_id: int):
 @login_required
 def start_list():
     """Open (creating if needed) an organization's list for a unit and year."""
-    unit = db.get_or_404(Unit, request.form.get("unit_id", type=int))
-    organization = db.get_or_404(MemberOrganization, request.form.get("organization_id", type=int))
+    unit_id, organization_id = (
+        form_id(request.form.get(n)) for n in ("unit_id", "organization_id")
+    )
     year = request.form.get("year", type=int)
-    if year is None or not 2000 <= year <= 2100:
+    if unit_id is None or organization_id is None or year not in registration_years():
         abort(400)
+    unit = db.get_or_404(Unit, unit_id)
+    organization = db.get_or_404(MemberOrganization, organization_id)
     try:
         registration_list = services.start_list(current_user, unit, organization, year)
+        db.session.commit()
     except policy.Denied:
         abort(403)
     except services.RegistrationError as error:
         flash(str(error), "error")
         return redirect(url_for("registrations.show_unit", year=year, unit_id=unit.id), code=303)
-    db.session.commit()
+    except IntegrityError:
+        # A second tap on a slow connection started it meanwhile: open that one.
+        db.session.rollback()
+        registration_list = services.start_list(current_user, unit, organization, year)
     return redirect(_list_url(registration_list), code=303)
 
 
@@ -151,13 +181,13 @@ def _list_page(registration_list: RegistrationList, *, status: int = 200, **extr
     return make_response(render_template("registrations/list.html", **context), status)
 
 
-@bp.get("/lists/<int:list_id>")
+@bp.get("/lists/<id:list_id>")
 @login_required
 def show_list(list_id: int):
     return _list_page(load_list(list_id))
 
 
-@bp.get("/lists/<int:list_id>/summary")
+@bp.get("/lists/<id:list_id>/summary")
 @login_required
 def show_summary(list_id: int):
     registration_list = load_list(list_id)
@@ -169,10 +199,12 @@ def show_summary(list_id: int):
     )
 
 
-@bp.get("/lists/<int:list_id>/entries/new")
+@bp.get("/lists/<id:list_id>/entries/new")
 @login_required
 def new_entry(list_id: int):
-    registration_list = load_list(list_id, Action.LIST_EDIT)
+    registration_list = load_list(list_id)
+    if not _may_change(registration_list, Action.LIST_EDIT):
+        return _refresh_with(_locked_list(), _list_url(registration_list))
     if request.args.get("closed"):
         return fragment_or_redirect(
             "registrations/_new_entry.html",
@@ -189,11 +221,14 @@ def new_entry(list_id: int):
     )
 
 
-@bp.post("/lists/<int:list_id>/entries")
+@bp.post("/lists/<id:list_id>/entries")
 @login_required
 def create_entry(list_id: int):
-    registration_list = load_list(list_id, Action.LIST_EDIT)
+    registration_list = load_list(list_id)
     form = entry_form(registration_list, formdata=request.form)
+    if not _may_change(registration_list, Action.LIST_EDIT):
+        form.form_errors.append(_kept(_locked_list()))
+        return _entry_form_invalid(registration_list, None, form, status=409)
     if form.validate():
         try:
             entry = services.add_entry(
@@ -220,7 +255,7 @@ def _field_error(form: EntryForm, error: services.RegistrationError) -> None:
     (field.errors if field is not None else form.form_errors).append(str(error))
 
 
-def _entry_form_invalid(registration_list, entry, form, *, conflict=None):
+def _entry_form_invalid(registration_list, entry, form, *, conflict=None, status=422):
     """Re-render the form with what the user typed: in place for htmx, else as a page."""
     context = {
         "registration_list": registration_list,
@@ -230,7 +265,7 @@ def _entry_form_invalid(registration_list, entry, form, *, conflict=None):
         "inline": is_partial(),
     }
     if not is_partial():
-        return make_response(render_template("registrations/entry_form.html", **context), 422)
+        return make_response(render_template("registrations/entry_form.html", **context), status)
     response = render_fragment("registrations/_entry_form.html", **context)
     if entry is None:
         # The add form posts into the list of rows; its errors go back where the form is.
@@ -239,10 +274,10 @@ def _entry_form_invalid(registration_list, entry, form, *, conflict=None):
     return response
 
 
-@bp.get("/entries/<int:entry_id>")
+@bp.get("/entries/<id:entry_id>")
 @login_required
 def show_entry(entry_id: int):
-    entry = _load_entry(entry_id, Action.LIST_VIEW)
+    entry = _load_entry(entry_id)
     return fragment_or_redirect(
         "registrations/_entry.html",
         redirect_to=_list_url(entry.registration_list, entry),
@@ -250,11 +285,13 @@ def show_entry(entry_id: int):
     )
 
 
-@bp.get("/entries/<int:entry_id>/edit")
+@bp.get("/entries/<id:entry_id>/edit")
 @login_required
 def edit_entry(entry_id: int):
-    entry = _load_entry(entry_id, Action.ENTRY_EDIT)
+    entry = _load_entry(entry_id)
     registration_list = entry.registration_list
+    if not _may_change(entry, Action.ENTRY_EDIT):
+        return _row_notice(entry, registration_list, _locked())
     return render_fragment_or_page(
         "registrations/_entry_form.html",
         "registrations/entry_form.html",
@@ -265,12 +302,15 @@ def edit_entry(entry_id: int):
     )
 
 
-@bp.post("/entries/<int:entry_id>/edit")
+@bp.post("/entries/<id:entry_id>/edit")
 @login_required
 def update_entry(entry_id: int):
-    entry = _load_entry(entry_id, Action.ENTRY_EDIT)
+    entry = _load_entry(entry_id)
     registration_list = entry.registration_list
     form = entry_form(registration_list, formdata=request.form)
+    if not _may_change(entry, Action.ENTRY_EDIT):
+        form.form_errors.append(_kept(_locked()))
+        return _entry_form_invalid(registration_list, entry, form, status=409)
     if form.validate():
         values = entry_values(form, registration_list)
         try:
@@ -278,12 +318,10 @@ def update_entry(entry_id: int):
         except services.StaleVersion:
             db.session.rollback()
             entry = db.session.get(Entry, entry_id)
-            if entry is None:
-                return _row_notice(
-                    None, registration_list, _("This entry was deleted by someone else.")
-                )
-            if not policy.can(current_user, Action.ENTRY_EDIT, entry):
-                return _row_notice(entry, registration_list, _locked())
+            if entry is None or not policy.can(current_user, Action.ENTRY_EDIT, entry):
+                gone = _("This entry was deleted by someone else.")
+                form.form_errors.append(_kept(gone if entry is None else _locked()))
+                return _entry_form_invalid(registration_list, entry, form, status=409)
             form.version.data = str(entry.version)
             form.form_errors.append(
                 _(
@@ -306,13 +344,18 @@ def update_entry(entry_id: int):
     return _entry_form_invalid(registration_list, entry, form)
 
 
-@bp.post("/entries/<int:entry_id>/duplicate")
+@bp.post("/entries/<id:entry_id>/duplicate")
 @login_required
 def duplicate_entry(entry_id: int):
-    entry = _load_entry(entry_id, Action.LIST_VIEW)
+    entry = _load_entry(entry_id)
     registration_list = entry.registration_list
-    policy.require(current_user, Action.LIST_EDIT, registration_list)
-    copy = services.duplicate_entry(current_user, entry)
+    if not _may_change(registration_list, Action.LIST_EDIT):
+        return _refresh_with(_locked_list(), _list_url(registration_list, entry))
+    try:
+        copy = services.duplicate_entry(current_user, entry)
+    except services.RegistrationError as error:
+        db.session.rollback()
+        return _row_notice(entry, registration_list, str(error))
     db.session.commit()
     if not is_partial():
         flash(_("A copy was added at the end of the list. Adjust it and save."), "success")
@@ -327,19 +370,23 @@ def duplicate_entry(entry_id: int):
     )
 
 
-@bp.get("/entries/<int:entry_id>/delete")
+@bp.get("/entries/<id:entry_id>/delete")
 @login_required
 def confirm_delete(entry_id: int):
-    entry = _load_entry(entry_id, Action.ENTRY_EDIT)
+    entry = _load_entry(entry_id)
+    if not _may_change(entry, Action.ENTRY_EDIT):
+        return _row_notice(entry, entry.registration_list, _locked())
     form = VersionForm(data={"version": entry.version})
     return render_template("registrations/entry_delete.html", entry=entry, form=form)
 
 
-@bp.post("/entries/<int:entry_id>/delete")
+@bp.post("/entries/<id:entry_id>/delete")
 @login_required
 def delete_entry(entry_id: int):
-    entry = _load_entry(entry_id, Action.ENTRY_EDIT)
+    entry = _load_entry(entry_id)
     registration_list = entry.registration_list
+    if not _may_change(entry, Action.ENTRY_EDIT):
+        return _row_notice(entry, registration_list, _locked())
     form = VersionForm()
     name = entry.name
     try:
@@ -353,8 +400,8 @@ def delete_entry(entry_id: int):
         )
         return _row_notice(entry, registration_list, message)
     except services.RegistrationError as error:
-        flash(str(error), "error")
-        return redirect(_list_url(registration_list, entry), code=303)
+        db.session.rollback()
+        return _row_notice(entry, registration_list, str(error))
     db.session.commit()
     if is_partial():
         return render_fragment(None, event="entries-changed")
@@ -362,13 +409,17 @@ def delete_entry(entry_id: int):
     return redirect(_list_url(registration_list), code=303)
 
 
-@bp.route("/lists/<int:list_id>/header", methods=["GET", "POST"])
+@bp.route("/lists/<id:list_id>/header", methods=["GET", "POST"])
 @login_required
 def edit_header(list_id: int):
-    registration_list = load_list(list_id, Action.LIST_EDIT)
+    registration_list = load_list(list_id)
     form = HeaderForm(obj=registration_list if request.method == "GET" else None)
     conflict = None
-    if form.validate_on_submit():
+    if not _may_change(registration_list, Action.LIST_EDIT):
+        if request.method == "GET":
+            return _refresh_with(_locked_list(), _list_url(registration_list))
+        form.form_errors.append(_kept(_locked_list()))
+    elif form.validate_on_submit():
         try:
             services.update_header(
                 current_user,
@@ -380,7 +431,7 @@ def edit_header(list_id: int):
             )
         except services.StaleVersion:
             db.session.rollback()
-            registration_list = load_list(list_id, Action.LIST_EDIT)
+            registration_list = load_list(list_id)
             form.version.data = str(registration_list.version)
             form.form_errors.append(
                 _(
@@ -405,10 +456,14 @@ def edit_header(list_id: int):
     )
 
 
-@bp.post("/lists/<int:list_id>/submit")
+@bp.post("/lists/<id:list_id>/submit")
 @login_required
 def submit_list(list_id: int):
-    registration_list = load_list(list_id, Action.LIST_SUBMIT)
+    registration_list = load_list(list_id)
+    if not _may_change(registration_list, Action.LIST_SUBMIT):
+        # Most often a second tap on a slow connection: the first one went through.
+        flash(_("This list has already been submitted."), "success")
+        return redirect(_list_url(registration_list), code=303)
     try:
         services.submit_list(current_user, registration_list)
     except services.RegistrationError as error:

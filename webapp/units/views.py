@@ -40,7 +40,7 @@ def _areas(unit: Unit) -> list[Unit]:
     )
 
 
-@bp.get("/<int:unit_id>")
+@bp.get("/<id:unit_id>")
 @login_required
 def show_unit(unit_id: int):
     unit = db.get_or_404(Unit, unit_id)
@@ -51,7 +51,7 @@ def show_unit(unit_id: int):
     )
 
 
-@bp.post("/<int:unit_id>/areas")
+@bp.post("/<id:unit_id>/areas")
 @login_required
 def add_area(unit_id: int):
     unit = db.get_or_404(Unit, unit_id)
