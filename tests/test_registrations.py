@@ -703,3 +703,30 @@ def test_a_yearly_29_february_deadline_is_refused_and_never_breaks_pages(
     assert services.registration_due(2027) == date(2027, 2, 28)
     assert services.registration_due(2028) == date(2028, 2, 29)
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "nojs"])
+def test_an_entry_deleted_while_edited_comes_back_as_a_new_one(
+    db, app, tree, campaign, login_as, javascript
+):
+    editing, editor = login_as(Role.EDITOR, tree.c1)
+    deleting, _ = login_as(Role.EDITOR, tree.c1)
+    entry = _entry(db, tree, editor)
+    entry_id, list_id = entry.id, entry.list_id
+    deleted = deleting.post(f"/registrations/entries/{entry_id}/delete", data={"version": "1"})
+    assert deleted.status_code == 303
+    data = form_data(tree.c1, org("nong_dan"), name="Tên đang sửa dở", version="1")
+    data["list_id"] = str(list_id)
+    response = editing.post(
+        f"/registrations/entries/{entry_id}/edit", data=data, headers=HTMX if javascript else {}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == (200 if javascript else 409)
+    assert "Mục này đã bị người khác xóa." in page and 'value="Tên đang sửa dở"' in page
+    assert f'action="/registrations/lists/{list_id}/entries"' in page
+    if javascript:
+        assert response.headers["HX-Retarget"] == "#new-entry"
+        assert f'<li id="entry-{entry_id}" hx-swap-oob="delete">' in page
+    again = editing.post(f"/registrations/lists/{list_id}/entries", data=data)
+    assert again.status_code == 303
+    assert db.session.scalar(sa.select(Entry.name)) == "Tên đang sửa dở"

@@ -128,3 +128,76 @@ def test_a_bad_amount_keeps_the_typed_row(app, new_page, javascript):
     assert "Số tiền không được âm." in page.locator("#budget_people-errors").inner_text()
     assert page.locator("#budget_people").input_value() == "-1.000"
     assert page.locator("#name").input_value() == ENTRIES[0]["name"]
+
+
+def _list_with_an_entry(app, organization: str):
+    """A draft list of Bằng Thành for next year holding one entry, made by the demo editor."""
+    from webapp.auth.models import User
+    from webapp.campaign.models import Content
+    from webapp.registrations import services
+
+    with app.app_context():
+        editor = db.session.scalar(sa.select(User).filter_by(username="editor.pacnam"))
+        commune = db.session.scalar(sa.select(Unit).where(Unit.code == "01858"))
+        lead = db.session.scalar(sa.select(MemberOrganization).filter_by(code=organization))
+        registration_list = services.start_list(editor, commune, lead, local_today().year + 1)
+        services.add_entry(
+            editor,
+            registration_list,
+            services.EntryValues(
+                kind="mo_hinh",
+                name="Mô hình “Gia đình 5 không, 3 sạch”",
+                content=db.session.scalar(sa.select(Content).filter_by(number=2)),
+                location=commune,
+                lead_organization=lead,
+                budget_people=3_000_000,
+            ),
+        )
+        db.session.commit()
+        return registration_list.id, registration_list.entries[0].id
+
+
+@pytest.mark.parametrize(
+    ("javascript", "organization"), [(True, "cong_doan"), (False, "phu_nu")], ids=["js", "nojs"]
+)
+def test_editor_edits_duplicates_and_deletes_entries(app, new_page, javascript, organization):
+    list_id, entry_id = _list_with_an_entry(app, organization)
+    page = new_page(javascript=javascript)
+    sign_in(page, "editor.pacnam", "edit-bang-thanh")
+    page.goto(f"/registrations/lists/{list_id}")
+    row = page.locator(f"#entry-{entry_id}")
+    if javascript:
+        page.evaluate("window.notReloaded = true")
+    # Edit in place (or on its own page).
+    row.get_by_role("link", name="Sửa").click()
+    page.locator("#name").wait_for()
+    page.fill("#name", "Mô hình “Gia đình 5 không, 3 sạch” bản Khuổi Ú")
+    page.fill("#budget_people", "4.500.000")
+    page.get_by_role("button", name="Lưu").click()
+    row.locator(".entry-title", has_text="bản Khuổi Ú").wait_for()
+    assert "4.500.000 đ" in row.inner_text()
+    # Duplicate: the copy opens for editing at the end of the list.
+    row.get_by_role("button", name="Nhân bản").click()
+    page.locator("#name").wait_for()
+    assert page.locator("#name").input_value().endswith("(bản sao)")
+    page.fill("#name", "Mô hình “Gia đình 5 không, 3 sạch” thôn Nà Mò")
+    page.get_by_role("button", name="Lưu").click()
+    page.locator("#entries > li", has_text="thôn Nà Mò").wait_for()
+    page.locator("#list-summary", has_text="2 mục").wait_for()
+    # Delete the first: a confirmation dialog with htmx, a confirmation page without.
+    if javascript:
+        page.once("dialog", lambda dialog: dialog.accept())
+        row.get_by_role("link", name="Xóa").click()
+        row.wait_for(state="detached")
+        assert page.evaluate("window.notReloaded") is True
+    else:
+        row.get_by_role("link", name="Xóa").click()
+        page.wait_for_url("**/delete")
+        page.get_by_role("button", name="Xóa").click()
+        page.wait_for_url(f"**/registrations/lists/{list_id}")
+    page.locator("#list-summary", has_text="1 mục").wait_for()
+    assert page.locator("#entries > li").count() == 1
+    with app.app_context():
+        saved = db.session.get(RegistrationList, list_id)
+        assert [e.name for e in saved.entries] == ["Mô hình “Gia đình 5 không, 3 sạch” thôn Nà Mò"]
+        assert saved.entries[0].budget_people == 4_500_000

@@ -255,7 +255,9 @@ def _field_error(form: EntryForm, error: services.RegistrationError) -> None:
     (field.errors if field is not None else form.form_errors).append(str(error))
 
 
-def _entry_form_invalid(registration_list, entry, form, *, conflict=None, status=422):
+def _entry_form_invalid(
+    registration_list, entry, form, *, conflict=None, status=422, deleted_row=None
+):
     """Re-render the form with what the user typed: in place for htmx, else as a page."""
     context = {
         "registration_list": registration_list,
@@ -263,6 +265,7 @@ def _entry_form_invalid(registration_list, entry, form, *, conflict=None, status
         "form": form,
         "conflict": conflict,
         "inline": is_partial(),
+        "deleted_row": deleted_row,
     }
     if not is_partial():
         return make_response(render_template("registrations/entry_form.html", **context), status)
@@ -305,6 +308,8 @@ def edit_entry(entry_id: int):
 @bp.post("/entries/<id:entry_id>/edit")
 @login_required
 def update_entry(entry_id: int):
+    if db.session.get(Entry, entry_id) is None:
+        return _deleted_while_editing(entry_id)
     entry = _load_entry(entry_id)
     registration_list = entry.registration_list
     form = entry_form(registration_list, formdata=request.form)
@@ -318,9 +323,10 @@ def update_entry(entry_id: int):
         except services.StaleVersion:
             db.session.rollback()
             entry = db.session.get(Entry, entry_id)
-            if entry is None or not policy.can(current_user, Action.ENTRY_EDIT, entry):
-                gone = _("This entry was deleted by someone else.")
-                form.form_errors.append(_kept(gone if entry is None else _locked()))
+            if entry is None:
+                return _deleted_while_editing(entry_id)
+            if not policy.can(current_user, Action.ENTRY_EDIT, entry):
+                form.form_errors.append(_kept(_locked()))
                 return _entry_form_invalid(registration_list, entry, form, status=409)
             form.version.data = str(entry.version)
             form.form_errors.append(
@@ -342,6 +348,24 @@ def update_entry(entry_id: int):
                 entry=entry,
             )
     return _entry_form_invalid(registration_list, entry, form)
+
+
+def _deleted_while_editing(entry_id: int):
+    """Someone deleted the entry while this user edited it: offer what they typed as a new
+    entry of the same list rather than losing it."""
+    list_id = form_id(request.form.get("list_id"))
+    if list_id is None:
+        abort(404)
+    registration_list = load_list(list_id)
+    form = entry_form(registration_list, formdata=request.form)
+    form.version.data = ""
+    form.form_errors.append(
+        _("This entry was deleted by someone else. Save to add what you typed as a new entry.")
+    )
+    if not is_partial():
+        return _entry_form_invalid(registration_list, None, form, status=409)
+    # In place of the add form at the end of the list; the stale row goes.
+    return _entry_form_invalid(registration_list, None, form, deleted_row=entry_id)
 
 
 @bp.post("/entries/<id:entry_id>/duplicate")
