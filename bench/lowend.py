@@ -45,13 +45,17 @@ def key_pages(app) -> list[KeyPage]:
 
     with app.app_context():
         commune = db.session.scalar(sa.select(Unit).where(Unit.code == "01858"))
-        draft = db.session.scalar(
-            sa.select(RegistrationList).where(
-                RegistrationList.unit_id == commune.id, RegistrationList.state == ListState.DRAFT
-            )
+        draft, submitted = (
+            db.session.scalars(
+                sa.select(RegistrationList).where(
+                    RegistrationList.unit_id == commune.id, RegistrationList.state == state
+                )
+            ).first()
+            for state in (ListState.DRAFT, ListState.SUBMITTED)
         )
     editor = ("editor.pacnam", "edit-bang-thanh")
     admin = ("admin", "admin-bac-kan")
+    reviewer = ("reviewer.pacnam", "review-pac-nam")
     return [
         KeyPage("home (visitor)", None, "/", "main h1"),
         KeyPage("sign in", None, "/login", "main form button[type=submit]"),
@@ -60,6 +64,8 @@ def key_pages(app) -> list[KeyPage]:
         KeyPage("new user", admin, "/admin/users/new", "main form button[type=submit]"),
         KeyPage("lists of a commune", editor, f"/registrations/2017/{commune.id}", ".lists a"),
         KeyPage("a list (draft)", editor, f"/registrations/lists/{draft.id}", "#new-entry a"),
+        KeyPage("review queue", reviewer, "/review", ".queue a"),
+        KeyPage("a list (reviewer)", reviewer, f"/registrations/lists/{submitted.id}", ".decide"),
         KeyPage(
             "new entry (no JS form)",
             editor,

@@ -11,7 +11,7 @@ from webapp import policy
 from webapp.auth.models import Role, User
 from webapp.campaign.models import Content
 from webapp.policy import Action
-from webapp.registrations.models import Entry, EntryKind, ListState, RegistrationList
+from webapp.registrations.models import Entry, EntryKind, EntryState, ListState, RegistrationList
 from webapp.units.models import Level, Unit
 
 EVERYONE = set(Role)
@@ -36,6 +36,12 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.LIST_EDIT: {Role.EDITOR},
     Action.LIST_SUBMIT: {Role.EDITOR},
     Action.ENTRY_EDIT: {Role.EDITOR},
+    # The actor's D1 is the nearest unit above C1 with a reviewer: theirs to decide.
+    Action.ENTRY_APPROVE: {Role.REVIEWER},
+    Action.ENTRY_RETURN: {Role.REVIEWER},
+    Action.ENTRY_REOPEN: {Role.REVIEWER},
+    Action.LIST_APPROVE: {Role.REVIEWER},
+    Action.AUDIT_VIEW: ADMIN,
 }
 ALLOWED_OUTSIDE = {Action.CAMPAIGN_VIEW: EVERYONE}
 ALLOWED_ANONYMOUS = {Action.CAMPAIGN_VIEW}
@@ -63,7 +69,7 @@ def _list(unit: Unit, organization=None, state=ListState.DRAFT) -> RegistrationL
     return registration_list
 
 
-def _entry(unit: Unit, **list_kw) -> Entry:
+def _entry(unit: Unit, entry_state=EntryState.DRAFT, **list_kw) -> Entry:
     from webapp.extensions import db
 
     registration_list = _list(unit, **list_kw)
@@ -71,10 +77,17 @@ def _entry(unit: Unit, **list_kw) -> Entry:
     entry = Entry(
         registration_list=registration_list, kind=EntryKind.MO_HINH, name="Mô hình",
         content=content, location=unit, lead_organization=registration_list.organization,
+        state=entry_state,
     )  # fmt: skip
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def _event(unit: Unit):
+    from webapp.audit.services import record
+
+    return record(None, "unit.viewed", unit, unit_id=unit.id)
 
 
 def _content() -> Content:
@@ -103,6 +116,14 @@ def _subject(action: Action, tree, actor: User, inside: bool):
         return _list(unit)
     if action is Action.ENTRY_EDIT:
         return _entry(unit)
+    if action in (Action.ENTRY_APPROVE, Action.ENTRY_RETURN):
+        return _entry(unit, EntryState.SUBMITTED, state=ListState.SUBMITTED)
+    if action is Action.ENTRY_REOPEN:
+        return _entry(unit, EntryState.APPROVED, state=ListState.APPROVED)
+    if action is Action.LIST_APPROVE:
+        return _entry(unit, EntryState.SUBMITTED, state=ListState.SUBMITTED).registration_list
+    if action is Action.AUDIT_VIEW:
+        return _event(unit)
     if action is Action.ACCOUNT_CHANGE_PASSWORD:
         return actor if inside else _target_user(tree.c3)
     if action in (Action.UNIT_VIEW, Action.UNIT_ADD_AREA, Action.USER_CREATE, Action.ROLE_GRANT):
@@ -300,3 +321,118 @@ def test_only_an_admin_of_the_top_unit_configures_the_campaign(db, tree):
     district = factories.make_user(roles=[(Role.ADMIN, tree.d1)])
     assert policy.can(top, Action.CAMPAIGN_CONFIGURE, object())
     assert not policy.can(district, Action.CAMPAIGN_CONFIGURE, object())
+
+
+# Review: who decides, along the chain of units
+
+
+def _submitted_entry(unit: Unit, submitter: User | None = None) -> Entry:
+    entry = _entry(unit, EntryState.SUBMITTED, state=ListState.SUBMITTED)
+    entry.registration_list.submitted_by_id = submitter.id if submitter else None
+    return entry
+
+
+def test_the_nearest_unit_with_a_reviewer_decides_three_levels(db, tree):
+    district = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    province = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    commune_entry, district_entry = _submitted_entry(tree.c1), _submitted_entry(tree.d1)
+    assert policy.reviewing_unit(tree.c1) == tree.d1
+    assert policy.can(district, Action.ENTRY_APPROVE, commune_entry)
+    assert not policy.can(province, Action.ENTRY_APPROVE, commune_entry)  # not the nearest
+    # A district's own list goes to the province; D2 has no reviewer, so its communes do too.
+    assert policy.reviewing_unit(tree.d1) == tree.province
+    assert policy.can(province, Action.ENTRY_APPROVE, district_entry)
+    assert not policy.can(district, Action.ENTRY_APPROVE, district_entry)
+    assert policy.can(province, Action.ENTRY_APPROVE, _submitted_entry(tree.c3))
+    assert policy.who_can(Action.LIST_APPROVE, commune_entry.registration_list) == [district]
+
+
+def test_after_the_reform_the_province_reviews_communes_two_levels(db):
+    province = factories.make_unit("Tỉnh Thái Nguyên", level=Level.PROVINCE)
+    commune = factories.make_unit("Xã Bằng Thành", parent=province)
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, province)])
+    entry = _submitted_entry(commune)
+    assert policy.reviewing_unit(commune) == province
+    assert policy.can(reviewer, Action.ENTRY_APPROVE, entry)
+    assert policy.can(reviewer, Action.ENTRY_RETURN, entry)
+
+
+def test_an_inactive_reviewer_does_not_hold_up_the_chain(db, tree):
+    factories.make_user(roles=[(Role.REVIEWER, tree.d1)], is_active=False)
+    province = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    assert policy.reviewing_unit(tree.c1) == tree.province
+    assert policy.can(province, Action.ENTRY_APPROVE, _submitted_entry(tree.c1))
+
+
+def test_nobody_decides_on_their_own_submission(db, tree):
+    both = factories.make_user(roles=[(Role.REVIEWER, tree.d1), (Role.EDITOR, tree.c1)])
+    entry = _submitted_entry(tree.c1, submitter=both)
+    for action in (Action.ENTRY_APPROVE, Action.ENTRY_RETURN):
+        assert not policy.can(both, action, entry)
+        assert not policy.in_review_chain(both, action, entry)
+    assert not policy.can(both, Action.LIST_APPROVE, entry.registration_list)
+
+
+def test_only_submitted_entries_are_decided_and_only_approved_ones_reopened(db, tree):
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    province = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    returned = _entry(tree.c1, EntryState.RETURNED, state=ListState.RETURNED)
+    approved = _entry(tree.c1, EntryState.APPROVED, state=ListState.APPROVED)
+    assert not policy.can(reviewer, Action.ENTRY_APPROVE, returned)
+    assert not policy.can(reviewer, Action.ENTRY_APPROVE, approved)
+    assert not policy.can(reviewer, Action.ENTRY_REOPEN, returned)
+    assert policy.can(reviewer, Action.ENTRY_REOPEN, approved)
+    assert policy.can(province, Action.ENTRY_REOPEN, approved)  # a reviewer above may reopen
+    assert policy.in_review_chain(reviewer, Action.ENTRY_APPROVE, approved)
+
+
+def test_a_reviewer_narrowed_to_an_organization_reviews_only_its_lists(db, tree):
+    women = factories.make_organization()
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1, women)])
+    province = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    own = _entry(tree.c1, EntryState.SUBMITTED, state=ListState.SUBMITTED, organization=women)
+    other = _submitted_entry(tree.c1)
+    assert policy.can(reviewer, Action.ENTRY_APPROVE, own)
+    assert not policy.can(reviewer, Action.ENTRY_APPROVE, other)
+    assert policy.can(province, Action.ENTRY_APPROVE, other)  # no reviewer of it in D1
+
+
+def test_audit_log_scope(db, tree):
+    district = factories.make_user(roles=[(Role.ADMIN, tree.d1)])
+    top = factories.make_user(roles=[(Role.ADMIN, tree.province)])
+    from webapp.audit.models import AuditEvent
+    from webapp.audit.services import record
+    from webapp.extensions import db as _db
+
+    inside, outside = _event(tree.c2), _event(tree.c3)
+    unitless = record(None, "deadline.set", tree.province, unit_id=None)
+    shown = set(
+        _db.session.scalars(policy.visible(district, Action.AUDIT_VIEW, sa.select(AuditEvent)))
+    )
+    assert inside in shown and outside not in shown and unitless not in shown
+    assert policy.can(top, Action.AUDIT_VIEW, unitless)
+    assert not policy.can(district, Action.AUDIT_VIEW, unitless)
+
+
+def test_visible_combines_a_committee_role_and_organization_roles(db, tree):
+    from webapp.extensions import db as _db
+
+    women, farmers = factories.make_organization(), factories.make_organization()
+    user = factories.make_user(
+        roles=[
+            (Role.EDITOR, tree.c1),
+            (Role.EDITOR, tree.d2, women),
+            (Role.EDITOR, tree.province, farmers),
+        ]
+    )
+    committee, women_c3, farmers_c2, other_c2 = (
+        _list(tree.c1),
+        _list(tree.c3, women),
+        _list(tree.c2, farmers),
+        _list(tree.c2),
+    )
+    shown = set(
+        _db.session.scalars(policy.visible(user, Action.LIST_VIEW, sa.select(RegistrationList)))
+    )
+    assert shown == {committee, women_c3, farmers_c2}
+    assert other_c2 not in shown

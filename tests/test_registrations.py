@@ -394,6 +394,9 @@ def test_header_saves_and_refuses_a_stale_version(db, client, tree, campaign, lo
     db.session.expire_all()
     assert registration_list.registered_on == date(2027, 1, 10)
     assert registration_list.signer_name == "Hoàng Văn Thụ"
+    # Shown again as typed, in a text box (a date input would drop 10/01/2027 and clear it).
+    form = client.get(url).get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="registered_on"[^>]*type="text"[^>]*value="10/01/2027"', form)
     stale = client.post(url, data={**data, "signer_name": "Lý Thị Hoa"})
     assert stale.status_code == 422
     assert "Lý Thị Hoa" in stale.get_data(as_text=True)

@@ -38,15 +38,30 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from webapp.admin.views import bp as admin
+    from webapp.audit.views import bp as audit
     from webapp.auth.views import bp as auth
     from webapp.campaign.views import bp as campaign
     from webapp.exports.views import bp as exports
     from webapp.home.views import bp as home
     from webapp.i18n.views import bp as i18n
+    from webapp.notifications.views import bp as notifications
     from webapp.registrations.views import bp as registrations
+    from webapp.review.views import bp as review
     from webapp.units.views import bp as units
 
-    for blueprint in (home, auth, admin, units, campaign, registrations, exports, i18n):
+    for blueprint in (
+        home,
+        auth,
+        admin,
+        units,
+        campaign,
+        registrations,
+        review,
+        notifications,
+        exports,
+        i18n,
+        audit,
+    ):
         app.register_blueprint(blueprint)
 
 

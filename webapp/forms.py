@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import validators
+from wtforms import DateField, validators, widgets
 
 from webapp.text import clean
 
@@ -64,3 +64,23 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form) -> _Translations:
             return _Translations()
+
+
+def optional_int(value):
+    """Coerce for selects of ids with an empty first choice."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def day_field(label, **kwargs) -> DateField:
+    """An optional day typed as DD/MM/YYYY, in a text box: a browser's date input would drop
+    a value written that way (and clear it on save)."""
+    return DateField(
+        label,
+        widget=widgets.TextInput(),
+        validators=[validators.Optional()],
+        format=["%d/%m/%Y", "%Y-%m-%d"],
+        render_kw={"inputmode": "numeric", "placeholder": _l("DD/MM/YYYY")},
+        **kwargs,
+    )

@@ -7,6 +7,7 @@ from flask_babel import lazy_pgettext
 
 from webapp.auth.models import Role
 from webapp.campaign.models import DeadlineKind
+from webapp.notifications.models import NotificationKind
 from webapp.registrations.models import EntryKind, EntryState, ListState
 from webapp.units.models import Kind, Level
 
@@ -63,4 +64,11 @@ ENTRY_STATE_LABELS = {
     EntryState.SUBMITTED: lazy_pgettext("entry", "Submitted"),
     EntryState.RETURNED: lazy_pgettext("entry", "Returned"),
     EntryState.APPROVED: lazy_pgettext("entry", "Approved"),
+}
+
+NOTIFICATION_LABELS = {
+    NotificationKind.SUBMITTED: _l("Submitted for your review"),
+    NotificationKind.RETURNED: _l("An entry was returned"),
+    NotificationKind.APPROVED: _l("The list was approved"),
+    NotificationKind.REOPENED: _l("An approved entry was reopened"),
 }

@@ -10,7 +10,9 @@ from webapp.campaign.models import (
     ModelType,
     Requirement,
 )
+from webapp.notifications.models import Notification
 from webapp.registrations.models import Entry, RegistrationList
+from webapp.review.models import ReviewDecision
 from webapp.units.models import Unit, UnitYearAttribute
 
 __all__ = [
@@ -22,8 +24,10 @@ __all__ = [
     "LoginFailure",
     "MemberOrganization",
     "ModelType",
+    "Notification",
     "RegistrationList",
     "Requirement",
+    "ReviewDecision",
     "RoleAssignment",
     "Unit",
     "UnitYearAttribute",

@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.sql import Select
 
+from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role, RoleAssignment, User
 from webapp.extensions import db, login_manager
-from webapp.registrations.models import Entry, RegistrationList
+from webapp.registrations.models import Entry, EntryState, RegistrationList
 from webapp.units.models import AREA_KINDS, Level, Unit
 from webapp.units.queries import subtree_ids
 
@@ -42,6 +43,11 @@ class Action(enum.StrEnum):
     LIST_EDIT = "list.edit"
     LIST_SUBMIT = "list.submit"
     ENTRY_EDIT = "entry.edit"
+    ENTRY_APPROVE = "entry.approve"
+    ENTRY_RETURN = "entry.return"
+    ENTRY_REOPEN = "entry.reopen"
+    LIST_APPROVE = "list.approve"
+    AUDIT_VIEW = "audit.view"
 
 
 class Audience(enum.Enum):
@@ -169,6 +175,117 @@ def _entry_open(user: User, entry: Entry) -> bool:
     return entry.is_editable and _list_open(user, entry.registration_list)
 
 
+def reviewing_unit(
+    unit: Unit, organization_id: int | None = None, memo: dict | None = None
+) -> Unit | None:
+    """Who reviews items of `unit`: the nearest unit above it where an active user holds the
+    reviewer role (for this organization, or for all). A district before the 2025 reform, the
+    province after it; never a fixed level. `memo` spares queries when judging many items."""
+    above = unit.ancestors()[1:]
+    if not above:
+        return None
+    key = (unit.id, organization_id)
+    if memo is None or key not in memo:
+        holders = set(
+            db.session.scalars(
+                sa.select(RoleAssignment.unit_id)
+                .join(User, User.id == RoleAssignment.user_id)
+                .where(
+                    User.is_active,
+                    RoleAssignment.role == Role.REVIEWER,
+                    RoleAssignment.unit_id.in_([u.id for u in above]),
+                    sa.or_(
+                        RoleAssignment.organization_id.is_(None),
+                        RoleAssignment.organization_id == organization_id,
+                    ),
+                )
+            )
+        )
+        found = next((u for u in above if u.id in holders), None)
+        if memo is None:
+            return found
+        memo[key] = found
+    return memo[key]
+
+
+def _list_reviewing_unit(registration_list: RegistrationList) -> Unit | None:
+    return reviewing_unit(registration_list.unit, _list_organization(registration_list))
+
+
+def _entry_reviewing_unit(entry: Entry) -> Unit | None:
+    return _list_reviewing_unit(entry.registration_list)
+
+
+def _not_own_submission(user: User, registration_list: RegistrationList) -> bool:
+    """Nobody decides on what they submitted themselves."""
+    return registration_list.submitted_by_id != user.id
+
+
+def _reviews_here(
+    user: User, registration_list: RegistrationList, memo: dict | None = None
+) -> bool:
+    """The user is a reviewer of the reviewing unit itself, not merely above it."""
+    unit = reviewing_unit(registration_list.unit, _list_organization(registration_list), memo=memo)
+    organization_id = registration_list.organization_id
+    return unit is not None and any(
+        a.role == Role.REVIEWER
+        and a.unit_id == unit.id
+        and a.organization_id in (None, organization_id)
+        for a in user.roles
+    )
+
+
+def routed_to(user: Any, registration_list: RegistrationList, memo: dict | None = None) -> bool:
+    """Whether the list's review falls to this user (for worklists; decisions ask `can`)."""
+    return _signed_in(user) and _reviews_here(user, registration_list, memo)
+
+
+def in_review_chain(user: Any, action: Action, obj: Entry | RegistrationList) -> bool:
+    """Whether the user is the one to take this decision on the item whenever it is in the
+    right state: a reviewer of its reviewing unit (or above it, to reopen), not the submitter.
+    Lets views tell "not yours" (403) from "already decided" (show it as it stands)."""
+    registration_list = obj if isinstance(obj, RegistrationList) else obj.registration_list
+    if not _signed_in(user) or not _not_own_submission(user, registration_list):
+        return False
+    if action is Action.ENTRY_REOPEN:
+        unit = _list_reviewing_unit(registration_list)
+        return unit is not None and _covers(
+            user, RULES[action], unit, registration_list.organization_id
+        )
+    return _reviews_here(user, registration_list)
+
+
+def _may_decide(user: User, entry: Entry) -> bool:
+    registration_list = entry.registration_list
+    return (
+        entry.state == EntryState.SUBMITTED
+        and _reviews_here(user, registration_list)
+        and _not_own_submission(user, registration_list)
+    )
+
+
+def _may_approve_list(user: User, registration_list: RegistrationList) -> bool:
+    return (
+        any(e.state == EntryState.SUBMITTED for e in registration_list.entries)
+        and _reviews_here(user, registration_list)
+        and _not_own_submission(user, registration_list)
+    )
+
+
+def _may_reopen(user: User, entry: Entry) -> bool:
+    """Approved entries are locked; the reviewer, or one above, may unlock one."""
+    return entry.state == EntryState.APPROVED and _not_own_submission(user, entry.registration_list)
+
+
+def _event_unit(event: AuditEvent) -> Unit | None:
+    # Events about no unit (campaign settings) belong to the top of the tree.
+    return db.session.get(Unit, event.unit_id) if event.unit_id else _top_unit(event)
+
+
+def _event_unit_column():
+    return AuditEvent.unit_id
+
+
 def _unit_id_column():
     return Unit.id
 
@@ -190,6 +307,7 @@ EDITOR = frozenset({Role.EDITOR})
 EVERY_ROLE = frozenset(Role)
 # Who reads registrations: the committees that make, review, manage or watch them.
 LIST_READERS = frozenset({Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER})
+REVIEWER = frozenset({Role.REVIEWER})
 
 RULES: dict[Action, Rule] = {
     Action.CAMPAIGN_VIEW: Rule(Audience.PUBLIC),
@@ -234,6 +352,30 @@ RULES: dict[Action, Rule] = {
     Action.ENTRY_EDIT: Rule(
         Audience.ROLES, EDITOR, _entry_unit, _entry_organization, check=_entry_open
     ),
+    # Decisions belong to the reviewing unit (the nearest above with a reviewer).
+    Action.ENTRY_APPROVE: Rule(
+        Audience.ROLES,
+        REVIEWER,
+        _entry_reviewing_unit,
+        _entry_organization,
+        check=_may_decide,
+        unit_column=_list_unit_column,
+        organization_column=_list_organization_column,
+    ),
+    Action.ENTRY_RETURN: Rule(
+        Audience.ROLES, REVIEWER, _entry_reviewing_unit, _entry_organization, check=_may_decide
+    ),
+    Action.LIST_APPROVE: Rule(
+        Audience.ROLES,
+        REVIEWER,
+        _list_reviewing_unit,
+        _list_organization,
+        check=_may_approve_list,
+    ),
+    Action.ENTRY_REOPEN: Rule(
+        Audience.ROLES, REVIEWER, _entry_reviewing_unit, _entry_organization, check=_may_reopen
+    ),
+    Action.AUDIT_VIEW: Rule(Audience.ROLES, ADMIN, _event_unit, unit_column=_event_unit_column),
 }
 
 
@@ -336,11 +478,11 @@ def visible(user: Any, action: Action, stmt: Select) -> Select:
     unit_column = rule.unit_column()
     roots = [unit_id for unit_id, organization_id in pairs if organization_id is None]
     allowed = [unit_column.in_(subtree_ids(roots))] if roots else []
-    for unit_id, organization_id in pairs:
+    for number, (unit_id, organization_id) in enumerate(pairs):
         if organization_id is not None:
             allowed.append(
                 sa.and_(
-                    unit_column.in_(subtree_ids([unit_id])),
+                    unit_column.in_(subtree_ids([unit_id], name=f"subtree_{number}")),
                     rule.organization_column() == organization_id,
                 )
             )
@@ -353,6 +495,8 @@ def who_can(action: Action, obj: Any) -> list[User]:
     if rule.audience is not Audience.ROLES:
         raise ValueError(f"{action} is not limited to roles")
     unit = rule.unit_of(obj)
+    if unit is None:
+        return []
     above = [u.id for u in unit.ancestors()]
     candidates = db.session.scalars(
         sa.select(User)

@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         ENTRY_KIND_LABELS=labels.ENTRY_KIND_LABELS,
         LIST_STATE_LABELS=labels.LIST_STATE_LABELS,
         ENTRY_STATE_LABELS=labels.ENTRY_STATE_LABELS,
+        NOTIFICATION_LABELS=labels.NOTIFICATION_LABELS,
     )
     app.jinja_env.filters.update(
         number=format_decimal,

@@ -24,6 +24,7 @@ REPEAT_VIEW_BUDGET = 15 * 1024
 ACCOUNTS = {
     "admin": ("admin", "admin-bac-kan"),
     "editor": ("editor.pacnam", "edit-bang-thanh"),
+    "reviewer": ("reviewer.pacnam", "review-pac-nam"),
 }
 # Endpoints that are not pages: they redirect, serve files, or answer htmx with a fragment
 # (measured in the flows and in tests/test_registrations.py).
@@ -80,6 +81,12 @@ def _pages(app) -> list[Page]:
             Page("delete entry", "editor", f"/registrations/entries/{entry.id}/delete"),
             Page("list header", "editor", f"/registrations/lists/{draft.id}/header"),
             Page("official form", "editor", f"/registrations/lists/{submitted.id}/print"),
+            Page("review queue", "reviewer", "/review"),
+            Page("list (reviewer)", "reviewer", f"/registrations/lists/{submitted.id}"),
+            Page("list history", "editor", f"/history/lists/{submitted.id}"),
+            Page("entry history", "reviewer", f"/history/entries/{submitted.entries[0].id}"),
+            Page("notifications", "reviewer", "/notifications"),
+            Page("audit log", "admin", "/audit"),
         ]
 
 

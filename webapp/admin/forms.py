@@ -8,13 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, ValidationError
 
-from webapp.forms import chosen, max_length, required, text_filters
+from webapp.forms import chosen, max_length, optional_int, required, text_filters
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class UserCreateForm(FlaskForm):
@@ -42,7 +38,7 @@ class RoleGrantForm(FlaskForm):
     unit_id = SelectField(_l("On unit"), coerce=int, validators=[chosen()])
     organization_id = SelectField(
         _l("Only for organization"),
-        coerce=_optional_int,
+        coerce=optional_int,
         description=_l("Leave empty for all organizations of the unit."),
     )
     language = SelectField(

@@ -11,8 +11,11 @@ from webapp import policy
 from webapp.auth.models import User
 from webapp.campaign.services import current_campaign
 from webapp.extensions import db
+from webapp.labels import NOTIFICATION_LABELS
+from webapp.notifications.services import unread_counts
 from webapp.policy import Action
 from webapp.registrations.queries import due_items
+from webapp.review.queries import awaiting_count
 
 bp = Blueprint("home", __name__)
 
@@ -21,6 +24,28 @@ def attention_items(user) -> list[dict]:
     """What needs the user's attention, most urgent first. Later capabilities add their items
     here (lists due, entries returned, submissions to review)."""
     items: list[dict] = due_items(user) if policy.can_somewhere(user, Action.LIST_EDIT) else []
+    if policy.can_somewhere(user, Action.ENTRY_APPROVE):
+        awaiting = awaiting_count(user)
+        if awaiting:
+            items.append(
+                {
+                    "text": ngettext(
+                        "%(num)d entry awaits your decision",
+                        "%(num)d entries await your decision",
+                        awaiting,
+                    ),
+                    "count": awaiting,
+                    "url": url_for("review.queue"),
+                }
+            )
+    for kind, count in sorted(unread_counts(user).items()):
+        items.append(
+            {
+                "text": str(NOTIFICATION_LABELS[kind]),
+                "count": count,
+                "url": url_for("notifications.index"),
+            }
+        )
     if policy.can_somewhere(user, Action.USER_VIEW):
         without_role = db.session.scalar(
             policy.visible(

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField,
     HiddenField,
     SelectField,
     SelectMultipleField,
@@ -23,7 +22,7 @@ from wtforms import (
 from webapp.campaign.models import Content, MemberOrganization, ModelType
 from webapp.campaign.services import current_campaign
 from webapp.extensions import db
-from webapp.forms import Form, max_length, required, text_filters
+from webapp.forms import Form, day_field, max_length, optional_int, required, text_filters
 from webapp.labels import ENTRY_KIND_LABELS
 from webapp.registrations.models import EntryKind
 from webapp.registrations.services import EntryValues, location_choices
@@ -37,12 +36,6 @@ _MONTH = (
     re.compile(r"^(?P<month>\d{1,2})\s*[/.-]\s*(?P<year>\d{4})$"),
     re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$"),
 )
-
-
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value)
 
 
 class MoneyField(StringField):
@@ -117,12 +110,12 @@ class EntryForm(Form):
     )
     content_id = SelectField(
         _l("Content"),
-        coerce=_optional_int,
+        coerce=optional_int,
         validators=[validators.DataRequired(message=_l("Choose the content this belongs to."))],
         description=_l("Which of the campaign's 5 contents it serves."),
     )
-    model_type_id = SelectField(_l("Model from the catalogue"), coerce=_optional_int)
-    location_id = SelectField(_l("Location"), coerce=_optional_int, validators=[required()])
+    model_type_id = SelectField(_l("Model from the catalogue"), coerce=optional_int)
+    location_id = SelectField(_l("Location"), coerce=optional_int, validators=[required()])
     scale = StringField(
         _l("Scale"),
         validators=[max_length(300)],
@@ -136,7 +129,7 @@ class EntryForm(Form):
     budget_state = MoneyField(_l("State budget (đồng)"))
     budget_other = MoneyField(_l("Other sources (đồng)"))
     lead_organization_id = SelectField(
-        _l("Lead organization"), coerce=_optional_int, validators=[required()]
+        _l("Lead organization"), coerce=optional_int, validators=[required()]
     )
     partner_ids = CheckboxesField(_l("Partner organizations"), coerce=int)
     notes = TextAreaField(_l("Notes"), filters=text_filters(), render_kw={"rows": 2})
@@ -157,12 +150,9 @@ class EntryForm(Form):
 
 class HeaderForm(Form):
     version = HiddenField()
-    registered_on = DateField(
+    registered_on = day_field(
         _l("Date of the list"),
-        validators=[validators.Optional()],
-        format=["%d/%m/%Y", "%Y-%m-%d"],
         description=_l("As DD/MM/YYYY. Filled in with the day of submission if left empty."),
-        render_kw={"inputmode": "numeric", "placeholder": _l("DD/MM/YYYY")},
     )
     signer_title = StringField(
         _l("Title of the signer"),

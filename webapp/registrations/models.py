@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from webapp.campaign.models import Content, MemberOrganization, ModelType
 from webapp.db import UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
 from webapp.units.models import Unit
+
+if TYPE_CHECKING:
+    from webapp.review.models import ReviewDecision
 
 
 class ListState(enum.StrEnum):
@@ -142,6 +146,9 @@ class Entry(db.Model):
     partners: Mapped[list[MemberOrganization]] = relationship(
         secondary=entry_partners, order_by="MemberOrganization.sort_order"
     )
+    decisions: Mapped[list[ReviewDecision]] = relationship(
+        order_by="ReviewDecision.id", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -166,6 +173,10 @@ class Entry(db.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_ENTRY_STATES and self.registration_list.is_editable
+
+    @property
+    def last_decision(self) -> ReviewDecision | None:
+        return self.decisions[-1] if self.decisions else None
 
     @property
     def budget_total(self) -> int | None:

@@ -18,6 +18,7 @@ from webapp.campaign.services import current_campaign
 from webapp.extensions import db
 from webapp.labels import ENTRY_KIND_LABELS
 from webapp.policy import Action
+from webapp.registrations.forms import EntryForm, HeaderForm
 from webapp.registrations.models import Entry, ListState, RegistrationList
 from webapp.registrations.services import (
     ENTRY_FIELDS,
@@ -180,6 +181,15 @@ def _label(form, name: str) -> str:
     if bound is None and name == "partners":
         bound = form.partner_ids
     return str(bound.label.text)
+
+
+def field_labels() -> dict[str, str]:
+    """The form's label of each entry and header field, for histories and comparisons."""
+    entry = EntryForm(formdata=None, meta={"csrf": False})
+    header = HeaderForm(formdata=None, meta={"csrf": False})
+    labels = {name: _label(entry, name) for name in ENTRY_FIELDS}
+    labels.update({name: _label(header, name) for name in HEADER_FIELDS})
+    return labels
 
 
 def compare_entry(form, mine, current: Entry) -> list[tuple[str, str, str]]:

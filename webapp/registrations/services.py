@@ -24,6 +24,8 @@ from webapp.campaign.models import Content, DeadlineKind, MemberOrganization, Mo
 from webapp.campaign.services import current_campaign, due_date
 from webapp.db import utcnow
 from webapp.extensions import db
+from webapp.notifications.models import NotificationKind
+from webapp.notifications.services import notify
 from webapp.policy import Action
 from webapp.registrations.models import (
     EDITABLE_ENTRY_STATES,
@@ -150,19 +152,25 @@ def location_choices(registration_list: RegistrationList) -> list[Unit]:
     return [unit, *db.session.scalars(below)]
 
 
-def _lock(registration_list: RegistrationList) -> None:
-    """Take the list's row lock (PostgreSQL) and reload what others committed meanwhile."""
+def lock_list(registration_list: RegistrationList) -> None:
+    """Take the list's row lock (PostgreSQL) and reload what others committed meanwhile:
+    the list and its entries, whose states decide the list's state."""
     db.session.execute(
         sa.select(RegistrationList.id)
         .where(RegistrationList.id == registration_list.id)
         .with_for_update()
     )
     db.session.refresh(registration_list)
+    db.session.execute(
+        sa.select(Entry)
+        .where(Entry.list_id == registration_list.id)
+        .execution_options(populate_existing=True)
+    ).all()
 
 
-def _lock_entry(entry: Entry, version: int) -> None:
+def lock_entry(entry: Entry, version: int) -> None:
     """Lock the entry (and its list) and refuse if it changed since the user saw `version`."""
-    _lock(entry.registration_list)
+    lock_list(entry.registration_list)
     db.session.execute(sa.select(Entry.id).where(Entry.id == entry.id).with_for_update())
     try:
         db.session.refresh(entry)
@@ -172,7 +180,7 @@ def _lock_entry(entry: Entry, version: int) -> None:
         raise StaleVersion(entry)
 
 
-def _flush(obj) -> None:
+def flush_or_stale(obj) -> None:
     """Write now; a concurrent save that slipped past the lock (SQLite has no row locks) is
     caught by the version column and reported like any stale save."""
     try:
@@ -255,7 +263,7 @@ def start_list(actor, unit: Unit, organization: MemberOrganization, year: int) -
 
 
 def add_entry(actor, registration_list: RegistrationList, values: EntryValues) -> Entry:
-    _lock(registration_list)
+    lock_list(registration_list)
     policy.ensure(actor, Action.LIST_EDIT, registration_list)
     _check_values(registration_list, values)
     last = max((e.position for e in registration_list.entries), default=0)
@@ -274,7 +282,7 @@ def add_entry(actor, registration_list: RegistrationList, values: EntryValues) -
 
 
 def update_entry(actor, entry: Entry, version: int, values: EntryValues) -> Entry:
-    _lock_entry(entry, version)
+    lock_entry(entry, version)
     policy.ensure(actor, Action.ENTRY_EDIT, entry)
     _check_values(entry.registration_list, values)
     before = entry_snapshot(entry)
@@ -285,7 +293,7 @@ def update_entry(actor, entry: Entry, version: int, values: EntryValues) -> Entr
     }
     if changes:
         entry.updated_at = utcnow()  # bumps the version even when only partners changed
-        _flush(entry)
+        flush_or_stale(entry)
         record(
             actor,
             "entry.updated",
@@ -310,7 +318,7 @@ def duplicate_entry(actor, entry: Entry) -> Entry:
 
 
 def delete_entry(actor, entry: Entry, version: int) -> None:
-    _lock_entry(entry, version)
+    lock_entry(entry, version)
     policy.ensure(actor, Action.ENTRY_EDIT, entry)
     if entry.state not in (EntryState.DRAFT,):
         raise RegistrationError(_("Only draft entries can be deleted."))
@@ -336,7 +344,7 @@ def update_header(
     signer_title: str | None,
     signer_name: str | None,
 ) -> RegistrationList:
-    _lock(registration_list)
+    lock_list(registration_list)
     if registration_list.version != version:
         raise StaleVersion(registration_list)
     policy.ensure(actor, Action.LIST_EDIT, registration_list)
@@ -349,7 +357,7 @@ def update_header(
     if changes:
         for name, value in new.items():
             setattr(registration_list, name, value)
-        _flush(registration_list)
+        flush_or_stale(registration_list)
         record(
             actor,
             "list.updated",
@@ -367,7 +375,7 @@ def submit_list(
 
     `at` (aware) is for loading past seasons: when the submission happened.
     """
-    _lock(registration_list)
+    lock_list(registration_list)
     policy.ensure(actor, Action.LIST_SUBMIT, registration_list)
     pending = [e for e in registration_list.entries if e.state in EDITABLE_ENTRY_STATES]
     if not registration_list.entries:
@@ -386,6 +394,14 @@ def submit_list(
         registration_list.registered_on = today
     for entry in pending:
         entry.state = EntryState.SUBMITTED
+    db.session.flush()
+    # Reviewers learn of it in the app (no e-mail or SMS is assumed).
+    notify(
+        policy.who_can(Action.LIST_APPROVE, registration_list),
+        NotificationKind.SUBMITTED,
+        registration_list,
+        actor=actor,
+    )
     record(
         actor,
         "list.submitted",

@@ -30,6 +30,7 @@ from webapp.htmx import (
     render_fragment,
     render_fragment_or_page,
 )
+from webapp.notifications.services import mark_read
 from webapp.policy import Action
 from webapp.registrations import services
 from webapp.registrations.forms import (
@@ -104,10 +105,10 @@ def _row_notice(entry: Entry | None, registration_list: RegistrationList, messag
             notice=message,
         )
     flash(message, "error")
-    return redirect(_list_url(registration_list, entry), code=303)
+    return redirect(list_url(registration_list, entry), code=303)
 
 
-def _list_url(registration_list: RegistrationList, entry: Entry | None = None) -> str:
+def list_url(registration_list: RegistrationList, entry: Entry | None = None) -> str:
     anchor = f"entry-{entry.id}" if entry else None
     return url_for("registrations.show_list", list_id=registration_list.id, _anchor=anchor)
 
@@ -167,10 +168,10 @@ def start_list():
         # A second tap on a slow connection started it meanwhile: open that one.
         db.session.rollback()
         registration_list = services.start_list(current_user, unit, organization, year)
-    return redirect(_list_url(registration_list), code=303)
+    return redirect(list_url(registration_list), code=303)
 
 
-def _list_page(registration_list: RegistrationList, *, status: int = 200, **extra):
+def list_page(registration_list: RegistrationList, *, status: int = 200, **extra):
     context = {
         "registration_list": registration_list,
         "summary": list_summary(registration_list),
@@ -184,7 +185,11 @@ def _list_page(registration_list: RegistrationList, *, status: int = 200, **extr
 @bp.get("/lists/<id:list_id>")
 @login_required
 def show_list(list_id: int):
-    return _list_page(load_list(list_id))
+    registration_list = load_list(list_id)
+    # Opening the list is reading what was notified about it.
+    if mark_read(current_user, list_id=registration_list.id):
+        db.session.commit()
+    return list_page(registration_list)
 
 
 @bp.get("/lists/<id:list_id>/summary")
@@ -193,7 +198,7 @@ def show_summary(list_id: int):
     registration_list = load_list(list_id)
     return fragment_or_redirect(
         "registrations/_summary.html",
-        redirect_to=_list_url(registration_list),
+        redirect_to=list_url(registration_list),
         registration_list=registration_list,
         summary=list_summary(registration_list),
     )
@@ -204,11 +209,11 @@ def show_summary(list_id: int):
 def new_entry(list_id: int):
     registration_list = load_list(list_id)
     if not _may_change(registration_list, Action.LIST_EDIT):
-        return _refresh_with(_locked_list(), _list_url(registration_list))
+        return _refresh_with(_locked_list(), list_url(registration_list))
     if request.args.get("closed"):
         return fragment_or_redirect(
             "registrations/_new_entry.html",
-            redirect_to=_list_url(registration_list),
+            redirect_to=list_url(registration_list),
             registration_list=registration_list,
         )
     return render_fragment_or_page(
@@ -243,7 +248,7 @@ def create_entry(list_id: int):
             return after_change(
                 "registrations/_entry_added.html",
                 event="entries-changed",
-                redirect_to=_list_url(registration_list, entry),
+                redirect_to=list_url(registration_list, entry),
                 registration_list=registration_list,
                 entry=entry,
             )
@@ -283,7 +288,7 @@ def show_entry(entry_id: int):
     entry = _load_entry(entry_id)
     return fragment_or_redirect(
         "registrations/_entry.html",
-        redirect_to=_list_url(entry.registration_list, entry),
+        redirect_to=list_url(entry.registration_list, entry),
         entry=entry,
     )
 
@@ -344,7 +349,7 @@ def update_entry(entry_id: int):
             return after_change(
                 "registrations/_entry.html",
                 event="entries-changed",
-                redirect_to=_list_url(registration_list, entry),
+                redirect_to=list_url(registration_list, entry),
                 entry=entry,
             )
     return _entry_form_invalid(registration_list, entry, form)
@@ -374,7 +379,7 @@ def duplicate_entry(entry_id: int):
     entry = _load_entry(entry_id)
     registration_list = entry.registration_list
     if not _may_change(registration_list, Action.LIST_EDIT):
-        return _refresh_with(_locked_list(), _list_url(registration_list, entry))
+        return _refresh_with(_locked_list(), list_url(registration_list, entry))
     try:
         copy = services.duplicate_entry(current_user, entry)
     except services.RegistrationError as error:
@@ -430,7 +435,7 @@ def delete_entry(entry_id: int):
     if is_partial():
         return render_fragment(None, event="entries-changed")
     flash(_("Entry deleted: %(name)s", name=name), "success")
-    return redirect(_list_url(registration_list), code=303)
+    return redirect(list_url(registration_list), code=303)
 
 
 @bp.route("/lists/<id:list_id>/header", methods=["GET", "POST"])
@@ -441,7 +446,7 @@ def edit_header(list_id: int):
     conflict = None
     if not _may_change(registration_list, Action.LIST_EDIT):
         if request.method == "GET":
-            return _refresh_with(_locked_list(), _list_url(registration_list))
+            return _refresh_with(_locked_list(), list_url(registration_list))
         form.form_errors.append(_kept(_locked_list()))
     elif form.validate_on_submit():
         try:
@@ -467,7 +472,7 @@ def edit_header(list_id: int):
         else:
             db.session.commit()
             flash(_("The header of the list was saved."), "success")
-            return redirect(_list_url(registration_list), code=303)
+            return redirect(list_url(registration_list), code=303)
     status = 422 if request.method == "POST" else 200
     return make_response(
         render_template(
@@ -487,15 +492,15 @@ def submit_list(list_id: int):
     if not _may_change(registration_list, Action.LIST_SUBMIT):
         # Most often a second tap on a slow connection: the first one went through.
         flash(_("This list has already been submitted."), "success")
-        return redirect(_list_url(registration_list), code=303)
+        return redirect(list_url(registration_list), code=303)
     try:
         services.submit_list(current_user, registration_list)
     except services.RegistrationError as error:
         flash(str(error), "error")
-        return redirect(_list_url(registration_list), code=303)
+        return redirect(list_url(registration_list), code=303)
     db.session.commit()
     if registration_list.is_late:
         flash(_("The list was submitted after the deadline and is marked late."), "warning")
     else:
         flash(_("The list was submitted for review."), "success")
-    return redirect(_list_url(registration_list), code=303)
+    return redirect(list_url(registration_list), code=303)

@@ -10,9 +10,10 @@ from sqlalchemy.sql import Select
 from webapp.units.models import Unit
 
 
-def subtree_ids(root_ids: Iterable[int]) -> Select:
-    """SELECT of the ids of the given units and everything below them (a recursive CTE)."""
-    tree = sa.select(Unit.id).where(Unit.id.in_(list(root_ids))).cte("subtree", recursive=True)
+def subtree_ids(root_ids: Iterable[int], name: str = "subtree") -> Select:
+    """SELECT of the ids of the given units and everything below them (a recursive CTE).
+    Several in one statement need distinct `name`s."""
+    tree = sa.select(Unit.id).where(Unit.id.in_(list(root_ids))).cte(name, recursive=True)
     tree = tree.union_all(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
     return sa.select(tree.c.id)
 

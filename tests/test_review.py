@@ -1,0 +1,429 @@
+"""Review: the whole loop through the pages, decisions with and without htmx, what changed
+since a return, history, notifications, and concurrent decisions on PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from tests.factories import content, org
+from webapp.audit.models import AuditEvent
+from webapp.auth.models import Role
+from webapp.notifications.models import Notification, NotificationKind
+from webapp.registrations import services
+from webapp.registrations.models import Entry, EntryState, ListState, RegistrationList
+from webapp.review import services as review
+from webapp.review.models import Decision, ReviewDecision
+
+HTMX = {"HX-Request": "true"}
+
+
+def submitted_list(db, tree, editor, *, names=("Đường bê tông thôn Nà Mò", "Mô hình nuôi bò")):
+    registration_list = services.start_list(editor, tree.c1, org("nong_dan"), 2027)
+    for number, name in enumerate(names, start=1):
+        services.add_entry(
+            editor,
+            registration_list,
+            services.EntryValues(
+                kind="cong_trinh", name=name, content=content(number), location=tree.c1,
+                lead_organization=org("nong_dan"), scale="1 km", budget_people=1_000_000,
+            ),
+        )  # fmt: skip
+    services.submit_list(editor, registration_list)
+    db.session.commit()
+    return registration_list
+
+
+@pytest.fixture
+def people(db, tree, campaign, login_as):
+    """An editor of C1 with their client, and the D1 reviewer with theirs."""
+    editor_client, editor = login_as(Role.EDITOR, tree.c1)
+    reviewer_client, reviewer = login_as(Role.REVIEWER, tree.d1)
+    return editor_client, editor, reviewer_client, reviewer
+
+
+def entry_form_data(entry: Entry, **changes) -> dict:
+    data = {
+        "kind": entry.kind.value,
+        "name": entry.name,
+        "content_id": str(entry.content_id),
+        "location_id": str(entry.location_id),
+        "lead_organization_id": str(entry.lead_organization_id),
+        "scale": entry.scale or "",
+        "budget_people": str(entry.budget_people or ""),
+        "version": str(entry.version),
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_whole_loop_draft_to_approved(db, tree, people):
+    editor_client, editor, reviewer_client, reviewer = people
+    registration_list = submitted_list(db, tree, editor)
+    road, cattle = registration_list.entries
+    # The reviewer is told, and finds the list in the queue.
+    assert (
+        db.session.scalar(sa.select(Notification.kind).where(Notification.user_id == reviewer.id))
+        == NotificationKind.SUBMITTED
+    )
+    queue = reviewer_client.get("/review").get_data(as_text=True)
+    assert "Hội Nông dân · 2027" in queue and "2 chờ duyệt" in queue
+    # Return one with a reason, approve the other.
+    returned = reviewer_client.post(
+        f"/review/entries/{road.id}/return",
+        data={"version": str(road.version), "reason": "Ghi rõ chiều dài và chiều rộng mặt đường"},
+    )
+    approved = reviewer_client.post(
+        f"/review/entries/{cattle.id}/approve", data={"version": str(cattle.version)}
+    )
+    assert returned.status_code == approved.status_code == 303
+    db.session.expire_all()
+    assert (road.state, cattle.state) == (EntryState.RETURNED, EntryState.APPROVED)
+    assert registration_list.state == ListState.RETURNED
+    # The editor is told, sees the reason next to the row, fixes it and resubmits.
+    home = editor_client.get("/").get_data(as_text=True)
+    assert "Một mục bị trả lại" in home
+    page = editor_client.get(f"/registrations/lists/{registration_list.id}").get_data(as_text=True)
+    assert "Ghi rõ chiều dài và chiều rộng mặt đường" in page
+    assert editor_client.get(f"/registrations/entries/{cattle.id}/edit").status_code == 303
+    fixed = editor_client.post(
+        f"/registrations/entries/{road.id}/edit",
+        data=entry_form_data(road, scale="Dài 1,2 km, rộng 3 m", budget_people="1.500.000"),
+    )
+    assert fixed.status_code == 303
+    assert (
+        editor_client.post(f"/registrations/lists/{registration_list.id}/submit").status_code == 303
+    )
+    db.session.expire_all()
+    assert road.state == EntryState.SUBMITTED and cattle.state == EntryState.APPROVED
+    # The reviewer sees what changed since the return, field by field, and approves.
+    page = reviewer_client.get(f"/registrations/lists/{registration_list.id}").get_data(
+        as_text=True
+    )
+    changes = re.search(r'<table class="grid changes">.*?</table>', page, re.S).group(0)
+    assert "Quy mô" in changes and "1 km" in changes and "Dài 1,2 km, rộng 3 m" in changes
+    assert "1.000.000" in changes and "1.500.000" in changes
+    assert "Tên công trình" not in changes  # unchanged fields are not listed
+    final = reviewer_client.post(
+        f"/review/entries/{road.id}/approve", data={"version": str(road.version)}
+    )
+    assert final.status_code == 303
+    db.session.expire_all()
+    assert registration_list.state == ListState.APPROVED
+    assert [d.decision for d in road.decisions] == [Decision.RETURNED, Decision.APPROVED]
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Notification.user_id == editor.id, Notification.kind == NotificationKind.APPROVED
+            )
+        )
+        == 1
+    )
+    # Approved entries are locked for the editor.
+    assert editor_client.get(f"/registrations/entries/{road.id}/edit").status_code == 303
+    # The history tells the story to both.
+    for client in (editor_client, reviewer_client):
+        history = client.get(f"/history/entries/{road.id}").get_data(as_text=True)
+        for step in ("đã thêm mục", "đã gửi danh sách", "đã trả lại", "đã sửa mục", "đã duyệt"):
+            assert step in history, step
+        assert "Ghi rõ chiều dài và chiều rộng mặt đường" in history
+
+
+def test_decisions_with_htmx_return_the_row(db, tree, people):
+    _editor_client, editor, reviewer_client, _reviewer = people
+    registration_list = submitted_list(db, tree, editor)
+    road = registration_list.entries[0]
+    response = reviewer_client.post(
+        f"/review/entries/{road.id}/approve", data={"version": str(road.version)}, headers=HTMX
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert response.headers["HX-Trigger"] == '{"entries-changed": true}'
+    assert body.lstrip().startswith(f'<li id="entry-{road.id}" class="entry entry-approved"')
+    assert len(body.encode()) < 5 * 1024
+
+
+def test_a_return_without_a_reason_is_refused(db, tree, people):
+    _editor_client, editor, reviewer_client, _reviewer = people
+    registration_list = submitted_list(db, tree, editor)
+    road = registration_list.entries[0]
+    for headers, status in ((HTMX, 200), ({}, 422)):
+        response = reviewer_client.post(
+            f"/review/entries/{road.id}/return",
+            data={"version": str(road.version), "reason": "   "},
+            headers=headers,
+        )
+        assert response.status_code == status
+        assert "Hãy nêu lý do để người nhập biết cần sửa gì." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert road.state == EntryState.SUBMITTED and road.decisions == []
+
+
+def test_approve_all_and_reopen_by_a_reviewer_above(db, tree, people, login_as):
+    editor_client, editor, reviewer_client, _reviewer = people
+    province_client, _ = login_as(Role.REVIEWER, tree.province)
+    registration_list = submitted_list(db, tree, editor)
+    response = reviewer_client.post(f"/review/lists/{registration_list.id}/approve")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert registration_list.state == ListState.APPROVED
+    road = registration_list.entries[0]
+    # The province cannot approve commune items (the district is nearer), but may reopen.
+    no_reason = province_client.post(
+        f"/review/entries/{road.id}/reopen", data={"version": str(road.version), "reason": ""}
+    )
+    assert no_reason.status_code == 422
+    reopened = province_client.post(
+        f"/review/entries/{road.id}/reopen",
+        data={"version": str(road.version), "reason": "Trùng với công trình của xã"},
+    )
+    assert reopened.status_code == 303
+    db.session.expire_all()
+    assert road.state == EntryState.RETURNED and registration_list.state == ListState.RETURNED
+    assert road.last_decision.decision == Decision.REOPENED
+    page = editor_client.get(f"/registrations/lists/{registration_list.id}").get_data(as_text=True)
+    assert "Trùng với công trình của xã" in page
+
+
+def test_reviewers_outside_the_chain_and_submitters_are_refused(db, tree, people, login_as):
+    editor_client, editor, _reviewer_client, _reviewer = people
+    other_district, _ = login_as(Role.REVIEWER, tree.d2)
+    province_client, _ = login_as(Role.REVIEWER, tree.province)
+    registration_list = submitted_list(db, tree, editor)
+    road = registration_list.entries[0]
+    data = {"version": str(road.version)}
+    assert other_district.post(f"/review/entries/{road.id}/approve", data=data).status_code == 403
+    assert province_client.post(f"/review/entries/{road.id}/approve", data=data).status_code == 403
+    assert editor_client.post(f"/review/entries/{road.id}/approve", data=data).status_code == 403
+    assert "Hội Nông dân · 2027" not in other_district.get("/review").get_data(as_text=True)
+    db.session.expire_all()
+    assert road.state == EntryState.SUBMITTED
+
+
+def test_self_approval_is_refused(db, tree, campaign, login_as):
+    client, both = login_as(Role.REVIEWER, tree.d1)
+    both.roles.append(
+        __import__("webapp.auth.models", fromlist=["RoleAssignment"]).RoleAssignment(
+            role=Role.EDITOR, unit=tree.c1
+        )
+    )
+    db.session.commit()
+    registration_list = submitted_list(db, tree, both)
+    road = registration_list.entries[0]
+    response = client.post(f"/review/entries/{road.id}/approve", data={"version": "2"})
+    assert response.status_code == 403
+    with pytest.raises(Exception):  # noqa: B017  (policy.Denied from the service itself)
+        review.approve(both, road, road.version)
+
+
+def test_a_second_decision_on_the_same_entry_shows_how_it_stands(db, tree, people, login_as):
+    _editor_client, editor, reviewer_client, _reviewer = people
+    colleague, _ = login_as(Role.REVIEWER, tree.d1)
+    registration_list = submitted_list(db, tree, editor)
+    road = registration_list.entries[0]
+    version = str(road.version)
+    first = reviewer_client.post(f"/review/entries/{road.id}/approve", data={"version": version})
+    second = colleague.post(
+        f"/review/entries/{road.id}/return",
+        data={"version": version, "reason": "Thiếu kinh phí"},
+        headers=HTMX,
+    )
+    assert first.status_code == 303
+    assert second.status_code == 200
+    assert "Người khác đã quyết định hoặc sửa mục này" in second.get_data(as_text=True)
+    db.session.expire_all()
+    assert road.state == EntryState.APPROVED and len(road.decisions) == 1
+
+
+def test_a_decision_against_an_entry_the_editor_changed_is_refused(db, tree, people):
+    _editor_client, editor, reviewer_client, reviewer = people
+    registration_list = submitted_list(db, tree, editor)
+    road = registration_list.entries[0]
+    review.return_entry(reviewer, road, road.version, "Sửa tên")
+    db.session.commit()
+    seen = road.version
+    services.update_entry(
+        editor, road, road.version, services.EntryValues(
+            kind="cong_trinh", name="Tên mới", content=content(1), location=tree.c1,
+            lead_organization=org("nong_dan"),
+        ),
+    )  # fmt: skip
+    services.submit_list(editor, registration_list)
+    db.session.commit()
+    response = reviewer_client.post(f"/review/entries/{road.id}/approve", data={"version": seen})
+    assert response.status_code == 409
+    db.session.expire_all()
+    assert road.state == EntryState.SUBMITTED
+
+
+def test_the_audit_trail_records_every_decision(db, tree, people):
+    _editor_client, editor, _reviewer_client, reviewer = people
+    registration_list = submitted_list(db, tree, editor)
+    road, cattle = registration_list.entries
+    review.return_entry(reviewer, road, road.version, "Lý do")
+    review.approve(reviewer, cattle, cattle.version)
+    db.session.commit()
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.actor_id == reviewer.id)
+    ).all()
+    assert actions == ["entry.returned", "list.returned", "entry.approved"]
+    snapshot = db.session.scalar(
+        sa.select(ReviewDecision.snapshot).where(ReviewDecision.decision == Decision.RETURNED)
+    )
+    assert snapshot["name"] == "Đường bê tông thôn Nà Mò"
+
+
+def test_notifications_page_and_reading(db, tree, people):
+    _editor_client, editor, reviewer_client, reviewer = people
+    registration_list = submitted_list(db, tree, editor)
+    page = reviewer_client.get("/notifications").get_data(as_text=True)
+    assert "Đã gửi để bạn duyệt" in page and "mới" in page
+    reviewer_client.get(f"/registrations/lists/{registration_list.id}")
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Notification.user_id == reviewer.id, Notification.read_at.is_(None)
+            )
+        )
+        == 0
+    )
+    assert reviewer_client.post("/notifications/read").status_code == 303
+
+
+def test_queue_filters(db, tree, people, login_as):
+    editor_client, editor, reviewer_client, _reviewer = people
+    submitted_list(db, tree, editor)
+    editor2 = factories.make_user(roles=[(Role.EDITOR, tree.c2)])
+    other = services.start_list(editor2, tree.c2, org("phu_nu"), 2027)
+    services.add_entry(
+        editor2, other, services.EntryValues(
+            kind="mo_hinh", name="Mô hình 3 sạch", content=content(3), location=tree.c2,
+            lead_organization=org("phu_nu"),
+        ),
+    )  # fmt: skip
+    services.submit_list(editor2, other)
+    db.session.commit()
+    everything = reviewer_client.get("/review").get_data(as_text=True)
+    assert "Hội Nông dân" in everything and "Hội Liên hiệp Phụ nữ" in everything
+    by_unit = reviewer_client.get(f"/review?unit={tree.c2.id}").get_data(as_text=True)
+    assert "Hội Nông dân · 2027" not in by_unit and "Hội Liên hiệp Phụ nữ · 2027" in by_unit
+    by_content = reviewer_client.get(f"/review?content={content(3).id}").get_data(as_text=True)
+    assert "Hội Nông dân · 2027" not in by_content and "Phụ nữ · 2027" in by_content
+    by_org = reviewer_client.get(f"/review?organization={org('nong_dan').id}").get_data(
+        as_text=True
+    )
+    assert "Hội Nông dân · 2027" in by_org and "Phụ nữ · 2027" not in by_org
+    approved = reviewer_client.get("/review?state=approved").get_data(as_text=True)
+    assert "Không có gì cần duyệt" in approved
+    assert reviewer_client.get("/review?state=nonsense&unit=x&year=abc").status_code == 200
+    assert editor_client.get("/review").status_code == 403
+
+
+def _race(app, first, second, *, hold: float = 0.5) -> dict[str, str]:
+    """Run `first` in one session and, while it holds its transaction open, `second` in
+    another; then let the first commit. Each is (name, function(db) -> None)."""
+    held = threading.Event()
+    outcomes: dict[str, str] = {}
+
+    def run(name, work, *, holder: bool) -> None:
+        with app.app_context():
+            from webapp.extensions import db as session_db
+
+            try:
+                if not holder:
+                    held.wait(10)
+                work(session_db)
+                if holder:
+                    session_db.session.flush()
+                    held.set()
+                    time.sleep(hold)  # the other session tries now, against our open work
+                session_db.session.commit()
+                outcomes[name] = "done"
+            except Exception as error:
+                session_db.session.rollback()
+                outcomes[name] = type(error).__name__
+            finally:
+                held.set()
+                session_db.session.remove()
+
+    threads = [
+        threading.Thread(target=run, args=(*first,), kwargs={"holder": True}),
+        threading.Thread(target=run, args=(*second,), kwargs={"holder": False}),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.postgresql_only
+def test_two_reviewers_deciding_at_once_on_postgresql(app, db, tree, campaign):
+    """Two real sessions on one entry: the second waits for the first's lock, then sees the
+    entry changed and is refused (StaleVersion), so neither decision overwrites the other."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
+    from webapp.auth.models import User
+
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    first = factories.make_user(roles=[(Role.REVIEWER, tree.d1)]).id
+    second = factories.make_user(roles=[(Role.REVIEWER, tree.d1)]).id
+    registration_list = submitted_list(db, tree, editor)
+    entry_id, version = registration_list.entries[0].id, registration_list.entries[0].version
+    db.session.remove()
+
+    def approve(session_db):
+        entry = session_db.session.get(Entry, entry_id)
+        review.approve(session_db.session.get(User, first), entry, version)
+
+    def send_back(session_db):
+        entry = session_db.session.get(Entry, entry_id)
+        review.return_entry(session_db.session.get(User, second), entry, version, "Chưa rõ")
+
+    outcomes = _race(app, ("approve", approve), ("return", send_back))
+    assert outcomes == {"approve": "done", "return": "StaleVersion"}, outcomes
+    entry = db.session.get(Entry, entry_id)
+    assert entry.state == EntryState.APPROVED and len(entry.decisions) == 1
+    assert entry.version == version + 1
+
+
+@pytest.mark.postgresql_only
+def test_a_decision_while_the_editor_resubmits_on_postgresql(app, db, tree, campaign):
+    """The editor resubmits the list while the reviewer approves another of its entries: the
+    reviewer's session waits for the list lock and settles the list on what is committed."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
+    from webapp.auth.models import User
+
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    registration_list = submitted_list(db, tree, editor)
+    road, cattle = registration_list.entries
+    review.return_entry(reviewer, road, road.version, "Sửa quy mô")
+    db.session.commit()
+    list_id, cattle_id, version = registration_list.id, cattle.id, cattle.version
+    editor_id, reviewer_id = editor.id, reviewer.id
+    db.session.remove()
+
+    def resubmit(session_db):
+        registration = session_db.session.get(RegistrationList, list_id)
+        services.submit_list(session_db.session.get(User, editor_id), registration)
+
+    def approve(session_db):
+        entry = session_db.session.get(Entry, cattle_id)
+        _ = [e.state for e in entry.registration_list.entries]  # what this session saw
+        review.approve(session_db.session.get(User, reviewer_id), entry, version)
+
+    outcomes = _race(app, ("resubmit", resubmit), ("approve", approve))
+    assert outcomes == {"resubmit": "done", "approve": "done"}, outcomes
+    registration = db.session.get(RegistrationList, list_id)
+    assert sorted(e.state for e in registration.entries) == [
+        EntryState.APPROVED,
+        EntryState.SUBMITTED,
+    ]
+    assert registration.state == ListState.SUBMITTED

@@ -1,0 +1,344 @@
+"""The audit log: administrators browse and filter the events of their scope, newest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import ColumnElement, Select
+
+from webapp import policy
+from webapp.audit.forms import AuditFilterForm
+from webapp.audit.models import AuditEvent
+from webapp.auth.models import Role, User
+from webapp.campaign.models import Deadline, MemberOrganization
+from webapp.extensions import db
+from webapp.i18n.languages import all_languages
+from webapp.labels import DEADLINE_LABELS, ROLE_LABELS
+from webapp.policy import Action
+from webapp.registrations.models import Entry, RegistrationList
+from webapp.registrations.queries import field_labels
+from webapp.units.models import Level, Unit
+from webapp.units.queries import subtree_ids, tree_order, units_in_scope
+from webapp.urls import form_id
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+PAGE_SIZE = 50
+FILTER_LEVELS = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
+FILTERS = ("action", "actor", "unit_id", "date_from", "date_to")
+ROLES = {role.value for role in Role}
+
+# What the services record (webapp/*/services.py); an action missing here shows its code.
+ACTION_LABELS = {
+    "user.created": _l("Account created"),
+    "user.activated": _l("Account reactivated"),
+    "user.deactivated": _l("Account deactivated"),
+    "user.password_changed": _l("Password changed"),
+    "user.password_reset": _l("Password reset by an administrator"),
+    "role.granted": _l("Role granted"),
+    "role.revoked": _l("Role revoked"),
+    "deadline.set": _l("Deadline changed"),
+    "unit.area_added": _l("Residential area added"),
+    "list.created": _l("List started"),
+    "list.updated": _l("List header changed"),
+    "list.submitted": _l("List submitted"),
+    "list.approved": _l("List approved"),
+    "list.returned": _l("List returned to the editor"),
+    "entry.created": _l("Entry added"),
+    "entry.updated": _l("Entry edited"),
+    "entry.duplicated": _l("Entry copied"),
+    "entry.deleted": _l("Entry deleted"),
+    "entry.approved": _l("Entry approved"),
+    "entry.returned": _l("Entry returned"),
+    "entry.reopened": _l("Entry reopened"),
+}
+
+OBJECT_LABELS = {
+    User.__tablename__: _l("Account"),
+    Unit.__tablename__: _l("Unit"),
+    RegistrationList.__tablename__: _l("List"),
+    Entry.__tablename__: _l("Entry"),
+    Deadline.__tablename__: _l("Due date"),
+}
+
+
+@dataclass
+class Row:
+    """One event as the log shows it: labels, a link to the object's page, compact notes."""
+
+    event: AuditEvent
+    action: str
+    what: str
+    name: str | None = None
+    link: str | None = None
+    unit: str | None = None
+    notes: list[str] = field(default_factory=list)
+    is_late: bool = False
+
+
+@bp.get("")
+@login_required
+def show_log():
+    if not policy.can_somewhere(current_user, Action.AUDIT_VIEW):
+        abort(403)
+    scope = _scope()
+    form = AuditFilterForm(request.args)
+    form.action.choices = [("", _("All actions")), *_action_choices(scope)]
+    form.unit_id.choices = [("", _("All units")), *_unit_choices()]
+    if not form.validate():
+        return render_template("audit/log.html", form=form, rows=[], invalid=True), 422
+    stmt = sa.select(AuditEvent).where(scope, *_conditions(form))
+    before, after = form_id(request.args.get("before")), form_id(request.args.get("after"))
+    events, newer, older = _page(stmt, before=before, after=after)
+    filters = {name: request.args[name] for name in FILTERS if request.args.get(name, "").strip()}
+    return render_template(
+        "audit/log.html",
+        form=form,
+        rows=_rows(events),
+        newer_url=url_for("audit.show_log", **filters, after=events[0].id) if newer else None,
+        older_url=url_for("audit.show_log", **filters, before=events[-1].id) if older else None,
+        invalid=False,
+    )
+
+
+# Scope and filters
+
+
+def _scope() -> ColumnElement[bool]:
+    """The events the viewer may see: those of their subtrees (the policy's rule), and the
+    unit-less ones (campaign settings) for administrators of the top of the tree."""
+    visible = policy.visible(current_user, Action.AUDIT_VIEW, sa.select(AuditEvent.id))
+    if _administers_top():
+        return sa.or_(AuditEvent.unit_id.is_(None), visible.whereclause)
+    return visible.whereclause
+
+
+def _administers_top() -> bool:
+    roots = policy.scope_roots(current_user, Action.AUDIT_VIEW)
+    return bool(roots) and bool(
+        db.session.scalar(
+            sa.select(sa.exists().where(Unit.id.in_(roots), Unit.parent_id.is_(None)))
+        )
+    )
+
+
+def _action_choices(scope: ColumnElement[bool]) -> list[tuple[str, str]]:
+    present = db.session.scalars(sa.select(AuditEvent.action).where(scope).distinct())
+    choices = [(code, str(ACTION_LABELS.get(code, code))) for code in present]
+    return sorted(choices, key=lambda choice: choice[1].casefold())
+
+
+def _unit_choices() -> list[tuple[int, str]]:
+    roots = policy.scope_roots(current_user, Action.AUDIT_VIEW)
+    units = db.session.scalars(units_in_scope(roots, levels=FILTER_LEVELS))
+    return [(unit.id, "\u2003" * depth + unit.name) for unit, depth in tree_order(units)]
+
+
+def _conditions(form: AuditFilterForm) -> list[ColumnElement[bool]]:
+    conditions = []
+    if form.action.data:
+        conditions.append(AuditEvent.action == form.action.data)
+    if form.actor.data:
+        # Usernames are stored lower-case; a prefix also finds the exact name.
+        prefix = form.actor.data.lower()
+        conditions.append(
+            AuditEvent.actor_id.in_(
+                sa.select(User.id).where(User.username.startswith(prefix, autoescape=True))
+            )
+        )
+    if form.unit_id.data:
+        # Fetched first: the scope condition already holds a CTE of the same name.
+        below = list(db.session.scalars(subtree_ids([form.unit_id.data])))
+        conditions.append(AuditEvent.unit_id.in_(below))
+    if form.date_from.data and (start := _day_start(form.date_from.data)):
+        conditions.append(AuditEvent.occurred_at >= start)
+    if form.date_to.data and (end := _day_start(form.date_to.data, days_after=1)):
+        conditions.append(AuditEvent.occurred_at < end)
+    return conditions
+
+
+def _day_start(day: date, *, days_after: int = 0) -> datetime | None:
+    """When a day (or one after it) begins in Vietnam, in UTC; None past the calendar's ends
+    (a year typed as 0001 or 9999), which then sets no bound."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    try:
+        return datetime.combine(day + timedelta(days=days_after), time(), zone).astimezone(UTC)
+    except OverflowError:
+        return None
+
+
+# Keyset pages: newest first, by time and then id, so new events never shift a page.
+
+
+def _newer_than(event: AuditEvent) -> ColumnElement[bool]:
+    return sa.or_(
+        AuditEvent.occurred_at > event.occurred_at,
+        sa.and_(AuditEvent.occurred_at == event.occurred_at, AuditEvent.id > event.id),
+    )
+
+
+def _older_than(event: AuditEvent) -> ColumnElement[bool]:
+    return sa.or_(
+        AuditEvent.occurred_at < event.occurred_at,
+        sa.and_(AuditEvent.occurred_at == event.occurred_at, AuditEvent.id < event.id),
+    )
+
+
+def _page(
+    stmt: Select, *, before: int | None, after: int | None
+) -> tuple[list[AuditEvent], bool, bool]:
+    """A page of events and whether there are newer and older ones beyond it."""
+    loading = stmt.options(selectinload(AuditEvent.actor))
+    anchor = db.session.get(AuditEvent, after or before) if (after or before) else None
+    if anchor is not None and after:
+        oldest_first = (AuditEvent.occurred_at, AuditEvent.id)
+        page = loading.where(_newer_than(anchor)).order_by(*oldest_first).limit(PAGE_SIZE)
+        events = list(db.session.scalars(page))[::-1]
+    else:
+        if anchor is not None:
+            loading = loading.where(_older_than(anchor))
+        newest_first = (AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        events = list(db.session.scalars(loading.order_by(*newest_first).limit(PAGE_SIZE)))
+    if not events:
+        return events, False, False
+    newer = db.session.scalar(sa.select(stmt.where(_newer_than(events[0])).exists()))
+    older = db.session.scalar(sa.select(stmt.where(_older_than(events[-1])).exists()))
+    return events, bool(newer), bool(older)
+
+
+# Rows
+
+
+def _by_id(model, ids: set[int]) -> dict:
+    if not ids:
+        return {}
+    return {obj.id: obj for obj in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
+
+
+def _rows(events: list[AuditEvent]) -> list[Row]:
+    """Rows with links only to pages the viewer may open (checked as the pages check them)."""
+
+    def ids(object_type: str) -> set[int]:
+        return {e.object_id for e in events if e.object_type == object_type and e.object_id}
+
+    users = _by_id(User, ids(User.__tablename__))
+    units = _by_id(Unit, ids(Unit.__tablename__) | {e.unit_id for e in events if e.unit_id})
+    entries = _by_id(Entry, ids(Entry.__tablename__))
+    list_ids = ids(RegistrationList.__tablename__) | {e.list_id for e in entries.values()}
+    for event in events:
+        if event.object_type == Entry.__tablename__ and event.object_id not in entries:
+            list_ids |= {_int(_details(event).get("list_id"))} - {None}
+    lists = _by_id(RegistrationList, list_ids)
+    labels = field_labels() if any(_details(e).get("changes") for e in events) else {}
+    codes = {_text(_details(e), "organization") for e in events}
+    organizations = {
+        o.code: o.tr("name")
+        for o in db.session.scalars(
+            sa.select(MemberOrganization).where(MemberOrganization.code.in_(codes - {None}))
+        )
+    }
+
+    def list_link(list_id: int | None, anchor: str | None = None) -> str | None:
+        registration_list = lists.get(list_id)
+        if registration_list is None:
+            return None
+        if not policy.can(current_user, Action.LIST_VIEW, registration_list):
+            return None
+        return url_for("registrations.show_list", list_id=list_id, _anchor=anchor)
+
+    rows = []
+    for event in events:
+        details = _details(event)
+        what = str(OBJECT_LABELS.get(event.object_type, event.object_type))
+        if event.object_id:
+            what = f"{what} #{event.object_id}"
+        unit = units.get(event.unit_id)
+        row = Row(
+            event=event,
+            action=str(ACTION_LABELS.get(event.action, event.action)),
+            what=what,
+            unit=unit.name if unit else None,
+            notes=_notes(event.action, details, labels, organizations),
+            is_late=details.get("late") is True,
+        )
+        if event.object_type == User.__tablename__ and (user := users.get(event.object_id)):
+            row.name = user.username
+            if policy.can(current_user, Action.USER_VIEW, user):
+                row.link = url_for("admin.show_user", user_id=user.id)
+        elif event.object_type == Unit.__tablename__ and (target := units.get(event.object_id)):
+            row.name = target.name
+            if policy.can(current_user, Action.UNIT_VIEW, target):
+                row.link = url_for("units.show_unit", unit_id=target.id)
+        elif event.object_type == RegistrationList.__tablename__:
+            row.link = list_link(event.object_id)
+        elif event.object_type == Entry.__tablename__:
+            entry = entries.get(event.object_id)
+            if entry is not None:
+                row.name = entry.name
+                row.link = list_link(entry.list_id, f"entry-{entry.id}")
+            else:  # deleted: the event kept what it said, and its list is still there
+                values = details.get("values")
+                row.name = values.get("name") if isinstance(values, dict) else None
+                row.link = list_link(_int(details.get("list_id")))
+        rows.append(row)
+    return rows
+
+
+def _details(event: AuditEvent) -> dict:
+    return event.details if isinstance(event.details, dict) else {}
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _text(details: dict, key: str) -> str | None:
+    """A detail that should be a string, or None (old events may hold something else)."""
+    value = details.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _notes(
+    action: str, details: dict, labels: dict[str, str], organizations: dict[str, str]
+) -> list[str]:
+    """The few details worth a glance; the rest (snapshots of values) stay in the database."""
+    notes = []
+    code = _text(details, "organization")
+    organization = organizations.get(code, code) if code else None
+    if reason := _text(details, "reason"):
+        notes.append(_("Reason: %(reason)s", reason=reason))
+    changes = details.get("changes")
+    if isinstance(changes, dict) and changes:
+        names = ", ".join(labels.get(name, name) for name in changes)
+        notes.append(_("Changed: %(fields)s", fields=names))
+    if action in ("role.granted", "role.revoked") and _text(details, "role") in ROLES:
+        role = str(ROLE_LABELS[Role(details["role"])])
+        language = all_languages().get(_text(details, "language") or "")
+        narrowed = [name for name in (organization, language and language.name) if name]
+        notes.append(f"{role} ({', '.join(narrowed)})" if narrowed else role)
+    if action == "deadline.set":
+        kind = _text(details, "kind") or ""
+        label = str(DEADLINE_LABELS.get(kind, kind))
+        if year := _int(details.get("year")):
+            label = f"{label} {year}"
+        before, after = _text(details, "before") or "—", _text(details, "after") or "—"
+        notes.append(f"{label}: {before} → {after}")
+    if action == "unit.area_added" and (name := _text(details, "name")):
+        notes.append(name)
+    if action == "list.created":
+        notes.append(" · ".join(str(n) for n in (organization, _int(details.get("year"))) if n))
+    if action == "list.submitted" and isinstance(details.get("entries"), list):
+        count = len(details["entries"])
+        notes.append(ngettext("%(num)d entry", "%(num)d entries", count))
+    if (source := _int(details.get("source"))) is not None:
+        notes.append(_("copy of entry #%(id)d", id=source))
+    return [note for note in notes if note]

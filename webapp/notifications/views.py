@@ -1,0 +1,36 @@
+"""A user's notifications: the latest first, each linking to its item."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from webapp.extensions import db
+from webapp.notifications.models import Notification
+from webapp.notifications.services import mark_read
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+SHOWN = 100
+
+
+@bp.get("")
+@login_required
+def index():
+    # Only one's own notifications: the user is the scope (the policy's "account" rules).
+    notifications = db.session.scalars(
+        sa.select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(SHOWN)
+    ).all()
+    return render_template("notifications/index.html", notifications=notifications)
+
+
+@bp.post("/read")
+@login_required
+def read_all():
+    mark_read(current_user)
+    db.session.commit()
+    return redirect(url_for("notifications.index"), code=303)
