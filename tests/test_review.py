@@ -12,15 +12,30 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import content, org
+from webapp import policy
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
 from webapp.notifications.models import Notification, NotificationKind
+from webapp.policy import Action
 from webapp.registrations import services
 from webapp.registrations.models import Entry, EntryState, ListState, RegistrationList
 from webapp.review import services as review
 from webapp.review.models import Decision, ReviewDecision
+from webapp.units.models import Level
 
 HTMX = {"HX-Request": "true"}
+
+
+def values(name: str, number: int, unit, organization: str = "nong_dan", **more):
+    """An entry's values: a name, a content number, where, and whose."""
+    return services.EntryValues(
+        kind=more.pop("kind", "cong_trinh"),
+        name=name,
+        content=content(number),
+        location=unit,
+        lead_organization=org(organization),
+        **more,
+    )
 
 
 def submitted_list(db, tree, editor, *, names=("Đường bê tông thôn Nà Mò", "Mô hình nuôi bò")):
@@ -30,10 +45,15 @@ def submitted_list(db, tree, editor, *, names=("Đường bê tông thôn Nà M�
             editor,
             registration_list,
             services.EntryValues(
-                kind="cong_trinh", name=name, content=content(number), location=tree.c1,
-                lead_organization=org("nong_dan"), scale="1 km", budget_people=1_000_000,
+                kind="cong_trinh",
+                name=name,
+                content=content(number),
+                location=tree.c1,
+                lead_organization=org("nong_dan"),
+                scale="1 km",
+                budget_people=1_000_000,
             ),
-        )  # fmt: skip
+        )
     services.submit_list(editor, registration_list)
     db.session.commit()
     return registration_list
@@ -45,6 +65,15 @@ def people(db, tree, campaign, login_as):
     editor_client, editor = login_as(Role.EDITOR, tree.c1)
     reviewer_client, reviewer = login_as(Role.REVIEWER, tree.d1)
     return editor_client, editor, reviewer_client, reviewer
+
+
+def seen(registration_list: RegistrationList) -> dict[str, str]:
+    """What the approve-all form posts: the awaiting entries' versions on the page."""
+    return {
+        f"seen-{e.id}": str(e.version)
+        for e in registration_list.entries
+        if e.state == EntryState.SUBMITTED
+    }
 
 
 def entry_form_data(entry: Entry, **changes) -> dict:
@@ -87,7 +116,7 @@ def test_the_whole_loop_draft_to_approved(db, tree, people):
     assert registration_list.state == ListState.RETURNED
     # The editor is told, sees the reason next to the row, fixes it and resubmits.
     home = editor_client.get("/").get_data(as_text=True)
-    assert "Một mục bị trả lại" in home
+    assert "1 mục bị trả lại cho bạn" in home
     page = editor_client.get(f"/registrations/lists/{registration_list.id}").get_data(as_text=True)
     assert "Ghi rõ chiều dài và chiều rộng mặt đường" in page
     assert editor_client.get(f"/registrations/entries/{cattle.id}/edit").status_code == 303
@@ -168,7 +197,9 @@ def test_approve_all_and_reopen_by_a_reviewer_above(db, tree, people, login_as):
     editor_client, editor, reviewer_client, _reviewer = people
     province_client, _ = login_as(Role.REVIEWER, tree.province)
     registration_list = submitted_list(db, tree, editor)
-    response = reviewer_client.post(f"/review/lists/{registration_list.id}/approve")
+    response = reviewer_client.post(
+        f"/review/lists/{registration_list.id}/approve", data=seen(registration_list)
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert registration_list.state == ListState.APPROVED
@@ -205,20 +236,67 @@ def test_reviewers_outside_the_chain_and_submitters_are_refused(db, tree, people
     assert road.state == EntryState.SUBMITTED
 
 
-def test_self_approval_is_refused(db, tree, campaign, login_as):
-    client, both = login_as(Role.REVIEWER, tree.d1)
-    both.roles.append(
-        __import__("webapp.auth.models", fromlist=["RoleAssignment"]).RoleAssignment(
-            role=Role.EDITOR, unit=tree.c1
-        )
-    )
+def _also_editor(db, user, unit) -> None:
+    from webapp.auth.models import RoleAssignment
+
+    user.roles.append(RoleAssignment(role=Role.EDITOR, unit=unit))
     db.session.commit()
+
+
+def test_nobody_approves_a_list_they_submitted(db, tree, campaign, login_as):
+    client, both = login_as(Role.REVIEWER, tree.d1)
+    _also_editor(db, both, tree.c1)
     registration_list = submitted_list(db, tree, both)
     road = registration_list.entries[0]
-    response = client.post(f"/review/entries/{road.id}/approve", data={"version": "2"})
+    response = client.post(f"/review/entries/{road.id}/approve", data={"version": road.version})
     assert response.status_code == 403
-    with pytest.raises(Exception):  # noqa: B017  (policy.Denied from the service itself)
+    with pytest.raises(policy.Denied):
         review.approve(both, road, road.version)
+    # Their own list is not counted as work for them, and goes one level up instead.
+    assert "Hội Nông dân · 2027" not in client.get("/review").get_data(as_text=True)
+    assert (
+        policy.reviewing_unit(tree.c1, excluded_user_id=both.id) is None
+    )  # nobody above D1 yet: it waits for one, and nobody is told wrongly
+    province = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    db.session.commit()
+    assert policy.can(province, Action.ENTRY_APPROVE, road)
+
+
+def test_nobody_approves_an_entry_they_wrote_or_changed(db, tree, people, login_as):
+    _editor_client, editor, reviewer_client, reviewer = people
+    _also_editor(db, reviewer, tree.c1)
+    registration_list = services.start_list(reviewer, tree.c1, org("nong_dan"), 2027)
+    written = services.add_entry(
+        reviewer,
+        registration_list,
+        values("Do người duyệt viết", 2, tree.c1, kind="mo_hinh"),
+    )
+    other = services.add_entry(
+        editor,
+        registration_list,
+        values("Do người nhập viết", 3, tree.c1, kind="mo_hinh"),
+    )
+    services.submit_list(editor, registration_list)  # a colleague submits
+    db.session.commit()
+    assert not policy.can(reviewer, Action.ENTRY_APPROVE, written)
+    assert policy.can(reviewer, Action.ENTRY_APPROVE, other)
+    # Approve-all leaves out what they wrote.
+    response = reviewer_client.post(
+        f"/review/lists/{registration_list.id}/approve", data=seen(registration_list)
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert (written.state, other.state) == (EntryState.SUBMITTED, EntryState.APPROVED)
+    # Nor one they changed after it came back.
+    colleague = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    review.reopen(colleague, other, other.version, "Thêm quy mô")
+    db.session.commit()
+    changed = values("Do người nhập viết, người duyệt sửa", 3, tree.c1, kind="mo_hinh")
+    services.update_entry(reviewer, other, other.version, changed)
+    services.submit_list(editor, registration_list)
+    db.session.commit()
+    assert not policy.can(reviewer, Action.ENTRY_APPROVE, other)
+    assert policy.can(colleague, Action.ENTRY_APPROVE, other)
 
 
 def test_a_second_decision_on_the_same_entry_shows_how_it_stands(db, tree, people, login_as):
@@ -248,11 +326,11 @@ def test_a_decision_against_an_entry_the_editor_changed_is_refused(db, tree, peo
     db.session.commit()
     seen = road.version
     services.update_entry(
-        editor, road, road.version, services.EntryValues(
-            kind="cong_trinh", name="Tên mới", content=content(1), location=tree.c1,
-            lead_organization=org("nong_dan"),
-        ),
-    )  # fmt: skip
+        editor,
+        road,
+        road.version,
+        values("Tên mới", 1, tree.c1),
+    )
     services.submit_list(editor, registration_list)
     db.session.commit()
     response = reviewer_client.post(f"/review/entries/{road.id}/approve", data={"version": seen})
@@ -301,11 +379,10 @@ def test_queue_filters(db, tree, people, login_as):
     editor2 = factories.make_user(roles=[(Role.EDITOR, tree.c2)])
     other = services.start_list(editor2, tree.c2, org("phu_nu"), 2027)
     services.add_entry(
-        editor2, other, services.EntryValues(
-            kind="mo_hinh", name="Mô hình 3 sạch", content=content(3), location=tree.c2,
-            lead_organization=org("phu_nu"),
-        ),
-    )  # fmt: skip
+        editor2,
+        other,
+        values("Mô hình 3 sạch", 3, tree.c2, "phu_nu", kind="mo_hinh"),
+    )
     services.submit_list(editor2, other)
     db.session.commit()
     everything = reviewer_client.get("/review").get_data(as_text=True)
@@ -427,3 +504,154 @@ def test_a_decision_while_the_editor_resubmits_on_postgresql(app, db, tree, camp
         EntryState.SUBMITTED,
     ]
     assert registration.state == ListState.SUBMITTED
+
+
+def test_the_province_reviews_its_own_lists(db, tree, campaign, login_as):
+    province_client, _reviewer = login_as(Role.REVIEWER, tree.province)
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.province)])
+    registration_list = services.start_list(editor, tree.province, org("nong_dan"), 2027)
+    services.add_entry(
+        editor,
+        registration_list,
+        values("Tập huấn cấp tỉnh", 5, tree.province, kind="phan_viec"),
+    )
+    services.submit_list(editor, registration_list)
+    db.session.commit()
+    assert policy.reviewing_unit(tree.province) == tree.province
+    assert "Hội Nông dân · 2027" in province_client.get("/review").get_data(as_text=True)
+    response = province_client.post(
+        f"/review/lists/{registration_list.id}/approve", data=seen(registration_list)
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert registration_list.state == ListState.APPROVED
+
+
+def test_two_levels_route_commune_items_to_the_province(db, campaign, login_as):
+    province = factories.make_unit("Tỉnh Thái Nguyên", level=Level.PROVINCE)
+    commune = factories.make_unit("Xã Bằng Thành", parent=province)
+    client, _reviewer = login_as(Role.REVIEWER, province)
+    editor = factories.make_user(roles=[(Role.EDITOR, commune)])
+    registration_list = services.start_list(editor, commune, org("phu_nu"), 2027)
+    model = values("Mô hình 5 không 3 sạch", 3, commune, "phu_nu", kind="mo_hinh")
+    services.add_entry(editor, registration_list, model)
+    services.submit_list(editor, registration_list)
+    db.session.commit()
+    assert "1 danh sách mới gửi để bạn duyệt" in client.get("/").get_data(as_text=True)
+    assert "Xã Bằng Thành" in client.get("/review").get_data(as_text=True)
+    entry = registration_list.entries[0]
+    response = client.post(
+        f"/review/entries/{entry.id}/return",
+        data={"version": str(entry.version), "reason": "Ghi rõ số hộ"},
+    )
+    assert response.status_code == 303
+    assert (
+        db.session.scalar(sa.select(Notification.kind).where(Notification.user_id == editor.id))
+        == NotificationKind.RETURNED
+    )
+
+
+def test_approve_all_leaves_what_changed_since_the_page_was_opened(db, tree, people):
+    _editor_client, editor, reviewer_client, reviewer = people
+    registration_list = submitted_list(db, tree, editor)
+    road, cattle = registration_list.entries
+    review.return_entry(reviewer, road, road.version, "Ghi rõ quy mô")
+    db.session.commit()
+    page_versions = seen(registration_list)  # the reviewer's page: only the cattle awaits
+    rewritten = values("Đường bê tông (sửa)", 1, tree.c1, budget_people=999_000_000)
+    services.update_entry(editor, road, road.version, rewritten)
+    services.submit_list(editor, registration_list)
+    db.session.commit()
+    response = reviewer_client.post(
+        f"/review/lists/{registration_list.id}/approve", data=page_versions, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "Đã duyệt 1 mục." in page
+    assert "1 mục đã thay đổi sau khi bạn mở trang nên chưa được duyệt" in page
+    db.session.expire_all()
+    assert (road.state, cattle.state) == (EntryState.SUBMITTED, EntryState.APPROVED)
+
+
+def test_a_reason_typed_for_a_decision_someone_else_took_is_kept(db, tree, people, login_as):
+    _editor_client, editor, reviewer_client, _reviewer = people
+    colleague, _ = login_as(Role.REVIEWER, tree.d1)
+    registration_list = submitted_list(db, tree, editor)
+    road = registration_list.entries[0]
+    version = str(road.version)
+    assert colleague.post(f"/review/entries/{road.id}/approve", data={"version": version})
+    for headers in (HTMX, {}):
+        response = reviewer_client.post(
+            f"/review/entries/{road.id}/return",
+            data={"version": version, "reason": "Kinh phí chưa hợp lý"},
+            headers=headers,
+        )
+        page = response.get_data(as_text=True)
+        assert "Nội dung bạn đã viết:" in page and "Kinh phí chưa hợp lý" in page
+        # … and not slipped into another decision's form.
+        assert "Kinh phí chưa hợp lý</textarea>" not in page
+
+
+def test_a_returned_entry_can_be_withdrawn_and_the_list_completes(db, tree, people):
+    editor_client, editor, _reviewer_client, reviewer = people
+    registration_list = submitted_list(db, tree, editor)
+    road, cattle = registration_list.entries
+    review.return_entry(reviewer, road, road.version, "Trùng với xã bên")
+    review.approve(reviewer, cattle, cattle.version)
+    db.session.commit()
+    response = editor_client.post(
+        f"/registrations/entries/{road.id}/delete", data={"version": str(road.version)}
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert registration_list.state == ListState.APPROVED
+    assert [e.name for e in registration_list.entries] == ["Mô hình nuôi bò"]
+
+
+def test_entries_first_sent_after_the_deadline_make_the_list_late(db, tree, campaign):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    registration_list = services.start_list(editor, tree.c1, org("nong_dan"), 2017)
+    road = values("Đường", 1, tree.c1)
+    first = services.add_entry(editor, registration_list, road)
+    services.submit_list(editor, registration_list, at=datetime(2017, 7, 1, tzinfo=hanoi))
+    review.return_entry(reviewer, first, first.version, "Sửa tên")
+    # Sent back on time, fixed after the deadline: still on time.
+    services.submit_list(editor, registration_list, at=datetime(2017, 8, 1, tzinfo=hanoi))
+    assert not registration_list.is_late
+    review.return_entry(reviewer, first, first.version, "Sửa lại")
+    services.add_entry(editor, registration_list, road)  # a new entry, after the deadline
+    services.submit_list(editor, registration_list, at=datetime(2017, 8, 5, tzinfo=hanoi))
+    assert registration_list.is_late
+    assert registration_list.first_submitted_at == datetime(2017, 7, 1, tzinfo=hanoi)
+
+
+def test_decisions_are_told_to_the_commune_editors_once(db, tree, people, login_as):
+    _editor_client, editor, _reviewer_client, reviewer = people
+    district_editor = factories.make_user(roles=[(Role.EDITOR, tree.d1)])
+    registration_list = services.start_list(district_editor, tree.c1, org("nong_dan"), 2027)
+    services.add_entry(
+        district_editor,
+        registration_list,
+        values("Đường", 1, tree.c1),
+    )
+    services.submit_list(district_editor, registration_list)  # sent for the commune
+    db.session.commit()
+    entry = registration_list.entries[0]
+    review.return_entry(reviewer, entry, entry.version, "Ghi rõ")
+    db.session.commit()
+
+    def told(user, kind) -> int:
+        return db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Notification.user_id == user.id, Notification.kind == kind
+            )
+        )
+
+    assert told(editor, NotificationKind.RETURNED) == 1  # the commune's own editor
+    assert told(district_editor, NotificationKind.RETURNED) == 1  # the submitter
+    assert told(reviewer, NotificationKind.RETURNED) == 0
+    assert told(reviewer, NotificationKind.SUBMITTED) == 1

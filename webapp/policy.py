@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, g, has_request_context
 from sqlalchemy.sql import Select
 
 from webapp.audit.models import AuditEvent
@@ -176,15 +176,20 @@ def _entry_open(user: User, entry: Entry) -> bool:
 
 
 def reviewing_unit(
-    unit: Unit, organization_id: int | None = None, memo: dict | None = None
+    unit: Unit,
+    organization_id: int | None = None,
+    memo: dict | None = None,
+    *,
+    excluded_user_id: int | None = None,
 ) -> Unit | None:
     """Who reviews items of `unit`: the nearest unit above it where an active user holds the
-    reviewer role (for this organization, or for all). A district before the 2025 reform, the
-    province after it; never a fixed level. `memo` spares queries when judging many items."""
-    above = unit.ancestors()[1:]
-    if not above:
-        return None
-    key = (unit.id, organization_id)
+    reviewer role (for this organization, or for all), passing over one who may not decide
+    here (the submitter); the top unit reviews its own. A district before the 2025 reform,
+    the province after it; never a fixed level. `memo` spares queries over many items."""
+    above = unit.ancestors()[1:] or [unit]
+    key = (unit.id, organization_id, excluded_user_id)
+    if memo is None and has_request_context():
+        memo = g.setdefault("reviewing_units", {})  # one request, one answer per unit
     if memo is None or key not in memo:
         holders = set(
             db.session.scalars(
@@ -192,6 +197,7 @@ def reviewing_unit(
                 .join(User, User.id == RoleAssignment.user_id)
                 .where(
                     User.is_active,
+                    User.id != (excluded_user_id or 0),
                     RoleAssignment.role == Role.REVIEWER,
                     RoleAssignment.unit_id.in_([u.id for u in above]),
                     sa.or_(
@@ -209,7 +215,11 @@ def reviewing_unit(
 
 
 def _list_reviewing_unit(registration_list: RegistrationList) -> Unit | None:
-    return reviewing_unit(registration_list.unit, _list_organization(registration_list))
+    return reviewing_unit(
+        registration_list.unit,
+        _list_organization(registration_list),
+        excluded_user_id=registration_list.submitted_by_id,
+    )
 
 
 def _entry_reviewing_unit(entry: Entry) -> Unit | None:
@@ -225,7 +235,12 @@ def _reviews_here(
     user: User, registration_list: RegistrationList, memo: dict | None = None
 ) -> bool:
     """The user is a reviewer of the reviewing unit itself, not merely above it."""
-    unit = reviewing_unit(registration_list.unit, _list_organization(registration_list), memo=memo)
+    unit = reviewing_unit(
+        registration_list.unit,
+        _list_organization(registration_list),
+        memo=memo,
+        excluded_user_id=registration_list.submitted_by_id,
+    )
     organization_id = registration_list.organization_id
     return unit is not None and any(
         a.role == Role.REVIEWER
@@ -237,7 +252,11 @@ def _reviews_here(
 
 def routed_to(user: Any, registration_list: RegistrationList, memo: dict | None = None) -> bool:
     """Whether the list's review falls to this user (for worklists; decisions ask `can`)."""
-    return _signed_in(user) and _reviews_here(user, registration_list, memo)
+    return (
+        _signed_in(user)
+        and _not_own_submission(user, registration_list)
+        and _reviews_here(user, registration_list, memo)
+    )
 
 
 def in_review_chain(user: Any, action: Action, obj: Entry | RegistrationList) -> bool:
@@ -247,6 +266,8 @@ def in_review_chain(user: Any, action: Action, obj: Entry | RegistrationList) ->
     registration_list = obj if isinstance(obj, RegistrationList) else obj.registration_list
     if not _signed_in(user) or not _not_own_submission(user, registration_list):
         return False
+    if isinstance(obj, Entry) and obj.authored_by(user.id):
+        return False
     if action is Action.ENTRY_REOPEN:
         unit = _list_reviewing_unit(registration_list)
         return unit is not None and _covers(
@@ -255,26 +276,30 @@ def in_review_chain(user: Any, action: Action, obj: Entry | RegistrationList) ->
     return _reviews_here(user, registration_list)
 
 
+def _not_own_work(user: User, entry: Entry) -> bool:
+    """Nobody decides on an entry they wrote, last changed or submitted, nor on a list they
+    submitted."""
+    return not entry.authored_by(user.id) and _not_own_submission(user, entry.registration_list)
+
+
 def _may_decide(user: User, entry: Entry) -> bool:
-    registration_list = entry.registration_list
     return (
         entry.state == EntryState.SUBMITTED
-        and _reviews_here(user, registration_list)
-        and _not_own_submission(user, registration_list)
+        and _not_own_work(user, entry)
+        and _reviews_here(user, entry.registration_list)
     )
 
 
 def _may_approve_list(user: User, registration_list: RegistrationList) -> bool:
-    return (
-        any(e.state == EntryState.SUBMITTED for e in registration_list.entries)
-        and _reviews_here(user, registration_list)
-        and _not_own_submission(user, registration_list)
+    return _reviews_here(user, registration_list) and any(
+        e.state == EntryState.SUBMITTED and _not_own_work(user, e)
+        for e in registration_list.entries
     )
 
 
 def _may_reopen(user: User, entry: Entry) -> bool:
     """Approved entries are locked; the reviewer, or one above, may unlock one."""
-    return entry.state == EntryState.APPROVED and _not_own_submission(user, entry.registration_list)
+    return entry.state == EntryState.APPROVED and _not_own_work(user, entry)
 
 
 def _event_unit(event: AuditEvent) -> Unit | None:

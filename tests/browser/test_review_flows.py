@@ -77,7 +77,7 @@ def test_submit_return_fix_resubmit_approve(app, new_page, javascript, organizat
         assert reviewer.evaluate("window.notReloaded") is True
 
     editor.goto("/")
-    editor.locator(".attention", has_text="Một mục bị trả lại").wait_for()
+    editor.locator(".attention", has_text="1 mục bị trả lại cho bạn").wait_for()
     editor.goto(list_path)
     assert "Ghi rõ chiều rộng mặt đường" in editor.locator(f"#entry-{road}").inner_text()
     editor.locator(f"#entry-{road}").get_by_role("link", name="Sửa").click()
@@ -93,6 +93,7 @@ def test_submit_return_fix_resubmit_approve(app, new_page, javascript, organizat
     assert "800 m, rộng 3 m" in changes.inner_text() and "Quy mô" in changes.inner_text()
     reviewer.locator(f"#entry-{road}").get_by_role("button", name="Duyệt").click()
     reviewer.locator(f"#entry-{road} .state", has_text="Đã duyệt").wait_for()
+    reviewer.locator("#list-summary .state-approved", has_text="Đã duyệt").wait_for()
     assert reviewer.evaluate("document.documentElement.scrollWidth") <= 360
 
     with app.app_context():

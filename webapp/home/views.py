@@ -11,7 +11,7 @@ from webapp import policy
 from webapp.auth.models import User
 from webapp.campaign.services import current_campaign
 from webapp.extensions import db
-from webapp.labels import NOTIFICATION_LABELS
+from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import unread_counts
 from webapp.policy import Action
 from webapp.registrations.queries import due_items
@@ -41,7 +41,7 @@ def attention_items(user) -> list[dict]:
     for kind, count in sorted(unread_counts(user).items()):
         items.append(
             {
-                "text": str(NOTIFICATION_LABELS[kind]),
+                "text": _unread_text(kind, count),
                 "count": count,
                 "url": url_for("notifications.index"),
             }
@@ -67,6 +67,26 @@ def attention_items(user) -> list[dict]:
                 }
             )
     return items
+
+
+def _unread_text(kind: NotificationKind, count: int) -> str:
+    texts = {
+        NotificationKind.SUBMITTED: ngettext(
+            "%(num)d new list submitted for your review",
+            "%(num)d new lists submitted for your review",
+            count,
+        ),
+        NotificationKind.RETURNED: ngettext(
+            "%(num)d entry returned to you", "%(num)d entries returned to you", count
+        ),
+        NotificationKind.APPROVED: ngettext(
+            "%(num)d list approved", "%(num)d lists approved", count
+        ),
+        NotificationKind.REOPENED: ngettext(
+            "%(num)d approved entry reopened", "%(num)d approved entries reopened", count
+        ),
+    }
+    return texts[kind]
 
 
 @bp.get("/")

@@ -6,9 +6,11 @@ import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from webapp import policy
 from webapp.extensions import db
 from webapp.notifications.models import Notification
 from webapp.notifications.services import mark_read
+from webapp.policy import Action
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -18,14 +20,18 @@ SHOWN = 100
 @bp.get("")
 @login_required
 def index():
-    # Only one's own notifications: the user is the scope (the policy's "account" rules).
+    # Only one's own notifications, and of those only about lists still in reach.
     notifications = db.session.scalars(
         sa.select(Notification)
         .where(Notification.user_id == current_user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(SHOWN)
     ).all()
-    return render_template("notifications/index.html", notifications=notifications)
+    # Someone who lost access to a list no longer sees what it was about.
+    readable = [
+        n for n in notifications if policy.can(current_user, Action.LIST_VIEW, n.registration_list)
+    ]
+    return render_template("notifications/index.html", notifications=readable)
 
 
 @bp.post("/read")

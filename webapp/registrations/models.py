@@ -59,6 +59,8 @@ class RegistrationList(db.Model):
     signer_title: Mapped[str | None] = mapped_column(sa.String(120))
     signer_name: Mapped[str | None] = mapped_column(sa.String(120))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it was first sent: the queue's order; later submissions are resubmissions.
+    first_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -132,6 +134,16 @@ class Entry(db.Model):
     state: Mapped[EntryState] = mapped_column(
         str_enum(EntryState, "entry_state"), default=EntryState.DRAFT
     )
+    # Who wrote, last changed and last submitted it: none of them may decide on it.
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -173,6 +185,13 @@ class Entry(db.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_ENTRY_STATES and self.registration_list.is_editable
+
+    def authored_by(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in (
+            self.created_by_id,
+            self.updated_by_id,
+            self.submitted_by_id,
+        )
 
     @property
     def last_decision(self) -> ReviewDecision | None:

@@ -27,6 +27,7 @@ from webapp.registrations.services import (
     organizations_at,
     registration_due,
 )
+from webapp.review.models import ReviewDecision
 from webapp.units.models import Level, Unit
 
 FIRST_YEAR = 2017  # the plan's first registration season
@@ -293,6 +294,8 @@ def load_list(list_id: int, action: Action = Action.LIST_VIEW) -> RegistrationLi
             entries.selectinload(Entry.model_type),
             entries.selectinload(Entry.lead_organization),
             entries.selectinload(Entry.partners),
+            entries.selectinload(Entry.decisions).joinedload(ReviewDecision.decided_by),
+            selectinload(RegistrationList.submitted_by),
         ],
     )
     if registration_list is None:

@@ -267,7 +267,12 @@ def add_entry(actor, registration_list: RegistrationList, values: EntryValues) -
     policy.ensure(actor, Action.LIST_EDIT, registration_list)
     _check_values(registration_list, values)
     last = max((e.position for e in registration_list.entries), default=0)
-    entry = Entry(registration_list=registration_list, position=last + 1)
+    entry = Entry(
+        registration_list=registration_list,
+        position=last + 1,
+        created_by_id=actor.id,
+        updated_by_id=actor.id,
+    )
     _apply(entry, values)
     db.session.add(entry)
     record(
@@ -293,6 +298,7 @@ def update_entry(actor, entry: Entry, version: int, values: EntryValues) -> Entr
     }
     if changes:
         entry.updated_at = utcnow()  # bumps the version even when only partners changed
+        entry.updated_by_id = actor.id
         flush_or_stale(entry)
         record(
             actor,
@@ -320,8 +326,8 @@ def duplicate_entry(actor, entry: Entry) -> Entry:
 def delete_entry(actor, entry: Entry, version: int) -> None:
     lock_entry(entry, version)
     policy.ensure(actor, Action.ENTRY_EDIT, entry)
-    if entry.state not in (EntryState.DRAFT,):
-        raise RegistrationError(_("Only draft entries can be deleted."))
+    if entry.state not in EDITABLE_ENTRY_STATES:
+        raise RegistrationError(_("Only draft or returned entries can be deleted."))
     registration_list = entry.registration_list
     record(
         actor,
@@ -333,6 +339,8 @@ def delete_entry(actor, entry: Entry, version: int) -> None:
     )
     registration_list.entries.remove(entry)
     db.session.flush()
+    # Withdrawing the one entry a reviewer sent back may complete the list.
+    settle_state(registration_list)
 
 
 def update_header(
@@ -368,6 +376,25 @@ def update_header(
     return registration_list
 
 
+def settle_state(registration_list: RegistrationList) -> ListState | None:
+    """Once sent, a list follows its entries: all approved → approved; any draft or returned
+    → open to the editor again; otherwise it awaits decisions. The new state, if it changed."""
+    if registration_list.first_submitted_at is None:
+        return None  # never sent: a draft whatever its entries
+    states = {e.state for e in registration_list.entries}
+    if states == {EntryState.APPROVED}:
+        new = ListState.APPROVED
+    elif not states or states & {EntryState.DRAFT, EntryState.RETURNED}:
+        new = ListState.RETURNED
+    else:
+        new = ListState.SUBMITTED
+    if new == registration_list.state:
+        return None
+    registration_list.state = new
+    flush_or_stale(registration_list)
+    return new
+
+
 def submit_list(
     actor, registration_list: RegistrationList, *, at: datetime | None = None
 ) -> RegistrationList:
@@ -383,18 +410,21 @@ def submit_list(
     at = at or utcnow()
     today = at.astimezone(_local_zone()).date()
     due = registration_due(registration_list.year)
-    if registration_list.submitted_at is None:
-        # Timeliness is judged on the first submission: a list returned and sent again after
-        # the deadline was still registered on time.
-        registration_list.is_late = due is not None and today > due
+    # Timeliness: a list returned and sent again after the deadline was still registered on
+    # time, but entries first sent after it make it late.
+    if due is not None and today > due and any(e.state == EntryState.DRAFT for e in pending):
+        registration_list.is_late = True
     registration_list.state = ListState.SUBMITTED
     registration_list.submitted_at = at
+    registration_list.first_submitted_at = registration_list.first_submitted_at or at
     registration_list.submitted_by_id = actor.id
     if registration_list.registered_on is None:
         registration_list.registered_on = today
     for entry in pending:
         entry.state = EntryState.SUBMITTED
+        entry.submitted_by_id = actor.id
     db.session.flush()
+    settle_state(registration_list)
     # Reviewers learn of it in the app (no e-mail or SMS is assumed).
     notify(
         policy.who_can(Action.LIST_APPROVE, registration_list),

@@ -63,7 +63,7 @@ def review_queue(user, filters: QueueFilters) -> list[QueueGroup]:
     if filters.content_id:
         stmt = stmt.where(RegistrationList.entries.any(Entry.content_id == filters.content_id))
     stmt = policy.visible(user, Action.ENTRY_APPROVE, stmt).order_by(
-        RegistrationList.submitted_at, RegistrationList.id
+        RegistrationList.first_submitted_at, RegistrationList.id
     )
     memo: dict = {}
     lists = [rl for rl in db.session.scalars(stmt) if policy.routed_to(user, rl, memo)]
@@ -141,11 +141,11 @@ def _resolve(name: str, value: Any) -> Any:
     return value
 
 
-def changes_since_return(entry: Entry, labels: dict[str, str]) -> list[tuple[str, str, str]]:
+def changes_since_return(entry: Entry, labels: dict[str, str]) -> list[tuple[str, str, str]] | None:
     """For a resubmitted entry: (field, when returned, now) for each field that changed since
-    the last time it was sent back."""
+    the last time it was sent back ([] if none did); None when it never came back."""
     if entry.state != EntryState.SUBMITTED:
-        return []
+        return None
     last_back = next(
         (
             d
@@ -155,7 +155,7 @@ def changes_since_return(entry: Entry, labels: dict[str, str]) -> list[tuple[str
         None,
     )
     if last_back is None:
-        return []
+        return None
     now = entry_snapshot(entry)
     return [
         (
@@ -192,8 +192,8 @@ def _describe(event: AuditEvent, labels: dict[str, str]) -> tuple[str, str | Non
             _("submitted the list (late)") if details.get("late") else _("submitted the list"),
             None,
         ),
-        "list.approved": (_("the whole list was approved"), None),
-        "list.returned": (_("the list went back to the editor"), None),
+        "list.approved": (_("The whole list was approved."), None),
+        "list.returned": (_("The list went back to the editor."), None),
         "entry.created": (_("added the entry"), None),
         "entry.updated": (
             _("edited the entry"),
@@ -244,6 +244,8 @@ def timeline(registration_list: RegistrationList, entry: Entry | None, labels) -
         what, note = _describe(event, labels)
         if entry is None and event.object_type == Entry.__tablename__:
             what = f"{what}: {names.get(event.object_id, '')}"
-        who = event.actor.full_name if event.actor else "—"
+        # The list's own changes follow from a decision: they are nobody's doing.
+        system = event.action in ("list.approved", "list.returned")
+        who = "" if system else (event.actor.full_name if event.actor else "—")
         moments.append(Moment(event.occurred_at, who, what, note))
     return moments

@@ -7,10 +7,12 @@ with what the entry said, settles the list's state, writes the audit event and n
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from webapp import policy
 from webapp.audit.services import record
+from webapp.auth.models import Role, RoleAssignment, User
 from webapp.extensions import db
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import notify
@@ -21,6 +23,7 @@ from webapp.registrations.services import (
     flush_or_stale,
     lock_entry,
     lock_list,
+    settle_state,
 )
 from webapp.review.models import Decision, ReviewDecision
 from webapp.text import clean
@@ -49,15 +52,23 @@ def reopen(actor, entry: Entry, version: int, reason: str | None) -> Entry:
     return _decide(actor, entry, version, Decision.REOPENED, reason)
 
 
-def approve_all(actor, registration_list: RegistrationList) -> int:
-    """Approve every entry still awaiting a decision; how many were approved."""
+def approve_all(
+    actor, registration_list: RegistrationList, seen: dict[int, int]
+) -> tuple[int, int]:
+    """Approve the awaiting entries the reviewer saw (`seen`: entry id → version on their
+    page). Entries changed or added since are left for a look: (approved, left)."""
     lock_list(registration_list)
     policy.ensure(actor, Action.LIST_APPROVE, registration_list)
-    waiting = [e for e in registration_list.entries if e.state == EntryState.SUBMITTED]
-    for entry in waiting:
+    waiting = [
+        e
+        for e in registration_list.entries
+        if e.state == EntryState.SUBMITTED and policy.can(actor, Action.ENTRY_APPROVE, e)
+    ]
+    approved = [e for e in waiting if seen.get(e.id) == e.version]
+    for entry in approved:
         _apply(actor, entry, Decision.APPROVED, None)
     _settle(actor, registration_list)
-    return len(waiting)
+    return len(approved), len(waiting) - len(approved)
 
 
 def _decide(actor, entry: Entry, version: int, decision: Decision, reason: str | None) -> Entry:
@@ -70,7 +81,7 @@ def _decide(actor, entry: Entry, version: int, decision: Decision, reason: str |
     _apply(actor, entry, decision, reason)
     if decision is not Decision.APPROVED:
         notify(
-            [entry.registration_list.submitted_by],
+            _editors_of(entry.registration_list),
             NotificationKind.RETURNED
             if decision is Decision.RETURNED
             else NotificationKind.REOPENED,
@@ -103,28 +114,31 @@ def _apply(actor, entry: Entry, decision: Decision, reason: str | None) -> None:
     )  # fmt: skip
 
 
-def _settle(actor, registration_list: RegistrationList) -> None:
-    """The list follows its entries: all approved → approved; any returned → returned (open
-    to the editor again); otherwise it waits for decisions."""
-    states = {e.state for e in registration_list.entries}
-    if states == {EntryState.APPROVED}:
-        new = ListState.APPROVED
-    elif EntryState.RETURNED in states:
-        new = ListState.RETURNED
-    else:
-        new = ListState.SUBMITTED
-    if new == registration_list.state:
-        return
-    registration_list.state = new
-    flush_or_stale(registration_list)
-    if new in (ListState.APPROVED, ListState.RETURNED):
-        record(
-            actor, f"list.{new}", registration_list, unit_id=registration_list.unit_id,
-        )  # fmt: skip
-    if new == ListState.APPROVED:
-        notify(
-            [registration_list.submitted_by],
-            NotificationKind.APPROVED,
-            registration_list,
-            actor=actor,
+def _editors_of(registration_list: RegistrationList) -> list[User]:
+    """Who hears about decisions: the submitter and the editors of the list's own unit (of
+    its organization, or of all), since the submitter may have acted for them."""
+    editors = db.session.scalars(
+        sa.select(User)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(
+            User.is_active,
+            RoleAssignment.role == Role.EDITOR,
+            RoleAssignment.unit_id == registration_list.unit_id,
+            sa.or_(
+                RoleAssignment.organization_id.is_(None),
+                RoleAssignment.organization_id == registration_list.organization_id,
+            ),
         )
+    ).all()
+    submitter = registration_list.submitted_by
+    return [*editors, submitter] if submitter is not None and submitter.is_active else editors
+
+
+def _settle(actor, registration_list: RegistrationList) -> None:
+    """The list follows its entries; a change of its state is recorded and told."""
+    new = settle_state(registration_list)
+    if new in (ListState.APPROVED, ListState.RETURNED):
+        record(actor, f"list.{new}", registration_list, unit_id=registration_list.unit_id)
+    if new == ListState.APPROVED:
+        editors = _editors_of(registration_list)
+        notify(editors, NotificationKind.APPROVED, registration_list, actor=actor)

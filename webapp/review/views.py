@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from webapp import policy
@@ -70,9 +71,18 @@ def _decided(entry: Entry, message: str):
     )
 
 
-def _refused(entry: Entry, form: DecisionForm, *, message: str | None = None, status=422):
-    """A decision that did not happen: the row with the reason why and what was typed."""
-    context = {"entry": entry, "decision_form": form, "notice": message}
+def _refused(
+    entry: Entry, form: DecisionForm, action: Action, *, message: str | None = None, status=422
+):
+    """A decision that did not happen: the row with the reason why and what was typed (in
+    its form when that decision is still possible, else quoted under the notice)."""
+    context = {
+        "entry": entry,
+        "decision_form": form,
+        "decision_action": str(action),
+        "notice": message,
+        "typed_reason": form.reason.data if message else None,
+    }
     if is_partial():
         return render_fragment("registrations/_entry.html", event="entries-changed", **context)
     return list_page(entry.registration_list, status=status, decision_for=entry.id, **context)
@@ -85,20 +95,20 @@ def _decide(entry_id: int, action: Action, decide, done: str):
         abort(403)  # outside the chain, or their own submission
     form = DecisionForm()
     if not form.validate_on_submit():
-        return _refused(entry, form)
+        return _refused(entry, form, action)
     if not policy.can(current_user, action, entry):
         # Decided by someone else a moment ago: show how it stands now.
-        return _refused(entry, form, message=_already_decided(), status=409)
+        return _refused(entry, form, action, message=_already_decided(), status=409)
     try:
         decide(entry, form)
     except (StaleVersion, policy.Denied):
         db.session.rollback()
         entry = db.get_or_404(Entry, entry_id)
-        return _refused(entry, form, message=_already_decided(), status=409)
+        return _refused(entry, form, action, message=_already_decided(), status=409)
     except services.ReviewError as error:
         db.session.rollback()
         form.reason.errors.append(str(error))
-        return _refused(entry, form)
+        return _refused(entry, form, action)
     db.session.commit()
     return _decided(entry, done)
 
@@ -156,12 +166,33 @@ def approve_all(list_id: int):
             abort(403)
         flash(_("Nothing here awaits a decision any more."), "success")
         return redirect(list_url(registration_list), code=303)
-    count = services.approve_all(current_user, registration_list)
+    # Only what the reviewer had in front of them: entry id → the version on their page.
+    seen = {
+        entry_id: version
+        for key, value in request.form.items()
+        if key.startswith("seen-")
+        and (entry_id := form_id(key.removeprefix("seen-"))) is not None
+        and (version := form_id(value)) is not None
+    }
+    try:
+        approved, left = services.approve_all(current_user, registration_list, seen)
+    except (StaleVersion, policy.Denied):
+        db.session.rollback()
+        flash(_("Nothing here awaits a decision any more."), "success")
+        return redirect(list_url(registration_list), code=303)
     db.session.commit()
-    flash(
-        _("%(num)d entries approved.", num=count) if count != 1 else _("1 entry approved."),
-        "success",
-    )
+    flash(ngettext("%(num)d entry approved.", "%(num)d entries approved.", approved), "success")
+    if left:
+        flash(
+            ngettext(
+                "%(num)d entry changed after you opened the page and was not approved: "
+                "look at it first.",
+                "%(num)d entries changed after you opened the page and were not approved: "
+                "look at them first.",
+                left,
+            ),
+            "warning",
+        )
     return redirect(list_url(registration_list), code=303)
 
 
