@@ -423,6 +423,7 @@ def test_submitting_before_the_deadline_locks_the_list(db, client, tree, campaig
     assert entry.state == EntryState.SUBMITTED
     page = client.get(response.location).get_data(as_text=True)
     assert "Đã gửi" in page and "Thêm một mục" not in page
+    assert "Chưa có ai duyệt danh sách này" in page  # no reviewer above C1 in this tree
     # Nothing can change until the list is returned; what was typed comes back, refused.
     edit = client.post(
         f"/registrations/entries/{entry.id}/edit",

@@ -41,7 +41,7 @@ from webapp.registrations.forms import (
     entry_values,
     version_of,
 )
-from webapp.registrations.models import Entry, RegistrationList
+from webapp.registrations.models import Entry, ListState, RegistrationList
 from webapp.registrations.queries import (
     compare_entry,
     compare_header,
@@ -499,6 +499,16 @@ def submit_list(list_id: int):
         flash(str(error), "error")
         return redirect(list_url(registration_list), code=303)
     db.session.commit()
+    if registration_list.state == ListState.SUBMITTED and not policy.who_can(
+        Action.LIST_APPROVE, registration_list
+    ):
+        flash(
+            _(
+                "Nobody reviews this list yet: ask your administrator to give someone the "
+                "reviewer role above your unit."
+            ),
+            "warning",
+        )
     if registration_list.is_late:
         flash(_("The list was submitted after the deadline and is marked late."), "warning")
     else:
