@@ -22,7 +22,7 @@ from flask_migrate import upgrade  # noqa: E402
 from tests.live import NetworkMeter, chromium, serve  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.extensions import db  # noqa: E402
-from webapp.seed import demo_season, loader  # noqa: E402
+from webapp.seed import demo_season, guidance, loader  # noqa: E402
 
 CPU_SLOWDOWN = 4
 KBIT = 400
@@ -40,11 +40,13 @@ class KeyPage:
 def key_pages(app) -> list[KeyPage]:
     import sqlalchemy as sa
 
+    from webapp.pages.models import Page, PageKind
     from webapp.registrations.models import ListState, RegistrationList
     from webapp.units.models import Unit
 
     with app.app_context():
         commune = db.session.scalar(sa.select(Unit).where(Unit.code == "01858"))
+        plan = db.session.scalar(sa.select(Page).where(Page.kind == PageKind.PLAN))
         draft, submitted = (
             db.session.scalars(
                 sa.select(RegistrationList).where(
@@ -64,6 +66,8 @@ def key_pages(app) -> list[KeyPage]:
         KeyPage("new user", admin, "/admin/users/new", "main form button[type=submit]"),
         KeyPage("lists of a commune", editor, f"/registrations/2017/{commune.id}", ".lists a"),
         KeyPage("a list (draft)", editor, f"/registrations/lists/{draft.id}", "#new-entry a"),
+        KeyPage("the plan (guidance)", None, f"/pages/{plan.path}", ".prose p"),
+        KeyPage("search (no accents)", None, "/search?q=nong+thon", "#search-results a"),
         KeyPage("review queue", reviewer, "/review", ".queue a"),
         KeyPage("a list (reviewer)", reviewer, f"/registrations/lists/{submitted.id}", ".decide"),
         KeyPage(
@@ -119,7 +123,11 @@ def usable_after(page, path: str, ready: str) -> float:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(
-            {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "SECRET_KEY": "bench"}
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+                "SECRET_KEY": "bench",
+                "ATTACHMENTS_DIR": f"{tmp}/attachments",
+            }
         )
         with app.app_context():
             upgrade()
@@ -127,6 +135,7 @@ def main() -> None:
             loader.load_campaign()
             loader.load_demo_accounts()
             demo_season.load_demo_season()
+            guidance.load_guidance()
             db.session.commit()
         pages = key_pages(app)
         rows = []

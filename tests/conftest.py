@@ -69,6 +69,8 @@ def app(database_url, tmp_path_factory) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret",
             # Cheap hashes keep the suite fast; the production default is scrypt.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            # Uploaded and seeded files go to a throwaway folder, not instance/.
+            "ATTACHMENTS_DIR": str(tmp_path_factory.mktemp("attachments")),
         }
     )
     app.test_client_class = CsrfClient

@@ -3,6 +3,8 @@ followed by the state conditions and list filtering."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import sqlalchemy as sa
 
@@ -10,6 +12,7 @@ from tests import factories
 from webapp import policy
 from webapp.auth.models import Role, User
 from webapp.campaign.models import Content
+from webapp.pages.models import Page, PageKind, PageState
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryKind, EntryState, ListState, RegistrationList
 from webapp.units.models import Level, Unit
@@ -42,9 +45,13 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.ENTRY_REOPEN: {Role.REVIEWER},
     Action.LIST_APPROVE: {Role.REVIEWER},
     Action.AUDIT_VIEW: ADMIN,
+    Action.PAGE_VIEW: EVERYONE,  # a published page
+    Action.PAGE_EDIT: {Role.ADMIN, Role.PUBLISHER},
+    Action.PAGE_PUBLISH: {Role.ADMIN, Role.PUBLISHER},
+    Action.ATTACHMENT_UPLOAD: {Role.ADMIN, Role.PUBLISHER},
 }
-ALLOWED_OUTSIDE = {Action.CAMPAIGN_VIEW: EVERYONE}
-ALLOWED_ANONYMOUS = {Action.CAMPAIGN_VIEW}
+ALLOWED_OUTSIDE = {Action.CAMPAIGN_VIEW: EVERYONE, Action.PAGE_VIEW: EVERYONE}
+ALLOWED_ANONYMOUS = {Action.CAMPAIGN_VIEW, Action.PAGE_VIEW}
 
 
 def test_matrix_covers_every_action():
@@ -82,6 +89,18 @@ def _entry(unit: Unit, entry_state=EntryState.DRAFT, **list_kw) -> Entry:
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+_slugs = itertools.count(1)
+
+
+def _page(unit: Unit, state=PageState.DRAFT):
+    from webapp.extensions import db
+
+    page = Page(unit=unit, kind=PageKind.GUIDANCE, slug=f"trang-{next(_slugs)}", state=state)
+    db.session.add(page)
+    db.session.flush()
+    return page
 
 
 def _event(unit: Unit):
@@ -124,6 +143,10 @@ def _subject(action: Action, tree, actor: User, inside: bool):
         return _entry(unit, EntryState.SUBMITTED, state=ListState.SUBMITTED).registration_list
     if action is Action.AUDIT_VIEW:
         return _event(unit)
+    if action in (Action.PAGE_VIEW, Action.PAGE_EDIT, Action.PAGE_PUBLISH):
+        return _page(unit, PageState.PUBLISHED)
+    if action is Action.ATTACHMENT_UPLOAD:
+        return _page(unit)
     if action is Action.ACCOUNT_CHANGE_PASSWORD:
         return actor if inside else _target_user(tree.c3)
     if action in (Action.UNIT_VIEW, Action.UNIT_ADD_AREA, Action.USER_CREATE, Action.ROLE_GRANT):
@@ -436,3 +459,22 @@ def test_visible_combines_a_committee_role_and_organization_roles(db, tree):
     )
     assert shown == {committee, women_c3, farmers_c2}
     assert other_c2 not in shown
+
+
+# Guidance pages
+
+
+def test_drafts_and_archived_pages_are_for_their_publishers_only(db, tree):
+    from flask_login import AnonymousUserMixin
+
+    publisher = factories.make_user(roles=[(Role.PUBLISHER, tree.d1)])
+    outsider = factories.make_user(roles=[(Role.PUBLISHER, tree.d2)])
+    for state in (PageState.DRAFT, PageState.ARCHIVED):
+        page = _page(tree.c1, state)
+        assert policy.can(publisher, Action.PAGE_VIEW, page)
+        assert not policy.can(outsider, Action.PAGE_VIEW, page)
+        assert not policy.can(AnonymousUserMixin(), Action.PAGE_VIEW, page)
+    archived = _page(tree.d1, PageState.ARCHIVED)
+    assert not policy.can(publisher, Action.PAGE_EDIT, archived)
+    assert not policy.can(publisher, Action.ATTACHMENT_UPLOAD, archived)
+    assert policy.can(publisher, Action.PAGE_PUBLISH, archived)  # may publish it again

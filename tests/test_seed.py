@@ -1,7 +1,9 @@
-"""`flask seed`: Bắc Kạn's 2017 units and the campaign configuration, loaded idempotently."""
+"""`flask seed`: Bắc Kạn's 2017 units, the campaign configuration and the first guidance pages,
+loaded idempotently."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from webapp.auth.models import Role, User
@@ -93,7 +95,7 @@ def test_demo_accounts_can_sign_in_with_their_printed_passwords(app, db):
     officer = db.session.scalar(sa.select(User).where(User.username == "phunu.pacnam"))
     assert officer.roles[0].organization.code == "phu_nu"
     roles = {a.role for u in db.session.scalars(sa.select(User)) for a in u.roles}
-    assert roles == {Role.ADMIN, Role.REVIEWER, Role.EDITOR, Role.TRANSLATOR}
+    assert roles == {Role.ADMIN, Role.REVIEWER, Role.EDITOR, Role.PUBLISHER, Role.TRANSLATOR}
 
 
 def _pac_nam_2017() -> list:
@@ -195,3 +197,158 @@ def test_seed_without_demo_makes_no_season(app, db):
     output = _seed(app)
     assert "Demo season" not in output
     assert _count(RegistrationList) == 0
+
+
+# Guidance pages: every seed publishes the sections, the plan and the registration form.
+
+
+@pytest.fixture(autouse=True)
+def attachments_dir(app, tmp_path):
+    """Every seed writes the form's Word file: keep it out of instance/."""
+    saved = app.config["ATTACHMENTS_DIR"]
+    app.config["ATTACHMENTS_DIR"] = str(tmp_path / "attachments")
+    yield tmp_path / "attachments"
+    app.config["ATTACHMENTS_DIR"] = saved
+
+
+def _page(slug: str, parent=None):
+    from webapp.pages.models import Page
+
+    return db.session.scalar(
+        sa.select(Page).where(
+            Page.slug == slug,
+            Page.parent_id.is_(None) if parent is None else Page.parent_id == parent.id,
+        )
+    )
+
+
+def test_seed_publishes_the_guidance_sections_and_the_plan(app, db):
+    from webapp.audit.models import AuditEvent
+    from webapp.pages.models import Page, PageKind, PageState
+    from webapp.pages.services import plain_text
+    from webapp.seed.guidance import PLAN_FILE
+
+    output = _seed(app)
+    assert (
+        "Guidance: 6 pages (sections, the plan, the registration form) with 1 attachment; "
+        "created 6 pages and 1 attachment now." in output
+    )
+    province = db.session.scalar(sa.select(Unit).where(Unit.code == "06"))
+    roots = db.session.scalars(
+        sa.select(Page).where(Page.parent_id.is_(None)).order_by(Page.sort_order, Page.id)
+    )
+    assert [(p.slug, p.title) for p in roots] == [
+        ("ke-hoach", "Kế hoạch"),
+        ("huong-dan", "Hướng dẫn"),
+        ("bieu-mau", "Biểu mẫu"),
+        ("tin-tuc", "Tin tức"),
+    ]
+    pages = list(db.session.scalars(sa.select(Page)))
+    assert len(pages) == 6
+    assert all(p.state == PageState.PUBLISHED and p.published_at for p in pages)
+    assert all(p.unit_id == province.id and p.current.number == 1 for p in pages)
+    assert all(p.current.author_id is None for p in pages)  # nobody may publish yet
+
+    plan = _page("ke-hoach-129-2017", _page("ke-hoach"))
+    assert plan.kind == PageKind.PLAN
+    assert plan.title == (
+        "Kế hoạch số 129/KH-MTTQ-BTT ngày 21/6/2017 phối hợp thống nhất thực hiện Cuộc vận động "
+        "“Toàn dân đoàn kết xây dựng nông thôn mới, đô thị văn minh”"
+    )
+    assert plan.search_title.startswith("ke hoach so 129/kh-mttq-btt")
+    html = plan.current.body_html
+    assert "<h2>I. MỤC ĐÍCH, YÊU CẦU</h2>" in html and "<h2>III. TỔ CHỨC THỰC HIỆN</h2>" in html
+    assert "<h3>2. Hội Nông dân tỉnh</h3>" in html and "<ol" not in html
+    assert "<strong>Lý Quang Vịnh</strong>" in html and "<hr>" in html
+    # The whole text is there, in order, as a reader sees it.
+    text = " ".join(plain_text(html).split())
+    position = 0
+    for line in PLAN_FILE.read_text(encoding="utf-8").splitlines():
+        line = " ".join(line.split()).removeprefix("- ")
+        if line:
+            found = text.find(line, position)
+            assert found >= 0, line
+            position = found
+    created = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "page.created"))
+    assert sorted(e.object_id for e in created) == sorted(p.id for p in pages)
+
+
+def test_seed_attaches_the_blank_registration_form(app, db, attachments_dir):
+    import io
+
+    from docx import Document
+
+    from webapp.pages.models import PageKind
+
+    _seed(app)
+    form_page = _page("mau-danh-sach-dang-ky", _page("bieu-mau"))
+    assert form_page.kind == PageKind.FORM
+    (attachment,) = form_page.attachments
+    assert attachment.filename == "Mẫu danh sách đăng ký năm 2017.docx"
+    assert attachment.content_type.endswith("wordprocessingml.document")
+    assert sorted(p.name for p in attachments_dir.iterdir()) == [attachment.stored_name]
+
+    with app.test_client().get(f"/files/{attachment.id}/{attachment.filename}") as response:
+        assert response.status_code == 200
+        document = Document(io.BytesIO(response.data))
+    assert response.headers["Content-Disposition"].startswith("attachment; ")
+    paragraphs = [p.text for p in document.paragraphs if p.text]
+    assert paragraphs[:3] == [
+        "ĐƠN VỊ: ...................................",
+        "DANH SÁCH",
+        "Các công trình, mô hình, phần việc của (đơn vị).......... tham gia xây dựng nông thôn "
+        "mới, đô thị văn minh năm 2017",
+    ]
+    assert paragraphs[3].startswith("(Kèm theo Kế hoạch số 129/KH-MTTQ-BTT ngày 21 tháng 6")
+    assert ".............., ngày ...... tháng ...... năm 2017" in paragraphs
+    assert "(Ký tên, đóng dấu)" in paragraphs
+    (table,) = document.tables
+    assert len(table.rows) == 2 + 5 + 1  # two heading rows, five to fill in, the total
+    assert all(not cell.text for cell in table.rows[3].cells)
+
+
+def test_seed_guidance_twice_changes_nothing(app, db, attachments_dir):
+    from webapp.audit.models import AuditEvent
+    from webapp.pages.models import Attachment, Page, Revision
+
+    _seed(app)
+    models = (Page, Revision, Attachment, AuditEvent)
+    counts = [_count(m) for m in models]
+    output = _seed(app)
+    assert "with 1 attachment; existed, nothing new." in output
+    assert [_count(m) for m in models] == counts
+    assert len(list(attachments_dir.iterdir())) == 1
+
+
+def test_seed_demo_publishes_the_guidance_as_the_province_admin(app, db):
+    from webapp.audit.models import AuditEvent
+    from webapp.pages.models import Page
+
+    _seed(app, "--demo")
+    admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+    pages = list(db.session.scalars(sa.select(Page)))
+    assert len(pages) == 6 and all(p.current.author_id == admin.id for p in pages)
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action.in_(["page.published", "attachment.added"]))
+    )
+    assert sorted(e.action for e in events if e.actor_id == admin.id) == [
+        "attachment.added",
+        *["page.published"] * 6,
+    ]
+    (attachment,) = _page("mau-danh-sach-dang-ky", _page("bieu-mau")).attachments
+    assert attachment.uploaded_by_id == admin.id
+
+
+def test_seed_keeps_guidance_its_publishers_changed(app, db):
+    from webapp.pages import services
+    from webapp.pages.services import PageValues
+
+    _seed(app, "--demo")
+    admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+    plan = _page("ke-hoach-129-2017", _page("ke-hoach"))
+    services.save(admin, plan, plan.version, PageValues("Kế hoạch 129", "Đã sửa."))
+    db.session.commit()
+    _seed(app, "--demo")
+    db.session.expire_all()
+    plan = _page("ke-hoach-129-2017", _page("ke-hoach"))
+    assert plan.title == "Kế hoạch 129" and plan.current.number == 2

@@ -45,6 +45,9 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.home.views import bp as home
     from webapp.i18n.views import bp as i18n
     from webapp.notifications.views import bp as notifications
+    from webapp.pages.file_views import bp as files
+    from webapp.pages.search_views import bp as search
+    from webapp.pages.views import bp as pages
     from webapp.registrations.views import bp as registrations
     from webapp.review.views import bp as review
     from webapp.units.views import bp as units
@@ -58,6 +61,9 @@ def _register_blueprints(app: Flask) -> None:
         registrations,
         review,
         notifications,
+        pages,
+        files,
+        search,
         exports,
         i18n,
         audit,

@@ -48,7 +48,14 @@ DEFAULTS: dict[str, Any] = {
     ],
     # One year: static URLs carry a content hash, so a changed file gets a new URL.
     "STATIC_MAX_AGE": 365 * 24 * 3600,
+    # Files attached to guidance pages: the largest accepted, and where they are kept. None
+    # means instance/attachments (outside the web root); with several hosts, shared storage.
+    "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+    "ATTACHMENTS_DIR": None,
 }
+
+# MAX_CONTENT_LENGTH, unless configured: one attachment plus this much for the form around it.
+REQUEST_MARGIN_BYTES = 1024 * 1024
 
 
 def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
@@ -60,6 +67,9 @@ def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         app.config["SECRET_KEY"] = key
     app.config.from_prefixed_env("WEBAPP")
     app.config.update(overrides or {})
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        # Refuse bigger requests before reading them: no form carries more than one attachment.
+        app.config["MAX_CONTENT_LENGTH"] = app.config["ATTACHMENT_MAX_BYTES"] + REQUEST_MARGIN_BYTES
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     _ensure_secret_key(app)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -60,3 +61,18 @@ def str_enum(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class TreeNode:
+    """Mixin for rows with a `parent` relationship to their own kind (units, pages)."""
+
+    parent: Any
+
+    def ancestors(self) -> list:
+        """This node and those above it, nearest first (a cycle stops the walk)."""
+        chain: list = []
+        node = self
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = node.parent
+        return chain

@@ -8,6 +8,7 @@ from flask_babel import lazy_pgettext
 from webapp.auth.models import Role
 from webapp.campaign.models import DeadlineKind
 from webapp.notifications.models import NotificationKind
+from webapp.pages.models import PageState
 from webapp.registrations.models import EntryKind, EntryState, ListState
 from webapp.units.models import Kind, Level
 
@@ -71,4 +72,10 @@ NOTIFICATION_LABELS = {
     NotificationKind.RETURNED: _l("An entry was returned"),
     NotificationKind.APPROVED: _l("The list was approved"),
     NotificationKind.REOPENED: _l("An approved entry was reopened"),
+}
+
+PAGE_STATE_LABELS = {
+    PageState.DRAFT: lazy_pgettext("page", "Draft"),
+    PageState.PUBLISHED: lazy_pgettext("page", "Published"),
+    PageState.ARCHIVED: lazy_pgettext("page", "Archived"),
 }

@@ -11,11 +11,13 @@ from webapp.campaign.models import (
     Requirement,
 )
 from webapp.notifications.models import Notification
+from webapp.pages.models import Attachment, Page, Revision
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.review.models import ReviewDecision
 from webapp.units.models import Unit, UnitYearAttribute
 
 __all__ = [
+    "Attachment",
     "AuditEvent",
     "Campaign",
     "Content",
@@ -25,9 +27,11 @@ __all__ = [
     "MemberOrganization",
     "ModelType",
     "Notification",
+    "Page",
     "RegistrationList",
     "Requirement",
     "ReviewDecision",
+    "Revision",
     "RoleAssignment",
     "Unit",
     "UnitYearAttribute",

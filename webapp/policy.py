@@ -21,6 +21,7 @@ from sqlalchemy.sql import Select
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role, RoleAssignment, User
 from webapp.extensions import db, login_manager
+from webapp.pages.models import Page, PageState
 from webapp.registrations.models import Entry, EntryState, RegistrationList
 from webapp.units.models import AREA_KINDS, Level, Unit
 from webapp.units.queries import subtree_ids
@@ -48,6 +49,10 @@ class Action(enum.StrEnum):
     ENTRY_REOPEN = "entry.reopen"
     LIST_APPROVE = "list.approve"
     AUDIT_VIEW = "audit.view"
+    PAGE_VIEW = "page.view"
+    PAGE_EDIT = "page.edit"
+    PAGE_PUBLISH = "page.publish"
+    ATTACHMENT_UPLOAD = "attachment.upload"
 
 
 class Audience(enum.Enum):
@@ -302,6 +307,23 @@ def _may_reopen(user: User, entry: Entry) -> bool:
     return entry.state == EntryState.APPROVED and _not_own_work(user, entry)
 
 
+def _page_unit(page: Page) -> Unit | None:
+    return page.unit
+
+
+def _page_editable(user: User, page: Page) -> bool:
+    return page.state != PageState.ARCHIVED
+
+
+def _page_readable(user: Any, page: Page) -> bool:
+    """Published pages are public; drafts and archived ones only for their publishers."""
+    return page.state == PageState.PUBLISHED or can(user, Action.PAGE_PUBLISH, page)
+
+
+def _page_unit_column():
+    return Page.unit_id
+
+
 def _event_unit(event: AuditEvent) -> Unit | None:
     # Events about no unit (campaign settings) belong to the top of the tree.
     return db.session.get(Unit, event.unit_id) if event.unit_id else _top_unit(event)
@@ -333,6 +355,8 @@ EVERY_ROLE = frozenset(Role)
 # Who reads registrations: the committees that make, review, manage or watch them.
 LIST_READERS = frozenset({Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER})
 REVIEWER = frozenset({Role.REVIEWER})
+# Guidance is published by publishers; a province admin may publish too (DESIGN §4).
+PUBLISHERS = frozenset({Role.PUBLISHER, Role.ADMIN})
 
 RULES: dict[Action, Rule] = {
     Action.CAMPAIGN_VIEW: Rule(Audience.PUBLIC),
@@ -401,6 +425,18 @@ RULES: dict[Action, Rule] = {
         Audience.ROLES, REVIEWER, _entry_reviewing_unit, _entry_organization, check=_may_reopen
     ),
     Action.AUDIT_VIEW: Rule(Audience.ROLES, ADMIN, _event_unit, unit_column=_event_unit_column),
+    Action.PAGE_VIEW: Rule(Audience.PUBLIC, check=_page_readable),
+    Action.PAGE_EDIT: Rule(
+        Audience.ROLES,
+        PUBLISHERS,
+        _page_unit,
+        check=_page_editable,
+        unit_column=_page_unit_column,
+    ),
+    Action.PAGE_PUBLISH: Rule(
+        Audience.ROLES, PUBLISHERS, _page_unit, unit_column=_page_unit_column
+    ),
+    Action.ATTACHMENT_UPLOAD: Rule(Audience.ROLES, PUBLISHERS, _page_unit, check=_page_editable),
 }
 
 

@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         LIST_STATE_LABELS=labels.LIST_STATE_LABELS,
         ENTRY_STATE_LABELS=labels.ENTRY_STATE_LABELS,
         NOTIFICATION_LABELS=labels.NOTIFICATION_LABELS,
+        PAGE_STATE_LABELS=labels.PAGE_STATE_LABELS,
     )
     app.jinja_env.filters.update(
         number=format_decimal,

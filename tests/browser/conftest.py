@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import _wipe, unavailable
 from tests.live import CHROMIUM, chromium, serve
 from webapp.extensions import db
-from webapp.seed import demo_season, loader
+from webapp.seed import demo_season, guidance, loader
 
 
 @pytest.fixture(scope="session")
@@ -26,12 +26,14 @@ def base_url(app):
 
 @pytest.fixture(scope="module")
 def seeded(app):
-    """Bắc Kạn, the campaign, the demo accounts and their 2017 season, once per module."""
+    """Bắc Kạn, the campaign, the demo accounts, their 2017 season and the guidance pages,
+    once per module."""
     with app.app_context():
         loader.load_units()
         loader.load_campaign()
         loader.load_demo_accounts()
         demo_season.load_demo_season()
+        guidance.load_guidance()
         db.session.commit()
         db.session.remove()
     yield

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Blueprint, Response, render_template
 from flask_login import login_required
 
+from webapp.downloads import content_disposition
 from webapp.exports import documents
 from webapp.exports.official_form import OfficialForm, build_form
 from webapp.registrations.queries import load_list
@@ -49,11 +48,10 @@ def export_xlsx(list_id: int):
 
 def _attachment(body: bytes, mimetype: str, form: OfficialForm, extension: str) -> Response:
     """A download named in ASCII for old clients and in Vietnamese (RFC 5987) for the rest."""
-    ascii_name = f"{form.file_stem}.{extension}"
     name = f"Danh sách {form.year} - {form.owner}.{extension}"
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    response.headers["Content-Disposition"] = content_disposition(
+        name, ascii_name=f"{form.file_stem}.{extension}"
     )
     response.headers["Cache-Control"] = NO_STORE
     return response

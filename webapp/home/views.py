@@ -13,6 +13,7 @@ from webapp.campaign.services import current_campaign
 from webapp.extensions import db
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import unread_counts
+from webapp.pages.queries import latest
 from webapp.policy import Action
 from webapp.registrations.queries import due_items
 from webapp.review.queries import awaiting_count
@@ -94,7 +95,10 @@ def index():
     policy.require(current_user, Action.CAMPAIGN_VIEW)
     campaign = current_campaign()
     if not current_user.is_authenticated:
-        return render_template("home/welcome.html", campaign=campaign)
+        return render_template("home/welcome.html", campaign=campaign, latest=latest())
     return render_template(
-        "home/dashboard.html", campaign=campaign, items=attention_items(current_user)
+        "home/dashboard.html",
+        campaign=campaign,
+        items=attention_items(current_user),
+        latest=latest(),
     )

@@ -266,6 +266,13 @@ DEMO_ACCOUNTS = (
         organization="phu_nu",
     ),
     DemoAccount(
+        "publisher.backan",
+        "dang-bai-bac-kan",
+        "Cán bộ Ban Tuyên giáo MTTQ tỉnh",
+        Role.PUBLISHER,
+        ("06",),
+    ),
+    DemoAccount(
         "translator.tay",
         "dich-tieng-tay",
         "Người dịch tiếng Tày",

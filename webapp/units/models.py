@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import str_enum
+from webapp.db import TreeNode, str_enum
 from webapp.extensions import db
 
 
@@ -37,7 +37,7 @@ class Kind(enum.StrEnum):
 AREA_KINDS = (Kind.THON, Kind.BAN, Kind.TO_DAN_PHO)
 
 
-class Unit(db.Model):
+class Unit(TreeNode, db.Model):
     """An administrative unit. A GSO code is unique only within its validity period."""
 
     __tablename__ = "units"
@@ -66,15 +66,6 @@ class Unit(db.Model):
 
     def __repr__(self) -> str:
         return f"<Unit {self.code or self.id} {self.name}>"
-
-    def ancestors(self) -> list[Unit]:
-        """This unit and those above it, nearest first."""
-        chain: list[Unit] = []
-        unit: Unit | None = self
-        while unit is not None and unit not in chain:
-            chain.append(unit)
-            unit = unit.parent
-        return chain
 
     def is_within(self, other: Unit) -> bool:
         return other in self.ancestors()

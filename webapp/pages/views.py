@@ -1,0 +1,306 @@
+"""Guidance pages: public reading (cached for anonymous readers) and the publishers' side
+(write with preview, revisions, compare and restore, publish and archive)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from webapp import policy
+from webapp.extensions import db
+from webapp.i18n.setup import ui_language
+from webapp.pages import services
+from webapp.pages.forms import KIND_LABELS, NewPageForm, PageForm
+from webapp.pages.models import Page, PageKind, PageState, Revision
+from webapp.pages.queries import editable_by, published_children, resolve
+from webapp.policy import Action
+from webapp.registrations.forms import version_of
+from webapp.registrations.services import StaleVersion
+from webapp.units.models import Level, Unit
+from webapp.units.queries import units_in_scope
+
+bp = Blueprint("pages", __name__, url_prefix="/pages")
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    return {"PAGE_KIND_LABELS": KIND_LABELS}
+
+
+def _load(page_id: int, action: Action) -> Page:
+    page = db.get_or_404(Page, page_id)
+    policy.require(current_user, action, page)
+    return page
+
+
+# Reading
+
+
+@bp.get("")
+def index():
+    policy.require(current_user, Action.CAMPAIGN_VIEW)
+    sections = published_children(None)
+    return render_template(
+        "pages/index.html",
+        sections=[(section, published_children(section)) for section in sections],
+    )
+
+
+def _etag(page: Page, children: list[Page]) -> str:
+    """What the reader's copy depends on: the revision shown, the page's files and children,
+    and the interface language."""
+    parts = [
+        page.id,
+        page.current_revision_id,
+        page.state,
+        page.version,
+        ui_language().code,
+        *[(a.id, a.size) for a in page.attachments],
+        *[(c.id, c.current_revision_id) for c in children],
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+@bp.get("/<path:path>")
+def show_page(path: str):
+    page = resolve(path)
+    if page is None:
+        abort(404)
+    policy.require(current_user, Action.PAGE_VIEW, page)
+    children = published_children(page)
+    if current_user.is_authenticated or session.get("_flashes"):
+        response = make_response(
+            render_template("pages/page.html", page=page, children=children, revision=page.current)
+        )
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+        return response
+    # Anonymous readers revalidate with ETag / Last-Modified and get 304s for unchanged pages,
+    # answered before anything is rendered. Private: the page carries the visitor's own CSRF
+    # token (htmx headers).
+    etag = _etag(page, children)
+    if request.if_none_match.contains(etag) or (
+        not request.if_none_match
+        and request.if_modified_since
+        and page.updated_at.replace(microsecond=0) <= request.if_modified_since
+    ):
+        response = make_response("", 304)
+    else:
+        response = make_response(
+            render_template("pages/page.html", page=page, children=children, revision=page.current)
+        )
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.set_etag(etag)
+    response.last_modified = page.updated_at
+    response.vary.add("Cookie")
+    return response
+
+
+# Writing
+
+
+@bp.get("/manage")
+@login_required
+def manage():
+    if not policy.can_somewhere(current_user, Action.PAGE_PUBLISH):
+        abort(403)
+    return render_template("pages/manage.html", pages=editable_by(current_user))
+
+
+def _new_form(formdata=None) -> NewPageForm:
+    form = NewPageForm(formdata=formdata)
+    roots = policy.scope_roots(current_user, Action.PAGE_EDIT)
+    units = list(
+        db.session.scalars(
+            units_in_scope(roots, levels=(Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)).order_by(
+                Unit.code
+            )
+        )
+    )
+    form.unit_id.choices = [(u.id, u.name) for u in units]
+    sections = [p for p in editable_by(current_user) if p.state != PageState.ARCHIVED]
+    form.parent_id.choices = [("", _("— Top of the site —"))] + [
+        (p.id, " › ".join(a.title for a in reversed(p.ancestors()))) for p in sections
+    ]
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_page():
+    if not policy.can_somewhere(current_user, Action.PAGE_EDIT):
+        abort(403)
+    form = _new_form(request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        form.parent_id.data = request.args.get("parent", type=int)
+    preview = None
+    if form.validate_on_submit():
+        values = services.PageValues(form.title.data, form.body.data or "", form.summary.data)
+        if "preview" in request.form:
+            preview = services.render(values.body)
+        else:
+            parent = db.session.get(Page, form.parent_id.data) if form.parent_id.data else None
+            unit = db.session.get(Unit, form.unit_id.data)
+            try:
+                page = services.create_page(
+                    current_user,
+                    unit=unit,
+                    parent=parent,
+                    kind=PageKind(form.kind.data),
+                    values=values,
+                    slug=form.slug.data or None,
+                )
+            except policy.Denied:
+                form.unit_id.errors.append(
+                    _("You may not write pages for this unit or in this section.")
+                )
+            except services.PageError as error:
+                getattr(form, error.field or "title").errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(_("The page was saved as a draft."), "success")
+                return redirect(url_for("pages.edit_page", page_id=page.id), code=303)
+    status = 422 if request.method == "POST" and preview is None else 200
+    return make_response(render_template("pages/new.html", form=form, preview=preview), status)
+
+
+@bp.route("/<id:page_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_page(page_id: int):
+    page = _load(page_id, Action.PAGE_PUBLISH)
+    editable = policy.can(current_user, Action.PAGE_EDIT, page)
+    current = page.current
+    form = PageForm(
+        formdata=request.form if request.method == "POST" else None,
+        data={
+            "title": current.title if current else "",
+            "summary": current.summary if current else "",
+            "body": current.body if current else "",
+            "version": str(page.version),
+        },
+    )
+    preview = None
+    if request.method == "POST" and not editable:
+        abort(403)
+    if request.method == "POST" and form.validate():
+        values = services.PageValues(form.title.data, form.body.data or "", form.summary.data)
+        if "preview" in request.form:
+            preview = services.render(values.body)
+        else:
+            try:
+                services.save(current_user, page, version_of(form), values)
+            except StaleVersion:
+                db.session.rollback()
+                page = _load(page_id, Action.PAGE_PUBLISH)
+                form.version.data = str(page.version)
+                form.form_errors.append(
+                    _(
+                        "Someone else saved this page after you opened it (revision %(number)d). "
+                        "Your text is kept below; compare it with the history, then save again "
+                        "to keep yours.",
+                        number=page.current.number if page.current else 0,
+                    )
+                )
+            else:
+                db.session.commit()
+                flash(_("Saved as revision %(number)d.", number=page.current.number), "success")
+                return redirect(url_for("pages.edit_page", page_id=page.id), code=303)
+    status = 422 if request.method == "POST" and preview is None else 200
+    return make_response(
+        render_template(
+            "pages/edit.html", page=page, form=form, preview=preview, editable=editable
+        ),
+        status,
+    )
+
+
+_TRANSITIONS = {
+    "publish": PageState.PUBLISHED,
+    "archive": PageState.ARCHIVED,
+    "unpublish": PageState.DRAFT,
+}
+
+
+@bp.post("/<id:page_id>/<any(publish, archive, unpublish):step>")
+@login_required
+def change_state(page_id: int, step: str):
+    page = _load(page_id, Action.PAGE_PUBLISH)
+    try:
+        services.set_state(current_user, page, version_of(PageForm()), _TRANSITIONS[step])
+    except StaleVersion:
+        db.session.rollback()
+        flash(_("Someone else changed this page meanwhile; look at it again."), "error")
+    else:
+        db.session.commit()
+        flash(
+            {
+                "publish": _("The page is published: everyone can read it."),
+                "archive": _("The page is archived: only publishers see it now."),
+                "unpublish": _("The page is a draft again: only publishers see it now."),
+            }[step],
+            "success",
+        )
+    return redirect(url_for("pages.edit_page", page_id=page.id), code=303)
+
+
+@bp.get("/<id:page_id>/history")
+@login_required
+def history(page_id: int):
+    page = _load(page_id, Action.PAGE_PUBLISH)
+    return render_template("pages/history.html", page=page)
+
+
+@bp.get("/<id:page_id>/diff")
+@login_required
+def compare(page_id: int):
+    page = _load(page_id, Action.PAGE_PUBLISH)
+    numbers = {r.number: r for r in page.revisions}
+    older = numbers.get(request.args.get("from", type=int))
+    newer = numbers.get(request.args.get("to", type=int))
+    if older is None or newer is None:
+        flash(_("Choose two revisions to compare."), "error")
+        return redirect(url_for("pages.history", page_id=page.id), code=303)
+    if older.number > newer.number:
+        older, newer = newer, older
+    return render_template(
+        "pages/diff.html", page=page, older=older, newer=newer, lines=services.diff(older, newer)
+    )
+
+
+@bp.post("/<id:page_id>/revisions/<id:revision_id>/restore")
+@login_required
+def restore(page_id: int, revision_id: int):
+    page = _load(page_id, Action.PAGE_EDIT)
+    revision = db.get_or_404(Revision, revision_id)
+    if revision.page_id != page.id:
+        abort(404)
+    try:
+        restored = services.restore(current_user, page, version_of(PageForm()), revision)
+    except StaleVersion:
+        db.session.rollback()
+        flash(_("Someone else changed this page meanwhile; look at it again."), "error")
+        return redirect(url_for("pages.history", page_id=page.id), code=303)
+    db.session.commit()
+    flash(
+        _(
+            "Revision %(old)d was restored as revision %(new)d.",
+            old=revision.number,
+            new=restored.number,
+        ),
+        "success",
+    )
+    return redirect(url_for("pages.edit_page", page_id=page.id), code=303)
