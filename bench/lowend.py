@@ -46,7 +46,7 @@ def key_pages(app) -> list[KeyPage]:
 
     with app.app_context():
         commune = db.session.scalar(sa.select(Unit).where(Unit.code == "01858"))
-        plan = db.session.scalar(sa.select(Page).where(Page.kind == PageKind.PLAN))
+        plan_path = db.session.scalar(sa.select(Page).where(Page.kind == PageKind.PLAN)).path
         draft, submitted = (
             db.session.scalars(
                 sa.select(RegistrationList).where(
@@ -66,7 +66,7 @@ def key_pages(app) -> list[KeyPage]:
         KeyPage("new user", admin, "/admin/users/new", "main form button[type=submit]"),
         KeyPage("lists of a commune", editor, f"/registrations/2017/{commune.id}", ".lists a"),
         KeyPage("a list (draft)", editor, f"/registrations/lists/{draft.id}", "#new-entry a"),
-        KeyPage("the plan (guidance)", None, f"/pages/{plan.path}", ".prose p"),
+        KeyPage("the plan (guidance)", None, f"/pages/{plan_path}", ".prose p"),
         KeyPage("search (no accents)", None, "/search?q=nong+thon", "#search-results a"),
         KeyPage("review queue", reviewer, "/review", ".queue a"),
         KeyPage("a list (reviewer)", reviewer, f"/registrations/lists/{submitted.id}", ".decide"),

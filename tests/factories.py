@@ -104,3 +104,19 @@ def org(code: str) -> MemberOrganization:
 
 def content(number: int) -> Content:
     return db.session.scalar(sa.select(Content).filter_by(number=number))
+
+
+def section_for(unit: Unit):
+    """A published section at the top of the site for pages of a unit below the top (only the
+    top unit's pages may stand at the top)."""
+    from webapp.pages import services
+    from webapp.pages.models import PageKind, PageState
+
+    top = unit.ancestors()[-1]
+    publisher = make_user(roles=[(Role.PUBLISHER, top)])
+    section = services.create_page(
+        publisher, unit=top, parent=None, kind=PageKind.SECTION,
+        values=services.PageValues(f"Mục {next(_numbers)}", ""),
+    )  # fmt: skip
+    services.set_state(publisher, section, section.version, PageState.PUBLISHED)
+    return section

@@ -24,6 +24,8 @@ def make_page(
     db, unit, *, title="Hướng dẫn đăng ký", body=PLAN, state=PageState.PUBLISHED, parent=None
 ):
     publisher = factories.make_user(roles=[(Role.PUBLISHER, unit)])
+    if parent is None and unit.parent is not None:
+        parent = factories.section_for(unit)
     page = services.create_page(
         publisher, unit=unit, parent=parent, kind=PageKind.GUIDANCE, values=PageValues(title, body)
     )
@@ -159,7 +161,10 @@ def test_publishers_work_only_in_their_scope(db, tree, login_as):
         data={"kind": "guidance", "unit_id": str(tree.d1.id), "title": "Trang lạ", "save": "1"},
     )
     assert refused.status_code == 422
-    assert db.session.scalar(sa.select(sa.func.count(Page.id))) == 1
+    assert (
+        db.session.scalar(sa.select(sa.func.count(Page.id)).where(Page.kind == PageKind.GUIDANCE))
+        == 1
+    )
     editor, _ = login_as(Role.EDITOR, tree.province)
     assert editor.get("/pages/manage").status_code == 403
     assert editor.get("/pages/new").status_code == 403
@@ -182,20 +187,47 @@ def test_archived_pages_leave_the_public_side(db, tree, client, login_as):
 
 def test_anonymous_repeat_requests_get_304(db, tree, client):
     page = make_page(db, tree.province)
-    first = client.get(f"/pages/{page.path}")
-    assert first.status_code == 200 and first.headers["ETag"] and first.headers["Last-Modified"]
-    again = client.get(f"/pages/{page.path}", headers={"If-None-Match": first.headers["ETag"]})
-    assert again.status_code == 304 and again.data == b""
-    since = client.get(
-        f"/pages/{page.path}", headers={"If-Modified-Since": first.headers["Last-Modified"]}
-    )
-    assert since.status_code == 304
-    # A new revision changes the tag.
+    for encoding in ("identity", "br", "gzip"):  # Flask-Compress tags compressed copies
+        headers = {"Accept-Encoding": encoding}
+        first = client.get(f"/pages/{page.path}", headers=headers)
+        assert first.status_code == 200 and first.headers["ETag"]
+        assert "Last-Modified" not in first.headers  # files and children change a page too
+        again = client.get(
+            f"/pages/{page.path}", headers={**headers, "If-None-Match": first.headers["ETag"]}
+        )
+        assert again.status_code == 304, encoding
+    etag = client.get(f"/pages/{page.path}").headers["ETag"]
+    # A new revision, a new file or a renamed section above changes the tag.
     publisher = factories.make_user(roles=[(Role.PUBLISHER, tree.province)])
     services.save(publisher, page, page.version, PageValues(page.title, PLAN + "\n\nThêm."))
     db.session.commit()
-    changed = client.get(f"/pages/{page.path}", headers={"If-None-Match": first.headers["ETag"]})
+    changed = client.get(f"/pages/{page.path}", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "Thêm." in changed.get_data(as_text=True)
+
+
+def test_pages_under_an_unpublished_section_are_not_public(db, tree, client):
+    section = make_page(db, tree.province, title="Mục sắp công bố", body="", state=PageState.DRAFT)
+    child = make_page(db, tree.province, title="Trang bên trong", parent=section)
+    assert client.get(f"/pages/{child.path}").status_code in (302, 404)
+    assert "Trang bên trong" not in client.get("/").get_data(as_text=True)
+    assert child.path not in client.get("/search?q=trang+ben+trong").get_data(as_text=True)
+    publisher = factories.make_user(roles=[(Role.PUBLISHER, tree.province)])
+    services.set_state(publisher, section, section.version, PageState.PUBLISHED)
+    db.session.commit()
+    assert client.get(f"/pages/{child.path}").status_code == 200
+    assert child.path in client.get("/search?q=trang+ben+trong").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("title", ["Manage", "New", "2024"])
+def test_a_page_never_takes_an_address_the_site_uses(db, tree, client, title):
+    page = make_page(db, tree.province, title=title)
+    assert page.slug.startswith("trang-")
+    assert client.get(f"/pages/{page.path}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["%00", "ke-hoach/a%00b", "A_B", "../etc"])
+def test_odd_addresses_are_not_found(db, client, path):
+    assert client.get(f"/pages/{path}").status_code == 404
 
 
 def test_a_page_shows_its_breadcrumb_children_and_meta(db, tree, client):
@@ -207,3 +239,15 @@ def test_a_page_shows_its_breadcrumb_children_and_meta(db, tree, client):
     assert re.search(r'<nav class="crumbs".*Hướng dẫn</a>', child_html, re.S)
     assert '<meta property="og:title" content="Hướng dẫn đăng ký">' in child_html
     assert client.get("/pages/khong-co-trang-nay").status_code == 404
+
+
+def test_save_and_publish_keeps_what_was_typed(db, tree, login_as):
+    client, _ = login_as(Role.PUBLISHER, tree.province)
+    page = make_page(db, tree.province, state=PageState.DRAFT)
+    response = client.post(
+        f"/pages/{page.id}/edit",
+        data={"title": "Bản cuối", "body": PLAN, "version": str(page.version), "publish": "1"},
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert page.state == PageState.PUBLISHED and page.title == "Bản cuối"

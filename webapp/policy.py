@@ -316,8 +316,9 @@ def _page_editable(user: User, page: Page) -> bool:
 
 
 def _page_readable(user: Any, page: Page) -> bool:
-    """Published pages are public; drafts and archived ones only for their publishers."""
-    return page.state == PageState.PUBLISHED or can(user, Action.PAGE_PUBLISH, page)
+    """Published pages under published sections are public; the rest only for publishers."""
+    public = all(p.state == PageState.PUBLISHED for p in page.ancestors())
+    return public or can(user, Action.PAGE_PUBLISH, page)
 
 
 def _page_unit_column():

@@ -7,11 +7,15 @@ import unicodedata
 _APOSTROPHES = str.maketrans("", "", "'’ʼʻ")
 
 
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t\r"} | {127: None}
+
+
 def clean(value: str | None) -> str | None:
-    """Strip and NFC-normalise user input (decomposed marks render misplaced in print)."""
+    """Strip and NFC-normalise user input (decomposed marks render misplaced in print), and
+    drop control characters (PostgreSQL refuses NUL; nobody means to type them)."""
     if value is None:
         return None
-    return unicodedata.normalize("NFC", value.strip())
+    return unicodedata.normalize("NFC", value.translate(_CONTROL).strip())
 
 
 def fold(value: str) -> str:

@@ -60,12 +60,22 @@ ACTION_LABELS = {
     "entry.approved": _l("Entry approved"),
     "entry.returned": _l("Entry returned"),
     "entry.reopened": _l("Entry reopened"),
+    "page.created": _l("Page created"),
+    "page.saved": _l("Page saved"),
+    "page.restored": _l("Page revision restored"),
+    "page.published": _l("Page published"),
+    "page.draft": _l("Page back to draft"),
+    "page.archived": _l("Page archived"),
+    "attachment.added": _l("File attached"),
+    "attachment.deleted": _l("File deleted"),
 }
 
 OBJECT_LABELS = {
     User.__tablename__: _l("Account"),
     Unit.__tablename__: _l("Unit"),
     RegistrationList.__tablename__: _l("List"),
+    "pages": _l("Page"),
+    "attachments": _l("File"),
     Entry.__tablename__: _l("Entry"),
     Deadline.__tablename__: _l("Due date"),
 }

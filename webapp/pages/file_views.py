@@ -23,7 +23,8 @@ from webapp.downloads import content_disposition
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment
 from webapp.pages import files
-from webapp.pages.models import Attachment, Page, PageState
+from webapp.pages.models import Attachment, Page
+from webapp.pages.queries import is_public
 from webapp.policy import Action
 
 bp = Blueprint("files", __name__)
@@ -31,7 +32,8 @@ bp = Blueprint("files", __name__)
 FRAGMENT = "pages/_attachments.html"
 EVENT = "attachments-changed"
 # Files of published pages are public and never change under their URL's id.
-PUBLIC_MAX_AGE = 24 * 3600
+# Revalidate every time (a 304 is cheap): an archived page's files must not linger in caches.
+PUBLIC_MAX_AGE = 0
 # Lets browsers' PDF viewers and image views work (crbug.com/271452) and nothing else.
 FILE_CSP = (
     "default-src 'none'; object-src 'self'; img-src 'self'; style-src 'unsafe-inline'; "
@@ -105,7 +107,7 @@ def download_attachment(attachment_id: int, filename: str):
     if path is None or not path.is_file():
         current_app.logger.error("attachment %s: file %s is missing", attachment.id, path)
         abort(404)
-    public = page.state == PageState.PUBLISHED
+    public = is_public(page)
     kind = files.TYPES.get(attachment.content_type)
     inline = kind is not None and kind.inline
     response = send_file(
@@ -115,7 +117,10 @@ def download_attachment(attachment_id: int, filename: str):
         etag=True,
         max_age=PUBLIC_MAX_AGE if public else None,
     )
-    if not public:
+    if public:
+        response.cache_control.public = True
+        response.cache_control.no_cache = True
+    else:
         response.cache_control.private = True
         response.cache_control.no_store = True
     response.headers["Content-Disposition"] = content_disposition(

@@ -7,6 +7,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField, Valida
 
 from webapp.forms import Form, max_length, optional_int, required, text_filters
 from webapp.pages.models import PageKind
+from webapp.pages.services import RESERVED_SLUGS
 
 KIND_LABELS = {
     PageKind.SECTION: _l("Section"),
@@ -58,3 +59,5 @@ class NewPageForm(PageForm):
     def validate_slug(self, field) -> None:
         if field.data and not all(c.isascii() and (c.isalnum() or c == "-") for c in field.data):
             raise ValidationError(_l("Use only letters without accents, digits and dashes."))
+        if field.data and (field.data.lower() in RESERVED_SLUGS or field.data.isdigit()):
+            raise ValidationError(_l("This address is taken by the site; choose another."))

@@ -2,19 +2,48 @@
 
 from __future__ import annotations
 
+import re
+from itertools import pairwise
+
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from webapp import policy
 from webapp.extensions import db
 from webapp.pages.models import Page, PageKind, PageState
 from webapp.policy import Action
 
+_SLUG = re.compile(r"^[a-z0-9-]{1,120}$")
+# How deep the public check looks above a page; the tree is sections → pages → subpages.
+PUBLIC_DEPTH = 6
+
+
+def public_clause(depth: int = PUBLIC_DEPTH):
+    """SQL: the page is published and so is every page above it (an unpublished section hides
+    what is in it)."""
+    levels = [Page] + [aliased(Page) for _ in range(depth)]
+    clause = sa.true()
+    for child, parent in reversed(list(pairwise(levels))):
+        clause = sa.or_(
+            child.parent_id.is_(None),
+            sa.exists().where(
+                parent.id == child.parent_id, parent.state == PageState.PUBLISHED, clause
+            ),
+        )
+    return sa.and_(Page.state == PageState.PUBLISHED, clause)
+
+
+def is_public(page: Page) -> bool:
+    return all(p.state == PageState.PUBLISHED for p in page.ancestors())
+
 
 def resolve(path: str) -> Page | None:
     """The page at a slug path such as "ke-hoach/ke-hoach-129"."""
     page = None
-    for slug in [s for s in path.strip("/").split("/") if s]:
+    slugs = [s for s in path.strip("/").split("/") if s]
+    if not slugs or not all(_SLUG.match(s) for s in slugs):
+        return None
+    for slug in slugs:
         parent = Page.parent_id.is_(None) if page is None else Page.parent_id == page.id
         page = db.session.scalar(sa.select(Page).where(parent, Page.slug == slug))
         if page is None:
@@ -39,7 +68,7 @@ def latest(limit: int = 5) -> list[Page]:
     return list(
         db.session.scalars(
             sa.select(Page)
-            .where(Page.state == PageState.PUBLISHED, Page.kind != PageKind.SECTION)
+            .where(public_clause(), Page.kind != PageKind.SECTION)
             .options(selectinload(Page.current))
             .order_by(Page.published_at.desc(), Page.id.desc())
             .limit(limit)

@@ -37,7 +37,8 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
-from webapp.pages.models import Attachment, Page, PageKind, PageState
+from webapp.pages.models import Attachment, Page, PageKind
+from webapp.pages.queries import public_clause
 from webapp.text import fold
 
 MAX_QUERY = 200  # characters; longer queries are cut
@@ -126,7 +127,7 @@ def search(query: str, *, limit: int = 20, offset: int = 0) -> SearchResults:
     in_title = [_contains(Page.search_title, word) for word in words]
     rank = sa.case((sa.and_(*in_title), 0), (sa.or_(*in_title), 1), else_=2)
     section_last = sa.case((Page.kind == PageKind.SECTION, 1), else_=0)
-    found = sa.select(Page).where(Page.state == PageState.PUBLISHED, *matches)
+    found = sa.select(Page).where(public_clause(), *matches)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(found.subquery()))
     pages = list(
         db.session.scalars(

@@ -76,8 +76,13 @@ def plain_text(html: str) -> str:
     return unescape(nh3.clean(html, tags=set()))
 
 
+# Addresses the editors' screens use under /pages/, and ids: no page may take them.
+RESERVED_SLUGS = {"manage", "new"}
+
+
 def slugify(text: str) -> str:
-    return _SLUG_JUNK.sub("-", fold(text)).strip("-")[:120] or "trang"
+    slug = _SLUG_JUNK.sub("-", fold(text)).strip("-")[:120] or "trang"
+    return f"trang-{slug}" if slug in RESERVED_SLUGS or slug.isdigit() else slug
 
 
 @dataclass
@@ -139,7 +144,12 @@ def create_page(
     page = Page(unit=unit, kind=kind, slug=slug)  # joins its parent once checked
     policy.ensure(actor, Action.PAGE_EDIT, page)
     if parent is not None and not unit.is_within(parent.unit) and parent.unit != unit:
-        raise PageError(_("A page belongs to the unit of its section or one below it."), "unit")
+        raise PageError(_("A page belongs to the unit of its section or one below it."), "unit_id")
+    if parent is None and unit.parent is not None:
+        raise PageError(
+            _("Only the top unit's pages stand at the top of the site: choose a section."),
+            "parent_id",
+        )
     _unique_slug(parent, slug)
     sort_after = [c.sort_order for c in parent.children] if parent is not None else []
     page.sort_order = 1 + max(sort_after, default=0)

@@ -30,7 +30,7 @@ from webapp.policy import Action
 from webapp.registrations.forms import version_of
 from webapp.registrations.services import StaleVersion
 from webapp.units.models import Level, Unit
-from webapp.units.queries import units_in_scope
+from webapp.units.queries import tree_order, units_in_scope
 
 bp = Blueprint("pages", __name__, url_prefix="/pages")
 
@@ -63,9 +63,7 @@ def _etag(page: Page, children: list[Page]) -> str:
     """What the reader's copy depends on: the revision shown, the page's files and children,
     and the interface language."""
     parts = [
-        page.id,
-        page.current_revision_id,
-        page.state,
+        *[(p.id, p.current_revision_id, p.state) for p in page.ancestors()],  # breadcrumb too
         page.version,
         ui_language().code,
         *[(a.id, a.size) for a in page.attachments],
@@ -92,11 +90,9 @@ def show_page(path: str):
     # answered before anything is rendered. Private: the page carries the visitor's own CSRF
     # token (htmx headers).
     etag = _etag(page, children)
-    if request.if_none_match.contains(etag) or (
-        not request.if_none_match
-        and request.if_modified_since
-        and page.updated_at.replace(microsecond=0) <= request.if_modified_since
-    ):
+    # Flask-Compress tags what it compresses "<etag>:br" / ":gzip": those are ours too.
+    known = [etag, *(f"{etag}:{algorithm}" for algorithm in ("br", "gzip", "deflate"))]
+    if any(request.if_none_match.contains(tag) for tag in known):
         response = make_response("", 304)
     else:
         response = make_response(
@@ -104,8 +100,8 @@ def show_page(path: str):
         )
     response.cache_control.private = True
     response.cache_control.no_cache = True
+    # No Last-Modified: files and children change a page without changing its date.
     response.set_etag(etag)
-    response.last_modified = page.updated_at
     response.vary.add("Cookie")
     return response
 
@@ -124,14 +120,12 @@ def manage():
 def _new_form(formdata=None) -> NewPageForm:
     form = NewPageForm(formdata=formdata)
     roots = policy.scope_roots(current_user, Action.PAGE_EDIT)
-    units = list(
+    units = tree_order(
         db.session.scalars(
-            units_in_scope(roots, levels=(Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)).order_by(
-                Unit.code
-            )
+            units_in_scope(roots, levels=(Level.PROVINCE, Level.DISTRICT, Level.COMMUNE))
         )
-    )
-    form.unit_id.choices = [(u.id, u.name) for u in units]
+    )  # the publisher's own unit first, then those below it
+    form.unit_id.choices = [(u.id, "– " * depth + u.name) for u, depth in units]
     sections = [p for p in editable_by(current_user) if p.state != PageState.ARCHIVED]
     form.parent_id.choices = [("", _("— Top of the site —"))] + [
         (p.id, " › ".join(a.title for a in reversed(p.ancestors()))) for p in sections
@@ -216,6 +210,8 @@ def edit_page(page_id: int):
                     )
                 )
             else:
+                if "publish" in request.form:  # what was typed goes out with the page
+                    services.set_state(current_user, page, page.version, PageState.PUBLISHED)
                 db.session.commit()
                 flash(_("Saved as revision %(number)d.", number=page.current.number), "success")
                 return redirect(url_for("pages.edit_page", page_id=page.id), code=303)
