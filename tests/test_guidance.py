@@ -251,3 +251,27 @@ def test_save_and_publish_keeps_what_was_typed(db, tree, login_as):
     assert response.status_code == 303
     db.session.expire_all()
     assert page.state == PageState.PUBLISHED and page.title == "Bản cuối"
+
+
+def test_a_body_longer_than_the_limit_is_refused_and_kept(db, tree, login_as):
+    from webapp.pages.forms import BODY_LIMIT
+
+    client, _ = login_as(Role.PUBLISHER, tree.province)
+    page = make_page(db, tree.province)
+    body = "Đoạn dài. " * (BODY_LIMIT // 10 + 1)
+    response = client.post(
+        f"/pages/{page.id}/edit", data={"title": page.title, "body": body, "version": "2"}
+    )
+    assert response.status_code == 422
+    assert f"Tối đa {BODY_LIMIT} ký tự" in response.get_data(as_text=True).replace(".", "")
+    db.session.expire_all()
+    assert len(page.revisions) == 1
+
+
+def test_comparing_long_rewrites_lists_whole_lines(db, tree):
+    older = Revision(title="A", body="\n".join(f"dòng {i} cũ" for i in range(800)))
+    newer = Revision(title="A", body="\n".join(f"dòng {i} mới" for i in range(800)))
+    lines = services.diff(older, newer)
+    assert [line.kind for line in lines].count("removed") == 800
+    assert [line.kind for line in lines].count("added") == 800
+    assert lines[0].kind == "same" and lines[0].text == "# A"

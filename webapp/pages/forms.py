@@ -9,6 +9,9 @@ from webapp.forms import Form, max_length, optional_int, required, text_filters
 from webapp.pages.models import PageKind
 from webapp.pages.services import RESERVED_SLUGS
 
+# About 60 printed pages: longer texts belong in an attached file.
+BODY_LIMIT = 200_000
+
 KIND_LABELS = {
     PageKind.SECTION: _l("Section"),
     PageKind.PLAN: _l("Plan"),
@@ -32,6 +35,7 @@ class PageForm(Form):
     )
     body = TextAreaField(
         _l("Text"),
+        validators=[max_length(BODY_LIMIT)],
         filters=text_filters(),
         description=_l(
             "Markdown: ## for a heading, - for a list item, [text](https://…) for a link, "

@@ -221,11 +221,13 @@ def diff(older: Revision, newer: Revision) -> list[DiffLine]:
     """A readable line diff of two revisions' Markdown (title first)."""
     before = [f"# {older.title}", *(older.body or "").splitlines()]
     after = [f"# {newer.title}", *(newer.body or "").splitlines()]
+    # Whole lines only (no character hints): fast even for long rewrites.
     lines = []
-    for line in difflib.ndiff(before, after):
-        code, text = line[:2], line[2:]
-        if code == "? ":
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            lines.extend(DiffLine("same", text) for text in before[i1:i2])
             continue
-        kind = {"  ": "same", "+ ": "added", "- ": "removed"}[code]
-        lines.append(DiffLine(kind, text))
+        lines.extend(DiffLine("removed", text) for text in before[i1:i2])
+        lines.extend(DiffLine("added", text) for text in after[j1:j2])
     return lines
