@@ -53,6 +53,17 @@ _NOT_IN_NAMES = re.compile(r'[<>:"|?*]')
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _CONTENT_TYPES_MAX = MEBIBYTE
+# Hostile or broken zips fail in many ways; each means "not an Office document".
+_BROKEN_ZIP = (
+    zipfile.BadZipFile,
+    KeyError,
+    ElementTree.ParseError,
+    OSError,
+    RuntimeError,
+    NotImplementedError,
+    EOFError,
+    ValueError,
+)
 
 
 @dataclass(frozen=True)
@@ -145,9 +156,14 @@ def delete_attachment(actor, page: Page, attachment: Attachment) -> None:
         raise ValueError(f"attachment {attachment.id} is not on page {page.id}")
     policy.ensure(actor, Action.PAGE_EDIT, page)
     record(
-        actor, "attachment.deleted", attachment, unit_id=page.unit_id,
-        page_id=page.id, title=attachment.title, filename=attachment.filename,
-    )  # fmt: skip
+        actor,
+        "attachment.deleted",
+        attachment,
+        unit_id=page.unit_id,
+        page_id=page.id,
+        title=attachment.title,
+        filename=attachment.filename,
+    )
     page.attachments.remove(attachment)
     db.session.delete(attachment)
     db.session.flush()
@@ -188,9 +204,16 @@ def _attach(actor, page: Page, upload: FileStorage | None, title: str | None) ->
         db.session.add(attachment)
         db.session.flush()
         record(
-            actor, "attachment.added", attachment, unit_id=page.unit_id,
-            page_id=page.id, title=title, filename=name, size=size, content_type=kind.mimetype,
-        )  # fmt: skip
+            actor,
+            "attachment.added",
+            attachment,
+            unit_id=page.unit_id,
+            page_id=page.id,
+            title=title,
+            filename=name,
+            size=size,
+            content_type=kind.mimetype,
+        )
     except Exception:
         path.unlink(missing_ok=True)
         raise
@@ -253,9 +276,8 @@ def _is_office_document(path: Path, main_type: str) -> bool:
             if info.file_size > _CONTENT_TYPES_MAX:
                 return False
             types = ElementTree.fromstring(package.read(info))
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, RuntimeError,
-            NotImplementedError, EOFError, ValueError):  # fmt: skip
-        return False  # hostile or broken zips fail in many ways
+    except _BROKEN_ZIP:
+        return False
     if any(name.lower().endswith("vbaproject.bin") for name in names):
         return False
     return any(

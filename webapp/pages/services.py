@@ -191,9 +191,13 @@ def restore(actor, page: Page, version: int, revision: Revision) -> Revision:
         note=f"restored:{revision.number}",
     )
     record(
-        actor, "page.restored", page, unit_id=page.unit_id,
-        revision=restored.number, source=revision.number,
-    )  # fmt: skip
+        actor,
+        "page.restored",
+        page,
+        unit_id=page.unit_id,
+        revision=restored.number,
+        source=revision.number,
+    )
     return restored
 
 

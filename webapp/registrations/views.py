@@ -62,6 +62,14 @@ def _load_entry(entry_id: int) -> Entry:
     return entry
 
 
+def _entry_to_change(entry_id: int) -> Entry:
+    """The entry, if the user may change it now; else the row (or page) saying it is locked."""
+    entry = _load_entry(entry_id)
+    if not _may_change(entry, Action.ENTRY_EDIT):
+        abort(_row_notice(entry, entry.registration_list, _locked()))
+    return entry
+
+
 def _may_change(obj: Entry | RegistrationList, action: Action) -> bool:
     """Whether the user may change it now. False when it is in their hands but locked
     (submitted meanwhile): callers say so and keep what was typed. 403 when they never could."""
@@ -296,10 +304,8 @@ def show_entry(entry_id: int):
 @bp.get("/entries/<id:entry_id>/edit")
 @login_required
 def edit_entry(entry_id: int):
-    entry = _load_entry(entry_id)
+    entry = _entry_to_change(entry_id)
     registration_list = entry.registration_list
-    if not _may_change(entry, Action.ENTRY_EDIT):
-        return _row_notice(entry, registration_list, _locked())
     return render_fragment_or_page(
         "registrations/_entry_form.html",
         "registrations/entry_form.html",
@@ -402,9 +408,7 @@ def duplicate_entry(entry_id: int):
 @bp.get("/entries/<id:entry_id>/delete")
 @login_required
 def confirm_delete(entry_id: int):
-    entry = _load_entry(entry_id)
-    if not _may_change(entry, Action.ENTRY_EDIT):
-        return _row_notice(entry, entry.registration_list, _locked())
+    entry = _entry_to_change(entry_id)
     form = VersionForm(data={"version": entry.version})
     return render_template("registrations/entry_delete.html", entry=entry, form=form)
 
@@ -412,10 +416,8 @@ def confirm_delete(entry_id: int):
 @bp.post("/entries/<id:entry_id>/delete")
 @login_required
 def delete_entry(entry_id: int):
-    entry = _load_entry(entry_id)
+    entry = _entry_to_change(entry_id)
     registration_list = entry.registration_list
-    if not _may_change(entry, Action.ENTRY_EDIT):
-        return _row_notice(entry, registration_list, _locked())
     form = VersionForm()
     name = entry.name
     try:

@@ -109,9 +109,13 @@ def _apply(actor, entry: Entry, decision: Decision, reason: str | None) -> None:
     entry.state = state
     flush_or_stale(entry)
     record(
-        actor, verb, entry, unit_id=entry.registration_list.unit_id,
-        list_id=entry.list_id, reason=reason,
-    )  # fmt: skip
+        actor,
+        verb,
+        entry,
+        unit_id=entry.registration_list.unit_id,
+        list_id=entry.list_id,
+        reason=reason,
+    )
 
 
 def _editors_of(registration_list: RegistrationList) -> list[User]:
