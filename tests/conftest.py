@@ -82,6 +82,9 @@ def app(database_url, tmp_path_factory) -> Iterator[Flask]:
 
 
 def _wipe(app: Flask) -> None:
+    from webapp.i18n.domain import clear_caches
+
+    clear_caches()
     with app.app_context():
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
         with _db.engine.begin() as conn:

@@ -12,6 +12,7 @@ from tests import factories
 from webapp import policy
 from webapp.auth.models import Role, User
 from webapp.campaign.models import Content
+from webapp.i18n.languages import all_languages
 from webapp.pages.models import Page, PageKind, PageState
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryKind, EntryState, ListState, RegistrationList
@@ -49,9 +50,24 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.PAGE_EDIT: {Role.ADMIN, Role.PUBLISHER},
     Action.PAGE_PUBLISH: {Role.ADMIN, Role.PUBLISHER},
     Action.ATTACHMENT_UPLOAD: {Role.ADMIN, Role.PUBLISHER},
+    Action.ACCOUNT_SET_LANGUAGE: EVERYONE,
+    Action.TRANSLATION_STATUS: EVERYONE,
+    # Interface strings serve the whole site: translators (of that language) on the top unit.
+    Action.TRANSLATION_EDIT: {Role.ADMIN, Role.TRANSLATOR},
+    Action.TRANSLATION_EXPORT: ADMIN,
 }
-ALLOWED_OUTSIDE = {Action.CAMPAIGN_VIEW: EVERYONE, Action.PAGE_VIEW: EVERYONE}
-ALLOWED_ANONYMOUS = {Action.CAMPAIGN_VIEW, Action.PAGE_VIEW}
+ALLOWED_OUTSIDE = {
+    Action.CAMPAIGN_VIEW: EVERYONE,
+    Action.PAGE_VIEW: EVERYONE,
+    Action.TRANSLATION_STATUS: EVERYONE,
+}
+ALLOWED_ANONYMOUS = {Action.CAMPAIGN_VIEW, Action.PAGE_VIEW, Action.TRANSLATION_STATUS}
+# Actions on things that belong to the top unit: "inside" means a role there.
+TOP_UNIT_ACTIONS = {
+    Action.CAMPAIGN_CONFIGURE,
+    Action.TRANSLATION_EDIT,
+    Action.TRANSLATION_EXPORT,
+}
 
 
 def test_matrix_covers_every_action():
@@ -120,8 +136,9 @@ def _content() -> Content:
 
 
 def _actor_unit(action: Action, tree, inside: bool) -> Unit:
-    """The campaign configuration belongs to the top unit: "inside" means an admin there."""
-    if action is Action.CAMPAIGN_CONFIGURE and inside:
+    """The campaign configuration and the interface strings belong to the top unit: "inside"
+    means a role there."""
+    if action in TOP_UNIT_ACTIONS and inside:
         return tree.province
     return tree.d1
 
@@ -129,8 +146,10 @@ def _actor_unit(action: Action, tree, inside: bool) -> Unit:
 def _subject(action: Action, tree, actor: User, inside: bool):
     """An object of the kind the action works on, in (c1) or out of (c3) the actor's scope."""
     unit = tree.c1 if inside else tree.c3
-    if action in (Action.CAMPAIGN_VIEW, Action.CAMPAIGN_CONFIGURE):
-        return None if action is Action.CAMPAIGN_VIEW else object()
+    if action in (Action.CAMPAIGN_VIEW, Action.CAMPAIGN_CONFIGURE, Action.TRANSLATION_STATUS):
+        return None if action is not Action.CAMPAIGN_CONFIGURE else object()
+    if action in (Action.TRANSLATION_EDIT, Action.TRANSLATION_EXPORT):
+        return all_languages()["tyz"]
     if action in (Action.LIST_VIEW, Action.LIST_EDIT, Action.LIST_SUBMIT):
         return _list(unit)
     if action is Action.ENTRY_EDIT:
@@ -147,7 +166,7 @@ def _subject(action: Action, tree, actor: User, inside: bool):
         return _page(unit, PageState.PUBLISHED)
     if action is Action.ATTACHMENT_UPLOAD:
         return _page(unit)
-    if action is Action.ACCOUNT_CHANGE_PASSWORD:
+    if action in (Action.ACCOUNT_CHANGE_PASSWORD, Action.ACCOUNT_SET_LANGUAGE):
         return actor if inside else _target_user(tree.c3)
     if action in (Action.UNIT_VIEW, Action.UNIT_ADD_AREA, Action.USER_CREATE, Action.ROLE_GRANT):
         return unit
@@ -174,7 +193,7 @@ def test_anonymous_may_only_read_public_things(db, tree, action):
 
     subject = (
         _subject(action, tree, None, inside=True)
-        if action not in (Action.ACCOUNT_CHANGE_PASSWORD,)
+        if action not in (Action.ACCOUNT_CHANGE_PASSWORD, Action.ACCOUNT_SET_LANGUAGE)
         else None
     )
     assert policy.can(AnonymousUserMixin(), action, subject) is (action in ALLOWED_ANONYMOUS)
@@ -215,6 +234,22 @@ def test_inactive_user_may_do_nothing_but_read_public(db, tree):
 def test_state_conditions_refuse_even_inside_scope(db, tree, action, make_subject):
     admin = factories.make_user(roles=[(Role.ADMIN, tree.province), (Role.EDITOR, tree.province)])
     assert not policy.can(admin, action, make_subject(tree, admin))
+
+
+@pytest.mark.parametrize(
+    ("spec", "language", "allowed"),
+    [
+        ((Role.TRANSLATOR, "province", None, "tyz"), "tyz", True),
+        ((Role.TRANSLATOR, "province", None, "tyz"), "nut", False),  # another language
+        ((Role.TRANSLATOR, "d1", None, "tyz"), "tyz", False),  # not on the top unit
+        ((Role.ADMIN, "province"), "hmn", True),
+        ((Role.PUBLISHER, "province"), "tyz", False),
+    ],
+)
+def test_interface_translations_by_language_and_level(db, tree, spec, language, allowed):
+    role, unit, *rest = spec
+    actor = factories.make_user(roles=[(role, getattr(tree, unit), *rest)])
+    assert policy.can(actor, Action.TRANSLATION_EDIT, all_languages()[language]) is allowed
 
 
 def test_ended_commune_gets_no_new_areas(db, tree):

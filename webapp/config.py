@@ -26,8 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
-    # Interface languages offered; the i18n package knows their names and fallback chains.
-    "LANGUAGES": ["vi", "en"],
+    # Interface languages offered (None: all of languages.yaml, in its order); the i18n package
+    # knows their names and fallback chains.
+    "LANGUAGES": None,
     "DEFAULT_LANGUAGE": "vi",
     # Sign-in throttling: failures within the window, per account and per client address.
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,

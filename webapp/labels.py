@@ -7,6 +7,7 @@ from flask_babel import lazy_pgettext
 
 from webapp.auth.models import Role
 from webapp.campaign.models import DeadlineKind
+from webapp.i18n.queries import MessageState
 from webapp.notifications.models import NotificationKind
 from webapp.pages.models import PageState
 from webapp.registrations.models import EntryKind, EntryState, ListState
@@ -78,4 +79,10 @@ PAGE_STATE_LABELS = {
     PageState.DRAFT: lazy_pgettext("page", "Draft"),
     PageState.PUBLISHED: lazy_pgettext("page", "Published"),
     PageState.ARCHIVED: lazy_pgettext("page", "Archived"),
+}
+
+MESSAGE_STATE_LABELS = {
+    MessageState.UNTRANSLATED: _l("Not translated"),
+    MessageState.CHANGED: _l("Vietnamese text changed"),
+    MessageState.TRANSLATED: lazy_pgettext("string", "Translated"),
 }

@@ -10,6 +10,7 @@ from webapp.campaign.models import (
     ModelType,
     Requirement,
 )
+from webapp.i18n.models import CatalogGeneration, InterfaceTranslation
 from webapp.notifications.models import Notification
 from webapp.pages.models import Attachment, Page, Revision
 from webapp.registrations.models import Entry, RegistrationList
@@ -20,9 +21,11 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Campaign",
+    "CatalogGeneration",
     "Content",
     "Deadline",
     "Entry",
+    "InterfaceTranslation",
     "LoginFailure",
     "MemberOrganization",
     "ModelType",

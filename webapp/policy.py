@@ -53,6 +53,10 @@ class Action(enum.StrEnum):
     PAGE_EDIT = "page.edit"
     PAGE_PUBLISH = "page.publish"
     ATTACHMENT_UPLOAD = "attachment.upload"
+    ACCOUNT_SET_LANGUAGE = "account.set_language"
+    TRANSLATION_STATUS = "translation.status"
+    TRANSLATION_EDIT = "translation.edit"
+    TRANSLATION_EXPORT = "translation.export"
 
 
 class Audience(enum.Enum):
@@ -330,6 +334,17 @@ def _event_unit(event: AuditEvent) -> Unit | None:
     return db.session.get(Unit, event.unit_id) if event.unit_id else _top_unit(event)
 
 
+def _translates(user: User, language: Any) -> bool:
+    """Interface strings serve the whole site: a translator of that language, or an admin, on
+    the top unit (where `_covers` has found the user's assignment)."""
+    top = _top_unit(language)
+    return top is not None and any(
+        a.unit_id == top.id
+        and (a.role == Role.ADMIN or (a.role == Role.TRANSLATOR and a.language == language.code))
+        for a in user.roles
+    )
+
+
 def _event_unit_column():
     return AuditEvent.unit_id
 
@@ -438,6 +453,12 @@ RULES: dict[Action, Rule] = {
         Audience.ROLES, PUBLISHERS, _page_unit, unit_column=_page_unit_column
     ),
     Action.ATTACHMENT_UPLOAD: Rule(Audience.ROLES, PUBLISHERS, _page_unit, check=_page_editable),
+    Action.ACCOUNT_SET_LANGUAGE: Rule(Audience.SIGNED_IN, check=_is_self),
+    Action.TRANSLATION_STATUS: Rule(Audience.PUBLIC),
+    Action.TRANSLATION_EDIT: Rule(
+        Audience.ROLES, frozenset({Role.TRANSLATOR, Role.ADMIN}), _top_unit, check=_translates
+    ),
+    Action.TRANSLATION_EXPORT: Rule(Audience.ROLES, ADMIN, _top_unit),
 }
 
 

@@ -45,8 +45,11 @@ def new_page(browser, base_url, seeded):
     """Pages in fresh contexts (empty cache, no cookies), with or without JavaScript."""
     contexts = []
 
-    def make(*, javascript: bool = True, width: int = 360):
+    def make(*, javascript: bool = True, width: int = 360, locale: str = "vi-VN"):
+        # A phone set to Vietnamese, as our users' are: its Accept-Language picks the language
+        # on a first visit.
         context = browser.new_context(
+            locale=locale,
             java_script_enabled=javascript,
             viewport={"width": width, "height": 740},
             base_url=base_url,

@@ -14,8 +14,9 @@ from tests.browser.conftest import sign_in
 from tests.live import NetworkMeter
 from webapp.auth.models import User
 from webapp.extensions import db
+from webapp.i18n.models import message_key
+from webapp.pages.models import Attachment, PageKind
 from webapp.pages.models import Page as GuidancePage
-from webapp.pages.models import PageKind
 from webapp.registrations.models import ListState, RegistrationList
 from webapp.units.models import Unit
 
@@ -28,6 +29,7 @@ ACCOUNTS = {
     "editor": ("editor.pacnam", "edit-bang-thanh"),
     "reviewer": ("reviewer.pacnam", "review-pac-nam"),
     "publisher": ("publisher.backan", "dang-bai-bac-kan"),
+    "translator": ("translator.tay", "dich-tieng-tay"),
 }
 # Endpoints that are not pages: they redirect, serve files, or answer htmx with a fragment
 # (measured in the flows and in tests/test_registrations.py).
@@ -40,6 +42,8 @@ NOT_PAGES = {
     "exports.export_docx",
     "exports.export_xlsx",
     "files.download_attachment",
+    "i18n.row",
+    "i18n.export",
 }
 
 
@@ -104,6 +108,33 @@ def _pages(app) -> list[Page]:
             Page("edit page", "publisher", f"/pages/{plan.id}/edit"),
             Page("page history", "publisher", f"/pages/{plan.id}/history"),
             Page("page diff", "publisher", f"/pages/{plan.id}/diff?from=1&to=1"),
+            Page("translation status", None, "/translations"),
+            Page("interface strings", "translator", "/translations/tyz"),
+            Page("translate a string", "translator", f"/translations/tyz/{message_key('Sign in')}"),
+        ]
+
+
+def _not_pages(app) -> list[Page]:
+    """The other GET endpoints: fragments, files and redirects, for the crawl below."""
+    with app.app_context():
+        commune = db.session.scalar(sa.select(Unit).where(Unit.code == "01858"))
+        registration_list = db.session.scalar(
+            sa.select(RegistrationList).where(RegistrationList.unit_id == commune.id).limit(1)
+        )
+        attachment = db.session.scalar(sa.select(Attachment).limit(1))
+        key = message_key("Sign in")
+        return [
+            Page("language", None, "/language/vi?next=/"),
+            Page("registrations", "editor", "/registrations"),
+            Page("summary", "editor", f"/registrations/lists/{registration_list.id}/summary"),
+            Page(
+                "entry row", "editor", f"/registrations/entries/{registration_list.entries[0].id}"
+            ),
+            Page("docx", "editor", f"/registrations/lists/{registration_list.id}/export.docx"),
+            Page("xlsx", "editor", f"/registrations/lists/{registration_list.id}/export.xlsx"),
+            Page("file", None, f"/files/{attachment.id}/{attachment.filename}"),
+            Page("string row", "translator", f"/translations/tyz/{key}/row"),
+            Page("catalog", "admin", "/translations/tyz/messages.po"),
         ]
 
 
@@ -113,17 +144,48 @@ def pages(app, seeded):
 
 
 def test_every_page_endpoint_is_measured(app, pages):
+    assert _get_endpoints(app) - NOT_PAGES - _endpoints(app, pages) == set()
+
+
+def test_every_get_route_in_every_language(app, pages):
+    """No 500 in any configured language, as each kind of user: every page, fragment, file and
+    redirect, with `<html lang>` carrying the interface language."""
+    every = [*pages, *_not_pages(app)]
+    assert _get_endpoints(app) - {"static"} - _endpoints(app, every) == set()
+    clients = {}
+    for who, (username, password) in ACCOUNTS.items():
+        clients[who] = app.test_client()
+        response = clients[who].post("/login", data={"username": username, "password": password})
+        assert response.status_code == 303
+    failures = []
+    for code in app.config["LANGUAGES"]:
+        for spec in every:
+            client = clients[spec.who] if spec.who else app.test_client()
+            client.set_cookie("lang", code)
+            response = client.get(spec.path)
+            body = response.get_data(as_text=True)[:100] if response.mimetype == "text/html" else ""
+            response.close()  # files are streamed from disk
+            whole_page = body.startswith("<!doctype html>") and response.status_code < 300
+            # The official form is printed in Vietnamese whatever the interface language.
+            lang = "vi" if spec.name == "official form" else code
+            if response.status_code >= 500 or (whole_page and f'<html lang="{lang}">' not in body):
+                failures.append(f"{code} {spec.name}: {response.status_code}")
+    assert failures == [], "\n".join(failures)
+
+
+def _get_endpoints(app) -> set[str]:
+    return {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())}
+
+
+def _endpoints(app, pages) -> set[str]:
     adapter = app.url_map.bind("localhost")
-    measured = set()
+    found = set()
     for page in pages:
         try:
-            measured.add(adapter.match(page.path.split("?")[0], method="GET")[0])
+            found.add(adapter.match(page.path.split("?")[0], method="GET")[0])
         except Exception:  # the 404 page matches no endpoint
             continue
-    get_endpoints = {
-        rule.endpoint for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())
-    }
-    assert get_endpoints - NOT_PAGES - measured == set()
+    return found
 
 
 def _open(new_page, who):

@@ -17,6 +17,7 @@ from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.i18n.languages import all_languages
 from webapp.labels import ROLE_LABELS
+from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.text import fold
 from webapp.units.models import Level, Unit
@@ -67,7 +68,6 @@ def list_users():
     if not policy.can_somewhere(current_user, Action.USER_VIEW):
         abort(403)
     query = (request.args.get("q") or "").strip()
-    page = request.args.get("page", 1, type=int)
     without_role = request.args.get("without_role") == "1"
     stmt = policy.visible(current_user, Action.USER_VIEW, sa.select(User)).order_by(User.username)
     if without_role:
@@ -76,18 +76,8 @@ def list_users():
     if query:
         needle = fold(query)
         users = [u for u in users if needle in fold(f"{u.username} {u.full_name}")]
-    total = len(users)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, page), pages)
-    shown = users[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return render_template(
-        "admin/users.html",
-        users=shown,
-        q=query,
-        without_role=without_role,
-        page=page,
-        pages=pages,
-        total=total,
+        "admin/users.html", paged=page_of(users, PAGE_SIZE), q=query, without_role=without_role
     )
 
 

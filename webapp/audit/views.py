@@ -68,6 +68,8 @@ ACTION_LABELS = {
     "page.archived": _l("Page archived"),
     "attachment.added": _l("File attached"),
     "attachment.deleted": _l("File deleted"),
+    "translation.saved": _l("Interface translation saved"),
+    "translation.removed": _l("Interface translation removed"),
 }
 
 OBJECT_LABELS = {
@@ -78,6 +80,7 @@ OBJECT_LABELS = {
     "attachments": _l("File"),
     Entry.__tablename__: _l("Entry"),
     Deadline.__tablename__: _l("Due date"),
+    "interface_translations": _l("Interface string"),
 }
 
 

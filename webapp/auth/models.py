@@ -42,6 +42,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The interface language the person chose; None follows the browser, then Vietnamese.
+    language: Mapped[str | None] = mapped_column(sa.String(10))
 
     home_unit: Mapped[Unit] = relationship()
     roles: Mapped[list[RoleAssignment]] = relationship(

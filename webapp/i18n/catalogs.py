@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent.parent / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
@@ -20,3 +20,8 @@ def read_catalog(path: Path) -> Catalog:
     # the catalog's own Plural-Forms header is what counts.
     with path.open("rb") as fh:
         return read_po(fh)
+
+
+def write_catalog(catalog: Catalog, path: Path) -> None:
+    with path.open("wb") as fh:
+        write_po(fh, catalog, width=100, omit_header=False, ignore_obsolete=True)

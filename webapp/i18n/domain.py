@@ -1,42 +1,129 @@
-"""A Flask-Babel domain that chains catalogs along the interface language's fallback."""
+"""A Flask-Babel domain that chains catalogs along the interface language's fallback, with the
+translations saved in the app laid over each compiled catalog."""
 
 from __future__ import annotations
 
+import gettext
+
+import sqlalchemy as sa
 from babel import support
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from flask_babel import Domain
+
+from webapp.extensions import db
+
+
+def _overrides(code: str, plural) -> support.Translations | None:
+    """The language's in-app translations as a catalog, or None when there are none."""
+    from webapp.i18n.models import InterfaceTranslation
+
+    rows = db.session.execute(
+        sa.select(
+            InterfaceTranslation.context,
+            InterfaceTranslation.msgid,
+            InterfaceTranslation.msgid_plural,
+            InterfaceTranslation.strings,
+        ).where(InterfaceTranslation.language == code)
+    ).all()
+    messages: dict = {}
+    for context, msgid, msgid_plural, strings in rows:
+        name = f"{context}\x04{msgid}" if context else msgid
+        if msgid_plural:
+            messages.update({(name, i): s for i, s in enumerate(strings) if s})
+        elif strings and strings[0]:
+            messages[name] = strings[0]
+    if not messages:
+        return None
+    translations = support.Translations()
+    translations._catalog = messages
+    translations.plural = plural
+    return translations
+
+
+def generations(codes: tuple[str, ...]) -> dict[str, int] | None:
+    """How many in-app saves each language has seen, read once per request; None when the
+    database cannot say (an error page after a failed transaction still needs its words)."""
+    from webapp.i18n.models import CatalogGeneration
+
+    cached = g.setdefault("catalog_generations", {})
+    missing = [code for code in codes if code not in cached]
+    if missing:
+        try:
+            found = dict(
+                db.session.execute(
+                    sa.select(CatalogGeneration.language, CatalogGeneration.generation).where(
+                        CatalogGeneration.language.in_(missing)
+                    )
+                ).all()
+            )
+        except sa.exc.SQLAlchemyError:
+            return None
+        cached.update({code: found.get(code, 0) for code in missing})
+    return {code: cached[code] for code in codes}
 
 
 class ChainDomain(Domain):
-    """Translations for g.ui_lang, falling back along its chain (e.g. tyz → vi).
+    """Translations for the interface language, falling back along its chain (tyz → vi).
 
-    The stock Domain keys its cache on the formatting locale, which is 'vi' for every
-    minority language, so the languages would share one cache entry; this one keys on the
-    interface language.
+    The stock Domain keys its cache on the formatting locale, which is 'vi' for every minority
+    language, so the languages would share one cache entry; this one keys on the interface
+    language and, within a request, on the generations of in-app translations, so a save in
+    one process shows on the next request of every other.
     """
 
     def get_translations(self):
-        lang = getattr(g, "ui_lang", None) if g else None
-        if lang is None:
+        from webapp.i18n.languages import all_languages
+        from webapp.i18n.setup import ui_language_code
+
+        if not has_request_context() and "ui_lang" not in g:
             return support.NullTranslations()
-        key = (lang, self.domain[0], tuple(self.translation_directories))
+        lang = ui_language_code()
+        chain = all_languages()[lang].chain
+        seen = generations(chain) if has_request_context() else None
+        live = seen is not None
+        stamp = tuple(seen.items()) if live else ()
+        key = (lang, self.domain[0], tuple(self.translation_directories), stamp)
         try:
             return self.cache[key]
         except KeyError:
             pass
-        from webapp.i18n.languages import all_languages
-
-        chain = all_languages()[lang].chain
-        head: support.Translations | None = None
+        layers: list[support.NullTranslations] = []
         for code in chain:
-            for dirname in self.translation_directories:
-                catalog = support.Translations.load(dirname, [code], self.domain[0])
-                if isinstance(catalog, support.Translations):
-                    if head is None:
-                        head = catalog
-                    else:
-                        head.add_fallback(catalog)
-        translations = head or support.NullTranslations()
+            compiled = [
+                catalog
+                for dirname in self.translation_directories
+                if isinstance(
+                    catalog := support.Translations.load(dirname, [code], self.domain[0]),
+                    support.Translations,
+                )
+            ]
+            # A compiled catalog's own Plural-Forms header, else the language's rule.
+            plural = (
+                compiled[0].plural
+                if compiled
+                else gettext.c2py(all_languages()[code].plural_forms[1])
+            )
+            if live and (saved := _overrides(code, plural)) is not None:
+                layers.append(saved)
+            layers.extend(compiled)
+        if not layers:
+            return support.NullTranslations()
+        head = layers[0]
+        for layer in layers[1:]:
+            head.add_fallback(layer)
         if not current_app.debug:
-            self.cache[key] = translations
-        return translations
+            # Older stamps of this language are dead weight once a newer one is built.
+            for old in [k for k in self.cache if k[:3] == key[:3]]:
+                del self.cache[old]
+            self.cache[key] = head
+        return head
+
+
+def clear_caches() -> None:
+    """Forget every built catalog and count, as a restart would (tests empty the database,
+    which sets the generations back to zero)."""
+    from webapp.extensions import babel
+    from webapp.i18n import queries
+
+    babel.domain_instance.cache.clear()
+    queries.clear_coverage_cache()

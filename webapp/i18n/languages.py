@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from babel.messages.plurals import get_plural
 
 LANGUAGES_FILE = Path(__file__).resolve().parent.parent / "seed" / "data" / "languages.yaml"
 
@@ -18,6 +19,14 @@ class Language:
     name_en: str
     format_locale: str  # a locale CLDR knows, used for dates and numbers
     fallback: tuple[str, ...]
+
+    @property
+    def plural_forms(self) -> tuple[int, str]:
+        """(number of forms, rule) for a catalog without its own header: CLDR's rule for the
+        formatting locale, since CLDR has none for Tày, Nùng, Dao or Mông (one form, like
+        Vietnamese)."""
+        rule = get_plural(self.format_locale)
+        return rule.num_plurals, rule.plural_expr
 
     @property
     def chain(self) -> tuple[str, ...]:

@@ -1,22 +1,58 @@
-"""Switching the interface language."""
+"""Switching the interface language, translating interface strings in the app, and how far
+each language is translated."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, request
+import io
 
-from webapp.i18n.setup import LANGUAGE_COOKIE
+from babel.messages.pofile import write_po
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from webapp import policy
+from webapp.downloads import content_disposition
+from webapp.extensions import db
+from webapp.htmx import after_change, is_partial, render_fragment_or_page
+from webapp.i18n import queries, services
+from webapp.i18n.forms import TranslationForm
+from webapp.i18n.languages import Language, all_languages
+from webapp.i18n.setup import LANGUAGE_COOKIE, enabled_languages
+from webapp.paging import page_of
+from webapp.policy import Action
 from webapp.urls import safe_next
 
 bp = Blueprint("i18n", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
+PAGE_SIZE = 40
+STATE_FILTERS = tuple(queries.MessageState)
+
+
+def _language(code: str) -> Language:
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    return all_languages()[code]
 
 
 @bp.get("/language/<code>")
 def set_language(code: str):
-    """A plain link (works without JavaScript); the choice is kept in a cookie."""
-    if code not in current_app.config["LANGUAGES"]:
-        abort(404)
+    """A plain link (works without JavaScript) that brings the reader back to the same page.
+    The choice is kept in a cookie, and in the profile of a signed-in person."""
+    _language(code)
+    if current_user.is_authenticated and policy.can(
+        current_user, Action.ACCOUNT_SET_LANGUAGE, current_user
+    ):
+        current_user.language = code
+        db.session.commit()
     response = redirect(safe_next(request.args.get("next")), code=303)
     response.set_cookie(
         LANGUAGE_COOKIE,
@@ -27,3 +63,159 @@ def set_language(code: str):
         secure=request.is_secure,
     )
     return response
+
+
+@bp.get("/translations")
+def status():
+    policy.require(current_user, Action.TRANSLATION_STATUS)
+    rows = [
+        (language, queries.coverage(language.code))
+        for language in enabled_languages()
+        if language.code != queries.SOURCE_LANGUAGE
+    ]
+    return render_template("i18n/status.html", rows=rows)
+
+
+@bp.get("/translations/<code>")
+@login_required
+def strings(code: str):
+    language = _language(code)
+    policy.require(current_user, Action.TRANSLATION_EDIT, language)
+    state = request.args.get("state") if request.args.get("state") in STATE_FILTERS else None
+    query = request.args.get("q", "").strip()[:200]
+    items = queries.messages(code)
+    return render_template(
+        "i18n/strings.html",
+        language=language,
+        paged=page_of(queries.matching(items, state, query), PAGE_SIZE),
+        state=state,
+        query=query,
+        counts={s: sum(m.state == s for m in items) for s in STATE_FILTERS},
+        can_export=policy.can(current_user, Action.TRANSLATION_EXPORT, language),
+    )
+
+
+def _item(code: str, key: str) -> queries.InterfaceMessage:
+    item = queries.message(code, key)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _load(code: str, key: str) -> tuple[Language, queries.InterfaceMessage]:
+    """Load and authorize: the language (404 unless offered) and one of its strings."""
+    language = _language(code)
+    policy.require(current_user, Action.TRANSLATION_EDIT, language)
+    return language, _item(code, key)
+
+
+def _form_for(item: queries.InterfaceMessage, code: str, formdata=None) -> TranslationForm:
+    count = queries.plural_count(code) if item.source.msgid_plural else 1
+    if formdata is not None:
+        return TranslationForm(formdata).fit(count)
+    saved = item.saved
+    return TranslationForm(
+        formdata=None,
+        version=str(saved.version if saved else 0),
+        strings=list(item.strings) or [""] * count,
+    ).fit(count)
+
+
+def _form_page(language, item, form, *, status=200, stale=None, error=None) -> Response:
+    return render_fragment_or_page(
+        "i18n/_string_form.html",
+        "i18n/edit.html",
+        # htmx swaps 200s into the row; a full page tells what went wrong in its status.
+        status=200 if is_partial() else status,
+        language=language,
+        item=item,
+        form=form,
+        stale=stale,
+        error=error,
+        back=safe_next(request.values.get("next") or _strings_url(language)),
+    )
+
+
+def _strings_url(language: Language) -> str:
+    return url_for("i18n.strings", code=language.code)
+
+
+@bp.get("/translations/<code>/<key>")
+@login_required
+def edit(code: str, key: str):
+    language, item = _load(code, key)
+    return _form_page(language, item, _form_for(item, code))
+
+
+@bp.get("/translations/<code>/<key>/row")
+@login_required
+def row(code: str, key: str):
+    """The string's row as the list shows it (htmx: "cancel" in the inline editor)."""
+    language, item = _load(code, key)
+    return render_template("i18n/_string_row.html", language=language, item=item)
+
+
+@bp.post("/translations/<code>/<key>")
+@login_required
+def save(code: str, key: str):
+    language, item = _load(code, key)
+    form = _form_for(item, code, request.form)
+    if not form.validate():
+        return _form_page(language, item, form, status=422)
+    try:
+        services.save(
+            current_user,
+            language,
+            item,
+            [entry.data or "" for entry in form.strings],
+            seen_version=form.seen_version(),
+        )
+    except services.TranslationError as error:
+        db.session.rollback()
+        return _form_page(language, item, form, status=422, error=str(error))
+    except services.StaleTranslation:
+        db.session.rollback()
+        fresh = _item(code, key)
+        # The form keeps what was typed, now against the version saved meanwhile.
+        form.version.data = str(fresh.saved.version if fresh.saved else 0)
+        return _form_page(language, fresh, form, status=409, stale=fresh)
+    db.session.commit()
+    return after_change(
+        "i18n/_string_row.html",
+        event="translation-saved",
+        redirect_to=safe_next(request.form.get("next") or _strings_url(language)),
+        language=language,
+        item=_item(code, key),
+    )
+
+
+@bp.get("/translations/<code>/messages.po")
+@login_required
+def export(code: str):
+    """The catalog as shipped with the in-app translations laid over it, to commit to the
+    repository (translations/<code>/LC_MESSAGES/messages.po)."""
+    language = _language(code)
+    policy.require(current_user, Action.TRANSLATION_EXPORT, language)
+    catalog = queries.exported_catalog(code)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, omit_header=False, ignore_obsolete=True)
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/x-gettext-translation",
+        headers={
+            "Content-Disposition": content_disposition(f"messages-{code}.po"),
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.app_template_global()
+def interface_coverage() -> queries.Coverage | None:
+    """For the notice under the language switcher: how much of the interface language is
+    translated (None for the source language and for Vietnamese, which are complete)."""
+    from webapp.i18n.setup import ui_language
+
+    code = ui_language().code
+    if code in (queries.SOURCE_LANGUAGE, current_app.config["DEFAULT_LANGUAGE"]):
+        return None
+    return queries.coverage(code)

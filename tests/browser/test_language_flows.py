@@ -1,0 +1,84 @@
+"""Interface languages in Chromium at 360 px, with JavaScript on and off: a translator
+translates a label of the registration form in the app, and an editor switches that form to
+Tày from the language links — the same page comes back in Tày where translated and in
+Vietnamese elsewhere, with a notice saying so."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.browser.conftest import sign_in
+from webapp.extensions import db
+from webapp.registrations.models import ListState, RegistrationList
+from webapp.units.models import Unit
+
+pytestmark = pytest.mark.browser
+
+# Marked test text, not Tày: nobody should mistake it for a translation.
+CASES = {
+    True: ("Name of the work, model or task", "Tên công trình", "[tyz-test] work name"),
+    False: ("Scale", "Quy mô", "[tyz-test] scale"),
+}
+
+
+def _draft_list_id(app) -> int:
+    with app.app_context():
+        commune = db.session.scalar(sa.select(Unit).where(Unit.code == "01858"))
+        return db.session.scalar(
+            sa.select(RegistrationList.id).where(
+                RegistrationList.unit_id == commune.id,
+                RegistrationList.state == ListState.DRAFT,
+            )
+        )
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_translator_translates_and_editor_switches_the_form_to_tay(app, new_page, javascript):
+    msgid, vietnamese, tay = CASES[javascript]
+
+    translator = new_page(javascript=javascript)
+    sign_in(translator, "translator.tay", "dich-tieng-tay")
+    translator.goto(f"/translations/tyz?q={msgid}")
+    row = translator.locator("li.string", has_text=msgid).first
+    row.get_by_role("link", name="Dịch").click()
+    box = translator.locator("textarea[lang=tyz]")
+    box.fill(tay)
+    translator.get_by_role("button", name="Lưu").click()
+    saved = translator.locator("li.string", has_text=tay)
+    saved.wait_for()
+    if javascript:  # swapped in place
+        assert "/translations/tyz?q=" in translator.url
+    else:  # the plain form went to its own page and came back to the list
+        assert translator.url.endswith(f"/translations/tyz?q={msgid.replace(' ', '+')}") or (
+            "/translations/tyz?" in translator.url
+        )
+
+    editor = new_page(javascript=javascript)
+    sign_in(editor, "editor.pacnam", "edit-bang-thanh")
+    path = f"/registrations/lists/{_draft_list_id(app)}/entries/new"
+    editor.goto(path)
+    assert editor.locator("html").get_attribute("lang") == "vi"
+    assert editor.locator("form label", has_text=vietnamese).count() >= 1
+    editor.locator("nav.langs").get_by_role("link", name="Tiếng Tày").click()
+    editor.wait_for_url(f"**{path}")
+    assert editor.locator("html").get_attribute("lang") == "tyz"
+    assert editor.locator("form label", has_text=tay).count() == 1  # translated in the app
+    assert editor.locator("label[for=description]").inner_text() == "Mô tả"  # Vietnamese
+    assert "Tiếng Tày" in editor.locator(".langnote").inner_text()
+
+    # Bad input on the Tày page: the message falls back to Vietnamese, the typed text stays.
+    editor.fill("#name", "Nhà văn hóa bản Nà Mò")
+    editor.fill("#budget_people", "1,5")
+    editor.locator("main form button[type=submit]").first.click()
+    error = editor.locator(".errors", has_text="đồng")
+    error.wait_for()
+    assert editor.locator("html").get_attribute("lang") == "tyz"
+    assert editor.input_value("#budget_people") == "1,5"
+    assert editor.input_value("#name") == "Nhà văn hóa bản Nà Mò"
+
+    # The choice is kept in the profile: a new device opens in Tày.
+    other = new_page(javascript=javascript)
+    sign_in(other, "editor.pacnam", "edit-bang-thanh")
+    assert other.locator("html").get_attribute("lang") == "tyz"
+    other.goto("/language/vi?next=/")

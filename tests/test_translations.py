@@ -1,0 +1,376 @@
+"""Interface languages end to end: a Tày request with a test catalog, choosing and remembering
+a language, and translators saving strings in the app (checked, versioned, exported, and seen
+by another process on its next request)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+from tests import factories
+from tests.conftest import CsrfClient
+from webapp import ROOT, create_app
+from webapp.audit.models import AuditEvent
+from webapp.auth.models import Role, User
+from webapp.extensions import db as _db
+from webapp.i18n.catalogs import TRANSLATIONS, read_catalog
+from webapp.i18n.compile import compile_catalog
+from webapp.i18n.models import InterfaceTranslation, message_key
+
+VI = read_catalog(TRANSLATIONS / "vi" / "LC_MESSAGES" / "messages.po")
+
+
+def vi(msgid, context=None) -> str:
+    string = VI.get(msgid, context=context).string
+    return string[0] if isinstance(string, tuple) else string
+
+
+# A test catalog: known entries, marked so nobody takes them for real Tày.
+TAY = {
+    "Sign in": "[tyz] Khảu",
+    "This field is required.": "[tyz] Tẻo sle",
+    "You have signed out.": "[tyz] Ok pây",
+    ("%(num)d string", "%(num)d strings"): ("[tyz] %(num)d câu",),
+}
+
+
+@pytest.fixture(scope="module")
+def tay_app(database_url, tmp_path_factory):
+    """The app with a Tày catalog holding TAY only, beside the real Vietnamese one."""
+    directory = tmp_path_factory.mktemp("translations")
+    shutil.copytree(TRANSLATIONS / "vi", directory / "vi")
+    catalog = Catalog(locale="tyz", fuzzy=False)
+    catalog._num_plurals, catalog._plural_expr = 1, "0"
+    for msgid, string in TAY.items():
+        catalog.add(msgid, string)
+    catalog.add(("%(num)d approved", "%(num)d approved"), ("",))  # untranslated plural
+    folder = directory / "tyz" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / "messages.po").open("wb") as fh:
+        write_po(fh, catalog)
+    compile_catalog(folder / "messages.po")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "BABEL_TRANSLATION_DIRECTORIES": str(directory),
+        }
+    )
+    app.test_client_class = CsrfClient
+    return app
+
+
+def test_tay_shows_tay_where_translated_and_vietnamese_elsewhere(db, tay_app):
+    client = tay_app.test_client()
+    client.set_cookie("lang", "tyz")
+    page = client.get("/login").get_data(as_text=True)
+    assert '<html lang="tyz">' in page
+    assert "[tyz] Khảu" in page  # translated
+    assert vi("Password") in page and ">Password<" not in page  # not translated: Vietnamese
+    # A form error: WTForms' message through our catalog, in Tày.
+    page = client.post("/login", data={"username": "", "password": ""}).get_data(as_text=True)
+    assert "[tyz] Tẻo sle" in page
+
+
+def test_tay_plurals_and_formats(db, tay_app):
+    from flask import g
+    from flask_babel import format_date, format_decimal, ngettext
+
+    with tay_app.test_request_context():
+        g.ui_lang = "tyz"
+        assert ngettext("%(num)d string", "%(num)d strings", 3) == "[tyz] 3 câu"
+        # Untranslated in Tày: the Vietnamese plural, never "3 approved".
+        assert ngettext("%(num)d approved", "%(num)d approved", 3) == vi(
+            ("%(num)d approved", "%(num)d approved")
+        ).replace("%(num)d", "3")
+        tay = (format_date(date(2025, 3, 8), "full"), format_decimal(1234567.5))
+        g.ui_lang = "vi"
+        assert tay == (format_date(date(2025, 3, 8), "full"), format_decimal(1234567.5))
+        assert tay[1] == "1.234.567,5"
+
+
+def test_flash_messages_follow_the_language(db, tay_app):
+    user = factories.make_user(roles=[(Role.EDITOR, factories.make_unit())])
+    _db.session.commit()
+    client = tay_app.test_client()
+    client.set_cookie("lang", "tyz")
+    client.post("/login", data={"username": user.username, "password": factories.PASSWORD})
+    client.token = None
+    page = client.post("/logout", follow_redirects=True).get_data(as_text=True)
+    assert "[tyz] Ok pây" in page
+
+
+# Choosing a language.
+
+
+def test_first_visit_follows_the_browser_then_vietnamese(client):
+    english = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert '<html lang="en">' in english.get_data(as_text=True)
+    assert "Accept-Language" in english.headers["Vary"]
+    other = client.get("/login", headers={"Accept-Language": "fr, de;q=0.5"})
+    assert '<html lang="vi">' in other.get_data(as_text=True)
+
+
+def test_a_chosen_language_beats_the_browser_and_keeps_the_page(client):
+    response = client.get("/language/tyz?next=/pages")
+    assert (response.status_code, response.headers["Location"]) == (303, "/pages")
+    page = client.get("/pages", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="tyz">' in page
+
+
+def test_signed_in_choice_is_kept_in_the_profile(app, db, tree, login_as):
+    client, user = login_as(Role.EDITOR, tree.c1)
+    client.get("/language/hmn?next=/")
+    _db.session.expire_all()
+    assert _db.session.get(User, user.id).language == "hmn"
+    # Another device, no cookie: the profile decides.
+    other = app.test_client()
+    other.post("/login", data={"username": user.username, "password": factories.PASSWORD})
+    assert '<html lang="hmn">' in other.get("/").get_data(as_text=True)
+
+
+def test_minority_language_says_how_much_is_translated(client):
+    client.set_cookie("lang", "nut")
+    page = client.get("/login").get_data(as_text=True)
+    assert "langnote" in page and "Tiếng Nùng" in page
+
+
+# Translators in the app.
+
+
+def _translator(login_as, tree, language="tyz"):
+    return login_as(Role.TRANSLATOR, tree.province, language=language)
+
+
+def _save(client, key, *strings, version=0, code="tyz", **headers):
+    data = {f"strings-{i}": s for i, s in enumerate(strings)} | {"version": str(version)}
+    return client.post(f"/translations/{code}/{key}", data=data, headers=headers)
+
+
+def test_saved_translation_shows_at_once_and_is_audited(app, db, tree, login_as):
+    client, translator = _translator(login_as, tree)
+    key = message_key("Sign in")
+    response = _save(client, key, "Khảu slư")
+    assert response.status_code == 303
+    row = db.session.scalar(sa.select(InterfaceTranslation).where(InterfaceTranslation.key == key))
+    assert (row.language, row.strings, row.source_vi) == ("tyz", ["Khảu slư"], vi("Sign in"))
+    assert row.translated_by_id == translator.id
+    anonymous = app.test_client()
+    anonymous.set_cookie("lang", "tyz")
+    assert "Khảu slư" in anonymous.get("/login").get_data(as_text=True)
+    anonymous.set_cookie("lang", "vi")
+    assert "Khảu slư" not in anonymous.get("/login").get_data(as_text=True)
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "translation.saved"))
+    assert event.details["after"] == ["Khảu slư"] and event.actor_id == translator.id
+
+
+@pytest.mark.parametrize(
+    ("typed", "complaint"),
+    [
+        ("%(commune)s mì %(nam)s.", "%(commune)s, %(name)s"),  # a renamed placeholder
+        ("%(commune)s mì.", "%(commune)s, %(name)s"),  # a dropped one
+        ("%(commune mì %(name)s.", "Dấu % phải"),  # a mangled one
+        ("<b>%(commune)s</b> mì %(name)s.", "thẻ HTML"),  # markup the original does not have
+    ],
+)
+def test_placeholder_breaking_translation_is_refused_and_kept(db, tree, login_as, typed, complaint):
+    client, _ = _translator(login_as, tree)
+    key = message_key("%(commune)s already has %(name)s.")
+    response = _save(client, key, typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'role="alert"' in page and complaint in _text(page)
+    assert _escaped(typed) in page  # what was typed is still there
+    assert db.session.scalar(sa.select(sa.func.count(InterfaceTranslation.id))) == 0
+
+
+def _text(page: str) -> str:
+    return re.sub(r"<[^>]+>", "", page).replace("&#39;", "'").replace("&lt;", "<")
+
+
+def _escaped(text: str) -> str:
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def test_plural_translation_needs_the_number_and_then_counts(db, tree, login_as):
+    client, _ = _translator(login_as, tree)
+    key = message_key("%(num)d string")
+    assert _save(client, key, "câu").status_code == 422
+    assert _save(client, key, "%(num)d câu").status_code == 303
+    client.set_cookie("lang", "tyz")
+    page = client.get("/translations/tyz?q=cau").get_data(as_text=True)
+    assert re.search(r'<p class="muted">\d+ câu</p>', page)  # this very string, in Tày
+
+
+def test_a_colleagues_save_is_not_overwritten(db, tree, login_as, app):
+    first, _ = _translator(login_as, tree)
+    second, _ = _translator(login_as, tree)
+    key = message_key("Sign in")
+    assert 'value="0"' in first.get(f"/translations/tyz/{key}").get_data(as_text=True)
+    assert _save(second, key, "Khảu").status_code == 303
+    response = _save(first, key, "Khảu slư", version=0)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Khảu slư" in page and "Khảu</strong>" in page  # mine kept, theirs shown
+    row = db.session.scalar(sa.select(InterfaceTranslation))
+    assert row.strings == ["Khảu"]
+    # Saving again on purpose, against the version now shown, replaces it.
+    assert _save(first, key, "Khảu slư", version=row.version).status_code == 303
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(InterfaceTranslation)).strings == ["Khảu slư"]
+
+
+def test_emptying_a_translation_falls_back_to_vietnamese(app, db, tree, login_as):
+    client, _ = _translator(login_as, tree)
+    key = message_key("Sign in")
+    _save(client, key, "Khảu slư")
+    version = db.session.scalar(sa.select(InterfaceTranslation.version))
+    assert _save(client, key, "", version=version).status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count(InterfaceTranslation.id))) == 0
+    reader = app.test_client()
+    reader.set_cookie("lang", "tyz")
+    page = reader.get("/login").get_data(as_text=True)
+    assert vi("Sign in") in page and "Khảu slư" not in page
+
+
+def test_inline_editing_with_htmx_returns_the_row(db, tree, login_as):
+    client, _ = _translator(login_as, tree)
+    key = message_key("Sign in")
+    form = client.get(f"/translations/tyz/{key}", headers={"HX-Request": "true"})
+    assert "<form" in form.get_data(as_text=True) and "<html" not in form.get_data(as_text=True)
+    saved = _save(client, key, "Khảu slư", **{"HX-Request": "true"})
+    assert saved.status_code == 200 and "translation-saved" in saved.headers["HX-Trigger"]
+    assert "Khảu slư" in saved.get_data(as_text=True)
+    assert len(saved.get_data()) < 5 * 1024
+    refused = _save(client, message_key("%(num)d string"), "câu", **{"HX-Request": "true"})
+    assert refused.status_code == 200 and 'role="alert"' in refused.get_data(as_text=True)
+
+
+def test_list_filters_untranslated_and_changed(db, tree, login_as):
+    client, _ = _translator(login_as, tree)
+    key = message_key("Sign in")
+    _save(client, key, "Khảu slư")
+    row = db.session.scalar(sa.select(InterfaceTranslation))
+    row.source_vi = "Đăng nhập cũ"  # as if the Vietnamese text changed since
+    db.session.commit()
+    changed = client.get("/translations/tyz?state=changed").get_data(as_text=True)
+    assert f'id="s-{key}"' in changed and changed.count('class="string"') == 1
+    untranslated = client.get("/translations/tyz?state=untranslated").get_data(as_text=True)
+    assert f'id="s-{key}"' not in untranslated
+
+
+def test_export_lays_saved_translations_over_the_catalog(db, tree, login_as):
+    client, _ = _translator(login_as, tree)
+    _save(client, message_key("Sign in"), "Khảu slư")
+    _save(client, message_key("%(num)d string"), "%(num)d câu")
+    assert client.get("/translations/tyz/messages.po").status_code == 403  # admins export
+    admin, _ = login_as(Role.ADMIN, tree.province)
+    response = admin.get("/translations/tyz/messages.po")
+    assert response.status_code == 200
+    assert "messages-tyz.po" in response.headers["Content-Disposition"]
+    catalog = read_po(__import__("io").BytesIO(response.data))
+    assert catalog.get("Sign in").string == "Khảu slư"
+    assert catalog.get(("%(num)d string", "%(num)d strings")).string == ("%(num)d câu",)
+    assert catalog.num_plurals == 1 and catalog.locale_identifier == "tyz"
+    assert len(catalog) == len(VI)  # every string of the interface, translated or not
+
+
+@pytest.mark.parametrize(
+    ("role", "unit", "language", "status"),
+    [
+        (Role.TRANSLATOR, "province", "nut", 403),  # another language
+        (Role.TRANSLATOR, "d1", "tyz", 403),  # not on the top unit
+        (Role.PUBLISHER, "province", None, 403),
+        (Role.ADMIN, "province", None, 200),
+    ],
+)
+def test_who_may_translate_the_interface(db, tree, login_as, role, unit, language, status):
+    client, _ = login_as(role, getattr(tree, unit), language=language)
+    key = message_key("Sign in")
+    assert client.get("/translations/tyz").status_code == status
+    assert _save(client, key, "Khảu slư").status_code == (303 if status == 200 else 403)
+
+
+def test_anonymous_translators_are_sent_to_sign_in(client):
+    assert client.get("/translations").status_code == 200  # the status page is public
+    response = client.get("/translations/tyz")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_unknown_language_or_string_is_404(db, tree, login_as):
+    client, _ = _translator(login_as, tree)
+    assert client.get("/translations/xx").status_code == 404
+    assert client.get("/translations/tyz/0000").status_code == 404
+
+
+# Another process.
+
+SERVER = """
+import sys
+from werkzeug.serving import make_server
+from webapp import create_app
+app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "x"})
+server = make_server("127.0.0.1", 0, app)
+print(server.server_port, flush=True)
+server.serve_forever()
+"""
+
+
+def _fetch(base: str, path: str) -> str:
+    request = urllib.request.Request(base + path, headers={"Cookie": "lang=tyz"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read().decode()
+
+
+def test_a_saved_translation_shows_in_another_process_on_its_next_request(
+    db, tree, login_as, database_url
+):
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVER, database_url],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{process.stdout.readline().strip()}"
+        before = _fetch(base, "/login")  # the other process builds and caches its catalog
+        assert "Khảu slư" not in before and vi("Sign in") in before
+        client, _ = _translator(login_as, tree)
+        assert _save(client, message_key("Sign in"), "Khảu slư").status_code == 303
+        assert "Khảu slư" in _fetch(base, "/login")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
+def test_new_catalog_for_a_language_cldr_does_not_know(tmp_path, monkeypatch):
+    from webapp.i18n import update
+
+    po = update.new_catalog("ium", directory=tmp_path)
+    catalog = read_catalog(po)
+    assert catalog.locale_identifier == "ium"
+    assert (catalog.num_plurals, catalog.plural_expr) == (1, "0")
+    assert all(not m.string or m.string == ("",) for m in catalog if m.id)
+    assert "Plural-Forms: nplurals=1; plural=0;" in Path(po).read_text()
+
+
+def test_shipped_minority_catalogs_are_honest(db):
+    """No machine output: what a catalog ships, a translator stood behind; today nothing."""
+    for code in ("tyz", "nut", "ium", "hmn"):
+        catalog = read_catalog(TRANSLATIONS / code / "LC_MESSAGES" / "messages.po")
+        assert catalog.num_plurals == 1
+        assert catalog.locale_identifier == code

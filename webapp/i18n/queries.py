@@ -1,0 +1,220 @@
+"""Interface strings as translators see them: the template's messages with their Vietnamese
+text and the current translation in a language (saved in the app, else from its catalog), and
+how much of each language is translated."""
+
+from __future__ import annotations
+
+import copy
+import enum
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from babel.messages.catalog import Catalog
+
+from webapp.extensions import db
+from webapp.i18n.catalogs import TEMPLATE, TRANSLATIONS, read_catalog
+from webapp.i18n.models import InterfaceTranslation, message_key
+from webapp.text import fold
+
+# The language the msgids are written in: complete without a catalog.
+SOURCE_LANGUAGE = "en"
+
+
+class MessageState(enum.StrEnum):
+    UNTRANSLATED = "untranslated"
+    CHANGED = "changed"  # the Vietnamese text changed since it was translated
+    TRANSLATED = "translated"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A message of the template, with its Vietnamese text."""
+
+    key: str
+    msgid: str
+    msgid_plural: str | None
+    context: str | None
+    vi: tuple[str, ...]
+
+    @property
+    def vi_text(self) -> str:
+        return "\n".join(self.vi)
+
+
+@dataclass
+class InterfaceMessage:
+    source: Source
+    strings: tuple[str, ...]  # the translation now in force in this language; () when none
+    saved: InterfaceTranslation | None  # the in-app translation, when there is one
+
+    @property
+    def state(self) -> MessageState:
+        if not any(self.strings):
+            return MessageState.UNTRANSLATED
+        if self.saved is not None and self.saved.source_vi != self.source.vi_text:
+            return MessageState.CHANGED
+        return MessageState.TRANSLATED
+
+
+def _strings(message) -> tuple[str, ...]:
+    if message is None or message.fuzzy:
+        return ()
+    value = message.string
+    strings = tuple(value) if isinstance(value, tuple | list) else (value,)
+    return strings if all(strings) else ()
+
+
+@lru_cache(maxsize=16)
+def _read(path: Path, mtime: float) -> Catalog | None:
+    return read_catalog(path) if path.exists() else None
+
+
+def catalog(code: str, directory: Path = TRANSLATIONS) -> Catalog | None:
+    """The language's .po as shipped (re-read when the file changes)."""
+    path = directory / code / "LC_MESSAGES" / "messages.po"
+    return _read(path, path.stat().st_mtime if path.exists() else 0.0)
+
+
+def plural_count(code: str) -> int:
+    from webapp.i18n.languages import all_languages
+
+    shipped = catalog(code)
+    return shipped.num_plurals if shipped is not None else all_languages()[code].plural_forms[0]
+
+
+def sources() -> list[Source]:
+    """Every interface string of the template, in its order, with the Vietnamese text."""
+    template = _read(TEMPLATE, TEMPLATE.stat().st_mtime)
+    vi = catalog("vi")
+    result = []
+    for message in template:
+        if not message.id:
+            continue
+        msgid, msgid_plural = message.id if isinstance(message.id, tuple) else (message.id, None)
+        translated = vi.get(message.id, context=message.context) if vi else None
+        result.append(
+            Source(
+                key=message_key(msgid, message.context),
+                msgid=msgid,
+                msgid_plural=msgid_plural,
+                context=message.context,
+                vi=_strings(translated) or ((msgid_plural or msgid),),
+            )
+        )
+    return result
+
+
+def source(key: str) -> Source | None:
+    return next((s for s in sources() if s.key == key), None)
+
+
+def saved_translations(code: str) -> dict[str, InterfaceTranslation]:
+    rows = db.session.scalars(
+        sa.select(InterfaceTranslation).where(InterfaceTranslation.language == code)
+    )
+    return {row.key: row for row in rows}
+
+
+def messages(code: str) -> list[InterfaceMessage]:
+    """Every interface string with its translation in force in `code`."""
+    shipped = catalog(code)
+    saved = saved_translations(code)
+    result = []
+    for src in sources():
+        row = saved.get(src.key)
+        if row is not None:
+            strings = tuple(row.strings)
+        else:
+            message_id = (src.msgid, src.msgid_plural) if src.msgid_plural else src.msgid
+            strings = _strings(shipped.get(message_id, context=src.context)) if shipped else ()
+            if not strings and code == SOURCE_LANGUAGE:
+                strings = (src.msgid, src.msgid_plural) if src.msgid_plural else (src.msgid,)
+        result.append(InterfaceMessage(src, strings, row))
+    return result
+
+
+def exported_catalog(code: str) -> Catalog:
+    """The language's catalog as shipped, with the in-app translations laid over it."""
+    from webapp.i18n.update import empty_catalog
+
+    shipped = catalog(code)
+    result = copy.deepcopy(shipped) if shipped is not None else empty_catalog(code)
+    for row in saved_translations(code).values():
+        message_id = (row.msgid, row.msgid_plural) if row.msgid_plural else row.msgid
+        strings = tuple(row.strings) if row.msgid_plural else row.strings[0]
+        existing = result.get(message_id, context=row.context)
+        if existing is not None:
+            existing.string = strings
+            existing.flags.discard("fuzzy")
+        else:
+            result.add(message_id, strings, context=row.context)
+    return result
+
+
+def message(code: str, key: str) -> InterfaceMessage | None:
+    return next((m for m in messages(code) if m.source.key == key), None)
+
+
+def matching(items: list[InterfaceMessage], state: str | None, query: str) -> list:
+    """Filter by state and by words found in the English, Vietnamese or translated text."""
+    words = fold(query).split()
+    found = []
+    for item in items:
+        if state and item.state != state:
+            continue
+        if words:
+            haystack = fold(
+                " ".join(
+                    (
+                        item.source.msgid,
+                        item.source.msgid_plural or "",
+                        item.source.vi_text,
+                        *item.strings,
+                    )
+                )
+            )
+            if not all(w in haystack for w in words):
+                continue
+        found.append(item)
+    return found
+
+
+@dataclass(frozen=True)
+class Coverage:
+    total: int
+    translated: int  # up to date or not
+    up_to_date: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.translated / self.total) if self.total else 100
+
+
+_coverage_cache: dict[tuple, Coverage] = {}
+
+
+def clear_coverage_cache() -> None:
+    _coverage_cache.clear()
+
+
+def coverage(code: str) -> Coverage:
+    """Counted once per language for each state of its catalog and in-app translations."""
+    from webapp.i18n.domain import generations
+
+    path = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
+    seen = generations((code,))
+    stamp = (code, path.stat().st_mtime if path.exists() else 0.0, seen and seen[code])
+    if seen is not None and stamp in _coverage_cache:
+        return _coverage_cache[stamp]
+    items = messages(code)
+    states = [m.state for m in items]
+    result = Coverage(
+        total=len(items),
+        translated=sum(s != MessageState.UNTRANSLATED for s in states),
+        up_to_date=states.count(MessageState.TRANSLATED),
+    )
+    if seen is not None:
+        _coverage_cache[stamp] = result
+    return result

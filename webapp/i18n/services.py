@@ -1,0 +1,184 @@
+"""Saving interface translations: checked against their source, versioned, audited, and made
+visible to every process by bumping the language's generation."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from webapp import policy
+from webapp.audit.services import record
+from webapp.extensions import db
+from webapp.i18n.languages import Language
+from webapp.i18n.models import CatalogGeneration, InterfaceTranslation
+from webapp.i18n.queries import InterfaceMessage, plural_count
+from webapp.policy import Action
+from webapp.text import clean
+
+MAX_LENGTH = 5000
+
+# A %-placeholder as Python formats it: %(name)s, %d, %.1f, and the escaped %%.
+_PLACEHOLDER = re.compile(
+    r"%(?:\((?P<name>\w*)\))?[#0\- +]*(?:\d+|\*)?(?:\.\d+)?(?P<type>[diouxXeEfFgGcrs%])"
+)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+class TranslationError(ValueError):
+    """A translation that cannot be used; the message says why, in the user's language."""
+
+
+class StaleTranslation(Exception):
+    """Someone saved this string since the translator opened it; `current` is what is saved."""
+
+    def __init__(self, current: InterfaceTranslation | None):
+        super().__init__("stale translation")
+        self.current = current
+
+
+def _placeholders(text: str) -> Counter | None:
+    """The placeholders of a string, or None when a % does not start a whole placeholder."""
+    found: Counter = Counter()
+    position = 0
+    while (start := text.find("%", position)) != -1:
+        match = _PLACEHOLDER.match(text, start)
+        if match is None:
+            return None
+        if match["type"] != "%":
+            found[(match["name"], match["type"])] += 1
+        position = match.end()
+    return found
+
+
+def _describe(placeholders: Counter) -> str:
+    return (
+        ", ".join(sorted(f"%({name})s" if name else "%s" for (name, _type) in placeholders)) or "—"
+    )
+
+
+def check(source_strings: tuple[str, ...], strings: tuple[str, ...]) -> None:
+    """Each translated form keeps exactly its source's placeholders and HTML tags.
+
+    Template strings are marked safe once translated, so a tag the source does not have would
+    reach every page unescaped; a dropped or mangled placeholder breaks the page or loses the
+    number it was meant to show.
+    """
+    for source, text in zip(source_strings, strings, strict=True):
+        if len(text) > MAX_LENGTH:
+            raise TranslationError(
+                _l("A translation may be at most %(max)d characters long.", max=MAX_LENGTH)
+            )
+        wanted = _placeholders(source)
+        # A source whose own % is literal (never formatted) puts no rule on the translation.
+        got = _placeholders(text) if wanted is not None else wanted
+        if wanted is not None and got is None:
+            raise TranslationError(
+                _l(
+                    "A %% sign must start a whole placeholder such as %(example)s; "
+                    "write %%%% for a percent sign.",
+                    example="%(name)s",
+                )
+            )
+        if got != wanted:
+            raise TranslationError(
+                _l(
+                    "The translation must keep the placeholders of the original, unchanged: "
+                    "%(wanted)s.",
+                    wanted=_describe(wanted),
+                )
+            )
+        if sorted(t.lower() for t in _TAG.findall(text)) != sorted(
+            t.lower() for t in _TAG.findall(source)
+        ) or text.count("<") != source.count("<"):
+            raise TranslationError(_l("The translation may not add or change HTML tags."))
+
+
+def _source_forms(item: InterfaceMessage, count: int) -> tuple[str, ...]:
+    """What each plural form is checked against: the singular for the first form of a language
+    with several forms, the plural otherwise."""
+    src = item.source
+    if not src.msgid_plural:
+        return (src.msgid,)
+    return tuple(src.msgid if (i == 0 and count > 1) else src.msgid_plural for i in range(count))
+
+
+def _record(actor, action: str, row: InterfaceTranslation, **details) -> None:
+    # Interface strings belong to no unit: the log shows them to admins of the top unit.
+    record(actor, action, row, unit_id=None, language=row.language, msgid=row.msgid, **details)
+
+
+def _bump(language: str) -> None:
+    bumped = db.session.execute(
+        sa.update(CatalogGeneration)
+        .where(CatalogGeneration.language == language)
+        .values(generation=CatalogGeneration.generation + 1)
+    ).rowcount
+    if not bumped:
+        db.session.add(CatalogGeneration(language=language, generation=1))
+        db.session.flush()
+
+
+def save(
+    actor,
+    language: Language,
+    item: InterfaceMessage,
+    strings: list[str],
+    *,
+    seen_version: int,
+) -> InterfaceTranslation | None:
+    """Save (or, when every form is empty, remove) the in-app translation of one string.
+
+    `seen_version` is the version the translator opened (0: there was none); a save made
+    since is refused with StaleTranslation, so nobody overwrites a colleague unawares.
+    """
+    policy.ensure(actor, Action.TRANSLATION_EDIT, language)
+    count = plural_count(language.code) if item.source.msgid_plural else 1
+    strings = [clean(s) or "" for s in strings][:count]
+    strings += [""] * (count - len(strings))
+    row = db.session.scalar(
+        sa.select(InterfaceTranslation)
+        .where(
+            InterfaceTranslation.language == language.code,
+            InterfaceTranslation.key == item.source.key,
+        )
+        .with_for_update()
+    )
+    if (row.version if row else 0) != seen_version:
+        raise StaleTranslation(row)
+    before = list(row.strings) if row else []
+    if not any(strings):
+        if row is None:
+            return None
+        _record(actor, "translation.removed", row, before=before)
+        db.session.delete(row)
+        _bump(language.code)
+        db.session.flush()
+        return None
+    if not all(strings):
+        raise TranslationError(_l("Fill in every form, or leave them all empty."))
+    check(_source_forms(item, count), tuple(strings))
+    if row is None:
+        row = InterfaceTranslation(
+            language=language.code,
+            key=item.source.key,
+            context=item.source.context,
+            msgid=item.source.msgid,
+            msgid_plural=item.source.msgid_plural,
+        )
+        db.session.add(row)
+    row.strings = strings
+    row.source_vi = item.source.vi_text
+    row.translated_by_id = actor.id
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except (StaleDataError, sa.exc.IntegrityError):
+        # Two first saves at once (the unique key), or SQLite's missing row lock.
+        raise StaleTranslation(None) from None
+    _record(actor, "translation.saved", row, before=before, after=strings)
+    _bump(language.code)
+    return row
