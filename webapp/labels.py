@@ -8,7 +8,7 @@ from flask_babel import lazy_pgettext
 from webapp.auth.models import Role
 from webapp.campaign.models import DeadlineKind
 from webapp.notifications.models import NotificationKind
-from webapp.pages.models import PageState
+from webapp.pages.models import PageState, TranslationState
 from webapp.registrations.models import EntryKind, EntryState, ListState
 from webapp.units.models import Kind, Level
 
@@ -78,4 +78,13 @@ PAGE_STATE_LABELS = {
     PageState.DRAFT: lazy_pgettext("page", "Draft"),
     PageState.PUBLISHED: lazy_pgettext("page", "Published"),
     PageState.ARCHIVED: lazy_pgettext("page", "Archived"),
+}
+
+# What a page's translation into a language is: not made yet, a draft, published; and whether
+# the original changed since.
+TRANSLATION_STATE_LABELS = {
+    None: lazy_pgettext("translation", "Missing"),
+    TranslationState.DRAFT: lazy_pgettext("translation", "Draft"),
+    TranslationState.PUBLISHED: lazy_pgettext("translation", "Published"),
+    "outdated": lazy_pgettext("translation", "Outdated"),
 }

@@ -11,7 +11,7 @@ from webapp.campaign.models import (
     Requirement,
 )
 from webapp.notifications.models import Notification
-from webapp.pages.models import Attachment, Page, Revision
+from webapp.pages.models import Attachment, Page, PageTranslation, Revision
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.review.models import ReviewDecision
 from webapp.units.models import Unit, UnitYearAttribute
@@ -28,6 +28,7 @@ __all__ = [
     "ModelType",
     "Notification",
     "Page",
+    "PageTranslation",
     "RegistrationList",
     "Requirement",
     "ReviewDecision",

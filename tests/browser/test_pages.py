@@ -14,6 +14,7 @@ from tests.browser.conftest import sign_in
 from tests.live import NetworkMeter
 from webapp.auth.models import User
 from webapp.extensions import db
+from webapp.i18n.languages import all_languages
 from webapp.pages.models import Page as GuidancePage
 from webapp.pages.models import PageKind
 from webapp.registrations.models import ListState, RegistrationList
@@ -28,6 +29,7 @@ ACCOUNTS = {
     "editor": ("editor.pacnam", "edit-bang-thanh"),
     "reviewer": ("reviewer.pacnam", "review-pac-nam"),
     "publisher": ("publisher.backan", "dang-bai-bac-kan"),
+    "translator": ("translator.tay", "dich-tieng-tay"),
 }
 # Endpoints that are not pages: they redirect, serve files, or answer htmx with a fragment
 # (measured in the flows and in tests/test_registrations.py).
@@ -104,7 +106,21 @@ def _pages(app) -> list[Page]:
             Page("edit page", "publisher", f"/pages/{plan.id}/edit"),
             Page("page history", "publisher", f"/pages/{plan.id}/history"),
             Page("page diff", "publisher", f"/pages/{plan.id}/diff?from=1&to=1"),
+            Page("plan in Tày (untranslated)", None, f"/pages/{plan.path}?lang=tyz"),
+            Page("page translations", "publisher", f"/pages/{plan.id}/translations"),
+            Page("translate (long page)", "translator", f"/pages/{plan.id}/translations/tyz"),
+            Page("translations to do", "translator", "/translations/tyz"),
         ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def every_language(app):
+    """All the languages of languages.yaml switched on (the switcher's weight counts, and the
+    translators' pages need theirs)."""
+    configured = app.config["LANGUAGES"]
+    app.config["LANGUAGES"] = list(all_languages())
+    yield
+    app.config["LANGUAGES"] = configured
 
 
 @pytest.fixture(scope="module")
