@@ -107,7 +107,8 @@ def test_a_translator_saves_a_translation_made_from_the_revision_they_saw(db, pa
     assert saved.search_title == "[tyz] huong dan dang ky"
     assert saved.outdated  # made from revision 1; the original is at 2 now
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "translation.saved"))
-    assert event.details == {"language": "tyz", "source": 1} and event.actor_id == user.id
+    assert event.details == {"language": "tyz", "source_revision": 1}
+    assert event.actor_id == user.id
 
 
 def test_preview_saves_nothing_and_bad_input_keeps_the_text(db, page, translator):
@@ -373,3 +374,11 @@ def test_menu_offers_the_worklist_to_translators_only(db, tree, translator, logi
     assert re.search(r'href="/translations">Bản dịch</a>', client.get("/").get_data(True))
     editor, _ = login_as(Role.EDITOR, tree.province)
     assert 'href="/translations"' not in editor.get("/").get_data(as_text=True)
+
+
+def test_the_audit_log_names_translation_events_and_their_language(db, tree, page, login_as):
+    translate(db, page)
+    admin, _ = login_as(Role.ADMIN, tree.province)
+    html = admin.get("/audit").get_data(as_text=True)
+    assert "Lưu bản dịch" in html and "Đăng bản dịch" in html and "Tiếng Tày" in html
+    assert "bản sao của" not in html

@@ -68,6 +68,9 @@ ACTION_LABELS = {
     "page.archived": _l("Page archived"),
     "attachment.added": _l("File attached"),
     "attachment.deleted": _l("File deleted"),
+    "translation.saved": _l("Translation saved"),
+    "translation.published": _l("Translation published"),
+    "translation.draft": _l("Translation back to draft"),
 }
 
 OBJECT_LABELS = {
@@ -349,6 +352,10 @@ def _notes(
     if action == "list.submitted" and isinstance(details.get("entries"), list):
         count = len(details["entries"])
         notes.append(ngettext("%(num)d entry", "%(num)d entries", count))
-    if (source := _int(details.get("source"))) is not None:
+    if action.startswith("translation.") and (
+        language := all_languages().get(_text(details, "language") or "")
+    ):
+        notes.append(language.name)
+    if action == "entry.duplicated" and (source := _int(details.get("source"))) is not None:
         notes.append(_("copy of entry #%(id)d", id=source))
     return [note for note in notes if note]

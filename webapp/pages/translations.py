@@ -104,7 +104,7 @@ def save_translation(
         translation.page,
         unit_id=translation.page.unit_id,
         language=translation.language,
-        source=source.number,
+        source_revision=source.number,
     )
     return translation
 
