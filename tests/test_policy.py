@@ -13,7 +13,7 @@ from webapp import policy
 from webapp.auth.models import Role, User
 from webapp.campaign.models import Content
 from webapp.i18n.languages import all_languages
-from webapp.pages.models import Page, PageKind, PageState
+from webapp.pages.models import Page, PageKind, PageState, PageTranslation
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryKind, EntryState, ListState, RegistrationList
 from webapp.units.models import Level, Unit
@@ -50,11 +50,14 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.PAGE_EDIT: {Role.ADMIN, Role.PUBLISHER},
     Action.PAGE_PUBLISH: {Role.ADMIN, Role.PUBLISHER},
     Action.ATTACHMENT_UPLOAD: {Role.ADMIN, Role.PUBLISHER},
+    # Into Tày, the language the factories give translators.
+    Action.PAGE_TRANSLATE: {Role.ADMIN, Role.PUBLISHER, Role.TRANSLATOR},
+    Action.TRANSLATION_PUBLISH: {Role.ADMIN, Role.PUBLISHER, Role.TRANSLATOR},
     Action.ACCOUNT_SET_LANGUAGE: EVERYONE,
     Action.TRANSLATION_STATUS: EVERYONE,
     # Interface strings serve the whole site: translators (of that language) on the top unit.
-    Action.TRANSLATION_EDIT: {Role.ADMIN, Role.TRANSLATOR},
-    Action.TRANSLATION_EXPORT: ADMIN,
+    Action.INTERFACE_TRANSLATE: {Role.ADMIN, Role.TRANSLATOR},
+    Action.INTERFACE_EXPORT: ADMIN,
 }
 ALLOWED_OUTSIDE = {
     Action.CAMPAIGN_VIEW: EVERYONE,
@@ -65,8 +68,8 @@ ALLOWED_ANONYMOUS = {Action.CAMPAIGN_VIEW, Action.PAGE_VIEW, Action.TRANSLATION_
 # Actions on things that belong to the top unit: "inside" means a role there.
 TOP_UNIT_ACTIONS = {
     Action.CAMPAIGN_CONFIGURE,
-    Action.TRANSLATION_EDIT,
-    Action.TRANSLATION_EXPORT,
+    Action.INTERFACE_TRANSLATE,
+    Action.INTERFACE_EXPORT,
 }
 
 
@@ -119,6 +122,12 @@ def _page(unit: Unit, state=PageState.DRAFT):
     return page
 
 
+def _translation(unit: Unit, language: str = "tyz", state=PageState.PUBLISHED):
+    """A page's translation, saved or not yet made: the policy judges both alike."""
+    page = _page(unit, state)
+    return PageTranslation(page=page, page_id=page.id, language=language)
+
+
 def _event(unit: Unit):
     from webapp.audit.services import record
 
@@ -148,7 +157,7 @@ def _subject(action: Action, tree, actor: User, inside: bool):
     unit = tree.c1 if inside else tree.c3
     if action in (Action.CAMPAIGN_VIEW, Action.CAMPAIGN_CONFIGURE, Action.TRANSLATION_STATUS):
         return None if action is not Action.CAMPAIGN_CONFIGURE else object()
-    if action in (Action.TRANSLATION_EDIT, Action.TRANSLATION_EXPORT):
+    if action in (Action.INTERFACE_TRANSLATE, Action.INTERFACE_EXPORT):
         return all_languages()["tyz"]
     if action in (Action.LIST_VIEW, Action.LIST_EDIT, Action.LIST_SUBMIT):
         return _list(unit)
@@ -166,6 +175,8 @@ def _subject(action: Action, tree, actor: User, inside: bool):
         return _page(unit, PageState.PUBLISHED)
     if action is Action.ATTACHMENT_UPLOAD:
         return _page(unit)
+    if action in (Action.PAGE_TRANSLATE, Action.TRANSLATION_PUBLISH):
+        return _translation(unit)
     if action in (Action.ACCOUNT_CHANGE_PASSWORD, Action.ACCOUNT_SET_LANGUAGE):
         return actor if inside else _target_user(tree.c3)
     if action in (Action.UNIT_VIEW, Action.UNIT_ADD_AREA, Action.USER_CREATE, Action.ROLE_GRANT):
@@ -249,7 +260,7 @@ def test_state_conditions_refuse_even_inside_scope(db, tree, action, make_subjec
 def test_interface_translations_by_language_and_level(db, tree, spec, language, allowed):
     role, unit, *rest = spec
     actor = factories.make_user(roles=[(role, getattr(tree, unit), *rest)])
-    assert policy.can(actor, Action.TRANSLATION_EDIT, all_languages()[language]) is allowed
+    assert policy.can(actor, Action.INTERFACE_TRANSLATE, all_languages()[language]) is allowed
 
 
 def test_ended_commune_gets_no_new_areas(db, tree):
@@ -513,3 +524,53 @@ def test_drafts_and_archived_pages_are_for_their_publishers_only(db, tree):
     assert not policy.can(publisher, Action.PAGE_EDIT, archived)
     assert not policy.can(publisher, Action.ATTACHMENT_UPLOAD, archived)
     assert policy.can(publisher, Action.PAGE_PUBLISH, archived)  # may publish it again
+
+
+# Translations
+
+
+@pytest.mark.parametrize("action", [Action.PAGE_TRANSLATE, Action.TRANSLATION_PUBLISH], ids=str)
+def test_a_translator_works_only_in_their_language(db, tree, action):
+    tay = factories.make_user(roles=[(Role.TRANSLATOR, tree.d1, None, "tyz")])
+    publisher = factories.make_user(roles=[(Role.PUBLISHER, tree.d1)])
+    assert policy.can(tay, action, _translation(tree.c1, "tyz"))
+    for language in ("nut", "hmn", "vi"):
+        assert not policy.can(tay, action, _translation(tree.c1, language))
+    assert not policy.can(tay, action, _translation(tree.c3, "tyz"))  # outside the scope
+    assert policy.can(publisher, action, _translation(tree.c1, "nut"))  # any language
+    assert not policy.can(publisher, action, _translation(tree.c1, "vi"))  # not the original
+
+
+def test_translator_scope_and_lists_follow_their_language(db, tree):
+    from webapp.extensions import db as _db
+
+    both = factories.make_user(
+        roles=[
+            (Role.TRANSLATOR, tree.province, None, "tyz"),
+            (Role.TRANSLATOR, tree.d1, None, "nut"),
+        ]
+    )
+    on_d2 = _page(tree.c3, PageState.PUBLISHED)
+    on_c1 = _page(tree.c1, PageState.PUBLISHED)
+    assert policy.scope(both, Action.PAGE_TRANSLATE, "tyz") == [(tree.province.id, None)]
+    assert policy.scope(both, Action.PAGE_TRANSLATE, "nut") == [(tree.d1.id, None)]
+    assert policy.scope(both, Action.PAGE_TRANSLATE, "hmn") == []
+    nut_pages = set(
+        _db.session.scalars(policy.visible(both, Action.PAGE_TRANSLATE, sa.select(Page), "nut"))
+    )
+    assert on_c1 in nut_pages and on_d2 not in nut_pages
+    assert policy.languages_of(both, Action.PAGE_TRANSLATE, ["tyz", "nut", "hmn"]) == [
+        "tyz",
+        "nut",
+    ]
+    assert policy.can_somewhere(both, Action.PAGE_TRANSLATE)
+    assert not policy.can_somewhere(both, Action.PAGE_PUBLISH)
+
+
+def test_translations_of_archived_pages_are_not_changed_nor_of_drafts_published(db, tree):
+    tay = factories.make_user(roles=[(Role.TRANSLATOR, tree.d1, None, "tyz")])
+    archived = _translation(tree.c1, state=PageState.ARCHIVED)
+    draft = _translation(tree.c1, state=PageState.DRAFT)
+    assert not policy.can(tay, Action.PAGE_TRANSLATE, archived)
+    assert policy.can(tay, Action.PAGE_TRANSLATE, draft)  # ready when the page goes out
+    assert not policy.can(tay, Action.TRANSLATION_PUBLISH, draft)

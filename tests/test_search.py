@@ -369,3 +369,49 @@ def test_search_cuts_very_long_queries(client, publish):
     html = results.get_data(as_text=True)
     assert results.status_code == 200 and "200" in html  # "only the first 200 characters"
     assert f'value="dong {"x" * 195}"' in html
+
+
+# Translations
+
+
+def _translate(db, page, title: str, body: str, *, publish: bool = True, language: str = "tyz"):
+    from webapp.pages import translations
+    from webapp.pages.models import TranslationState
+
+    translator = factories.make_user(roles=[(Role.TRANSLATOR, page.unit, None, language)])
+    translation = translations.translation_for(page, language)
+    translations.save_translation(
+        translator, translation, 0, PageValues(title, body),
+        source_revision_id=page.current_revision_id,
+    )  # fmt: skip
+    if publish:
+        translations.set_translation_state(
+            translator, translation, translation.version, TranslationState.PUBLISHED
+        )
+    db.session.commit()
+    return translation
+
+
+def test_search_finds_published_translations_and_shows_the_language_that_matched(db, publish):
+    page = publish("Hướng dẫn đăng ký", "Các bước đăng ký công trình.")
+    _translate(db, page, "[tyz] Slư chỉ bảo", "[tyz] Pác kha đăng ký.")
+    draft = publish("Kế hoạch", "Nội dung kế hoạch.")
+    _translate(db, draft, "[tyz] Kế hoạch slư", "[tyz] Pác kha", publish=False, language="nut")
+    hits = search("pac kha").hits
+    assert [(h.page.title, h.language) for h in hits] == [("Hướng dẫn đăng ký", "tyz")]
+    assert str(hits[0].title) == "[tyz] Slư chỉ bảo"
+    assert "<mark>Pác</mark> <mark>kha</mark>" in str(hits[0].snippet)
+    assert [h.language for h in search("dang ky").hits] == ["vi"]  # the original matched
+    assert [h.language for h in search("dang ky", language="tyz").hits] == ["tyz"]  # both did
+    assert search("slu chi bao").hits[0].page == page  # a translated title ranks as a title
+
+
+def test_search_page_marks_the_language_of_each_result(db, app, client, publish, monkeypatch):
+    monkeypatch.setitem(app.config, "LANGUAGES", ["vi", "tyz"])
+    page = publish("Hướng dẫn đăng ký", "Các bước.")
+    _translate(db, page, "[tyz] Slư chỉ bảo", "[tyz] Pác kha.")
+    html = client.get("/search", query_string={"q": "pac kha"}).get_data(as_text=True)
+    assert f'href="/pages/{page.path}?lang=tyz" lang="tyz">[tyz] Slư chỉ bảo</a>' in html
+    client.set_cookie("lang", "tyz")
+    html = client.get("/search", query_string={"q": "pac kha"}).get_data(as_text=True)
+    assert f'href="/pages/{page.path}" lang="tyz">' in html

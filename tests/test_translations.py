@@ -172,7 +172,7 @@ def test_saved_translation_shows_at_once_and_is_audited(app, db, tree, login_as)
     assert "Khảu slư" in anonymous.get("/login").get_data(as_text=True)
     anonymous.set_cookie("lang", "vi")
     assert "Khảu slư" not in anonymous.get("/login").get_data(as_text=True)
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "translation.saved"))
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "interface.saved"))
     assert event.details["after"] == ["Khảu slư"] and event.actor_id == translator.id
 
 

@@ -47,6 +47,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.notifications.views import bp as notifications
     from webapp.pages.file_views import bp as files
     from webapp.pages.search_views import bp as search
+    from webapp.pages.translation_views import bp as translations
     from webapp.pages.views import bp as pages
     from webapp.registrations.views import bp as registrations
     from webapp.review.views import bp as review
@@ -63,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications,
         pages,
         files,
+        translations,
         search,
         exports,
         i18n,

@@ -9,7 +9,7 @@ from webapp.auth.models import Role
 from webapp.campaign.models import DeadlineKind
 from webapp.i18n.queries import MessageState
 from webapp.notifications.models import NotificationKind
-from webapp.pages.models import PageState
+from webapp.pages.models import PageState, TranslationState
 from webapp.registrations.models import EntryKind, EntryState, ListState
 from webapp.units.models import Kind, Level
 
@@ -85,4 +85,13 @@ MESSAGE_STATE_LABELS = {
     MessageState.UNTRANSLATED: _l("Not translated"),
     MessageState.CHANGED: _l("Vietnamese text changed"),
     MessageState.TRANSLATED: lazy_pgettext("string", "Translated"),
+}
+
+# What a page's translation into a language is: not made yet, a draft, published; and whether
+# the original changed since.
+TRANSLATION_STATE_LABELS = {
+    None: lazy_pgettext("translation", "Missing"),
+    TranslationState.DRAFT: lazy_pgettext("translation", "Draft"),
+    TranslationState.PUBLISHED: lazy_pgettext("translation", "Published"),
+    "outdated": lazy_pgettext("translation", "Outdated"),
 }

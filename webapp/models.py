@@ -12,7 +12,7 @@ from webapp.campaign.models import (
 )
 from webapp.i18n.models import CatalogGeneration, InterfaceTranslation
 from webapp.notifications.models import Notification
-from webapp.pages.models import Attachment, Page, Revision
+from webapp.pages.models import Attachment, Page, PageTranslation, Revision
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.review.models import ReviewDecision
 from webapp.units.models import Unit, UnitYearAttribute
@@ -31,6 +31,7 @@ __all__ = [
     "ModelType",
     "Notification",
     "Page",
+    "PageTranslation",
     "RegistrationList",
     "Requirement",
     "ReviewDecision",

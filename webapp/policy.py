@@ -3,8 +3,10 @@
 Each Action has one Rule: who may act (public, any signed-in user, or holders of some roles),
 the unit the object belongs to (a role on a unit covers its subtree), the organization it
 belongs to (an assignment narrowed to an organization covers only that organization's objects),
-and a state condition. `can` and `require` judge one object, `visible` filters list queries
-with the same scope, `who_can` finds the people to notify.
+the language it is written in (an assignment narrowed to a language, as translators' are,
+covers only objects in that language), and a state condition. `can` and `require` judge one
+object, `visible` filters list queries with the same scope, `who_can` finds the people to
+notify.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy.sql import Select
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role, RoleAssignment, User
 from webapp.extensions import db, login_manager
-from webapp.pages.models import Page, PageState
+from webapp.pages.models import ORIGINAL_LANGUAGE, Page, PageState, PageTranslation
 from webapp.registrations.models import Entry, EntryState, RegistrationList
 from webapp.units.models import AREA_KINDS, Level, Unit
 from webapp.units.queries import subtree_ids
@@ -53,10 +55,12 @@ class Action(enum.StrEnum):
     PAGE_EDIT = "page.edit"
     PAGE_PUBLISH = "page.publish"
     ATTACHMENT_UPLOAD = "attachment.upload"
+    PAGE_TRANSLATE = "page.translate"
+    TRANSLATION_PUBLISH = "translation.publish"
     ACCOUNT_SET_LANGUAGE = "account.set_language"
     TRANSLATION_STATUS = "translation.status"
-    TRANSLATION_EDIT = "translation.edit"
-    TRANSLATION_EXPORT = "translation.export"
+    INTERFACE_TRANSLATE = "interface.translate"
+    INTERFACE_EXPORT = "interface.export"
 
 
 class Audience(enum.Enum):
@@ -77,12 +81,18 @@ def _no_organization(obj: Any) -> int | None:
     return None
 
 
+def _no_language(obj: Any) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Rule:
     audience: Audience
     roles: frozenset[Role] = frozenset()
     unit_of: Callable[[Any], Unit | None] = _no_unit
     organization_of: Callable[[Any], int | None] = _no_organization
+    # The language the object is written in, when assignments narrowed to a language count.
+    language_of: Callable[[Any], str | None] = _no_language
     # The state condition ("only active users can be deactivated").
     check: Callable[[Any, Any], bool] = _always
     # For `visible`: the column holding the unit id of the listed rows.
@@ -329,20 +339,35 @@ def _page_unit_column():
     return Page.unit_id
 
 
+def _translation_unit(translation: PageTranslation) -> Unit | None:
+    return translation.page.unit
+
+
+def _translation_language(translation: PageTranslation) -> str:
+    return translation.language
+
+
+def _translatable(user: User, translation: PageTranslation) -> bool:
+    """Not the original itself, and not an archived page."""
+    return (
+        translation.language != ORIGINAL_LANGUAGE and translation.page.state != PageState.ARCHIVED
+    )
+
+
+def _translation_publishable(user: User, translation: PageTranslation) -> bool:
+    """Translations of published pages only: a draft page is not read in any language."""
+    return (
+        translation.language != ORIGINAL_LANGUAGE and translation.page.state == PageState.PUBLISHED
+    )
+
+
 def _event_unit(event: AuditEvent) -> Unit | None:
     # Events about no unit (campaign settings) belong to the top of the tree.
     return db.session.get(Unit, event.unit_id) if event.unit_id else _top_unit(event)
 
 
-def _translates(user: User, language: Any) -> bool:
-    """Interface strings serve the whole site: a translator of that language, or an admin, on
-    the top unit (where `_covers` has found the user's assignment)."""
-    top = _top_unit(language)
-    return top is not None and any(
-        a.unit_id == top.id
-        and (a.role == Role.ADMIN or (a.role == Role.TRANSLATOR and a.language == language.code))
-        for a in user.roles
-    )
+def _language_code(language: Any) -> str:
+    return language.code
 
 
 def _event_unit_column():
@@ -373,6 +398,8 @@ LIST_READERS = frozenset({Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER})
 REVIEWER = frozenset({Role.REVIEWER})
 # Guidance is published by publishers; a province admin may publish too (DESIGN §4).
 PUBLISHERS = frozenset({Role.PUBLISHER, Role.ADMIN})
+# Translations: translators in their language, and those who publish the originals.
+TRANSLATORS = frozenset({Role.TRANSLATOR, Role.PUBLISHER, Role.ADMIN})
 
 RULES: dict[Action, Rule] = {
     Action.CAMPAIGN_VIEW: Rule(Audience.PUBLIC),
@@ -453,12 +480,34 @@ RULES: dict[Action, Rule] = {
         Audience.ROLES, PUBLISHERS, _page_unit, unit_column=_page_unit_column
     ),
     Action.ATTACHMENT_UPLOAD: Rule(Audience.ROLES, PUBLISHERS, _page_unit, check=_page_editable),
+    Action.PAGE_TRANSLATE: Rule(
+        Audience.ROLES,
+        TRANSLATORS,
+        _translation_unit,
+        language_of=_translation_language,
+        check=_translatable,
+        unit_column=_page_unit_column,
+    ),
+    # Translators put their own language's translations online (and take them back); the
+    # page itself stays the publishers' to publish.
+    Action.TRANSLATION_PUBLISH: Rule(
+        Audience.ROLES,
+        TRANSLATORS,
+        _translation_unit,
+        language_of=_translation_language,
+        check=_translation_publishable,
+    ),
     Action.ACCOUNT_SET_LANGUAGE: Rule(Audience.SIGNED_IN, check=_is_self),
     Action.TRANSLATION_STATUS: Rule(Audience.PUBLIC),
-    Action.TRANSLATION_EDIT: Rule(
-        Audience.ROLES, frozenset({Role.TRANSLATOR, Role.ADMIN}), _top_unit, check=_translates
+    # Interface strings serve the whole site: translators of the language on the top unit, or
+    # its admins.
+    Action.INTERFACE_TRANSLATE: Rule(
+        Audience.ROLES,
+        frozenset({Role.TRANSLATOR, Role.ADMIN}),
+        _top_unit,
+        language_of=_language_code,
     ),
-    Action.TRANSLATION_EXPORT: Rule(Audience.ROLES, ADMIN, _top_unit),
+    Action.INTERFACE_EXPORT: Rule(Audience.ROLES, ADMIN, _top_unit),
 }
 
 
@@ -466,16 +515,26 @@ def _signed_in(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def _qualifying(user: User, rule: Rule) -> list[RoleAssignment]:
-    return [a for a in user.roles if a.role in rule.roles]
+def _qualifying(user: User, rule: Rule, language: str | None = None) -> list[RoleAssignment]:
+    """The user's assignments of the rule's roles; for rules about objects in a language, those
+    for every language and those narrowed to `language`."""
+    return [
+        a
+        for a in user.roles
+        if a.role in rule.roles
+        and (rule.language_of is _no_language or a.language in (None, language))
+    ]
 
 
-def _covers(user: User, rule: Rule, unit: Unit, organization_id: int | None) -> bool:
-    """Some assignment of the user, of the rule's roles, is on this unit or above it."""
+def _covers(
+    user: User, rule: Rule, unit: Unit, organization_id: int | None, language: str | None = None
+) -> bool:
+    """Some assignment of the user, of the rule's roles, is on this unit or above it (and for
+    the object's organization and language, where the rule asks)."""
     above = {u.id for u in unit.ancestors()}
     return any(
         a.unit_id in above and (rule.narrowed_ok or a.organization_id in (None, organization_id))
-        for a in _qualifying(user, rule)
+        for a in _qualifying(user, rule, language)
     )
 
 
@@ -490,15 +549,25 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
     unit = rule.unit_of(obj) if obj is not None else None
     if unit is None:
         return False
-    return _covers(user, rule, unit, rule.organization_of(obj)) and rule.check(user, obj)
+    return _covers(
+        user, rule, unit, rule.organization_of(obj), rule.language_of(obj)
+    ) and rule.check(user, obj)
 
 
-def can_somewhere(user: Any, action: Action) -> bool:
-    """Whether the user may do this to anything at all (for menus and index pages)."""
+def can_somewhere(user: Any, action: Action, language: str | None = None) -> bool:
+    """Whether the user may do this to anything at all (for menus and index pages); for
+    actions on objects in a language, to anything in `language`, or in any language if None."""
     rule = RULES[action]
     if rule.audience is not Audience.ROLES:
         return rule.audience is Audience.PUBLIC or _signed_in(user)
-    return bool(scope(user, action))
+    if language is None and rule.language_of is not _no_language:
+        return _signed_in(user) and any(a.role in rule.roles for a in user.roles)
+    return bool(scope(user, action, language))
+
+
+def languages_of(user: Any, action: Action, offered: list[str]) -> list[str]:
+    """Of the `offered` languages, those in which the user may do this somewhere."""
+    return [code for code in offered if can_somewhere(user, action, code)]
 
 
 class Denied(PermissionError):
@@ -520,15 +589,16 @@ def require(user: Any, action: Action, obj: Any = None) -> None:
     abort(403)
 
 
-def scope(user: Any, action: Action) -> list[tuple[int, int | None]]:
+def scope(user: Any, action: Action, language: str | None = None) -> list[tuple[int, int | None]]:
     """(unit id, organization id) pairs: the subtrees the user may act on, each for every
     organization (None) or for one. Narrowed assignments count where the rule's objects belong
-    to organizations, or where the rule accepts them for everything."""
+    to organizations, or where the rule accepts them for everything. For rules about objects
+    in a language, the subtrees for objects in `language`."""
     if not _signed_in(user):
         return []
     rule = RULES[action]
     pairs = set()
-    for a in _qualifying(user, rule):
+    for a in _qualifying(user, rule, language):
         if a.organization_id is None or rule.narrowed_ok:
             pairs.add((a.unit_id, None))
         elif rule.organization_of is not _no_organization:
@@ -541,8 +611,9 @@ def scope_roots(user: Any, action: Action) -> list[int]:
     return [unit_id for unit_id, organization_id in scope(user, action) if organization_id is None]
 
 
-def visible(user: Any, action: Action, stmt: Select) -> Select:
-    """Narrow a list query to the rows the user may see under `action`.
+def visible(user: Any, action: Action, stmt: Select, language: str | None = None) -> Select:
+    """Narrow a list query to the rows the user may see under `action` (for objects in
+    `language`, where the rule is about objects in a language).
 
     Scope only: per-object state conditions are for `can`.
     """
@@ -555,7 +626,7 @@ def visible(user: Any, action: Action, stmt: Select) -> Select:
         return stmt
     if rule.unit_column is None:
         raise ValueError(f"{action} has no unit column to filter lists by")
-    pairs = scope(user, action)
+    pairs = scope(user, action, language)
     if not pairs:
         return stmt.where(sa.false())
     unit_column = rule.unit_column()

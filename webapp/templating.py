@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         NOTIFICATION_LABELS=labels.NOTIFICATION_LABELS,
         PAGE_STATE_LABELS=labels.PAGE_STATE_LABELS,
         MESSAGE_STATE_LABELS=labels.MESSAGE_STATE_LABELS,
+        TRANSLATION_STATE_LABELS=labels.TRANSLATION_STATE_LABELS,
     )
     app.jinja_env.filters.update(
         number=format_decimal,

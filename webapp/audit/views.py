@@ -68,8 +68,11 @@ ACTION_LABELS = {
     "page.archived": _l("Page archived"),
     "attachment.added": _l("File attached"),
     "attachment.deleted": _l("File deleted"),
-    "translation.saved": _l("Interface translation saved"),
-    "translation.removed": _l("Interface translation removed"),
+    "translation.saved": _l("Translation saved"),
+    "translation.published": _l("Translation published"),
+    "translation.draft": _l("Translation back to draft"),
+    "interface.saved": _l("Interface translation saved"),
+    "interface.removed": _l("Interface translation removed"),
 }
 
 OBJECT_LABELS = {
@@ -352,6 +355,10 @@ def _notes(
     if action == "list.submitted" and isinstance(details.get("entries"), list):
         count = len(details["entries"])
         notes.append(ngettext("%(num)d entry", "%(num)d entries", count))
-    if (source := _int(details.get("source"))) is not None:
+    if action.startswith("translation.") and (
+        language := all_languages().get(_text(details, "language") or "")
+    ):
+        notes.append(language.name)
+    if action == "entry.duplicated" and (source := _int(details.get("source"))) is not None:
         notes.append(_("copy of entry #%(id)d", id=source))
     return [note for note in notes if note]

@@ -135,7 +135,7 @@ def save(
     `seen_version` is the version the translator opened (0: there was none); a save made
     since is refused with StaleTranslation, so nobody overwrites a colleague unawares.
     """
-    policy.ensure(actor, Action.TRANSLATION_EDIT, language)
+    policy.ensure(actor, Action.INTERFACE_TRANSLATE, language)
     count = plural_count(language.code) if item.source.msgid_plural else 1
     strings = [clean(s) or "" for s in strings][:count]
     strings += [""] * (count - len(strings))
@@ -153,7 +153,7 @@ def save(
     if not any(strings):
         if row is None:
             return None
-        _record(actor, "translation.removed", row, before=before)
+        _record(actor, "interface.removed", row, before=before)
         db.session.delete(row)
         _bump(language.code)
         db.session.flush()
@@ -179,6 +179,6 @@ def save(
     except (StaleDataError, sa.exc.IntegrityError):
         # Two first saves at once (the unique key), or SQLite's missing row lock.
         raise StaleTranslation(None) from None
-    _record(actor, "translation.saved", row, before=before, after=strings)
+    _record(actor, "interface.saved", row, before=before, after=strings)
     _bump(language.code)
     return row

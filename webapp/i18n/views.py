@@ -4,6 +4,7 @@ each language is translated."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from babel.messages.pofile import write_po
 from flask import (
@@ -26,6 +27,8 @@ from webapp.i18n import queries, services
 from webapp.i18n.forms import TranslationForm
 from webapp.i18n.languages import Language, all_languages
 from webapp.i18n.setup import LANGUAGE_COOKIE, enabled_languages
+from webapp.pages.models import ORIGINAL_LANGUAGE
+from webapp.pages.queries import translation_status
 from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.urls import safe_next
@@ -69,18 +72,40 @@ def set_language(code: str):
 def status():
     policy.require(current_user, Action.TRANSLATION_STATUS)
     rows = [
-        (language, queries.coverage(language.code))
+        StatusRow(
+            language,
+            queries.coverage(language.code),
+            translation_status(language.code),
+            policy.can(current_user, Action.INTERFACE_TRANSLATE, language),
+            policy.can_somewhere(current_user, Action.PAGE_TRANSLATE, language.code),
+        )
         for language in enabled_languages()
-        if language.code != queries.SOURCE_LANGUAGE
+        if language.code not in (queries.SOURCE_LANGUAGE, ORIGINAL_LANGUAGE)
     ]
     return render_template("i18n/status.html", rows=rows)
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """How far one language is: its interface strings and its published pages."""
+
+    language: Language
+    interface: queries.Coverage
+    pages: dict[str, int]
+    may_translate_interface: bool
+    may_translate_pages: bool
+
+    @property
+    def pages_percent(self) -> int:
+        published = self.pages["published"]
+        return round(100 * self.pages["translated"] / published) if published else 100
 
 
 @bp.get("/translations/<code>")
 @login_required
 def strings(code: str):
     language = _language(code)
-    policy.require(current_user, Action.TRANSLATION_EDIT, language)
+    policy.require(current_user, Action.INTERFACE_TRANSLATE, language)
     state = request.args.get("state") if request.args.get("state") in STATE_FILTERS else None
     query = request.args.get("q", "").strip()[:200]
     items = queries.messages(code)
@@ -91,7 +116,7 @@ def strings(code: str):
         state=state,
         query=query,
         counts={s: sum(m.state == s for m in items) for s in STATE_FILTERS},
-        can_export=policy.can(current_user, Action.TRANSLATION_EXPORT, language),
+        can_export=policy.can(current_user, Action.INTERFACE_EXPORT, language),
     )
 
 
@@ -105,7 +130,7 @@ def _item(code: str, key: str) -> queries.InterfaceMessage:
 def _load(code: str, key: str) -> tuple[Language, queries.InterfaceMessage]:
     """Load and authorize: the language (404 unless offered) and one of its strings."""
     language = _language(code)
-    policy.require(current_user, Action.TRANSLATION_EDIT, language)
+    policy.require(current_user, Action.INTERFACE_TRANSLATE, language)
     return language, _item(code, key)
 
 
@@ -195,7 +220,7 @@ def export(code: str):
     """The catalog as shipped with the in-app translations laid over it, to commit to the
     repository (translations/<code>/LC_MESSAGES/messages.po)."""
     language = _language(code)
-    policy.require(current_user, Action.TRANSLATION_EXPORT, language)
+    policy.require(current_user, Action.INTERFACE_EXPORT, language)
     catalog = queries.exported_catalog(code)
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=100, omit_header=False, ignore_obsolete=True)

@@ -65,3 +65,8 @@ class NewPageForm(PageForm):
             raise ValidationError(_l("Use only letters without accents, digits and dashes."))
         if field.data and (field.data.lower() in RESERVED_SLUGS or field.data.isdigit()):
             raise ValidationError(_l("This address is taken by the site; choose another."))
+
+
+class TranslationForm(PageForm):
+    # The original's revision the translator had in front of them.
+    source_revision_id = HiddenField()

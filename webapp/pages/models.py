@@ -1,4 +1,5 @@
-"""Page (a node of the tree), Revision (every save) and Attachment (a stored file)."""
+"""Page (a node of the tree), Revision (every save), PageTranslation (the page in another
+language) and Attachment (a stored file)."""
 
 from __future__ import annotations
 
@@ -113,6 +114,78 @@ class Revision(db.Model):
     author = relationship("User")
 
     __table_args__ = (sa.UniqueConstraint("page_id", "language", "number"),)
+
+
+ORIGINAL_LANGUAGE = "vi"
+
+
+class TranslationState(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class PageTranslation(db.Model):
+    """A page in another language than Vietnamese, and the revision of the Vietnamese original
+    it was made from: when the original's text changes after that, the translation is outdated."""
+
+    __tablename__ = "page_translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(sa.ForeignKey("pages.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(sa.String(10))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    summary: Mapped[str | None] = mapped_column(sa.String(500))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    # Rendered and sanitized when saved, by the same renderer as the original's revisions.
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")
+    search_title: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    search_body: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    source_revision_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("revisions.id", ondelete="SET NULL")
+    )
+    state: Mapped[TranslationState] = mapped_column(
+        str_enum(TranslationState, "translation_state"), default=TranslationState.DRAFT
+    )
+    translated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    page: Mapped[Page] = relationship()
+    source: Mapped[Revision | None] = relationship()
+    translated_by = relationship("User")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.UniqueConstraint("page_id", "language"),
+        sa.CheckConstraint(f"language <> '{ORIGINAL_LANGUAGE}'", name="not_the_original"),
+    )
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("state", TranslationState.DRAFT)
+        super().__init__(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"<PageTranslation {self.page_id} {self.language}>"
+
+    @property
+    def is_published(self) -> bool:
+        return self.id is not None and self.state == TranslationState.PUBLISHED
+
+    @property
+    def outdated(self) -> bool:
+        """The original's title, summary or text changed since the revision translated."""
+        current = self.page.current
+        if self.id is None or current is None or self.source_revision_id == current.id:
+            return False
+        source = self.source
+        return source is None or _text(source) != _text(current)
+
+
+def _text(revision: Revision) -> tuple:
+    return (revision.title, revision.summary or None, revision.body or "")
 
 
 class Attachment(db.Model):

@@ -1,4 +1,5 @@
-"""Finding pages: by their address, the published tree, the latest guidance, an editor's pages."""
+"""Finding pages: by their address, the published tree, the latest guidance, an editor's pages,
+a translator's worklist and how far each language's translations have come."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from webapp import policy
 from webapp.extensions import db
-from webapp.pages.models import Page, PageKind, PageState
+from webapp.pages.models import Page, PageKind, PageState, PageTranslation, TranslationState
 from webapp.policy import Action
 
 _SLUG = re.compile(r"^[a-z0-9-]{1,120}$")
@@ -85,3 +86,55 @@ def editable_by(user) -> list[Page]:
             .order_by(Page.parent_id.nullsfirst(), Page.sort_order, Page.id)
         )
     )
+
+
+def _translations(pages: list[Page], language: str) -> dict[int, PageTranslation]:
+    ids = [p.id for p in pages]
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(PageTranslation)
+        .where(PageTranslation.page_id.in_(ids), PageTranslation.language == language)
+        .options(selectinload(PageTranslation.source))
+    )
+    return {t.page_id: t for t in rows}
+
+
+def translation_worklist(user, language: str) -> list[tuple[Page, PageTranslation | None]]:
+    """The pages of the user's scope whose translation into `language` is missing, outdated or
+    not yet published, published pages first, in the order of the tree."""
+    pages = list(
+        db.session.scalars(
+            policy.visible(user, Action.PAGE_TRANSLATE, sa.select(Page), language)
+            .where(Page.state != PageState.ARCHIVED, Page.current_revision_id.is_not(None))
+            .options(selectinload(Page.current))
+            .order_by(Page.parent_id.nullsfirst(), Page.sort_order, Page.id)
+        )
+    )
+    done = _translations(pages, language)
+    rows = [
+        (page, done.get(page.id))
+        for page in pages
+        if page.id not in done
+        or done[page.id].outdated
+        or done[page.id].state != TranslationState.PUBLISHED
+    ]
+    return sorted(rows, key=lambda row: row[0].state != PageState.PUBLISHED)
+
+
+def translation_status(language: str) -> dict[str, int]:
+    """For the published pages everyone reads: how many there are, how many have a published
+    translation into `language`, and how many of those are not outdated."""
+    pages = list(
+        db.session.scalars(
+            sa.select(Page).where(public_clause()).options(selectinload(Page.current))
+        )
+    )
+    published = [
+        t for t in _translations(pages, language).values() if t.state == TranslationState.PUBLISHED
+    ]
+    return {
+        "published": len(pages),
+        "translated": len(published),
+        "up_to_date": sum(1 for t in published if not t.outdated),
+    }

@@ -1,9 +1,11 @@
-"""Search over published pages and the titles of their attachments, and the highlighted
-titles and snippets shown for each result.
+"""Search over published pages in every language (the Vietnamese original and published
+translations) and the titles of their attachments, and the highlighted titles and snippets
+shown for each result, in the language that matched.
 
 Matching is a plain `LIKE '%word%'` on folded copies of the text (`Page.search_title`,
-`Page.search_body`, `Attachment.search_title`, written by `services._index` with
-`webapp.text.fold`), with the query folded by the same function; every word must occur. Why
+`Page.search_body`, `PageTranslation.search_title`, `PageTranslation.search_body`,
+`Attachment.search_title`, written with `webapp.text.fold`), with the query folded by the same
+function; every word must occur. Why
 not FTS5 on SQLite and `tsvector` on PostgreSQL:
 
 - Folding has to include đ→d ("dong" must find "Đồng"). SQLite's unicode61 tokenizer never
@@ -37,7 +39,14 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
-from webapp.pages.models import Attachment, Page, PageKind
+from webapp.pages.models import (
+    ORIGINAL_LANGUAGE,
+    Attachment,
+    Page,
+    PageKind,
+    PageTranslation,
+    TranslationState,
+)
 from webapp.pages.queries import public_clause
 from webapp.text import fold
 
@@ -53,6 +62,7 @@ class Hit:
     title: Markup
     snippet: Markup
     attachments: tuple[tuple[Attachment, Markup], ...] = ()
+    language: str = ORIGINAL_LANGUAGE  # of the title and snippet shown
 
 
 @dataclass(frozen=True)
@@ -109,10 +119,27 @@ def _in_attachment(word: str):
     )
 
 
-def search(query: str, *, limit: int = 20, offset: int = 0) -> SearchResults:
-    """Published pages in which every word of the query occurs (in the title, the text or an
-    attachment's title): all words in the title first, then some word in the title, then the
-    rest; sections after other pages of the same rank; newest published first."""
+def _in_translation(*conditions):
+    """Some published translation of the page meets all the conditions."""
+    return (
+        sa.select(PageTranslation.id)
+        .where(
+            PageTranslation.page_id == Page.id,
+            PageTranslation.state == TranslationState.PUBLISHED,
+            *conditions,
+        )
+        .exists()
+    )
+
+
+def search(
+    query: str, *, limit: int = 20, offset: int = 0, language: str = ORIGINAL_LANGUAGE
+) -> SearchResults:
+    """Published pages in which every word of the query occurs (in the title, the text, an
+    attachment's title or a published translation): all words in a title first, then some
+    word in a title, then the rest; sections after other pages of the same rank; newest
+    published first. Each hit is shown in the language that matched, the reader's
+    `language` first."""
     words = query_words(query)
     if not words:
         return SearchResults(query, words, [], 0, limit, offset)
@@ -121,11 +148,25 @@ def search(query: str, *, limit: int = 20, offset: int = 0) -> SearchResults:
             _contains(Page.search_title, word),
             _contains(Page.search_body, word),
             _in_attachment(word),
+            _in_translation(
+                sa.or_(
+                    _contains(PageTranslation.search_title, word),
+                    _contains(PageTranslation.search_body, word),
+                )
+            ),
         )
         for word in words
     ]
     in_title = [_contains(Page.search_title, word) for word in words]
-    rank = sa.case((sa.and_(*in_title), 0), (sa.or_(*in_title), 1), else_=2)
+    in_a_title = [
+        sa.or_(title, _in_translation(_contains(PageTranslation.search_title, word)))
+        for title, word in zip(in_title, words, strict=True)
+    ]
+    all_in_a_title = sa.or_(
+        sa.and_(*in_title),
+        _in_translation(*[_contains(PageTranslation.search_title, word) for word in words]),
+    )
+    rank = sa.case((all_in_a_title, 0), (sa.or_(*in_a_title), 1), else_=2)
     section_last = sa.case((Page.kind == PageKind.SECTION, 1), else_=0)
     found = sa.select(Page).where(public_clause(), *matches)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(found.subquery()))
@@ -138,16 +179,60 @@ def search(query: str, *, limit: int = 20, offset: int = 0) -> SearchResults:
         )
     )
     attachments = _matching_attachments(pages, words)
-    hits = [
-        Hit(
-            page=page,
-            title=highlight(page.title, words),
-            snippet=_snippet(page, words),
-            attachments=tuple((a, highlight(a.title, words)) for a in attachments.get(page.id, [])),
+    translations = _translations(pages)
+    hits = []
+    for page in pages:
+        shown = _best_match(page, translations.get(page.id, []), words, language)
+        text = shown if isinstance(shown, PageTranslation) else page.current
+        hits.append(
+            Hit(
+                page=page,
+                title=highlight(shown.title, words),
+                snippet=_snippet(text, shown.search_body, words),
+                attachments=tuple(
+                    (a, highlight(a.title, words)) for a in attachments.get(page.id, [])
+                ),
+                language=getattr(shown, "language", ORIGINAL_LANGUAGE),
+            )
         )
-        for page in pages
-    ]
     return SearchResults(query, words, hits, total or 0, limit, offset)
+
+
+def _translations(pages: list[Page]) -> dict[int, list[PageTranslation]]:
+    if not pages:
+        return {}
+    rows = db.session.scalars(
+        sa.select(PageTranslation)
+        .where(
+            PageTranslation.page_id.in_([p.id for p in pages]),
+            PageTranslation.state == TranslationState.PUBLISHED,
+        )
+        .order_by(PageTranslation.language)
+    )
+    by_page: dict[int, list[PageTranslation]] = {}
+    for translation in rows:
+        by_page.setdefault(translation.page_id, []).append(translation)
+    return by_page
+
+
+def _best_match(
+    page: Page, translations: list[PageTranslation], words: tuple[str, ...], language: str
+) -> Page | PageTranslation:
+    """The version of the page to show: the first, of the reader's language, the original and
+    the other translations, with every word in its title or text; else the first with a word
+    in its title; else the one in the reader's language."""
+    candidates: list[Page | PageTranslation] = sorted(
+        [page, *translations],
+        key=lambda c: (getattr(c, "language", ORIGINAL_LANGUAGE) != language, c is not page),
+    )
+    for test in (all, any):
+        for candidate in candidates:
+            text = f"{candidate.search_title} {candidate.search_body}"
+            if test(word in text for word in words) and (
+                test is all or any(word in candidate.search_title for word in words)
+            ):
+                return candidate
+    return candidates[0]
 
 
 def _matching_attachments(pages: list[Page], words: tuple[str, ...]) -> dict[int, list]:
@@ -301,13 +386,12 @@ def _plain_text(body_html: str) -> str:
     return html.unescape(nh3.clean(body_html or "", tags=set()))
 
 
-def _snippet(page: Page, words: tuple[str, ...]) -> Markup:
-    """Around the first match in the text; for a match in the title only, the summary (or the
-    start of the text)."""
-    revision = page.current
-    if revision is None:
+def _snippet(text, search_body: str, words: tuple[str, ...]) -> Markup:
+    """Around the first match in the text (a revision or a translation); for a match in the
+    title only, the summary (or the start of the text)."""
+    if text is None:
         return Markup("")
-    in_body = any(word in page.search_body for word in words)
-    if revision.summary and not in_body:
-        return excerpt(revision.summary, words)
-    return excerpt(_plain_text(revision.body_html), words)
+    in_body = any(word in search_body for word in words)
+    if text.summary and not in_body:
+        return excerpt(text.summary, words)
+    return excerpt(_plain_text(text.body_html), words)

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from webapp import policy
 from webapp.htmx import is_partial, render_fragment_or_page
+from webapp.i18n.setup import ui_language
 from webapp.pages.search import MAX_QUERY, clean_query, search
 from webapp.policy import Action
 
@@ -23,7 +24,16 @@ def search_pages():
     policy.require(current_user, Action.CAMPAIGN_VIEW)
     query, was_cut = clean_query(request.args.get("q"))
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    results = search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE) if query else None
+    results = (
+        search(
+            query,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+            language=ui_language().code,
+        )
+        if query
+        else None
+    )
     response = render_fragment_or_page(
         "search/_results.html",
         "search/search.html",

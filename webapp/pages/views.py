@@ -1,13 +1,16 @@
-"""Guidance pages: public reading (cached for anonymous readers) and the publishers' side
-(write with preview, revisions, compare and restore, publish and archive)."""
+"""Guidance pages: public reading in the reader's language where translated (cached for
+anonymous readers) and the publishers' side (write with preview, revisions, compare and
+restore, publish and archive)."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -21,11 +24,20 @@ from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.extensions import db
+from webapp.i18n.languages import all_languages
 from webapp.i18n.setup import ui_language
 from webapp.pages import services
 from webapp.pages.forms import KIND_LABELS, NewPageForm, PageForm
-from webapp.pages.models import Page, PageKind, PageState, Revision
+from webapp.pages.models import (
+    ORIGINAL_LANGUAGE,
+    Page,
+    PageKind,
+    PageState,
+    PageTranslation,
+    Revision,
+)
 from webapp.pages.queries import editable_by, published_children, resolve
+from webapp.pages.translations import published_translations
 from webapp.policy import Action
 from webapp.registrations.forms import version_of
 from webapp.registrations.services import StaleVersion
@@ -40,6 +52,12 @@ def _labels() -> dict:
     return {"PAGE_KIND_LABELS": KIND_LABELS}
 
 
+@bp.app_template_global("page_translations")
+def _page_translations(pages: list[Page]) -> dict[int, PageTranslation]:
+    """For lists of pages: their published translations into the reader's language."""
+    return published_translations(list(pages), ui_language().code)
+
+
 def _load(page_id: int, action: Action) -> Page:
     page = db.get_or_404(Page, page_id)
     policy.require(current_user, action, page)
@@ -52,24 +70,75 @@ def _load(page_id: int, action: Action) -> Page:
 @bp.get("")
 def index():
     policy.require(current_user, Action.CAMPAIGN_VIEW)
-    sections = published_children(None)
+    sections = [(section, published_children(section)) for section in published_children(None)]
+    listed = [page for section, pages in sections for page in (section, *pages)]
     return render_template(
         "pages/index.html",
-        sections=[(section, published_children(section)) for section in sections],
+        sections=sections,
+        tr=published_translations(listed, ui_language().code),
     )
 
 
-def _etag(page: Page, children: list[Page]) -> str:
+def _content_language() -> str:
+    """The language to read the page in: the one asked for in the address (`?lang=vi` for the
+    Vietnamese original), else the interface language."""
+    wanted = request.args.get("lang")
+    if wanted in current_app.config["LANGUAGES"]:
+        return wanted
+    return ui_language().code
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """The page as this reader gets it: in which language, the published translations shown
+    (the page's own, its breadcrumb's and its children's titles), and, when the Vietnamese
+    original is read on purpose, the translation the reader would otherwise see."""
+
+    language: str
+    shown: dict[int, PageTranslation]
+    instead: PageTranslation | None
+
+    @property
+    def cache_parts(self) -> list:
+        translations = [*self.shown.values(), *([self.instead] if self.instead else [])]
+        return [self.language, *sorted((t.page_id, t.id, t.version) for t in translations)]
+
+
+def _reading(page: Page, children: list[Page]) -> _Reading:
+    language = _content_language()
+    shown = published_translations([*page.ancestors(), *children], language)
+    ui_code = ui_language().code
+    instead = None
+    if language == ORIGINAL_LANGUAGE and ui_code != language:
+        instead = published_translations([page], ui_code).get(page.id)
+    return _Reading(language, shown, instead)
+
+
+def _etag(page: Page, children: list[Page], reading: _Reading) -> str:
     """What the reader's copy depends on: the revision shown, the page's files and children,
-    and the interface language."""
+    the interface and content languages and the translations shown."""
     parts = [
         *[(p.id, p.current_revision_id, p.state) for p in page.ancestors()],  # breadcrumb too
         page.version,
         ui_language().code,
+        *reading.cache_parts,
         *[(a.id, a.size) for a in page.attachments],
         *[(c.id, c.current_revision_id) for c in children],
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def _render_page(page: Page, children: list[Page], reading: _Reading) -> str:
+    return render_template(
+        "pages/page.html",
+        page=page,
+        children=children,
+        revision=page.current,
+        tr=reading.shown,
+        translation=reading.shown.get(page.id),
+        language=all_languages()[reading.language],
+        translated_into=reading.instead,
+    )
 
 
 @bp.get("/<path:path>")
@@ -79,25 +148,22 @@ def show_page(path: str):
         abort(404)
     policy.require(current_user, Action.PAGE_VIEW, page)
     children = published_children(page)
+    reading = _reading(page, children)
     if current_user.is_authenticated or session.get("_flashes"):
-        response = make_response(
-            render_template("pages/page.html", page=page, children=children, revision=page.current)
-        )
+        response = make_response(_render_page(page, children, reading))
         response.cache_control.private = True
         response.cache_control.no_store = True
         return response
     # Anonymous readers revalidate with ETag / Last-Modified and get 304s for unchanged pages,
     # answered before anything is rendered. Private: the page carries the visitor's own CSRF
     # token (htmx headers).
-    etag = _etag(page, children)
+    etag = _etag(page, children, reading)
     # Flask-Compress tags what it compresses "<etag>:br" / ":gzip": those are ours too.
     known = [etag, *(f"{etag}:{algorithm}" for algorithm in ("br", "gzip", "deflate"))]
     if any(request.if_none_match.contains(tag) for tag in known):
         response = make_response("", 304)
     else:
-        response = make_response(
-            render_template("pages/page.html", page=page, children=children, revision=page.current)
-        )
+        response = make_response(_render_page(page, children, reading))
     response.cache_control.private = True
     response.cache_control.no_cache = True
     # No Last-Modified: files and children change a page without changing its date.

@@ -167,7 +167,12 @@ class HeaderForm(Form):
 
 def version_of(form) -> int:
     """The version the user saw; 0 (never a real version) when missing or garbled."""
-    text = (form.version.data or "").strip()
+    return hidden_id(form.version.data)
+
+
+def hidden_id(text: str | None) -> int:
+    """A number from a hidden field; 0 (never a real id or version) when missing or garbled."""
+    text = (text or "").strip()
     return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
 
 

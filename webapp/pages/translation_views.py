@@ -1,0 +1,203 @@
+"""Translations of guidance pages: a page's languages and their state, the side-by-side
+editor (the Vietnamese original beside the translation), publishing a translation, and a
+translator's worklist of pages whose translation is missing or outdated."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from webapp import policy
+from webapp.extensions import db
+from webapp.i18n.languages import Language, all_languages
+from webapp.pages import translations
+from webapp.pages.forms import TranslationForm
+from webapp.pages.models import ORIGINAL_LANGUAGE, Page, TranslationState
+from webapp.pages.queries import translation_worklist
+from webapp.pages.services import PageError, PageValues, render
+from webapp.policy import Action
+from webapp.registrations.forms import hidden_id, version_of
+from webapp.registrations.services import StaleVersion
+
+bp = Blueprint("translations", __name__)
+
+
+def translation_languages() -> list[Language]:
+    """The configured languages a page may be translated into (all but the original's)."""
+    known = all_languages()
+    return [
+        known[code]
+        for code in current_app.config["LANGUAGES"]
+        if code in known and code != ORIGINAL_LANGUAGE
+    ]
+
+
+def _language(code: str) -> Language:
+    language = next((lang for lang in translation_languages() if lang.code == code), None)
+    if language is None:
+        abort(404)
+    return language
+
+
+@bp.get("/pages/<id:page_id>/translations")
+@login_required
+def list_translations(page_id: int):
+    page = db.get_or_404(Page, page_id)
+    rows = [
+        (language, translations.translation_for(page, language.code))
+        for language in translation_languages()
+    ]
+    publisher = policy.can(current_user, Action.PAGE_PUBLISH, page)
+    rows = [
+        (language, translation)
+        for language, translation in rows
+        if publisher or policy.can(current_user, Action.PAGE_TRANSLATE, translation)
+    ]
+    if not rows and not publisher:
+        abort(403)
+    return render_template("pages/translations.html", page=page, rows=rows)
+
+
+@bp.route("/pages/<id:page_id>/translations/<code>", methods=["GET", "POST"])
+@login_required
+def edit_translation(page_id: int, code: str):
+    page = db.get_or_404(Page, page_id)
+    language = _language(code)
+    translation = translations.translation_for(page, language.code)
+    policy.require(current_user, Action.PAGE_TRANSLATE, translation)
+    if page.current is None:
+        abort(404)
+    form = TranslationForm(
+        formdata=request.form if request.method == "POST" else None,
+        data={
+            "title": translation.title or "",
+            "summary": translation.summary or "",
+            "body": translation.body or "",
+            "version": str(translation.version),
+            "source_revision_id": str(page.current.id),
+        },
+    )
+    preview = None
+    if request.method == "POST" and form.validate():
+        values = PageValues(form.title.data, form.body.data or "", form.summary.data)
+        if "preview" in request.form:
+            preview = render(values.body)
+        else:
+            response = _save(page, language, translation, form, values)
+            if response is not None:
+                return response
+            translation = translations.translation_for(page, language.code)
+    status = 422 if request.method == "POST" and preview is None else 200
+    return make_response(
+        render_template(
+            "pages/translate.html",
+            page=page,
+            language=language,
+            translation=translation,
+            form=form,
+            preview=preview,
+            changes=translations.original_changes(translation),
+        ),
+        status,
+    )
+
+
+def _save(page: Page, language: Language, translation, form, values: PageValues):
+    """Save (and publish, if asked); a redirect when done, None to show the form again."""
+    source_id = hidden_id(form.source_revision_id.data)
+    try:
+        translations.save_translation(
+            current_user, translation, version_of(form), values, source_revision_id=source_id
+        )
+        if "publish" in request.form:
+            translations.set_translation_state(
+                current_user, translation, translation.version, TranslationState.PUBLISHED
+            )
+    except StaleVersion:
+        db.session.rollback()
+        saved = translations.translation_for(page, language.code)
+        form.version.data = str(saved.version)
+        form.form_errors.append(
+            _(
+                "Someone else saved this translation after you opened it. Your text is kept "
+                "below; compare it with the page as it is now, then save again to keep yours."
+            )
+        )
+        return None
+    except PageError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return None
+    except policy.Denied:
+        db.session.rollback()
+        form.form_errors.append(_("Only a published page's translation can be published."))
+        return None
+    db.session.commit()
+    flash(_("The translation was saved."), "success")
+    return redirect(
+        url_for("translations.edit_translation", page_id=page.id, code=language.code), code=303
+    )
+
+
+@bp.post("/pages/<id:page_id>/translations/<code>/<any(publish, unpublish):step>")
+@login_required
+def change_translation_state(page_id: int, code: str, step: str):
+    page = db.get_or_404(Page, page_id)
+    language = _language(code)
+    translation = translations.translation_for(page, language.code)
+    if translation.id is None:
+        abort(404)
+    policy.require(current_user, Action.TRANSLATION_PUBLISH, translation)
+    state = TranslationState.PUBLISHED if step == "publish" else TranslationState.DRAFT
+    try:
+        translations.set_translation_state(
+            current_user, translation, version_of(TranslationForm()), state
+        )
+    except StaleVersion:
+        db.session.rollback()
+        flash(_("Someone else changed this translation meanwhile; look at it again."), "error")
+    else:
+        db.session.commit()
+        flash(
+            _("The translation is published: readers in this language see it.")
+            if step == "publish"
+            else _("The translation is a draft again: readers see the Vietnamese page."),
+            "success",
+        )
+    return redirect(
+        url_for("translations.edit_translation", page_id=page.id, code=language.code), code=303
+    )
+
+
+@bp.get("/translations/pages", defaults={"code": None})
+@bp.get("/translations/<code>/pages")
+@login_required
+def worklist(code: str | None):
+    if not policy.can_somewhere(current_user, Action.PAGE_TRANSLATE):
+        abort(403)
+    offered = [lang.code for lang in translation_languages()]
+    mine = policy.languages_of(current_user, Action.PAGE_TRANSLATE, offered)
+    if code is None:
+        if not mine:
+            return render_template("pages/worklist.html", language=None, mine=[], rows=[])
+        return redirect(url_for("translations.worklist", code=mine[0]), code=303)
+    language = _language(code)
+    if language.code not in mine:
+        abort(403)
+    return render_template(
+        "pages/worklist.html",
+        language=language,
+        mine=[all_languages()[c] for c in mine],
+        rows=translation_worklist(current_user, language.code),
+    )
