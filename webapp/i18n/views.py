@@ -28,7 +28,7 @@ from webapp.i18n.forms import TranslationForm
 from webapp.i18n.languages import Language, all_languages
 from webapp.i18n.setup import LANGUAGE_COOKIE, enabled_languages
 from webapp.pages.models import ORIGINAL_LANGUAGE
-from webapp.pages.queries import translation_status
+from webapp.pages.queries import translation_statuses
 from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.urls import safe_next
@@ -71,16 +71,21 @@ def set_language(code: str):
 @bp.get("/translations")
 def status():
     policy.require(current_user, Action.TRANSLATION_STATUS)
+    languages = [
+        language
+        for language in enabled_languages()
+        if language.code not in (queries.SOURCE_LANGUAGE, ORIGINAL_LANGUAGE)
+    ]
+    pages = translation_statuses([language.code for language in languages])
     rows = [
         StatusRow(
             language,
             queries.coverage(language.code),
-            translation_status(language.code),
+            pages[language.code],
             policy.can(current_user, Action.INTERFACE_TRANSLATE, language),
             policy.can_somewhere(current_user, Action.PAGE_TRANSLATE, language.code),
         )
-        for language in enabled_languages()
-        if language.code not in (queries.SOURCE_LANGUAGE, ORIGINAL_LANGUAGE)
+        for language in languages
     ]
     return render_template("i18n/status.html", rows=rows)
 

@@ -4,6 +4,7 @@ a translator's worklist and how far each language's translations have come."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from itertools import pairwise
 
 import sqlalchemy as sa
@@ -19,9 +20,10 @@ _SLUG = re.compile(r"^[a-z0-9-]{1,120}$")
 PUBLIC_DEPTH = 6
 
 
+@cache
 def public_clause(depth: int = PUBLIC_DEPTH):
     """SQL: the page is published and so is every page above it (an unpublished section hides
-    what is in it)."""
+    what is in it). Built once: composing the nested EXISTS takes SQLAlchemy about 60 ms."""
     levels = [Page] + [aliased(Page) for _ in range(depth)]
     clause = sa.true()
     for child, parent in reversed(list(pairwise(levels))):
@@ -125,16 +127,33 @@ def translation_worklist(user, language: str) -> list[tuple[Page, PageTranslatio
 def translation_status(language: str) -> dict[str, int]:
     """For the published pages everyone reads: how many there are, how many have a published
     translation into `language`, and how many of those are not outdated."""
+    return translation_statuses([language])[language]
+
+
+def translation_statuses(languages: list[str]) -> dict[str, dict[str, int]]:
+    """`translation_status` for several languages, reading the pages and translations once."""
     pages = list(
         db.session.scalars(
             sa.select(Page).where(public_clause()).options(selectinload(Page.current))
         )
     )
-    published = [
-        t for t in _translations(pages, language).values() if t.state == TranslationState.PUBLISHED
-    ]
+    published: dict[str, list[PageTranslation]] = {code: [] for code in languages}
+    if pages and languages:
+        for translation in db.session.scalars(
+            sa.select(PageTranslation)
+            .where(
+                PageTranslation.page_id.in_([p.id for p in pages]),
+                PageTranslation.language.in_(languages),
+                PageTranslation.state == TranslationState.PUBLISHED,
+            )
+            .options(selectinload(PageTranslation.source))
+        ):
+            published[translation.language].append(translation)
     return {
-        "published": len(pages),
-        "translated": len(published),
-        "up_to_date": sum(1 for t in published if not t.outdated),
+        code: {
+            "published": len(pages),
+            "translated": len(done),
+            "up_to_date": sum(1 for t in done if not t.outdated),
+        }
+        for code, done in published.items()
     }
