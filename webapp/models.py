@@ -14,7 +14,7 @@ from webapp.notifications.models import Notification
 from webapp.pages.models import Attachment, Page, Revision
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.review.models import ReviewDecision
-from webapp.units.models import Unit, UnitYearAttribute
+from webapp.units.models import Reorganization, Unit, UnitSuccession, UnitYearAttribute
 
 __all__ = [
     "Attachment",
@@ -29,11 +29,13 @@ __all__ = [
     "Notification",
     "Page",
     "RegistrationList",
+    "Reorganization",
     "Requirement",
     "ReviewDecision",
     "Revision",
     "RoleAssignment",
     "Unit",
+    "UnitSuccession",
     "UnitYearAttribute",
     "User",
 ]
