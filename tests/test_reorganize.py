@@ -17,7 +17,7 @@ from tests.factories import content, org
 from webapp import policy
 from webapp.auth.models import Role
 from webapp.policy import Action
-from webapp.registrations import services
+from webapp.registrations import comparison, services
 from webapp.seed import loader
 from webapp.units import reorganize
 from webapp.units.models import Level, Reorganization, Unit, UnitSuccession
@@ -337,3 +337,63 @@ def test_the_reorganize_command_dry_run_changes_nothing(app, db, bac_kan_2017):
     result = app.test_cli_runner().invoke(args=["units", "reorganize", "2020", "--apply"])
     assert "applied in" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Reorganization)) == 1
+
+
+def test_the_admin_screen_shows_the_dry_run_then_applies_and_moves_roles(
+    db, bac_kan_2017, login_as
+):
+    _apply(db, "2020")
+    province, district = _unit(db, "06", BEFORE), _unit(db, "060", BEFORE)
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, district)])
+    client, admin = login_as(Role.ADMIN, province)
+    page = client.get("/units/reorganizations/2025")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "117 units end on 30/06/2025" not in text  # translated
+    assert "117 đơn vị chấm dứt vào 30/06/2025" in text
+    assert "1683/NQ-UBTVQH15 khoản 42" in text and reviewer.username in text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Reorganization)) == 1
+
+    response = client.post("/units/reorganizations/2025/apply")
+    assert response.status_code == 303
+    assert _unit(db, "19", AFTER) is not None
+    response = client.post("/units/reorganizations/2025/roles")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert {a.unit.code for a in db.session.get(type(admin), admin.id).roles} == {"19"}
+    assert [a.unit.code for a in db.session.get(type(reviewer), reviewer.id).roles] == ["19"]
+    page = client.get("/units/reorganizations/2025").get_data(as_text=True)
+    assert "Xã Nhạn Môn" in page and "Không có vai trò nào" in page
+
+
+def test_reorganizations_are_for_admins_of_the_unit(db, bac_kan_2017, login_as, client):
+    district = _unit(db, "060", date(2017, 7, 1))
+    outsider, _user = login_as(Role.ADMIN, district)
+    assert outsider.get("/units/reorganizations/2020").status_code == 403
+    assert outsider.post("/units/reorganizations/2020/apply").status_code == 403
+    editor, _user = login_as(Role.EDITOR, _unit(db, "06", date(2017, 7, 1)))
+    assert editor.get("/units/reorganizations").status_code == 403
+    assert client.get("/units/reorganizations/2020").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Reorganization)) == 0
+
+
+def test_comparing_2024_with_2026_maps_old_communes_to_new_bang_thanh(db, reformed, login_as):
+    olds = [_unit(db, code, BEFORE) for code in ("01858", "01861", "01864")]
+    new = _unit(db, "01864", AFTER)
+    editor = factories.make_user(roles=[(Role.EDITOR, u) for u in [*olds, new]])
+    for unit in olds:
+        _submitted(db, editor, unit, 2024)
+    _submitted(db, editor, new, 2026)
+    client, viewer = login_as(Role.VIEWER, _unit(db, "19", AFTER))
+    rows = {tuple(r.units): r for r in comparison.compare_years(viewer, 2024, 2026)}
+    row = rows[(new,)]
+    assert set(row.earlier_units) == set(olds)
+    assert (row.earlier.registered, row.later.registered) == (3, 1)
+    page = client.get("/registrations/compare?earlier=2024&later=2026")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Xã Bộc Bố (đến 30/06/2025; nay thuộc Xã Bằng Thành)" in text
+    assert "Xã Nhạn Môn (đến 30/06/2025; nay thuộc Xã Bằng Thành)" in text
+    bad = client.get("/registrations/compare?earlier=2026&later=2024")
+    assert bad.status_code == 422
+    assert "Hãy chọn hai năm đăng ký" in bad.get_data(as_text=True)

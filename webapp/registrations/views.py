@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp import policy
 from webapp.campaign.models import MemberOrganization
+from webapp.campaign.services import current_campaign
 from webapp.extensions import db
 from webapp.htmx import (
     after_change,
@@ -32,7 +33,7 @@ from webapp.htmx import (
 )
 from webapp.notifications.services import mark_read
 from webapp.policy import Action
-from webapp.registrations import services
+from webapp.registrations import comparison, services
 from webapp.registrations.forms import (
     EntryForm,
     HeaderForm,
@@ -150,6 +151,32 @@ def show_unit(year: int, unit_id: int):
         due=services.registration_due(year),
         today=services.local_today(),
     )
+
+
+@bp.get("/compare")
+@login_required
+def compare_years():
+    """Two years side by side per unit, the earlier year's units mapped to their successors."""
+    if not policy.can_somewhere(current_user, Action.LIST_VIEW):
+        abort(403)
+    years = registration_years()
+    later = request.args.get("later", type=int) or services.local_today().year
+    earlier = request.args.get("earlier", type=int) or later - 1
+    content_id = form_id(request.args.get("content"))
+    error = None
+    if earlier not in years or later not in years or earlier >= later:
+        error = _("Choose two registration years, the earlier one first.")
+    rows = [] if error else comparison.compare_years(current_user, earlier, later, content_id)
+    return render_template(
+        "registrations/compare.html",
+        rows=rows,
+        years=years,
+        earlier=earlier,
+        later=later,
+        content_id=content_id,
+        contents=current_campaign().contents if current_campaign() else [],
+        error=error,
+    ), (422 if error else 200)
 
 
 @bp.post("/lists")

@@ -157,14 +157,14 @@ def plan(spec: Spec) -> Plan:
     ends is mapped (or explicitly marked as having no known successor), codes are unique within
     the new period, parents and successions form no cycles."""
     result = Plan(spec)
-    result.applied = db.session.scalar(sa.select(Reorganization).filter_by(code=spec.code))
-    if result.applied is not None:
-        return result
-    errors = result.errors
     day_before = result.last_day
     result.root = db.session.scalar(
         sa.select(Unit).where(Unit.code == spec.replaces, active_on(day_before))
     )
+    result.applied = db.session.scalar(sa.select(Reorganization).filter_by(code=spec.code))
+    if result.applied is not None:
+        return result
+    errors = result.errors
     if result.root is None:
         errors.append(
             _(
@@ -432,6 +432,18 @@ def apply(actor, result: Plan) -> Reorganization:
         created=len(result.created()),
     )
     return reorganization
+
+
+def recorded_links(reorganization: Reorganization) -> list[UnitSuccession]:
+    """The successions an applied reorganization recorded, by old unit."""
+    return list(
+        db.session.scalars(
+            sa.select(UnitSuccession)
+            .join(Unit, Unit.id == UnitSuccession.predecessor_id)
+            .where(UnitSuccession.reorganization_id == reorganization.id, Unit.level != Level.AREA)
+            .order_by(Unit.code)
+        )
+    )
 
 
 def _link(old: Unit, new: Unit, reorganization: Reorganization, basis: str) -> None:
