@@ -397,3 +397,19 @@ def test_comparing_2024_with_2026_maps_old_communes_to_new_bang_thanh(db, reform
     bad = client.get("/registrations/compare?earlier=2026&later=2024")
     assert bad.status_code == 422
     assert "Hãy chọn hai năm đăng ký" in bad.get_data(as_text=True)
+
+
+def test_a_year_page_of_a_unit_that_did_not_exist_points_to_that_years_units(
+    db, reformed, login_as
+):
+    province = _unit(db, "19", AFTER)
+    client, _admin = login_as(Role.ADMIN, province)
+    page = client.get(f"/registrations/2024/{province.id}").get_data(as_text=True)
+    assert "Tỉnh Thái Nguyên không tồn tại vào năm 2024" in page
+    assert f'/registrations/2024/{_unit(db, "06", BEFORE).id}"' in page
+    old = _unit(db, "01861", BEFORE)
+    page = client.get(f"/registrations/2026/{old.id}").get_data(as_text=True)
+    assert f'/registrations/2026/{_unit(db, "01864", AFTER).id}"' in page
+    # The old province's 2024 page lists that year's districts, not the new communes.
+    page = client.get(f"/registrations/2024/{_unit(db, '06', BEFORE).id}").get_data(as_text=True)
+    assert "Huyện Pác Nặm" in page and "không tồn tại" not in page

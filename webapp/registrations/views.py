@@ -52,6 +52,7 @@ from webapp.registrations.queries import (
     unit_overview,
 )
 from webapp.units.models import Unit
+from webapp.units.queries import counterparts_in_year, valid_in_year
 from webapp.urls import form_id
 
 bp = Blueprint("registrations", __name__, url_prefix="/registrations")
@@ -147,6 +148,7 @@ def show_unit(year: int, unit_id: int):
         unit=unit,
         year=year,
         overview=overview,
+        counterparts=[] if valid_in_year(unit, year) else counterparts_in_year(unit, year),
         years=registration_years(),
         due=services.registration_due(year),
         today=services.local_today(),

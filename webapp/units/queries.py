@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy.sql import Select
 
 from webapp.extensions import db
-from webapp.units.models import Unit, UnitSuccession
+from webapp.units.models import Level, Unit, UnitSuccession
 
 
 def subtree_ids(root_ids: Iterable[int], name: str = "subtree") -> Select:
@@ -112,3 +112,22 @@ def units_in_scope(root_ids: Iterable[int], *, levels: Iterable[str] | None = No
     if levels is not None:
         stmt = stmt.where(Unit.level.in_(list(levels)))
     return stmt
+
+
+def counterparts_in_year(unit: Unit, year: int) -> list[Unit]:
+    """For a unit that did not exist in `year`: the units that stood for its area then — those
+    it was formed from (an earlier year) or those that took it over (a later year)."""
+    day = year_day(year)
+    earlier = unit.valid_from is not None and day < unit.valid_from
+    found: list[Unit] = []
+    seen, frontier = {unit.id}, [unit]
+    while frontier:
+        step = []
+        for current in frontier:
+            for other in current.predecessors if earlier else current.successors:
+                if other.id in seen:
+                    continue
+                seen.add(other.id)
+                (found if other.is_active_on(day) else step).append(other)
+        frontier = step
+    return sorted(found, key=lambda u: (u.level != Level.PROVINCE, u.code or "~", u.name))
