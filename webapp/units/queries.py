@@ -53,7 +53,15 @@ def year_day(year: int) -> date:
 
 
 def valid_in_year(unit: Unit, year: int) -> bool:
-    """Whether records of `year` may be made for this unit (it existed on the year's day)."""
+    """Whether records of `year` may be made for this unit (it existed on the year's day).
+    Only a unit that began or ended during the year needs the day (and its query)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    if unit.is_active_on(first) and unit.is_active_on(last):
+        return True
+    if (unit.valid_to is not None and unit.valid_to < first) or (
+        unit.valid_from is not None and unit.valid_from > last
+    ):
+        return False
     return unit.is_active_on(year_day(year))
 
 
