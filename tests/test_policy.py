@@ -28,6 +28,7 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.ACCOUNT_CHANGE_PASSWORD: EVERYONE,
     Action.UNIT_VIEW: EVERYONE,
     Action.UNIT_ADD_AREA: {Role.ADMIN, Role.EDITOR},
+    Action.UNIT_REORGANIZE: ADMIN,
     Action.USER_VIEW: ADMIN,
     Action.USER_CREATE: ADMIN,
     Action.USER_DEACTIVATE: ADMIN,
@@ -179,7 +180,13 @@ def _subject(action: Action, tree, actor: User, inside: bool):
         return _translation(unit)
     if action in (Action.ACCOUNT_CHANGE_PASSWORD, Action.ACCOUNT_SET_LANGUAGE):
         return actor if inside else _target_user(tree.c3)
-    if action in (Action.UNIT_VIEW, Action.UNIT_ADD_AREA, Action.USER_CREATE, Action.ROLE_GRANT):
+    if action in (
+        Action.UNIT_VIEW,
+        Action.UNIT_ADD_AREA,
+        Action.UNIT_REORGANIZE,
+        Action.USER_CREATE,
+        Action.ROLE_GRANT,
+    ):
         return unit
     if action is Action.USER_ACTIVATE:
         return _target_user(unit, is_active=False)

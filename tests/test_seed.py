@@ -1,5 +1,5 @@
-"""`flask seed`: Bắc Kạn's 2017 units, the campaign configuration and the first guidance pages,
-loaded idempotently."""
+"""`flask seed`: Bắc Kạn's 2017 units and their reorganizations, the campaign configuration and
+the first guidance pages, loaded idempotently."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ def _seed(app, *args):
 
 
 def test_seed_loads_bac_kan_and_the_campaign(app, db):
-    output = _seed(app)
-    assert "131 units" in output
+    output = _seed(app, "--until", "2017")
+    assert "131 units" in output and "Reorganization" not in output
     assert _count(Unit, Unit.level == Level.PROVINCE) == 1
     assert _count(Unit, Unit.level == Level.DISTRICT) == 8
     assert _count(Unit, Unit.level == Level.COMMUNE) == 122
@@ -57,6 +57,24 @@ def test_seed_loads_bac_kan_and_the_campaign(app, db):
     assert {m.code for m in htx.model_types} == {"htx_kieu_moi", "htx_phu_nu"}
     override = db.session.scalar(sa.select(Deadline).where(Deadline.year == 2017))
     assert (override.day, override.month) == (15, 7)
+
+
+def test_seed_applies_the_2020_and_2025_reorganizations_by_default(app, db):
+    from datetime import date
+
+    from webapp.units.queries import active_on
+
+    output = _seed(app)
+    assert "Reorganization 2020 applied: 27 units ended, 13 began on 01/02/2020." in output
+    assert "Reorganization 2025 applied: 117 units ended, 38 began on 01/07/2025." in output
+    today = date(2026, 11, 28)
+    assert _count(Unit, active_on(today), Unit.level == Level.COMMUNE) == 37
+    assert _count(Unit, active_on(today), Unit.level == Level.DISTRICT) == 0
+    assert _count(Unit, active_on(date(2024, 2, 15)), Unit.level == Level.COMMUNE) == 108
+    assert _count(Unit, active_on(date(2017, 7, 15)), Unit.level == Level.COMMUNE) == 122
+    again = _seed(app)
+    assert "created nothing new" in again and "Reorganization" not in again
+    assert _count(Unit) == 131 + 13 + 38
 
 
 def test_seed_twice_changes_nothing(app, db):
@@ -102,7 +120,7 @@ def _pac_nam_2017() -> list:
     from webapp.registrations.models import RegistrationList
     from webapp.units.queries import subtree_ids
 
-    district = db.session.scalar(sa.select(Unit).where(Unit.code == "060", Unit.valid_to.is_(None)))
+    district = db.session.scalar(sa.select(Unit).where(Unit.code == "060"))
     return list(
         db.session.scalars(
             sa.select(RegistrationList).where(

@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    # Which day's administrative structure a year's records use ("MM-DD"); None: the year's
+    # registration deadline, so a year spanning a reorganization follows its deadline.
+    "UNIT_YEAR_DAY": None,
     # Interface languages offered (None: all of languages.yaml, in its order); the i18n package
     # knows their names and fallback chains.
     "LANGUAGES": None,

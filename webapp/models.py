@@ -15,7 +15,7 @@ from webapp.notifications.models import Notification
 from webapp.pages.models import Attachment, Page, PageTranslation, Revision
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.review.models import ReviewDecision
-from webapp.units.models import Unit, UnitYearAttribute
+from webapp.units.models import Reorganization, Unit, UnitSuccession, UnitYearAttribute
 
 __all__ = [
     "Attachment",
@@ -33,11 +33,13 @@ __all__ = [
     "Page",
     "PageTranslation",
     "RegistrationList",
+    "Reorganization",
     "Requirement",
     "ReviewDecision",
     "Revision",
     "RoleAssignment",
     "Unit",
+    "UnitSuccession",
     "UnitYearAttribute",
     "User",
 ]

@@ -22,11 +22,12 @@ from sqlalchemy.sql import Select
 
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role, RoleAssignment, User
+from webapp.db import utcnow
 from webapp.extensions import db, login_manager
 from webapp.pages.models import ORIGINAL_LANGUAGE, Page, PageState, PageTranslation
 from webapp.registrations.models import Entry, EntryState, RegistrationList
 from webapp.units.models import AREA_KINDS, Level, Unit
-from webapp.units.queries import subtree_ids
+from webapp.units.queries import subtree_ids, valid_in_year
 
 
 class Action(enum.StrEnum):
@@ -34,6 +35,7 @@ class Action(enum.StrEnum):
     ACCOUNT_CHANGE_PASSWORD = "account.change_password"
     UNIT_VIEW = "unit.view"
     UNIT_ADD_AREA = "unit.add_area"
+    UNIT_REORGANIZE = "unit.reorganize"
     USER_VIEW = "user.view"
     USER_CREATE = "user.create"
     USER_DEACTIVATE = "user.deactivate"
@@ -180,13 +182,10 @@ def _entry_organization(entry: Entry) -> int | None:
 
 
 def _list_open(user: User, registration_list: RegistrationList) -> bool:
-    """Draft or returned, and made for a unit that existed in the list's year."""
-    unit = registration_list.unit
-    year = registration_list.year
-    return (
-        registration_list.is_editable
-        and (unit.valid_from is None or unit.valid_from.year <= year)
-        and (unit.valid_to is None or unit.valid_to.year >= year)
+    """Draft or returned, and made for a unit that existed in the list's year (on the day
+    whose structure the year uses)."""
+    return registration_list.is_editable and valid_in_year(
+        registration_list.unit, registration_list.year
     )
 
 
@@ -204,8 +203,11 @@ def reviewing_unit(
     """Who reviews items of `unit`: the nearest unit above it where an active user holds the
     reviewer role (for this organization, or for all), passing over one who may not decide
     here (the submitter); the top unit reviews its own. A district before the 2025 reform,
-    the province after it; never a fixed level. `memo` spares queries over many items."""
-    above = unit.ancestors()[1:] or [unit]
+    the province after it; never a fixed level. Units that still exist come first: an item of
+    a commune that ended goes to its successors' reviewer (the new province) before one left
+    on its ended district. `memo` spares queries over many items."""
+    today = utcnow().date()
+    above = sorted(unit.covering_units()[1:] or [unit], key=lambda u: u.has_ended(today))
     key = (unit.id, organization_id, excluded_user_id)
     if memo is None and has_request_context():
         memo = g.setdefault("reviewing_units", {})  # one request, one answer per unit
@@ -413,6 +415,8 @@ RULES: dict[Action, Rule] = {
         _unit_itself,
         check=_is_current_commune,
     ),
+    # Applying a reorganization of a subtree and moving the roles held on its ended units.
+    Action.UNIT_REORGANIZE: Rule(Audience.ROLES, ADMIN, _unit_itself),
     Action.USER_VIEW: Rule(Audience.ROLES, ADMIN, _home_unit, unit_column=_home_unit_column),
     Action.USER_CREATE: Rule(Audience.ROLES, ADMIN, _unit_itself, check=_can_hold_roles),
     Action.USER_DEACTIVATE: Rule(Audience.ROLES, ADMIN, _home_unit, check=_other_user_in_reach),
@@ -529,9 +533,10 @@ def _qualifying(user: User, rule: Rule, language: str | None = None) -> list[Rol
 def _covers(
     user: User, rule: Rule, unit: Unit, organization_id: int | None, language: str | None = None
 ) -> bool:
-    """Some assignment of the user, of the rule's roles, is on this unit or above it (and for
-    the object's organization and language, where the rule asks)."""
-    above = {u.id for u in unit.ancestors()}
+    """Some assignment of the user, of the rule's roles, is on this unit or above it (or on a
+    unit that took it over), and for the object's organization and language where the rule
+    asks."""
+    above = {u.id for u in unit.covering_units()}
     return any(
         a.unit_id in above and (rule.narrowed_ok or a.organization_id in (None, organization_id))
         for a in _qualifying(user, rule, language)
@@ -651,7 +656,7 @@ def who_can(action: Action, obj: Any) -> list[User]:
     unit = rule.unit_of(obj)
     if unit is None:
         return []
-    above = [u.id for u in unit.ancestors()]
+    above = [u.id for u in unit.covering_units()]
     candidates = db.session.scalars(
         sa.select(User)
         .join(RoleAssignment, RoleAssignment.user_id == User.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp import labels, policy
@@ -20,6 +21,21 @@ def _can_somewhere(action: policy.Action) -> bool:
 def _day(value) -> str:
     """A date as 15/07/2017: how forms and deadlines are written in Vietnam."""
     return format_date(value, "dd/MM/y")
+
+
+def _unit_label(unit) -> str:
+    """A unit's name as it was; one that ends says until when and what took it over, since
+    codes and names are reused across reorganizations."""
+    if unit.valid_to is None:
+        return unit.name
+    values = {"name": unit.name, "date": _day(unit.valid_to)}
+    if unit.successors:
+        return _(
+            "%(name)s (until %(date)s; now in %(successors)s)",
+            successors=", ".join(u.name for u in unit.successors),
+            **values,
+        )
+    return _("%(name)s (until %(date)s)", **values)
 
 
 def init_app(app: Flask) -> None:
@@ -43,6 +59,7 @@ def init_app(app: Flask) -> None:
         number=format_decimal,
         date=format_date,
         day=_day,
+        unit_label=_unit_label,
         datetime=format_datetime,
     )
     app.jinja_env.trim_blocks = True

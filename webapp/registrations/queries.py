@@ -29,6 +29,7 @@ from webapp.registrations.services import (
 )
 from webapp.review.models import ReviewDecision
 from webapp.units.models import Level, Unit
+from webapp.units.queries import valid_in_year
 
 FIRST_YEAR = 2017  # the plan's first registration season
 
@@ -65,12 +66,6 @@ class Summary:
 def registration_years() -> list[int]:
     """The seasons one may open: from the plan's first to next year."""
     return list(range(FIRST_YEAR, local_today().year + 2))
-
-
-def _valid_in(unit: Unit, year: int) -> bool:
-    return (unit.valid_from is None or unit.valid_from.year <= year) and (
-        unit.valid_to is None or unit.valid_to.year >= year
-    )
 
 
 def unit_overview(user, unit: Unit, year: int) -> Overview:
@@ -115,9 +110,9 @@ def _children(user, unit: Unit, year: int) -> list[ChildRow]:
     pairs = policy.scope(user, Action.LIST_VIEW)
     rows = []
     for child in unit.children:
-        if child.level not in (Level.DISTRICT, Level.COMMUNE) or not _valid_in(child, year):
+        if child.level not in (Level.DISTRICT, Level.COMMUNE) or not valid_in_year(child, year):
             continue
-        above = {u.id for u in child.ancestors()}
+        above = {u.id for u in child.covering_units()}
         reach = [organization for root, organization in pairs if root in above]
         if not reach:
             continue
@@ -231,7 +226,7 @@ def due_items(user) -> list[dict]:
         due = registration_due(year)
         for unit_id, organization_id in policy.scope(user, Action.LIST_EDIT):
             unit = db.session.get(Unit, unit_id)
-            if not _valid_in(unit, year):
+            if not valid_in_year(unit, year):
                 continue
             organizations = [o for o in organizations_at(unit) if organization_id in (None, o.id)]
             done = set(

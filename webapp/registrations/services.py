@@ -36,6 +36,7 @@ from webapp.registrations.models import (
     RegistrationList,
 )
 from webapp.units.models import Level, Unit
+from webapp.units.queries import active_on, subtree_ids, year_day
 
 
 class RegistrationError(Exception):
@@ -127,13 +128,6 @@ def organizations_at(unit: Unit) -> list[MemberOrganization]:
     )
 
 
-def _valid_in(year: int):
-    return sa.and_(
-        sa.or_(Unit.valid_from.is_(None), Unit.valid_from <= date(year, 12, 31)),
-        sa.or_(Unit.valid_to.is_(None), Unit.valid_to >= date(year, 1, 1)),
-    )
-
-
 def location_choices(registration_list: RegistrationList) -> list[Unit]:
     """Where an entry of the list may take place: the list's own unit, then for a commune its
     residential areas, for a district or province every commune below it (valid that year)."""
@@ -142,13 +136,11 @@ def location_choices(registration_list: RegistrationList) -> list[Unit]:
         below = sa.select(Unit).where(Unit.parent_id == unit.id, Unit.level == Level.AREA)
         order = (Unit.name,)
     else:
-        from webapp.units.queries import subtree_ids
-
         below = sa.select(Unit).where(
             Unit.id.in_(subtree_ids([unit.id])), Unit.level == Level.COMMUNE
         )
         order = (Unit.parent_id, Unit.code, Unit.name)
-    below = below.where(_valid_in(registration_list.year)).order_by(*order)
+    below = below.where(active_on(year_day(registration_list.year))).order_by(*order)
     return [unit, *db.session.scalars(below)]
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp import policy
 from webapp.campaign.models import MemberOrganization
+from webapp.campaign.services import current_campaign
 from webapp.extensions import db
 from webapp.htmx import (
     after_change,
@@ -32,7 +33,7 @@ from webapp.htmx import (
 )
 from webapp.notifications.services import mark_read
 from webapp.policy import Action
-from webapp.registrations import services
+from webapp.registrations import comparison, services
 from webapp.registrations.forms import (
     EntryForm,
     HeaderForm,
@@ -51,6 +52,7 @@ from webapp.registrations.queries import (
     unit_overview,
 )
 from webapp.units.models import Unit
+from webapp.units.queries import counterparts_in_year, valid_in_year
 from webapp.urls import form_id
 
 bp = Blueprint("registrations", __name__, url_prefix="/registrations")
@@ -146,10 +148,37 @@ def show_unit(year: int, unit_id: int):
         unit=unit,
         year=year,
         overview=overview,
+        counterparts=[] if valid_in_year(unit, year) else counterparts_in_year(unit, year),
         years=registration_years(),
         due=services.registration_due(year),
         today=services.local_today(),
     )
+
+
+@bp.get("/compare")
+@login_required
+def compare_years():
+    """Two years side by side per unit, the earlier year's units mapped to their successors."""
+    if not policy.can_somewhere(current_user, Action.LIST_VIEW):
+        abort(403)
+    years = registration_years()
+    later = request.args.get("later", type=int) or services.local_today().year
+    earlier = request.args.get("earlier", type=int) or later - 1
+    content_id = form_id(request.args.get("content"))
+    error = None
+    if earlier not in years or later not in years or earlier >= later:
+        error = _("Choose two registration years, the earlier one first.")
+    rows = [] if error else comparison.compare_years(current_user, earlier, later, content_id)
+    return render_template(
+        "registrations/compare.html",
+        rows=rows,
+        years=years,
+        earlier=earlier,
+        later=later,
+        content_id=content_id,
+        contents=current_campaign().contents if current_campaign() else [],
+        error=error,
+    ), (422 if error else 200)
 
 
 @bp.post("/lists")

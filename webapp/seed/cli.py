@@ -7,6 +7,7 @@ import click
 
 from webapp.extensions import db
 from webapp.seed import demo_season, guidance, loader
+from webapp.units import reorganize
 
 
 @click.command("seed")
@@ -15,16 +16,27 @@ from webapp.seed import demo_season, guidance, loader
     is_flag=True,
     help="Also create the demo accounts (and print them) and a 2017 season for Pác Nặm.",
 )
-def seed(demo: bool) -> None:
-    """Load Bắc Kạn (2017 units), the campaign, its contents, organizations, models and rules,
-    and the guidance pages (the plan and the registration form)."""
+@click.option(
+    "--until",
+    help="Apply the reorganizations up to this one (2020, 2025) or none (2017). Default: all,"
+    " as a deployment today needs; with --demo: none, as the demo season is of 2017.",
+)
+def seed(demo: bool, until: str | None) -> None:
+    """Load Bắc Kạn (2017 units, then the 2020 and 2025 reorganizations), the campaign, its
+    contents, organizations, models and rules, and the guidance pages (the plan and the
+    registration form)."""
+    first, specs = reorganize.read_manifest()
+    until = until or ("2017" if demo else list(specs)[-1])
+    if until != "2017" and until not in specs:
+        raise click.BadParameter(f"one of 2017, {', '.join(specs)}", param_hint="--until")
     counts = loader.Counts()
-    total_units = loader.load_units(counts=counts)
+    total_units = loader.load_units(loader.DATA / first["units"], counts, as_of=first["as_of"])
     loader.load_campaign(counts=counts)
     accounts = loader.load_demo_accounts() if demo else []
     season = demo_season.load_demo_season() if demo else None
     # After the accounts: with --demo the province admin publishes the pages.
     pages = guidance.load_guidance()
+    applied = _reorganize(specs, until)
     db.session.commit()
     created = ", ".join(f"{n} {what}" for what, n in counts.created.items()) or "nothing new"
     click.echo(f"Bắc Kạn: {total_units} units in the 2017 structure; created {created}.")
@@ -36,5 +48,27 @@ def seed(demo: bool) -> None:
                 f"  {account.role.value:<10} {account.username:<16} {account.password:<16} {state}"
             )
     click.echo(pages.summary())
+    for line in applied:
+        click.echo(line)
     if season is not None:
         click.echo(demo_season.summary(season))
+
+
+def _reorganize(specs: dict[str, reorganize.Spec], until: str) -> list[str]:
+    """Apply the shipped reorganizations up to `until` that are not applied yet."""
+    lines = []
+    for code, spec in specs.items():
+        if until == "2017":
+            break
+        result = reorganize.plan(spec)
+        if result.applied is None:
+            if result.errors:
+                raise click.ClickException(f"reorganization {code}: {result.errors[0]}")
+            reorganize.apply(None, result)
+            lines.append(
+                f"Reorganization {code} applied: {len(result.ending)} units ended,"
+                f" {len(result.created())} began on {spec.effective_on:%d/%m/%Y}."
+            )
+        if code == until:
+            break
+    return lines

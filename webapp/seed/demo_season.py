@@ -21,10 +21,10 @@ from webapp.campaign.services import current_campaign
 from webapp.extensions import db
 from webapp.registrations import services
 from webapp.registrations.models import Entry, EntryKind, ListState, RegistrationList
-from webapp.seed.loader import DATA
+from webapp.seed.loader import DATA, FIRST_STRUCTURE_DAY
 from webapp.text import fold
 from webapp.units.models import Kind, Unit
-from webapp.units.queries import subtree_ids
+from webapp.units.queries import active_on, subtree_ids
 from webapp.units.services import add_area
 
 SEASON_FILE = DATA / "demo_season_2017.yaml"
@@ -178,7 +178,9 @@ def summary(created: int) -> str:
 
 
 def _current_unit(code: str) -> Unit:
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == code, Unit.valid_to.is_(None)))
+    unit = db.session.scalar(
+        sa.select(Unit).where(Unit.code == code, active_on(FIRST_STRUCTURE_DAY))
+    )
     if unit is None:
         raise LookupError("load the units before the demo season")
     return unit

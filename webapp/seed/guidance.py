@@ -31,8 +31,9 @@ from webapp.pages import files, services
 from webapp.pages.models import Page, PageKind, PageState
 from webapp.pages.services import PageValues
 from webapp.registrations.models import RegistrationList
-from webapp.seed.loader import DATA
+from webapp.seed.loader import DATA, FIRST_STRUCTURE_DAY
 from webapp.units.models import Unit
+from webapp.units.queries import active_on
 
 PROVINCE_CODE = "06"
 PLAN_FILE = DATA / "plan_129_2017.txt"
@@ -117,7 +118,8 @@ def _count(n: int, noun: str) -> str:
 
 def load_guidance() -> Result:
     province = db.session.scalar(
-        sa.select(Unit).where(Unit.code == PROVINCE_CODE, Unit.valid_to.is_(None))
+        # The plan is Bắc Kạn's, of 2017: its pages stay with that province after the reform.
+        sa.select(Unit).where(Unit.code == PROVINCE_CODE, active_on(FIRST_STRUCTURE_DAY))
     )
     if province is None:
         raise LookupError("load the units before the guidance pages")

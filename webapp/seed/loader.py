@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,20 +28,13 @@ from webapp.campaign.models import (
 )
 from webapp.extensions import db
 from webapp.text import clean
-from webapp.units.models import Kind, Level, Unit
+from webapp.units.models import Unit
+from webapp.units.queries import active_on
+from webapp.units.reorganize import UNIT_TYPES
 
 DATA = Path(__file__).resolve().parent / "data"
-
-# The CSV's "type" column, as kind and level.
-UNIT_TYPES = {
-    "tỉnh": (Kind.TINH, Level.PROVINCE),
-    "thành phố": (Kind.THANH_PHO, Level.DISTRICT),
-    "huyện": (Kind.HUYEN, Level.DISTRICT),
-    "thị xã": (Kind.THI_XA, Level.DISTRICT),
-    "xã": (Kind.XA, Level.COMMUNE),
-    "phường": (Kind.PHUONG, Level.COMMUNE),
-    "thị trấn": (Kind.THI_TRAN, Level.COMMUNE),
-}
+# The plan's date: the first structure (2017) is the one of that day.
+FIRST_STRUCTURE_DAY = date(2017, 6, 21)
 
 DEADLINE_PERIODS = {
     "half_year": DeadlineKind.REPORT_HALF_YEAR,
@@ -56,14 +50,18 @@ class Counts:
         self.created[what] = self.created.get(what, 0) + 1
 
 
-def load_units(path: Path = DATA / "bac_kan_units_2017.csv", counts: Counts | None = None) -> int:
-    """Units of one structure, parents before children; current units are matched by code."""
+def load_units(
+    path: Path = DATA / "bac_kan_units_2017.csv",
+    counts: Counts | None = None,
+    *,
+    as_of: date = FIRST_STRUCTURE_DAY,
+) -> int:
+    """Units of one structure, parents before children, matched by code among the units that
+    existed on `as_of` (codes are reused in later periods)."""
     counts = counts or Counts()
     by_code = {
         u.code: u
-        for u in db.session.scalars(
-            sa.select(Unit).where(Unit.valid_to.is_(None), Unit.code.isnot(None))
-        )
+        for u in db.session.scalars(sa.select(Unit).where(active_on(as_of), Unit.code.isnot(None)))
     }
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -243,7 +241,8 @@ class DemoAccount:
         return self.unit_codes[0]
 
 
-# Pác Nặm district (060) and two of its communes: Bằng Thành (01858) and Nhạn Môn (01861).
+# Pác Nặm district (060) and two of its communes: Bằng Thành (01858) and Nhạn Môn (01861), in
+# the 2017 structure whatever structure is in force (the demo season is of 2017).
 DEMO_ACCOUNTS = (
     DemoAccount("admin", "admin-bac-kan", "Quản trị tỉnh Bắc Kạn", Role.ADMIN, ("06",)),
     DemoAccount(
@@ -292,7 +291,9 @@ def load_demo_accounts() -> list[tuple[DemoAccount, bool]]:
             result.append((account, False))
             continue
         units = [
-            db.session.scalar(sa.select(Unit).where(Unit.code == code, Unit.valid_to.is_(None)))
+            db.session.scalar(
+                sa.select(Unit).where(Unit.code == code, active_on(FIRST_STRUCTURE_DAY))
+            )
             for code in account.unit_codes
         ]
         if any(unit is None for unit in units):

@@ -1,14 +1,15 @@
-"""Unit: an administrative unit in the tree, and its per-year attributes."""
+"""Unit: an administrative unit in the tree, its successions over reorganizations, and its
+per-year attributes."""
 
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import TreeNode, str_enum
+from webapp.db import TreeNode, UTCDateTime, str_enum
 from webapp.extensions import db
 
 
@@ -56,6 +57,21 @@ class Unit(TreeNode, db.Model):
     children: Mapped[list[Unit]] = relationship(
         back_populates="parent", order_by="Unit.code, Unit.name"
     )
+    # The units that took over this one when it ended (merged into one, or split into several).
+    successors: Mapped[list[Unit]] = relationship(
+        secondary="unit_successions",
+        primaryjoin="Unit.id == UnitSuccession.predecessor_id",
+        secondaryjoin="Unit.id == UnitSuccession.successor_id",
+        order_by="Unit.code, Unit.name",
+        viewonly=True,
+    )
+    predecessors: Mapped[list[Unit]] = relationship(
+        secondary="unit_successions",
+        primaryjoin="Unit.id == UnitSuccession.successor_id",
+        secondaryjoin="Unit.id == UnitSuccession.predecessor_id",
+        order_by="Unit.code, Unit.name",
+        viewonly=True,
+    )
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -75,6 +91,25 @@ class Unit(TreeNode, db.Model):
             self.valid_to is None or day <= self.valid_to
         )
 
+    def has_ended(self, day: date) -> bool:
+        return self.valid_to is not None and self.valid_to < day
+
+    def covering_units(self) -> list[Unit]:
+        """This unit and every unit whose roles reach it, nearest first: the units above it
+        and, once it has ended, its successors and the units above them. A province admin of
+        the merged province keeps seeing the records of the old communes and districts."""
+        found = [self]
+        frontier = [self]
+        while frontier:
+            step = []
+            for unit in frontier:
+                for up in ([unit.parent] if unit.parent is not None else []) + unit.successors:
+                    if up not in found:
+                        found.append(up)
+                        step.append(up)
+            frontier = step
+        return found
+
 
 class UnitYearAttribute(db.Model):
     """Facts about a unit that hold for one year, such as recognition as a new-rural commune."""
@@ -91,4 +126,48 @@ class UnitYearAttribute(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("unit_id", "year"),
         sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+    )
+
+
+class Reorganization(db.Model):
+    """One change of the administrative structure (a merger of communes, the end of the
+    district level), applied on its effective day; records that it was applied and by whom."""
+
+    __tablename__ = "reorganizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    basis: Mapped[str] = mapped_column(sa.String(300))
+    effective_on: Mapped[date]
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    applied_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+class UnitSuccession(db.Model):
+    """A unit that ended and one that took over (part of) it: many rows to one successor for
+    a merger, one predecessor to many for a split, each with its legal basis."""
+
+    __tablename__ = "unit_successions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    predecessor_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("units.id", ondelete="CASCADE"), index=True
+    )
+    successor_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("units.id", ondelete="CASCADE"), index=True
+    )
+    reorganization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("reorganizations.id", ondelete="SET NULL"), index=True
+    )
+    basis: Mapped[str | None] = mapped_column(sa.String(300))
+    effective_on: Mapped[date]
+
+    predecessor: Mapped[Unit] = relationship(foreign_keys=[predecessor_id])
+    successor: Mapped[Unit] = relationship(foreign_keys=[successor_id])
+    reorganization: Mapped[Reorganization | None] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("predecessor_id", "successor_id"),
+        sa.CheckConstraint("predecessor_id <> successor_id", name="not_own_successor"),
     )

@@ -1,21 +1,96 @@
-"""Tree queries over units that work the same on SQLite and PostgreSQL."""
+"""Tree and period queries over units that work the same on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.sql import Select
 
-from webapp.units.models import Unit
+from webapp.extensions import db
+from webapp.units.models import Level, Unit, UnitSuccession
 
 
 def subtree_ids(root_ids: Iterable[int], name: str = "subtree") -> Select:
-    """SELECT of the ids of the given units and everything below them (a recursive CTE).
-    Several in one statement need distinct `name`s."""
+    """SELECT of the ids of the given units and everything below them (a recursive CTE),
+    including the units they took over in reorganizations and everything below those — the
+    mirror of `Unit.covering_units`. Several in one statement need distinct `name`s."""
+    # One edge list (lower unit, upper unit) so the recursive part names the CTE only once,
+    # as PostgreSQL requires.
+    edges = sa.union_all(
+        sa.select(Unit.id.label("lower"), Unit.parent_id.label("upper")).where(
+            Unit.parent_id.isnot(None)
+        ),
+        sa.select(UnitSuccession.predecessor_id, UnitSuccession.successor_id),
+    ).subquery(f"{name}_edges")
     tree = sa.select(Unit.id).where(Unit.id.in_(list(root_ids))).cte(name, recursive=True)
-    tree = tree.union_all(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
+    tree = tree.union(sa.select(edges.c.lower).join(tree, edges.c.upper == tree.c.id))
     return sa.select(tree.c.id)
+
+
+def active_on(day: date):
+    """SQL condition: the unit existed on `day`."""
+    return sa.and_(
+        sa.or_(Unit.valid_from.is_(None), Unit.valid_from <= day),
+        sa.or_(Unit.valid_to.is_(None), Unit.valid_to >= day),
+    )
+
+
+def year_day(year: int) -> date:
+    """The day whose structure a year's records use: the year's registration deadline (an
+    administrator sets it per year), or `UNIT_YEAR_DAY` ("MM-DD") when configured. In 2025
+    (deadline 15/02) that is the structure before the reform of 1/7/2025."""
+    fixed = current_app.config.get("UNIT_YEAR_DAY")
+    if fixed:
+        month, day = (int(part) for part in fixed.split("-"))
+        return date(year, month, day)
+    # Imported here: the registration services ask the policy, which asks this module.
+    from webapp.registrations.services import registration_due
+
+    return registration_due(year) or date(year, 1, 1)
+
+
+def valid_in_year(unit: Unit, year: int) -> bool:
+    """Whether records of `year` may be made for this unit (it existed on the year's day).
+    Only a unit that began or ended during the year needs the day (and its query)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    if unit.is_active_on(first) and unit.is_active_on(last):
+        return True
+    if (unit.valid_to is not None and unit.valid_to < first) or (
+        unit.valid_from is not None and unit.valid_from > last
+    ):
+        return False
+    return unit.is_active_on(year_day(year))
+
+
+def successor_map(from_day: date, to_day: date) -> dict[int, list[Unit]]:
+    """For each unit that existed on `from_day`, the units standing for it on `to_day`: itself
+    if it still exists, else its successors, followed through every reorganization in
+    between. A unit whose successors are unknown maps to an empty list. For roll-ups that
+    compare years across a reorganization."""
+    units = {u.id: u for u in db.session.scalars(sa.select(Unit))}
+    successors: dict[int, list[int]] = {}
+    for predecessor_id, successor_id in db.session.execute(
+        sa.select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
+    ):
+        successors.setdefault(predecessor_id, []).append(successor_id)
+
+    def follow(unit_id: int, seen: frozenset[int]) -> list[int]:
+        if units[unit_id].is_active_on(to_day):
+            return [unit_id]
+        found: list[int] = []
+        for successor_id in successors.get(unit_id, []):
+            if successor_id not in seen:
+                found += [i for i in follow(successor_id, seen | {unit_id}) if i not in found]
+        return found
+
+    return {
+        unit.id: [units[i] for i in follow(unit.id, frozenset())]
+        for unit in units.values()
+        if unit.is_active_on(from_day)
+    }
 
 
 def tree_order(units: Iterable[Unit]) -> list[tuple[Unit, int]]:
@@ -45,3 +120,22 @@ def units_in_scope(root_ids: Iterable[int], *, levels: Iterable[str] | None = No
     if levels is not None:
         stmt = stmt.where(Unit.level.in_(list(levels)))
     return stmt
+
+
+def counterparts_in_year(unit: Unit, year: int) -> list[Unit]:
+    """For a unit that did not exist in `year`: the units that stood for its area then — those
+    it was formed from (an earlier year) or those that took it over (a later year)."""
+    day = year_day(year)
+    earlier = unit.valid_from is not None and day < unit.valid_from
+    found: list[Unit] = []
+    seen, frontier = {unit.id}, [unit]
+    while frontier:
+        step = []
+        for current in frontier:
+            for other in current.predecessors if earlier else current.successors:
+                if other.id in seen:
+                    continue
+                seen.add(other.id)
+                (found if other.is_active_on(day) else step).append(other)
+        frontier = step
+    return sorted(found, key=lambda u: (u.level != Level.PROVINCE, u.code or "~", u.name))

@@ -1,18 +1,22 @@
-"""Browsing the unit tree within one's scope, and adding residential areas to a commune."""
+"""Browsing the unit tree within one's scope, adding residential areas to a commune, and
+reorganizations of the tree (dry run, apply, move roles)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.policy import Action
-from webapp.units import services
+from webapp.registrations.services import local_today
+from webapp.units import reorganize, services
 from webapp.units.forms import AreaForm
-from webapp.units.models import Kind, Level, Unit
+from webapp.units.models import Kind, Level, Reorganization, Unit
 from webapp.units.queries import tree_order, units_in_scope
 
 bp = Blueprint("units", __name__, url_prefix="/units")
@@ -82,3 +86,72 @@ def add_area(unit_id: int):
         areas=_areas(unit),
         form=form,
     )
+
+
+def _reorganization(code: str) -> reorganize.Plan:
+    _first, specs = reorganize.read_manifest()
+    if code not in specs:
+        abort(404)
+    result = reorganize.plan(specs[code])
+    if result.root is None:
+        abort(404)
+    policy.require(current_user, Action.UNIT_REORGANIZE, result.root)
+    return result
+
+
+@bp.get("/reorganizations")
+@login_required
+def list_reorganizations():
+    if not policy.can_somewhere(current_user, Action.UNIT_REORGANIZE):
+        abort(403)
+    _first, specs = reorganize.read_manifest()
+    applied = {
+        r.code: r
+        for r in db.session.scalars(sa.select(Reorganization).where(Reorganization.code.in_(specs)))
+    }
+    return render_template("units/reorganizations.html", specs=specs.values(), applied=applied)
+
+
+@bp.get("/reorganizations/<code>")
+@login_required
+def show_reorganization(code: str):
+    """The dry run: what the import checked, the old → new mapping, and the roles it leaves on
+    ended units with the proposed moves; or, once applied, what it recorded."""
+    result = _reorganization(code)
+    links = reorganize.recorded_links(result.applied) if result.applied else None
+    return render_template(
+        "units/reorganization.html",
+        result=result,
+        links=links,
+        moves=reorganize.plan_role_moves(local_today(), result),
+    )
+
+
+@bp.post("/reorganizations/<code>/apply")
+@login_required
+def apply_reorganization(code: str):
+    result = _reorganization(code)
+    try:
+        reorganize.apply(current_user, result)
+    except reorganize.ReorganizationError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The reorganization has been applied."), "success")
+    return redirect(url_for("units.show_reorganization", code=code), code=303)
+
+
+@bp.post("/reorganizations/<code>/roles")
+@login_required
+def move_roles(code: str):
+    result = _reorganization(code)
+    if result.applied is None:
+        abort(409)
+    moves = reorganize.plan_role_moves(local_today(), result)
+    moved = reorganize.move_roles(current_user, moves)
+    db.session.commit()
+    flash(
+        ngettext("%(num)d role assignment moved.", "%(num)d role assignments moved.", moved),
+        "success",
+    )
+    return redirect(url_for("units.show_reorganization", code=code), code=303)
