@@ -13,6 +13,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po, write_po
 
 from webapp import ROOT, create_app
+from webapp.extensions import db
 from webapp.i18n.catalogs import TRANSLATIONS
 from webapp.i18n.compile import compile_catalog
 
@@ -132,3 +133,5 @@ def test_minority_language_falls_back_to_vietnamese_not_english(tmp_path, databa
         g.ui_lang = "tyz"
         assert ngettext("%(num)d user", "%(num)d users", 3) == "3 người dùng"
         assert format_decimal(1234567.5) == "1.234.567,5"  # formatted as Vietnamese
+    with app.app_context():
+        db.engine.dispose()  # its own pool: close it rather than leave it to the collector

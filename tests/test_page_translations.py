@@ -142,6 +142,7 @@ def test_a_stale_save_is_refused_with_the_text_kept(db, page, translator):
     html = stale.get_data(as_text=True)
     assert stale.status_code == 422
     assert "Người khác đã lưu bản dịch này" in html and 'value="[tyz] Hai"' in html
+    assert '<h3 lang="tyz">[tyz] Một</h3>' in html  # what the colleague saved, beside mine
     db.session.expire_all()
     assert translation.title == "[tyz] Một"
     new_translation = client.post(url, data=form(page, version="0", source_revision_id=source))

@@ -16,6 +16,7 @@ from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
 from webapp.campaign.models import Deadline, DeadlineKind, MemberOrganization
 from webapp.campaign.services import current_campaign
+from webapp.db import local_today
 from webapp.registrations import services
 from webapp.registrations.models import Entry, EntryState, ListState, RegistrationList
 from webapp.units.models import Kind, Level
@@ -25,7 +26,7 @@ HTMX = {"HX-Request": "true"}
 
 def this_year_open() -> int:
     """A season whose deadline is still ahead whatever today is: next year's."""
-    return services.local_today().year + 1
+    return local_today().year + 1
 
 
 def start(db, unit, organization, year, editor=None):
@@ -419,7 +420,7 @@ def test_submitting_before_the_deadline_locks_the_list(db, client, tree, campaig
     db.session.expire_all()
     assert registration_list.state == ListState.SUBMITTED and not registration_list.is_late
     assert registration_list.submitted_by_id == editor.id
-    assert registration_list.registered_on == services.local_today()
+    assert registration_list.registered_on == local_today()
     assert entry.state == EntryState.SUBMITTED
     page = client.get(response.location).get_data(as_text=True)
     assert "Đã gửi" in page and "Thêm một mục" not in page
@@ -549,7 +550,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(db, client, tree, campaign):
 
 def test_home_tells_an_editor_what_is_due(db, client, tree, campaign, login_as):
     client, editor = login_as(Role.EDITOR, tree.c1)
-    year = services.local_today().year
+    year = local_today().year
     page = client.get("/").get_data(as_text=True)
     assert f"{tree.c1.name}: 8 danh sách năm {year} cần gửi" in page
     entry = _entry(db, tree, editor, year=year)

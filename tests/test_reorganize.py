@@ -237,7 +237,12 @@ def test_roles_dry_run_lists_every_affected_assignment_and_moves_them(db, bac_ka
         (editor.username, "01861"): "01864",
     }
     reorganize.apply(None, reform)
-    moves = reorganize.plan_role_moves(date(2026, 11, 28))
+    # Applied ahead of its day, as resolutions come first: the roles may move at once.
+    early = reorganize.plan_role_moves(date(2025, 6, 1), reform)
+    assert {m.to.code if m.to else None for m in early} == {"19", "01864", None}
+    # What 2020 left is another reorganization's business.
+    assert reorganize.plan_role_moves(date(2026, 11, 28), reorganize.plan(SPECS["2020"])) == []
+    moves = reorganize.plan_role_moves(date(2026, 11, 28), reform)
     assert len(moves) == 5
     assert reorganize.move_roles(None, moves) == 4
     db.session.commit()
@@ -245,9 +250,8 @@ def test_roles_dry_run_lists_every_affected_assignment_and_moves_them(db, bac_ka
     new_bang_thanh = _unit(db, "01864", AFTER)
     assert [a.unit for a in db.session.get(type(editor), editor.id).roles] == [new_bang_thanh]
     assert [a.unit.code for a in db.session.get(type(reviewer), reviewer.id).roles] == ["19"]
-    assert [m.assignment.user_id for m in reorganize.plan_role_moves(date(2026, 11, 28))] == [
-        officer.id
-    ]
+    left = reorganize.plan_role_moves(date(2026, 11, 28), reform)
+    assert [m.assignment.user_id for m in left] == [officer.id]
     # The new commune's editor still reads the old communes' records.
     old_list = services.start_list(
         factories.make_user(roles=[(Role.EDITOR, nhan_mon)]), nhan_mon, org("nong_dan"), 2024

@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
+from markupsafe import escape
 
 from tests import factories
 from tests.conftest import CsrfClient
@@ -69,7 +70,9 @@ def tay_app(database_url, tmp_path_factory):
         }
     )
     app.test_client_class = CsrfClient
-    return app
+    yield app
+    with app.app_context():
+        _db.engine.dispose()  # its own pool: close it rather than leave it to the collector
 
 
 def test_tay_shows_tay_where_translated_and_vietnamese_elsewhere(db, tay_app):
@@ -132,13 +135,21 @@ def test_a_chosen_language_beats_the_browser_and_keeps_the_page(client):
 
 def test_signed_in_choice_is_kept_in_the_profile(app, db, tree, login_as):
     client, user = login_as(Role.EDITOR, tree.c1)
-    client.get("/language/hmn?next=/")
+    # A link on another site switches the cookie but leaves the profile alone.
+    client.get("/language/nut?next=/", headers={"Sec-Fetch-Site": "cross-site"})
+    client.get("/language/ium?next=/", headers={"Referer": "https://example.org/"})
+    _db.session.expire_all()
+    assert _db.session.get(User, user.id).language is None
+    client.get("/language/hmn?next=/", headers={"Sec-Fetch-Site": "same-origin"})
     _db.session.expire_all()
     assert _db.session.get(User, user.id).language == "hmn"
+    client.get("/language/tyz?next=/", headers={"Referer": "http://localhost/pages"})
+    _db.session.expire_all()
+    assert _db.session.get(User, user.id).language == "tyz"
     # Another device, no cookie: the profile decides.
     other = app.test_client()
     other.post("/login", data={"username": user.username, "password": factories.PASSWORD})
-    assert '<html lang="hmn">' in other.get("/").get_data(as_text=True)
+    assert '<html lang="tyz">' in other.get("/").get_data(as_text=True)
 
 
 def test_minority_language_says_how_much_is_translated(client):
@@ -183,6 +194,9 @@ def test_saved_translation_shows_at_once_and_is_audited(app, db, tree, login_as)
         ("%(commune)s mì.", "%(commune)s, %(name)s"),  # a dropped one
         ("%(commune mì %(name)s.", "Dấu % phải"),  # a mangled one
         ("<b>%(commune)s</b> mì %(name)s.", "thẻ HTML"),  # markup the original does not have
+        # Out of an attribute: translated strings sit in aria-label="…" on every page.
+        ('%(commune)s" onmouseover="alert(1) %(name)s', "thẻ HTML"),
+        ("%(commune)s &lt;script&gt; %(name)s", "thẻ HTML"),
     ],
 )
 def test_placeholder_breaking_translation_is_refused_and_kept(db, tree, login_as, typed, complaint):
@@ -201,7 +215,7 @@ def _text(page: str) -> str:
 
 
 def _escaped(text: str) -> str:
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    return str(escape(text))
 
 
 def test_plural_translation_needs_the_number_and_then_counts(db, tree, login_as):
@@ -230,6 +244,16 @@ def test_a_colleagues_save_is_not_overwritten(db, tree, login_as, app):
     assert _save(first, key, "Khảu slư", version=row.version).status_code == 303
     db.session.expire_all()
     assert db.session.scalar(sa.select(InterfaceTranslation)).strings == ["Khảu slư"]
+
+
+def test_a_cut_off_request_deletes_nothing(db, tree, login_as):
+    client, _ = _translator(login_as, tree)
+    key = message_key("Sign in")
+    _save(client, key, "Khảu slư")
+    version = db.session.scalar(sa.select(InterfaceTranslation.version))
+    response = client.post(f"/translations/tyz/{key}", data={"version": str(version)})
+    assert response.status_code == 400
+    assert db.session.scalar(sa.select(InterfaceTranslation.strings)) == ["Khảu slư"]
 
 
 def test_emptying_a_translation_falls_back_to_vietnamese(app, db, tree, login_as):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import DeclarativeBase
 
 # Batch migrations on SQLite find constraints by name, so every constraint gets one.
@@ -25,6 +27,15 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def local_today() -> date:
+    """Today in the province (deadlines and unit periods are local dates)."""
+    return datetime.now(local_zone()).date()
 
 
 class UTCDateTime(sa.types.TypeDecorator):

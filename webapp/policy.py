@@ -22,12 +22,12 @@ from sqlalchemy.sql import Select
 
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role, RoleAssignment, User
-from webapp.db import utcnow
+from webapp.db import local_today, utcnow
 from webapp.extensions import db, login_manager
 from webapp.pages.models import ORIGINAL_LANGUAGE, Page, PageState, PageTranslation
 from webapp.registrations.models import Entry, EntryState, RegistrationList
 from webapp.units.models import AREA_KINDS, Level, Unit
-from webapp.units.queries import subtree_ids, valid_in_year
+from webapp.units.queries import active_on, subtree_ids, valid_in_year
 
 
 class Action(enum.StrEnum):
@@ -159,7 +159,7 @@ def _not_own_assignment(user: User, assignment: RoleAssignment) -> bool:
 def _top_unit(obj: Any) -> Unit | None:
     """The campaign configuration belongs to the top of the tree: only its admins change it."""
     return db.session.scalar(
-        sa.select(Unit).where(Unit.parent_id.is_(None), Unit.valid_to.is_(None)).order_by(Unit.id)
+        sa.select(Unit).where(Unit.parent_id.is_(None), active_on(local_today())).order_by(Unit.id)
     )
 
 

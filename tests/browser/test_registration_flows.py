@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from tests.browser.conftest import sign_in
 from tests.live import NetworkMeter
 from webapp.campaign.models import MemberOrganization
+from webapp.db import local_today
 from webapp.extensions import db
 from webapp.registrations.models import EntryState, ListState, RegistrationList
-from webapp.registrations.services import local_today
 from webapp.units.models import Unit
 
 pytestmark = pytest.mark.browser

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from tests.browser.conftest import sign_in
 from webapp.auth.models import User
 from webapp.campaign.models import Content, MemberOrganization
+from webapp.db import local_today
 from webapp.extensions import db
 from webapp.registrations import services
 from webapp.registrations.models import EntryState, ListState, RegistrationList
@@ -24,7 +25,7 @@ def _draft_list(app, organization: str) -> tuple[int, int, int]:
         editor = db.session.scalar(sa.select(User).filter_by(username="editor.pacnam"))
         commune = db.session.scalar(sa.select(Unit).where(Unit.code == "01858"))
         lead = db.session.scalar(sa.select(MemberOrganization).filter_by(code=organization))
-        year = services.local_today().year + 1
+        year = local_today().year + 1
         registration_list = services.start_list(editor, commune, lead, year)
         for number, name in ((1, "Đường bê tông bản Khuổi Ú"), (4, "Tổ an ninh tự quản")):
             services.add_entry(

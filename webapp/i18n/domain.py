@@ -4,6 +4,7 @@ translations saved in the app laid over each compiled catalog."""
 from __future__ import annotations
 
 import gettext
+from pathlib import Path
 
 import sqlalchemy as sa
 from babel import support
@@ -113,8 +114,8 @@ class ChainDomain(Domain):
             head.add_fallback(layer)
         if not current_app.debug:
             # Older stamps of this language are dead weight once a newer one is built.
-            for old in [k for k in self.cache if k[:3] == key[:3]]:
-                del self.cache[old]
+            for old in [k for k in list(self.cache) if k[:3] == key[:3]]:
+                self.cache.pop(old, None)  # another thread may have done it
             self.cache[key] = head
         return head
 
@@ -127,3 +128,21 @@ def clear_caches() -> None:
 
     babel.domain_instance.cache.clear()
     queries.clear_coverage_cache()
+
+
+def interface_stamp() -> tuple:
+    """What the interface text of this request depends on, for ETags of cached pages: the
+    in-app translations of the language chain and the compiled catalogs' dates."""
+    from flask_babel import get_domain
+
+    from webapp.i18n.languages import all_languages
+    from webapp.i18n.setup import ui_language_code
+
+    chain = all_languages()[ui_language_code()].chain
+    compiled = [
+        path.stat().st_mtime_ns
+        for directory in get_domain().translation_directories
+        for code in chain
+        if (path := Path(directory) / code / "LC_MESSAGES" / "messages.mo").exists()
+    ]
+    return (tuple((generations(chain) or {}).items()), tuple(compiled))

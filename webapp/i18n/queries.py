@@ -141,7 +141,10 @@ def exported_catalog(code: str) -> Catalog:
 
     shipped = catalog(code)
     result = copy.deepcopy(shipped) if shipped is not None else empty_catalog(code)
+    current = {src.key for src in sources()}
     for row in saved_translations(code).values():
+        if row.key not in current:
+            continue  # the string left the interface; its translation has nothing to serve
         message_id = (row.msgid, row.msgid_plural) if row.msgid_plural else row.msgid
         strings = tuple(row.strings) if row.msgid_plural else row.strings[0]
         existing = result.get(message_id, context=row.context)
@@ -216,5 +219,7 @@ def coverage(code: str) -> Coverage:
         up_to_date=states.count(MessageState.TRANSLATED),
     )
     if seen is not None:
+        for old in [k for k in list(_coverage_cache) if k[0] == code]:
+            _coverage_cache.pop(old, None)  # only the latest state of a language is asked for
         _coverage_cache[stamp] = result
     return result

@@ -26,6 +26,9 @@ _PLACEHOLDER = re.compile(
     r"%(?:\((?P<name>\w*)\))?[#0\- +]*(?:\d+|\*)?(?:\.\d+)?(?P<type>[diouxXeEfFgGcrs%])"
 )
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+# Characters that mean something to HTML: translated strings reach pages unescaped (Jinja marks
+# them safe, and lazy strings carry __html__), inside text and inside quoted attributes.
+_HTML_SPECIAL = '<>&"`'
 
 
 class TranslationError(ValueError):
@@ -61,9 +64,10 @@ def _describe(placeholders: Counter) -> str:
 
 
 def check(source_strings: tuple[str, ...], strings: tuple[str, ...]) -> None:
-    """Each translated form keeps exactly its source's placeholders and HTML tags.
+    """Each translated form keeps exactly its source's placeholders, HTML tags and characters
+    special to HTML.
 
-    Template strings are marked safe once translated, so a tag the source does not have would
+    Translated strings are marked safe, so a tag or a quote the source does not have would
     reach every page unescaped; a dropped or mangled placeholder breaks the page or loses the
     number it was meant to show.
     """
@@ -93,8 +97,14 @@ def check(source_strings: tuple[str, ...], strings: tuple[str, ...]) -> None:
             )
         if sorted(t.lower() for t in _TAG.findall(text)) != sorted(
             t.lower() for t in _TAG.findall(source)
-        ) or text.count("<") != source.count("<"):
-            raise TranslationError(_l("The translation may not add or change HTML tags."))
+        ) or any(text.count(c) != source.count(c) for c in _HTML_SPECIAL):
+            raise TranslationError(
+                _l(
+                    "The translation may not add or change HTML tags or the characters "
+                    "%(characters)s; use “ ” for quotes.",
+                    characters='< > & " `',
+                )
+            )
 
 
 def _source_forms(item: InterfaceMessage, count: int) -> tuple[str, ...]:
@@ -118,8 +128,11 @@ def _bump(language: str) -> None:
         .values(generation=CatalogGeneration.generation + 1)
     ).rowcount
     if not bumped:
-        db.session.add(CatalogGeneration(language=language, generation=1))
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(CatalogGeneration(language=language, generation=1))
+        except sa.exc.IntegrityError:  # a colleague's first save of this language, just now
+            _bump(language)
 
 
 def save(

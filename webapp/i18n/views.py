@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from babel.messages.pofile import write_po
 from flask import (
@@ -51,8 +52,10 @@ def set_language(code: str):
     """A plain link (works without JavaScript) that brings the reader back to the same page.
     The choice is kept in a cookie, and in the profile of a signed-in person."""
     _language(code)
-    if current_user.is_authenticated and policy.can(
-        current_user, Action.ACCOUNT_SET_LANGUAGE, current_user
+    if (
+        current_user.is_authenticated
+        and _from_our_pages()
+        and policy.can(current_user, Action.ACCOUNT_SET_LANGUAGE, current_user)
     ):
         current_user.language = code
         db.session.commit()
@@ -66,6 +69,16 @@ def set_language(code: str):
         secure=request.is_secure,
     )
     return response
+
+
+def _from_our_pages() -> bool:
+    """Whether the click came from one of our pages: a link elsewhere may switch the cookie
+    (harmless) but not change a signed-in person's profile. Browsers too old to send
+    Sec-Fetch-Site are judged by their Referer."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    return urlsplit(request.referrer or "").netloc == request.host
 
 
 @bp.get("/translations")
@@ -190,6 +203,8 @@ def row(code: str, key: str):
 def save(code: str, key: str):
     language, item = _load(code, key)
     form = _form_for(item, code, request.form)
+    if not any(name.startswith("strings-") for name in request.form):
+        abort(400)  # a cut-off request, not an emptied translation: never delete on it
     if not form.validate():
         return _form_page(language, item, form, status=422)
     try:

@@ -88,13 +88,13 @@ def edit_translation(page_id: int, code: str):
             "source_revision_id": str(page.current.id),
         },
     )
-    preview = None
+    preview = stale = None
     if request.method == "POST" and form.validate():
         values = PageValues(form.title.data, form.body.data or "", form.summary.data)
         if "preview" in request.form:
             preview = render(values.body)
         else:
-            response = _save(page, language, translation, form, values)
+            response, stale = _save(page, language, translation, form, values)
             if response is not None:
                 return response
             translation = translations.translation_for(page, language.code)
@@ -107,6 +107,7 @@ def edit_translation(page_id: int, code: str):
             translation=translation,
             form=form,
             preview=preview,
+            stale=stale,
             changes=translations.original_changes(translation),
         ),
         status,
@@ -114,7 +115,8 @@ def edit_translation(page_id: int, code: str):
 
 
 def _save(page: Page, language: Language, translation, form, values: PageValues):
-    """Save (and publish, if asked); a redirect when done, None to show the form again."""
+    """Save (and publish, if asked): a redirect when done; otherwise no response, and what a
+    colleague saved meanwhile when that is why, to show beside the form kept as typed."""
     source_id = hidden_id(form.source_revision_id.data)
     try:
         translations.save_translation(
@@ -131,23 +133,23 @@ def _save(page: Page, language: Language, translation, form, values: PageValues)
         form.form_errors.append(
             _(
                 "Someone else saved this translation after you opened it. Your text is kept "
-                "below; compare it with the page as it is now, then save again to keep yours."
+                "below; compare it with what they saved, then save again to keep yours."
             )
         )
-        return None
+        return None, saved
     except PageError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
-        return None
+        return None, None
     except policy.Denied:
         db.session.rollback()
         form.form_errors.append(_("Only a published page's translation can be published."))
-        return None
+        return None, None
     db.session.commit()
     flash(_("The translation was saved."), "success")
     return redirect(
         url_for("translations.edit_translation", page_id=page.id, code=language.code), code=303
-    )
+    ), None
 
 
 @bp.post("/pages/<id:page_id>/translations/<code>/<any(publish, unpublish):step>")

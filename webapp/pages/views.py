@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.extensions import db
+from webapp.i18n.domain import interface_stamp
 from webapp.i18n.languages import all_languages
 from webapp.i18n.setup import ui_language
 from webapp.pages import services
@@ -116,11 +117,12 @@ def _reading(page: Page, children: list[Page]) -> _Reading:
 
 def _etag(page: Page, children: list[Page], reading: _Reading) -> str:
     """What the reader's copy depends on: the revision shown, the page's files and children,
-    the interface and content languages and the translations shown."""
+    the interface and content languages, the interface's translations and the page's."""
     parts = [
         *[(p.id, p.current_revision_id, p.state) for p in page.ancestors()],  # breadcrumb too
         page.version,
         ui_language().code,
+        interface_stamp(),
         *reading.cache_parts,
         *[(a.id, a.size) for a in page.attachments],
         *[(c.id, c.current_revision_id) for c in children],

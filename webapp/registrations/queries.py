@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from webapp import policy
 from webapp.campaign.models import Content, MemberOrganization
 from webapp.campaign.services import current_campaign
+from webapp.db import local_today
 from webapp.extensions import db
 from webapp.labels import ENTRY_KIND_LABELS
 from webapp.policy import Action
@@ -23,7 +24,6 @@ from webapp.registrations.models import Entry, ListState, RegistrationList
 from webapp.registrations.services import (
     ENTRY_FIELDS,
     HEADER_FIELDS,
-    local_today,
     organizations_at,
     registration_due,
 )

@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,7 +20,7 @@ from webapp import policy
 from webapp.audit.services import record
 from webapp.campaign.models import Content, DeadlineKind, MemberOrganization, ModelType
 from webapp.campaign.services import current_campaign, due_date
-from webapp.db import utcnow
+from webapp.db import local_zone, utcnow
 from webapp.extensions import db
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import notify
@@ -95,14 +93,6 @@ ENTRY_FIELDS = (
     "notes",
 )
 HEADER_FIELDS = ("registered_on", "signer_title", "signer_name")
-
-
-def local_today() -> date:
-    return datetime.now(_local_zone()).date()
-
-
-def _local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def registration_due(year: int) -> date | None:
@@ -400,7 +390,7 @@ def submit_list(
     if not registration_list.entries:
         raise RegistrationError(_("Add at least one entry before submitting the list."))
     at = at or utcnow()
-    today = at.astimezone(_local_zone()).date()
+    today = at.astimezone(local_zone()).date()
     due = registration_due(registration_list.year)
     # Timeliness: a list returned and sent again after the deadline was still registered on
     # time, but entries first sent after it make it late.

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp import policy
 from webapp.campaign.models import MemberOrganization
 from webapp.campaign.services import current_campaign
+from webapp.db import local_today
 from webapp.extensions import db
 from webapp.htmx import (
     after_change,
@@ -130,7 +131,7 @@ def index():
     pairs = policy.scope(current_user, Action.LIST_VIEW)
     if not pairs:
         abort(403)
-    year = services.local_today().year
+    year = local_today().year
     return redirect(url_for("registrations.show_unit", year=year, unit_id=pairs[0][0]))
 
 
@@ -151,7 +152,7 @@ def show_unit(year: int, unit_id: int):
         counterparts=[] if valid_in_year(unit, year) else counterparts_in_year(unit, year),
         years=registration_years(),
         due=services.registration_due(year),
-        today=services.local_today(),
+        today=local_today(),
     )
 
 
@@ -162,7 +163,7 @@ def compare_years():
     if not policy.can_somewhere(current_user, Action.LIST_VIEW):
         abort(403)
     years = registration_years()
-    later = request.args.get("later", type=int) or services.local_today().year
+    later = request.args.get("later", type=int) or local_today().year
     earlier = request.args.get("earlier", type=int) or later - 1
     content_id = form_id(request.args.get("content"))
     error = None
@@ -213,7 +214,7 @@ def list_page(registration_list: RegistrationList, *, status: int = 200, **extra
         "registration_list": registration_list,
         "summary": list_summary(registration_list),
         "due": services.registration_due(registration_list.year),
-        "today": services.local_today(),
+        "today": local_today(),
         **extra,
     }
     return make_response(render_template("registrations/list.html", **context), status)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from webapp.db import utcnow
+from webapp.db import local_today
 from webapp.extensions import db
 from webapp.units import reorganize
 
@@ -81,7 +81,7 @@ def reorganize_command(code: str, manifest: Path, do_apply: bool, move_roles: bo
         reorganize.apply(None, result)
         db.session.commit()
         click.echo(f"  applied in {time.perf_counter() - started:.2f} s")
-    moves = reorganize.plan_role_moves(utcnow().date(), result)
+    moves = reorganize.plan_role_moves(local_today(), result)
     echo_role_moves(moves)
     if move_roles and result.applied is None:
         raise click.ClickException("apply the reorganization before moving roles")

@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 import yaml
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from webapp import policy
 from webapp.audit.services import record
@@ -471,28 +472,40 @@ class RoleMove:
     reason: str = ""
 
 
-def plan_role_moves(today: date, pending: Plan | None = None) -> list[RoleMove]:
-    """Every role assignment on a unit that has ended before `today`, or, for a reorganization
-    not yet applied, on a unit it ends; each with a proposal."""
-    if pending is not None and pending.applied is None:
-        where = RoleAssignment.unit_id.in_([u.id for u in pending.ending])
+def plan_role_moves(today: date, plan: Plan, actor=None) -> list[RoleMove]:
+    """The role assignments on the units this reorganization ends, each with a proposal; once
+    it is applied they may move at once, even before its effective day. With an `actor`, only
+    the assignments they may move (an admin's own scope)."""
+    if plan.applied is None:
+        where = RoleAssignment.unit_id.in_([u.id for u in plan.ending])
 
         def standing(unit: Unit) -> list:
-            return [n.continues or n for n in pending.successors(unit)]
+            return [n.continues or n for n in plan.successors(unit)]
     else:
-        where = Unit.valid_to < today
+        where = RoleAssignment.unit_id.in_(
+            sa.select(UnitSuccession.predecessor_id).where(
+                UnitSuccession.reorganization_id == plan.applied.id
+            )
+        )
+        day = max(today, plan.applied.effective_on)
 
         def standing(unit: Unit) -> list:
-            return _standing_for(unit, today)
+            return _standing_for(unit, day)
 
     moves = []
     for assignment in db.session.scalars(
         sa.select(RoleAssignment)
         .join(Unit, Unit.id == RoleAssignment.unit_id)
         .where(where)
+        .options(
+            selectinload(RoleAssignment.user),
+            selectinload(RoleAssignment.unit),
+            selectinload(RoleAssignment.organization),
+        )
         .order_by(Unit.code, RoleAssignment.id)
     ):
-        moves.append(_proposal(assignment, standing(assignment.unit)))
+        if actor is None or policy.can(actor, Action.UNIT_REORGANIZE, assignment.unit):
+            moves.append(_proposal(assignment, standing(assignment.unit)))
     return moves
 
 

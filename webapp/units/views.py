@@ -10,10 +10,10 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from webapp import policy
+from webapp.db import local_today
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.policy import Action
-from webapp.registrations.services import local_today
 from webapp.units import reorganize, services
 from webapp.units.forms import AreaForm
 from webapp.units.models import Kind, Level, Reorganization, Unit
@@ -123,7 +123,7 @@ def show_reorganization(code: str):
         "units/reorganization.html",
         result=result,
         links=links,
-        moves=reorganize.plan_role_moves(local_today(), result),
+        moves=reorganize.plan_role_moves(local_today(), result, current_user),
     )
 
 
@@ -147,7 +147,7 @@ def move_roles(code: str):
     result = _reorganization(code)
     if result.applied is None:
         abort(409)
-    moves = reorganize.plan_role_moves(local_today(), result)
+    moves = reorganize.plan_role_moves(local_today(), result, current_user)
     moved = reorganize.move_roles(current_user, moves)
     db.session.commit()
     flash(
