@@ -49,6 +49,7 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.PAGE_EDIT: {Role.ADMIN, Role.PUBLISHER},
     Action.PAGE_PUBLISH: {Role.ADMIN, Role.PUBLISHER},
     Action.ATTACHMENT_UPLOAD: {Role.ADMIN, Role.PUBLISHER},
+    Action.COVERAGE_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
 }
 ALLOWED_OUTSIDE = {Action.CAMPAIGN_VIEW: EVERYONE, Action.PAGE_VIEW: EVERYONE}
 ALLOWED_ANONYMOUS = {Action.CAMPAIGN_VIEW, Action.PAGE_VIEW}
@@ -149,7 +150,13 @@ def _subject(action: Action, tree, actor: User, inside: bool):
         return _page(unit)
     if action is Action.ACCOUNT_CHANGE_PASSWORD:
         return actor if inside else _target_user(tree.c3)
-    if action in (Action.UNIT_VIEW, Action.UNIT_ADD_AREA, Action.USER_CREATE, Action.ROLE_GRANT):
+    if action in (
+        Action.UNIT_VIEW,
+        Action.UNIT_ADD_AREA,
+        Action.USER_CREATE,
+        Action.ROLE_GRANT,
+        Action.COVERAGE_VIEW,
+    ):
         return unit
     if action is Action.USER_ACTIVATE:
         return _target_user(unit, is_active=False)

@@ -53,6 +53,7 @@ class Action(enum.StrEnum):
     PAGE_EDIT = "page.edit"
     PAGE_PUBLISH = "page.publish"
     ATTACHMENT_UPLOAD = "attachment.upload"
+    COVERAGE_VIEW = "coverage.view"
 
 
 class Audience(enum.Enum):
@@ -438,6 +439,10 @@ RULES: dict[Action, Rule] = {
         Audience.ROLES, PUBLISHERS, _page_unit, unit_column=_page_unit_column
     ),
     Action.ATTACHMENT_UPLOAD: Rule(Audience.ROLES, PUBLISHERS, _page_unit, check=_page_editable),
+    # Coverage counts every organization's entries: assignments narrowed to one do not reach it.
+    Action.COVERAGE_VIEW: Rule(
+        Audience.ROLES, LIST_READERS, _unit_itself, unit_column=_unit_id_column
+    ),
 }
 
 

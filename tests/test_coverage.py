@@ -1,0 +1,245 @@
+"""Coverage against the plan: the requirement engine on a small hand-counted fixture, the
+matrices, the gap list and its exports, scope, and a bounded number of queries."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from webapp.campaign.models import (
+    AppliesTo,
+    ModelType,
+    Requirement,
+    RequirementKind,
+)
+from webapp.coverage.queries import Tally, evaluate
+from webapp.extensions import db
+from webapp.registrations.models import Entry, EntryKind, EntryState, RegistrationList
+from webapp.units.models import Level, UnitYearAttribute
+
+YEAR = 2026
+
+# The organization rules of campaign.yaml and an entry that meets each in a commune.
+MEETS = {
+    "phu_nu_model": ("phu_nu", "gia_dinh_hanh_phuc", 2),
+    "doan_bvmt": ("doan_thanh_nien", "thanh_nien_bvmt", 3),
+    "ccb_giam_ngheo": ("cuu_chien_binh", "ccb_giam_ngheo", 1),
+    "ccb_an_ninh": ("cuu_chien_binh", "ccb_an_ninh", 4),
+    "nct_model": ("nguoi_cao_tuoi", "nct_bvmt_van_hoa", 2),
+    "cong_dong_hoc_tap": ("khuyen_hoc", "cong_dong_hoc_tap", 2),
+}
+
+
+def model_type(code: str) -> ModelType:
+    return db.session.scalar(sa.select(ModelType).filter_by(code=code))
+
+
+def rule(code: str) -> Requirement:
+    return db.session.scalar(sa.select(Requirement).filter_by(code=code))
+
+
+def add_entry(
+    unit,
+    organization: str,
+    content: int,
+    *,
+    location=None,
+    model: str | None = None,
+    partners=(),
+    state=EntryState.APPROVED,
+    year=YEAR,
+    name="Mô hình",
+) -> Entry:
+    """An entry of `organization`'s list at `unit` (one list per unit, organization and year)."""
+    owner = factories.org(organization)
+    registration_list = db.session.scalar(
+        sa.select(RegistrationList).filter_by(unit_id=unit.id, organization_id=owner.id, year=year)
+    )
+    if registration_list is None:
+        registration_list = RegistrationList(unit=unit, organization=owner, year=year)
+        db.session.add(registration_list)
+    entry = Entry(
+        registration_list=registration_list,
+        kind=EntryKind.MO_HINH,
+        name=name,
+        content=factories.content(content),
+        model_type=model_type(model) if model else None,
+        location=location or unit,
+        lead_organization=owner,
+        partners=[factories.org(p) for p in partners],
+        state=state,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def new_rural(unit, year=YEAR, value=True) -> None:
+    db.session.add(UnitYearAttribute(unit=unit, year=year, is_new_rural=value))
+    db.session.flush()
+
+
+@pytest.fixture
+def plan(db, campaign, tree):
+    """C1 has everything (some of it in a hamlet), C2 nothing approved, C3 four contents and is
+    a new-rural commune without a cooperative; C1 is new-rural too, C2 only the year before."""
+    hamlet = factories.make_unit("Thôn Nà Làng", level=Level.AREA, parent=tree.c1)
+    for number in range(1, 6):
+        add_entry(tree.c1, "mttq", number, location=hamlet if number == 5 else None)
+    for organization, model, content in MEETS.values():
+        add_entry(tree.c1, organization, content, model=model)
+    add_entry(tree.c1, "phu_nu", 1, model="htx_phu_nu", location=hamlet)
+    new_rural(tree.c1)
+    add_entry(tree.c2, "mttq", 1, state=EntryState.SUBMITTED)
+    add_entry(tree.c2, "mttq", 2, state=EntryState.DRAFT)
+    add_entry(tree.c2, "mttq", 3, state=EntryState.RETURNED)
+    add_entry(tree.c2, "mttq", 4, year=YEAR - 1)
+    new_rural(tree.c2, YEAR - 1)
+    for number in range(1, 5):
+        add_entry(tree.c3, "nong_dan", number)
+    new_rural(tree.c3)
+    db.session.commit()
+    return tree
+
+
+def results(coverage, commune) -> dict[str, object]:
+    row = next(r for r in coverage.communes if r.id == commune.id)
+    return {r.requirement.code: r for r in row.rules}
+
+
+def test_evaluate_commune_with_everything_meets_every_rule(plan, campaign):
+    coverage = evaluate(campaign, plan.province, YEAR)
+    c1 = next(r for r in coverage.communes if r.id == plan.c1.id)
+    assert [c1.tally(c.id) for c in coverage.contents] == [
+        Tally(3, 0), Tally(4, 0), Tally(2, 0), Tally(2, 0), Tally(1, 0)
+    ]  # fmt: skip
+    assert c1.is_new_rural
+    assert all(r.applies and r.met and not r.pending for r in c1.rules)
+    assert len(c1.rules) == 8 and c1.all_met
+
+
+def test_evaluate_commune_with_nothing_approved_misses_every_rule_that_applies(plan, campaign):
+    coverage = evaluate(campaign, plan.province, YEAR)
+    by_code = results(coverage, plan.c2)
+    assert len(by_code["five_contents"].missing_contents) == 5
+    assert not by_code["htx_kieu_moi"].applies  # new-rural only the year before
+    assert [code for code, r in by_code.items() if r.applies and not r.met] == [
+        "five_contents", *MEETS
+    ]  # fmt: skip
+
+
+def test_evaluate_submitted_entries_count_only_when_asked_and_stay_apart(plan, campaign):
+    coverage = evaluate(campaign, plan.province, YEAR, include_submitted=True)
+    c2 = next(r for r in coverage.communes if r.id == plan.c2.id)
+    assert c2.tally(coverage.contents[0].id) == Tally(approved=0, submitted=1)
+    five = results(coverage, plan.c2)["five_contents"]
+    assert [c.number for c in five.missing_contents] == [2, 3, 4, 5]
+    assert coverage.total.per_content[coverage.contents[0].id].met == 3
+    assert (
+        evaluate(campaign, plan.province, YEAR).total.per_content[coverage.contents[0].id].met == 2
+    )
+
+
+def test_evaluate_cooperative_rule_applies_to_new_rural_communes_of_the_year(plan, campaign):
+    coverage = evaluate(campaign, plan.province, YEAR)
+    assert results(coverage, plan.c1)["htx_kieu_moi"].met  # a Women's Union cooperative
+    c3 = results(coverage, plan.c3)
+    assert c3["htx_kieu_moi"].applies and not c3["htx_kieu_moi"].met
+    assert [c.number for c in c3["five_contents"].missing_contents] == [5]
+    assert coverage.total.per_rule[rule("htx_kieu_moi").id].met == 1
+    assert coverage.total.per_rule[rule("htx_kieu_moi").id].of == 2
+
+
+def test_evaluate_counts_an_organization_as_partner_but_not_another_organizations_model(
+    plan, campaign
+):
+    add_entry(plan.c3, "mttq", 2, model="gia_dinh_hanh_phuc", partners=["phu_nu"])
+    add_entry(plan.c3, "nong_dan", 3, model="thanh_nien_bvmt")
+    db.session.commit()
+    by_code = results(evaluate(campaign, plan.province, YEAR), plan.c3)
+    assert by_code["phu_nu_model"].met
+    assert not by_code["doan_bvmt"].met
+
+
+def test_evaluate_rules_are_data_added_changed_and_retired(plan, campaign):
+    farmers = Requirement(
+        campaign=campaign, code="nong_dan_model", kind=RequirementKind.MODEL_TYPES,
+        organization=factories.org("nong_dan"), model_types=[model_type("sach_nha_tot_ruong")],
+    )  # fmt: skip
+    db.session.add(farmers)
+    rule("ccb_an_ninh").valid_to_year = YEAR - 1
+    rule("five_contents").min_count = 2
+    db.session.commit()
+    by_code = results(evaluate(campaign, plan.province, YEAR), plan.c1)
+    assert not by_code["nong_dan_model"].met
+    assert "ccb_an_ninh" not in by_code
+    assert [c.number for c in by_code["five_contents"].missing_contents] == [5]
+    rule("htx_kieu_moi").applies_to = AppliesTo.ALL_COMMUNES
+    db.session.commit()
+    assert results(evaluate(campaign, plan.province, YEAR), plan.c2)["htx_kieu_moi"].applies
+
+
+def test_evaluate_totals_per_district_and_for_the_province(plan, campaign):
+    coverage = evaluate(campaign, plan.province, YEAR)
+    assert (coverage.total.all_contents.met, coverage.total.all_contents.of) == (1, 3)
+    assert coverage.total.all_contents.percent == 33
+    assert (coverage.total.all_rules.met, coverage.total.all_rules.of) == (1, 3)
+    d1, d2 = coverage.groups
+    assert (d1.name, d1.all_contents.met, d1.all_contents.of) == ("Huyện Một", 1, 2)
+    assert (d2.name, d2.all_contents.met, d2.all_contents.of) == ("Huyện Hai", 0, 1)
+    district = evaluate(campaign, plan.d2, YEAR)
+    assert [c.id for c in district.communes] == [plan.c3.id]
+
+
+def test_evaluate_skips_communes_not_valid_in_the_year(plan, campaign):
+    from datetime import date
+
+    plan.c2.valid_to = date(YEAR - 1, 12, 31)
+    factories.make_unit("Xã Mới", parent=plan.d1, valid_from=date(YEAR + 1, 7, 1))
+    db.session.commit()
+    coverage = evaluate(campaign, plan.province, YEAR)
+    assert [c.id for c in coverage.communes] == [plan.c1.id, plan.c3.id]
+
+
+@contextmanager
+def counting_queries():
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+
+def grow(tree, communes: int) -> None:
+    """More communes in both districts, each with a few entries of several organizations."""
+    for n in range(communes):
+        commune = factories.make_unit(f"Xã Thêm {n}", parent=tree.d1 if n % 2 else tree.d2)
+        add_entry(commune, "phu_nu", 2, model="ba_sach", partners=["nong_dan"])
+        add_entry(commune, "cuu_chien_binh", 4, model="ccb_an_ninh")
+        add_entry(commune, "mttq", 1 + n % 5, state=EntryState.SUBMITTED)
+        new_rural(commune, value=bool(n % 3))
+    db.session.commit()
+
+
+def test_evaluate_query_count_is_constant_in_the_number_of_communes(plan, campaign):
+    def queries() -> int:
+        db.session.expire_all()
+        with counting_queries() as statements:
+            coverage = evaluate(campaign, plan.province, YEAR, include_submitted=True)
+            [r.met for c in coverage.communes for r in c.rules]
+        return len(statements), len(coverage.communes)
+
+    small = queries()
+    grow(plan, 12)
+    large = queries()
+    assert (small[1], large[1]) == (3, 15)
+    assert small[0] == large[0] <= 10
