@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
+from webapp.auth.models import Role
 from webapp.campaign.models import (
     AppliesTo,
     ModelType,
@@ -243,3 +244,150 @@ def test_evaluate_query_count_is_constant_in_the_number_of_communes(plan, campai
     large = queries()
     assert (small[1], large[1]) == (3, 15)
     assert small[0] == large[0] <= 10
+
+
+# The pages
+
+
+def page_text(response) -> str:
+    import html
+    import re
+
+    body = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
+    return " ".join(html.unescape(body).split())
+
+
+def sign_in(login_as, role, unit):
+    client, _ = login_as(role, unit)
+    client.set_cookie("lang", "en")
+    return client
+
+
+def url(kind: str, unit, **args) -> str:
+    from flask import current_app, url_for
+
+    with current_app.test_request_context():
+        return url_for(f"coverage.{kind}", year=YEAR, unit_id=unit.id, **args)
+
+
+def test_show_contents_province_matrix_counts_cells_and_totals(plan, login_as):
+    client = sign_in(login_as, Role.VIEWER, plan.province)
+    response = client.get(url("show_contents", plan.province))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "1 of 3 communes have entries for all 5 contents (33%)" in text
+    assert "1 of 2 communes have entries for all 5 contents" in text  # Huyện Một
+    for commune in (plan.c1, plan.c2, plan.c3):
+        assert commune.name in text
+    body = response.get_data(as_text=True)
+    assert body.count('class="gap"') == 5 + 1  # C2 has nothing approved, C3 lacks content 5
+    c1_content_2 = url("list_entries", plan.c1, content=factories.content(2).id)
+    assert f'href="{c1_content_2}">4</a>' in body
+
+
+def test_show_contents_with_submitted_marks_them_apart(plan, login_as):
+    client = sign_in(login_as, Role.VIEWER, plan.province)
+    body = client.get(url("show_contents", plan.province, submitted="1")).get_data(as_text=True)
+    assert '0<small class="pending">+1</small>' in body
+    assert body.count('class="gap"') == 4 + 1
+
+
+def test_show_organizations_marks_met_missing_and_not_applying(plan, login_as):
+    client = sign_in(login_as, Role.REVIEWER, plan.d1)
+    response = client.get(url("show_organizations", plan.d1))
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert plan.c3.name not in body  # the other district
+    assert body.count('class="ok"') == 7  # C1 meets the 7 organization rules
+    assert body.count('class="gap"') == 6  # C2 misses all but the cooperative rule
+    assert body.count('class="na"') == 1
+    assert "1 of 2 communes meet every rule" in page_text(response)
+
+
+def test_show_contents_commune_card_lists_contents_and_rules(plan, login_as):
+    client = sign_in(login_as, Role.EDITOR, plan.c3)
+    response = client.get(url("show_contents", plan.c3))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Recognised new-rural commune in 2026" in text
+    assert "✗ 5." in text and "✓ 1." in text
+    assert "(new-rural communes only)" in text
+
+
+def test_list_entries_shows_the_entries_behind_a_cell(plan, login_as):
+    client = sign_in(login_as, Role.ADMIN, plan.province)
+    women = rule("phu_nu_model")
+    response = client.get(url("list_entries", plan.c1, requirement=women.id))
+    assert response.status_code == 200
+    found = db.session.scalars(
+        sa.select(Entry.id).where(Entry.model_type_id == model_type("gia_dinh_hanh_phuc").id)
+    ).all()
+    body = response.get_data(as_text=True)
+    assert [f"/registrations/entries/{i}" in body for i in found] == [True]
+    assert body.count("/registrations/entries/") == 1
+    hamlet = client.get(url("list_entries", plan.c1, content=factories.content(5).id))
+    assert "Thôn Nà Làng" in page_text(hamlet)
+
+
+def test_show_gaps_per_commune_and_per_organization(plan, login_as):
+    client = sign_in(login_as, Role.ADMIN, plan.province)
+    response = client.get(url("show_gaps", plan.province))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+    text = page_text(response)
+    assert "No entries for content 5. Democracy & social supervision" in text
+    assert "missing in 2 communes: Xã Nà Phặc, Xã Cao Sơn" in text  # the five contents
+    assert "1 commune meets every rule: Xã Đồng Phúc" in text
+
+
+def test_export_gaps_xlsx_reads_back_one_row_per_gap(plan, login_as):
+    import io
+
+    import openpyxl
+
+    client = sign_in(login_as, Role.REVIEWER, plan.d2)
+    response = client.get(url("export_gaps", plan.d2))
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.data))
+    by_commune, by_organization = workbook.worksheets
+    rows = list(by_commune.iter_rows(min_row=4, values_only=True))
+    assert [row[:2] for row in rows] == [("Huyện Hai", "Xã Cao Sơn")] * 8  # 5th content, 7 rules
+    assert rows[0][3] == "No entries for content 5. Democracy & social supervision"
+    assert len(list(by_organization.iter_rows(min_row=4, values_only=True))) == 8
+
+
+@pytest.mark.parametrize(
+    "kind", ["show_contents", "show_organizations", "show_gaps", "export_gaps", "list_entries"]
+)
+def test_coverage_outside_scope_forbidden(plan, login_as, kind):
+    client = sign_in(login_as, Role.REVIEWER, plan.d1)
+    assert client.get(url(kind, plan.c3)).status_code == 403
+    assert client.get(url(kind, plan.province)).status_code == 403
+
+
+def test_coverage_anonymous_sent_to_sign_in_and_narrowed_officer_forbidden(plan, client, login_as):
+    response = client.get(url("show_contents", plan.province))
+    assert response.status_code in (302, 303) and "/login" in response.headers["Location"]
+    officer, _ = login_as(Role.EDITOR, plan.d1, organization=factories.org("phu_nu"))
+    assert officer.get(url("show_contents", plan.d1)).status_code == 403
+
+
+def test_coverage_index_opens_the_users_unit_this_year(plan, login_as):
+    client = sign_in(login_as, Role.VIEWER, plan.d2)
+    response = client.get("/coverage")
+    assert response.status_code == 302
+    assert "/coverage/" in response.headers["Location"]
+    assert response.headers["Location"].endswith(f"/{plan.d2.id}")
+
+
+def test_show_contents_query_count_constant_in_the_number_of_communes(plan, login_as):
+    client = sign_in(login_as, Role.ADMIN, plan.province)
+    counts = []
+    for extra in (0, 10):
+        grow(plan, extra)
+        for kind in ("show_contents", "show_organizations", "show_gaps"):
+            with counting_queries() as statements:
+                assert client.get(url(kind, plan.province)).status_code == 200
+            counts.append(len(statements))
+    assert counts[:3] == counts[3:], counts

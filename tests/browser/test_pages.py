@@ -40,6 +40,8 @@ NOT_PAGES = {
     "exports.export_docx",
     "exports.export_xlsx",
     "files.download_attachment",
+    "coverage.index",
+    "coverage.export_gaps",
 }
 
 
@@ -89,6 +91,11 @@ def _pages(app) -> list[Page]:
             Page("delete entry", "editor", f"/registrations/entries/{entry.id}/delete"),
             Page("list header", "editor", f"/registrations/lists/{draft.id}/header"),
             Page("official form", "editor", f"/registrations/lists/{submitted.id}/print"),
+            Page("coverage (province)", "admin", f"/coverage/2017/{province.id}"),
+            Page("coverage (commune)", "editor", f"/coverage/2017/{commune.id}"),
+            Page("organization rules", "reviewer", f"/coverage/2017/{district.id}/organizations"),
+            Page("gap list", "reviewer", f"/coverage/2017/{district.id}/gaps"),
+            Page("entries behind a cell", "admin", f"/coverage/2017/{commune.id}/entries"),
             Page("review queue", "reviewer", "/review"),
             Page("list (reviewer)", "reviewer", f"/registrations/lists/{submitted.id}"),
             Page("list history", "editor", f"/history/lists/{submitted.id}"),

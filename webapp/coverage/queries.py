@@ -121,6 +121,9 @@ class CommuneCoverage:
     def tally(self, content_id: int) -> Tally:
         return self.contents.get(content_id) or Tally()
 
+    def result(self, requirement_id: int) -> RuleResult:
+        return next(r for r in self.rules if r.requirement.id == requirement_id)
+
     @property
     def applicable(self) -> list[RuleResult]:
         return [r for r in self.rules if r.applies]
@@ -232,14 +235,10 @@ def _content_counts(communes: Select, year: int, states) -> list[tuple[int, int,
     )
 
 
-def _rule_counts(
-    communes: Select, year: int, states, requirement_ids: list[int]
-) -> list[tuple[int, int, int, str, int]]:
-    """(requirement, commune, content, state, entries): the entries each rule counts. A rule
+def rule_matches(communes: Select, year: int, states, requirement_ids: list[int]) -> Select:
+    """(entry, requirement, commune, content, state): the entries each rule counts. A rule
     with an organization counts the entries that organization or its partners take part in;
     a model-type rule counts entries of its model types only."""
-    if not requirement_ids:
-        return []
     rule_orgs = sa.union_all(
         sa.select(
             Requirement.id.label("requirement_id"),
@@ -268,7 +267,7 @@ def _rule_counts(
         .exists()
     )
     entries, commune_id = located_entries(communes, year, states)
-    inner = (
+    return (
         entries.add_columns(Requirement.id.label("requirement_id"), commune_id)
         .add_columns(Entry.content_id, Entry.state)
         .join(Requirement, sa.true())
@@ -277,21 +276,40 @@ def _rule_counts(
             sa.or_(Requirement.organization_id.is_(None), takes_part),
             sa.or_(Requirement.kind == RequirementKind.EVERY_CONTENT, of_model_types),
         )
-        .subquery()
     )
-    return list(
-        db.session.execute(
-            sa.select(
-                inner.c.requirement_id,
-                inner.c.commune_id,
-                inner.c.content_id,
-                inner.c.state,
-                sa.func.count(),
-            ).group_by(
-                inner.c.requirement_id, inner.c.commune_id, inner.c.content_id, inner.c.state
-            )
-        )
-    )
+
+
+def _rule_counts(
+    communes: Select, year: int, states, requirement_ids: list[int]
+) -> list[tuple[int, int, int, str, int]]:
+    """(requirement, commune, content, state, entries) for every non-empty cell."""
+    if not requirement_ids:
+        return []
+    inner = rule_matches(communes, year, states, requirement_ids).subquery()
+    columns = (inner.c.requirement_id, inner.c.commune_id, inner.c.content_id, inner.c.state)
+    return list(db.session.execute(sa.select(*columns, sa.func.count()).group_by(*columns)))
+
+
+def cell_entry_ids(
+    communes: Select,
+    year: int,
+    states,
+    *,
+    content_id: int | None = None,
+    requirement_id: int | None = None,
+) -> Select:
+    """SELECT of the ids of the entries behind a cell: those located in `communes`, of one
+    content, or counted by one rule, or both."""
+    if requirement_id is not None:
+        inner = rule_matches(communes, year, states, [requirement_id]).subquery()
+        stmt = sa.select(inner.c.id)
+        if content_id is not None:
+            stmt = stmt.where(inner.c.content_id == content_id)
+        return stmt
+    stmt, _ = located_entries(communes, year, states)
+    if content_id is not None:
+        stmt = stmt.where(Entry.content_id == content_id)
+    return stmt
 
 
 def _judge(
