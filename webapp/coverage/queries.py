@@ -235,7 +235,9 @@ def _content_counts(communes: Select, year: int, states) -> list[tuple[int, int,
     )
 
 
-def rule_matches(communes: Select, year: int, states, requirement_ids: list[int]) -> Select:
+def rule_matches(
+    communes: Select, year: int, states, requirement_ids: list[int]
+) -> sa.CompoundSelect:
     """(entry, requirement, commune, content, state): the entries each rule counts. A rule
     with an organization counts the entries that organization or its partners take part in;
     a model-type rule counts entries of its model types only."""
@@ -257,26 +259,30 @@ def rule_matches(communes: Select, year: int, states, requirement_ids: list[int]
         .where(rule_orgs.c.requirement_id == Requirement.id, entry_orgs.c.entry_id == Entry.id)
         .exists()
     )
-    of_model_types = (
-        sa.select(sa.literal(1))
-        .select_from(requirement_model_types)
-        .where(
-            requirement_model_types.c.requirement_id == Requirement.id,
+    entries, commune_id = located_entries(communes, year, states)
+    counted = entries.add_columns(
+        Requirement.id.label("requirement_id"), commune_id, Entry.content_id, Entry.state
+    )
+    taken_part = sa.or_(Requirement.organization_id.is_(None), takes_part)
+    # Joined through the model types, not across every rule: few entries match a rule's types.
+    by_model_type = (
+        counted.join(
+            requirement_model_types,
             requirement_model_types.c.model_type_id == Entry.model_type_id,
         )
-        .exists()
-    )
-    entries, commune_id = located_entries(communes, year, states)
-    return (
-        entries.add_columns(Requirement.id.label("requirement_id"), commune_id)
-        .add_columns(Entry.content_id, Entry.state)
-        .join(Requirement, sa.true())
+        .join(Requirement, Requirement.id == requirement_model_types.c.requirement_id)
         .where(
+            Requirement.kind == RequirementKind.MODEL_TYPES,
             Requirement.id.in_(requirement_ids),
-            sa.or_(Requirement.organization_id.is_(None), takes_part),
-            sa.or_(Requirement.kind == RequirementKind.EVERY_CONTENT, of_model_types),
+            taken_part,
         )
     )
+    every_content = counted.join(Requirement, sa.true()).where(
+        Requirement.kind == RequirementKind.EVERY_CONTENT,
+        Requirement.id.in_(requirement_ids),
+        taken_part,
+    )
+    return sa.union_all(by_model_type, every_content)
 
 
 def _rule_counts(
@@ -310,6 +316,10 @@ def cell_entry_ids(
     if content_id is not None:
         stmt = stmt.where(Entry.content_id == content_id)
     return stmt
+
+
+def _counts_every_entry(requirement: Requirement) -> bool:
+    return requirement.kind == RequirementKind.EVERY_CONTENT and requirement.organization_id is None
 
 
 def _judge(
@@ -387,15 +397,23 @@ def evaluate(
     by_id = {row.id: row for row in rows}
     for commune_id, content_id, state, count in _content_counts(selected, year, states):
         by_id[commune_id].contents.setdefault(content_id, Tally()).add(state, count)
+    # A content rule of no organization counts what the content matrix counts already.
+    plain = {r.id for r in requirements if _counts_every_entry(r)}
     per_rule: dict[tuple[int, int], dict[int, Tally]] = {}
     for requirement_id, commune_id, content_id, state, count in _rule_counts(
-        selected, year, states, [r.id for r in requirements]
+        selected, year, states, [r.id for r in requirements if r.id not in plain]
     ):
         cell = per_rule.setdefault((requirement_id, commune_id), {})
         cell.setdefault(content_id, Tally()).add(state, count)
     for row in rows:
         row.rules = [
-            _judge(r, row, per_rule.get((r.id, row.id), {}), contents, include_submitted)
+            _judge(
+                r,
+                row,
+                row.contents if r.id in plain else per_rule.get((r.id, row.id), {}),
+                contents,
+                include_submitted,
+            )
             for r in requirements
         ]
     parts = (contents, requirements)
