@@ -391,3 +391,16 @@ def test_show_contents_query_count_constant_in_the_number_of_communes(plan, logi
                 assert client.get(url(kind, plan.province)).status_code == 200
             counts.append(len(statements))
     assert counts[:3] == counts[3:], counts
+
+
+def test_list_entries_counts_but_does_not_list_entries_of_lists_out_of_reach(plan, login_as):
+    province_entry = add_entry(plan.province, "mttq", 1, location=plan.c1, name="Của tỉnh")
+    db.session.commit()
+    client = sign_in(login_as, Role.REVIEWER, plan.d1)
+    response = client.get(url("list_entries", plan.c1, content=factories.content(1).id))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Của tỉnh" not in text and f"/registrations/entries/{province_entry.id}" not in text
+    assert "1 more entry is counted here from lists you cannot open." in text
+    counted = client.get(url("show_contents", plan.c1)).get_data(as_text=True)
+    assert f'content={factories.content(1).id}">4</a>' in counted

@@ -36,6 +36,9 @@ from webapp.units.models import Level, Unit
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 
+# A cell of a commune holds a few dozen entries; a whole district's cell is cut here.
+ENTRIES_SHOWN = 200
+
 # The gap list names communes that fall short: keep it out of shared caches.
 NO_STORE = "private, no-store"
 
@@ -172,9 +175,13 @@ def list_entries(year: int, unit_id: int):
                 selectinload(Entry.lead_organization),
                 selectinload(Entry.content),
                 selectinload(Entry.model_type),
-            ).order_by(Entry.location_id, Entry.content_id, Entry.id)
+            )
+            .order_by(Entry.location_id, Entry.content_id, Entry.id)
+            .limit(ENTRIES_SHOWN + 1)
         )
     )
+    more = len(entries) > ENTRIES_SHOWN
+    entries = entries[:ENTRIES_SHOWN]
     counted = db.session.scalar(sa.select(sa.func.count()).select_from(ids.subquery()))
     return _page(
         "coverage/entries.html",
@@ -182,7 +189,9 @@ def list_entries(year: int, unit_id: int):
         content=content,
         requirement=requirement,
         entries=entries,
-        hidden=counted - len(entries),
+        more=more,
+        hidden=0 if more else counted - len(entries),
+        counted=counted,
     )
 
 
