@@ -404,3 +404,43 @@ def test_list_entries_counts_but_does_not_list_entries_of_lists_out_of_reach(pla
     assert "1 more entry is counted here from lists you cannot open." in text
     counted = client.get(url("show_contents", plan.c1)).get_data(as_text=True)
     assert f'content={factories.content(1).id}">4</a>' in counted
+
+
+def test_set_new_rural_by_admin_changes_where_the_cooperative_rule_applies(plan, login_as):
+    from webapp.audit.models import AuditEvent
+
+    client = sign_in(login_as, Role.ADMIN, plan.d1)
+    card = client.get(url("show_contents", plan.c2)).get_data(as_text=True)
+    assert "Record as new-rural in 2026" in card
+    response = client.post(
+        f"/units/{plan.c2.id}/years/{YEAR}/new-rural", data={"is_new_rural": "1"}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(url("show_contents", plan.c2))
+    db.session.expire_all()
+    attribute = db.session.scalar(
+        sa.select(UnitYearAttribute).filter_by(unit_id=plan.c2.id, year=YEAR)
+    )
+    assert attribute.is_new_rural
+    event = db.session.scalar(sa.select(AuditEvent).filter_by(action="unit.new_rural_set"))
+    assert event.unit_id == plan.c2.id and event.details["after"] is True
+    text = page_text(client.get(url("show_contents", plan.c2)))
+    assert "Recognised new-rural commune in 2026" in text
+    assert "does not apply" not in text  # the cooperative rule now applies
+    client.post(f"/units/{plan.c2.id}/years/{YEAR}/new-rural", data={"is_new_rural": "0"})
+    db.session.expire_all()
+    assert not db.session.get(UnitYearAttribute, attribute.id).is_new_rural
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.EDITOR, Role.VIEWER])
+def test_set_new_rural_by_non_admin_forbidden_and_not_offered(plan, login_as, role):
+    client = sign_in(login_as, role, plan.d1)
+    assert "new-rural/" not in client.get(url("show_contents", plan.c2)).get_data(as_text=True)
+    response = client.post(
+        f"/units/{plan.c2.id}/years/{YEAR}/new-rural", data={"is_new_rural": "1"}
+    )
+    assert response.status_code == 403
+    assert (
+        db.session.scalar(sa.select(UnitYearAttribute).filter_by(unit_id=plan.c2.id, year=YEAR))
+        is None
+    )

@@ -50,6 +50,7 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.PAGE_PUBLISH: {Role.ADMIN, Role.PUBLISHER},
     Action.ATTACHMENT_UPLOAD: {Role.ADMIN, Role.PUBLISHER},
     Action.COVERAGE_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
+    Action.UNIT_SET_NEW_RURAL: ADMIN,
 }
 ALLOWED_OUTSIDE = {Action.CAMPAIGN_VIEW: EVERYONE, Action.PAGE_VIEW: EVERYONE}
 ALLOWED_ANONYMOUS = {Action.CAMPAIGN_VIEW, Action.PAGE_VIEW}
@@ -156,6 +157,7 @@ def _subject(action: Action, tree, actor: User, inside: bool):
         Action.USER_CREATE,
         Action.ROLE_GRANT,
         Action.COVERAGE_VIEW,
+        Action.UNIT_SET_NEW_RURAL,
     ):
         return unit
     if action is Action.USER_ACTIVATE:

@@ -54,6 +54,7 @@ class Action(enum.StrEnum):
     PAGE_PUBLISH = "page.publish"
     ATTACHMENT_UPLOAD = "attachment.upload"
     COVERAGE_VIEW = "coverage.view"
+    UNIT_SET_NEW_RURAL = "unit.set_new_rural"
 
 
 class Audience(enum.Enum):
@@ -440,6 +441,8 @@ RULES: dict[Action, Rule] = {
     ),
     Action.ATTACHMENT_UPLOAD: Rule(Audience.ROLES, PUBLISHERS, _page_unit, check=_page_editable),
     # Coverage counts every organization's entries: assignments narrowed to one do not reach it.
+    # Which communes are recognised new-rural in a year decides where the cooperative rule applies.
+    Action.UNIT_SET_NEW_RURAL: Rule(Audience.ROLES, ADMIN, _unit_itself, check=_is_current_commune),
     Action.COVERAGE_VIEW: Rule(
         Audience.ROLES, LIST_READERS, _unit_itself, unit_column=_unit_id_column
     ),
