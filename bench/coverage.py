@@ -79,6 +79,9 @@ def run(url: str, runs: int) -> list[tuple]:
         started = time.perf_counter()
         created = generate(YEAR)
         db.session.commit()
+        # As the autovacuum daemon would after a season's registrations: plans need statistics.
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
         print(f"  generated {created} in {time.perf_counter() - started:.1f} s", flush=True)
         province = db.session.scalar(sa.select(Unit.id).where(Unit.code == "06"))
         district = db.session.scalar(sa.select(Unit.id).where(Unit.code == "060"))

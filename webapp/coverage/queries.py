@@ -241,23 +241,26 @@ def rule_matches(
     """(entry, requirement, commune, content, state): the entries each rule counts. A rule
     with an organization counts the entries that organization or its partners take part in;
     a model-type rule counts entries of its model types only."""
-    rule_orgs = sa.union_all(
-        sa.select(
-            Requirement.id.label("requirement_id"),
-            Requirement.organization_id.label("organization_id"),
-        ).where(Requirement.organization_id.isnot(None)),
-        sa.select(requirement_partners.c.requirement_id, requirement_partners.c.organization_id),
-    ).cte("rule_orgs")
-    entry_orgs = sa.union_all(
-        sa.select(Entry.id.label("entry_id"), Entry.lead_organization_id.label("organization_id")),
-        sa.select(entry_partners.c.entry_id, entry_partners.c.organization_id),
-    ).cte("entry_orgs")
-    takes_part = (
-        sa.select(sa.literal(1))
-        .select_from(rule_orgs)
-        .join(entry_orgs, entry_orgs.c.organization_id == rule_orgs.c.organization_id)
-        .where(rule_orgs.c.requirement_id == Requirement.id, entry_orgs.c.entry_id == Entry.id)
+    # Plain correlated lookups on primary keys: a CTE of every entry's organizations is
+    # scanned whole for each entry on PostgreSQL.
+    rule_partners = sa.select(requirement_partners.c.organization_id).where(
+        requirement_partners.c.requirement_id == Requirement.id
+    )
+    partner_of_entry = (
+        sa.select(entry_partners.c.entry_id)
+        .where(
+            entry_partners.c.entry_id == Entry.id,
+            sa.or_(
+                entry_partners.c.organization_id == Requirement.organization_id,
+                entry_partners.c.organization_id.in_(rule_partners),
+            ),
+        )
         .exists()
+    )
+    takes_part = sa.or_(
+        Entry.lead_organization_id == Requirement.organization_id,
+        Entry.lead_organization_id.in_(rule_partners),
+        partner_of_entry,
     )
     entries, commune_id = located_entries(communes, year, states)
     counted = entries.add_columns(
