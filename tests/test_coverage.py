@@ -444,3 +444,12 @@ def test_set_new_rural_by_non_admin_forbidden_and_not_offered(plan, login_as, ro
         db.session.scalar(sa.select(UnitYearAttribute).filter_by(unit_id=plan.c2.id, year=YEAR))
         is None
     )
+
+
+def test_registrations_page_links_its_coverage_for_readers(plan, login_as):
+    reviewer = sign_in(login_as, Role.REVIEWER, plan.d1)
+    page = reviewer.get(f"/registrations/{YEAR}/{plan.d1.id}").get_data(as_text=True)
+    assert f'href="{url("show_contents", plan.d1)}"' in page
+    officer, _ = login_as(Role.EDITOR, plan.d1, organization=factories.org("phu_nu"))
+    page = officer.get(f"/registrations/{YEAR}/{plan.d1.id}").get_data(as_text=True)
+    assert "/coverage/" not in page
