@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := webapp
 
-.PHONY: run test install install-dev catalogs db lint format bench extract clean
+.PHONY: run test install install-dev catalogs db lint format bench bench-coverage extract clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,9 @@ extract: install
 
 bench: install-dev catalogs
 	$(BIN)/python bench/lowend.py
+
+bench-coverage: install-dev catalogs
+	$(BIN)/python bench/coverage.py $(if $(TEST_DATABASE_URL),--postgresql $(TEST_DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

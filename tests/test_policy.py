@@ -59,6 +59,8 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     # Interface strings serve the whole site: translators (of that language) on the top unit.
     Action.INTERFACE_TRANSLATE: {Role.ADMIN, Role.TRANSLATOR},
     Action.INTERFACE_EXPORT: ADMIN,
+    Action.COVERAGE_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
+    Action.UNIT_SET_NEW_RURAL: ADMIN,
 }
 ALLOWED_OUTSIDE = {
     Action.CAMPAIGN_VIEW: EVERYONE,
@@ -186,6 +188,10 @@ def _subject(action: Action, tree, actor: User, inside: bool):
         Action.UNIT_REORGANIZE,
         Action.USER_CREATE,
         Action.ROLE_GRANT,
+        Action.USER_CREATE,
+        Action.ROLE_GRANT,
+        Action.COVERAGE_VIEW,
+        Action.UNIT_SET_NEW_RURAL,
     ):
         return unit
     if action is Action.USER_ACTIVATE:

@@ -41,6 +41,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.audit.views import bp as audit
     from webapp.auth.views import bp as auth
     from webapp.campaign.views import bp as campaign
+    from webapp.coverage.views import bp as coverage
     from webapp.exports.views import bp as exports
     from webapp.home.views import bp as home
     from webapp.i18n.views import bp as i18n
@@ -61,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
         campaign,
         registrations,
         review,
+        coverage,
         notifications,
         pages,
         files,

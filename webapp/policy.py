@@ -63,6 +63,8 @@ class Action(enum.StrEnum):
     TRANSLATION_STATUS = "translation.status"
     INTERFACE_TRANSLATE = "interface.translate"
     INTERFACE_EXPORT = "interface.export"
+    COVERAGE_VIEW = "coverage.view"
+    UNIT_SET_NEW_RURAL = "unit.set_new_rural"
 
 
 class Audience(enum.Enum):
@@ -512,6 +514,12 @@ RULES: dict[Action, Rule] = {
         language_of=_language_code,
     ),
     Action.INTERFACE_EXPORT: Rule(Audience.ROLES, ADMIN, _top_unit),
+    # Coverage counts every organization's entries: assignments narrowed to one do not reach it.
+    # Which communes are recognised new-rural in a year decides where the cooperative rule applies.
+    Action.UNIT_SET_NEW_RURAL: Rule(Audience.ROLES, ADMIN, _unit_itself, check=_is_current_commune),
+    Action.COVERAGE_VIEW: Rule(
+        Audience.ROLES, LIST_READERS, _unit_itself, unit_column=_unit_id_column
+    ),
 }
 
 

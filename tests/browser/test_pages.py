@@ -44,6 +44,8 @@ NOT_PAGES = {
     "files.download_attachment",
     "i18n.row",
     "i18n.export",
+    "coverage.index",
+    "coverage.export_gaps",
 }
 
 
@@ -96,6 +98,11 @@ def _pages(app) -> list[Page]:
             Page("delete entry", "editor", f"/registrations/entries/{entry.id}/delete"),
             Page("list header", "editor", f"/registrations/lists/{draft.id}/header"),
             Page("official form", "editor", f"/registrations/lists/{submitted.id}/print"),
+            Page("coverage (province)", "admin", f"/coverage/2017/{province.id}"),
+            Page("coverage (commune)", "editor", f"/coverage/2017/{commune.id}"),
+            Page("organization rules", "reviewer", f"/coverage/2017/{district.id}/organizations"),
+            Page("gap list", "reviewer", f"/coverage/2017/{district.id}/gaps"),
+            Page("entries behind a cell", "admin", f"/coverage/2017/{commune.id}/entries"),
             Page("review queue", "reviewer", "/review"),
             Page("list (reviewer)", "reviewer", f"/registrations/lists/{submitted.id}"),
             Page("list history", "editor", f"/history/lists/{submitted.id}"),
@@ -142,6 +149,8 @@ def _not_pages(app) -> list[Page]:
             Page("file", None, f"/files/{attachment.id}/{attachment.filename}"),
             Page("string row", "translator", f"/translations/tyz/{key}/row"),
             Page("catalog", "admin", "/translations/tyz/messages.po"),
+            Page("coverage", "reviewer", "/coverage"),
+            Page("gap list xlsx", "reviewer", f"/coverage/2017/{commune.parent_id}/gaps.xlsx"),
         ]
 
 

@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "role.revoked": _l("Role revoked"),
     "deadline.set": _l("Deadline changed"),
     "unit.area_added": _l("Residential area added"),
+    "unit.new_rural_set": _l("New-rural recognition changed"),
     "list.created": _l("List started"),
     "list.updated": _l("List header changed"),
     "list.submitted": _l("List submitted"),
@@ -350,6 +351,13 @@ def _notes(
         notes.append(f"{label}: {before} → {after}")
     if action == "unit.area_added" and (name := _text(details, "name")):
         notes.append(name)
+    if action == "unit.new_rural_set" and (year := _int(details.get("year"))):
+        recognised = details.get("after") is True
+        notes.append(
+            _("new-rural in %(year)d", year=year)
+            if recognised
+            else _("not new-rural in %(year)d", year=year)
+        )
     if action == "list.created":
         notes.append(" · ".join(str(n) for n in (organization, _int(details.get("year"))) if n))
     if action == "list.submitted" and isinstance(details.get("entries"), list):

@@ -107,9 +107,8 @@ class ChainDomain(Domain):
             if live and (saved := _overrides(code, plural)) is not None:
                 layers.append(saved)
             layers.extend(compiled)
-        if not layers:
-            return support.NullTranslations()
-        head = layers[0]
+        # No catalog at all (English, whose msgids are the text): the msgids, cached like any.
+        head = layers[0] if layers else support.NullTranslations()
         for layer in layers[1:]:
             head.add_fallback(layer)
         if not current_app.debug:

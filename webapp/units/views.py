@@ -4,7 +4,7 @@ reorganizations of the tree (dry run, apply, move roles)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -14,6 +14,7 @@ from webapp.db import local_today
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.policy import Action
+from webapp.registrations.queries import registration_years
 from webapp.units import reorganize, services
 from webapp.units.forms import AreaForm
 from webapp.units.models import Kind, Level, Reorganization, Unit
@@ -155,3 +156,31 @@ def move_roles(code: str):
         "success",
     )
     return redirect(url_for("units.show_reorganization", code=code), code=303)
+
+
+@bp.post("/<id:unit_id>/years/<int:year>/new-rural")
+@login_required
+def set_new_rural(unit_id: int, year: int):
+    """Record or withdraw a commune's new-rural recognition for a year, from its coverage card."""
+    unit = db.get_or_404(Unit, unit_id)
+    if year not in registration_years():
+        abort(404)
+    policy.require(current_user, Action.UNIT_SET_NEW_RURAL, unit)
+    value = request.form.get("is_new_rural") == "1"
+    services.set_new_rural(current_user, unit, year, value)
+    db.session.commit()
+    flash(
+        _(
+            "%(commune)s is recorded as a new-rural commune in %(year)d.",
+            commune=unit.name,
+            year=year,
+        )
+        if value
+        else _(
+            "%(commune)s is no longer recorded as new-rural in %(year)d.",
+            commune=unit.name,
+            year=year,
+        ),
+        "success",
+    )
+    return redirect(url_for("coverage.show_contents", year=year, unit_id=unit.id), code=303)

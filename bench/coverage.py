@@ -1,0 +1,161 @@
+"""Coverage benchmark: a full province (122 communes × 10 organizations × ~8 entries, every
+state) and the server time (p50/p95) and number of SQL statements of each coverage view, on
+SQLite and, when a PostgreSQL URL is given, on PostgreSQL.
+
+    .venv/bin/python bench/coverage.py [--runs 20] [--postgresql postgresql://postgres@127.0.0.1:5432/test]
+
+Server time is measured around the test client's request (routing, queries, rendering), not
+over a network. A benchmark, not a test: nothing here fails on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from bench.province_data import generate  # noqa: E402
+from webapp import create_app  # noqa: E402
+from webapp.extensions import db  # noqa: E402
+from webapp.seed import loader  # noqa: E402
+from webapp.units.models import Unit  # noqa: E402
+
+YEAR = 2026
+ADMIN = ("admin", "admin-bac-kan")
+VIEWS = (
+    ("contents", ""),
+    ("organizations", "/organizations"),
+    ("gaps", "/gaps"),
+    ("gaps.xlsx", "/gaps.xlsx"),
+    ("entries (commune)", None),
+)
+
+
+@contextmanager
+def postgres_database(base: str):
+    import psycopg
+
+    name = f"bench_coverage_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield re.sub(r"/[^/?]*(\?|$)", rf"/{name}\1", base.rstrip("/"), count=1)
+    finally:
+        with psycopg.connect(base, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def run(url: str, runs: int) -> list[tuple]:
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
+    with app.app_context():
+        upgrade()
+        loader.load_units()
+        loader.load_campaign()
+        loader.load_demo_accounts()
+        started = time.perf_counter()
+        created = generate(YEAR)
+        db.session.commit()
+        # As the autovacuum daemon would after a season's registrations: plans need statistics.
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
+        print(f"  generated {created} in {time.perf_counter() - started:.1f} s", flush=True)
+        province = db.session.scalar(sa.select(Unit.id).where(Unit.code == "06"))
+        district = db.session.scalar(sa.select(Unit.id).where(Unit.code == "060"))
+        commune = db.session.scalar(sa.select(Unit.id).where(Unit.code == "01858"))
+        engine = db.engine
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    client = app.test_client()
+    client.post("/login", data={"username": ADMIN[0], "password": ADMIN[1]})
+    client.set_cookie("lang", "vi")
+    rows = []
+    for unit_name, unit_id in (("province", province), ("district", district)):
+        for name, suffix in VIEWS:
+            if suffix is None:
+                if unit_name != "province":
+                    continue
+                path = f"/coverage/{YEAR}/{commune}/entries"
+            else:
+                path = f"/coverage/{YEAR}/{unit_id}{suffix}"
+            for submitted in ("", "?submitted=1"):
+                times, queries, size = [], set(), 0
+                for attempt in range(runs + 2):
+                    statements.clear()
+                    sa.event.listen(engine, "before_cursor_execute", count)
+                    began = time.perf_counter()
+                    response = client.get(path + submitted)
+                    elapsed = time.perf_counter() - began
+                    sa.event.remove(engine, "before_cursor_execute", count)
+                    assert response.status_code == 200, (path, response.status_code)
+                    if attempt >= 2:  # the first two warm caches
+                        times.append(elapsed * 1000)
+                        queries.add(len(statements))
+                        size = len(response.data)
+                rows.append(
+                    (
+                        f"{name}{' +submitted' if submitted else ''}",
+                        unit_name,
+                        statistics.median(times),
+                        percentile(times, 0.95),
+                        "/".join(str(q) for q in sorted(queries)),
+                        size,
+                    )
+                )
+    with app.app_context():
+        db.engine.dispose()
+    return rows
+
+
+def report(label: str, rows: list[tuple]) -> None:
+    print(f"\n{label}")
+    print(f"{'view':28} {'unit':9} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'bytes':>8}")
+    for name, unit, p50, p95, queries, size in rows:
+        print(f"{name:28} {unit:9} {p50:8.1f} {p95:8.1f} {queries:>8} {size:8d}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--postgresql", help="a PostgreSQL server URL to create a database on")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        print("SQLite", flush=True)
+        report("SQLite", run(f"sqlite:///{tmp}/bench.db", args.runs))
+    if args.postgresql:
+        print("PostgreSQL", flush=True)
+        with postgres_database(args.postgresql) as url:
+            report(
+                "PostgreSQL", run(url.replace("postgresql://", "postgresql+psycopg://"), args.runs)
+            )
+
+
+if __name__ == "__main__":
+    main()
