@@ -72,12 +72,12 @@ def set_language(code: str):
 
 
 def _from_our_pages() -> bool:
-    """Whether the click came from one of our pages: a link elsewhere may switch the cookie
-    (harmless) but not change a signed-in person's profile. Browsers too old to send
-    Sec-Fetch-Site are judged by their Referer."""
+    """Whether the click came from one of our pages (or the person typed the address): a link
+    elsewhere may switch the cookie (harmless) but not change a signed-in person's profile.
+    Browsers too old to send Sec-Fetch-Site are judged by their Referer."""
     site = request.headers.get("Sec-Fetch-Site")
     if site is not None:
-        return site == "same-origin"
+        return site in ("same-origin", "none")
     return urlsplit(request.referrer or "").netloc == request.host
 
 
