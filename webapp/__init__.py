@@ -75,9 +75,11 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from webapp.auth.cli import create_admin
+    from webapp.reports.cli import report_figure
     from webapp.seed.cli import seed
     from webapp.units.cli import units_cli
 
     app.cli.add_command(seed)
     app.cli.add_command(create_admin)
     app.cli.add_command(units_cli)
+    app.cli.add_command(report_figure)
