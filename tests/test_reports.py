@@ -3,6 +3,7 @@ year to the year, the review lifecycle, bad numbers, scope and stale saves."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -199,3 +200,225 @@ def test_an_editor_of_another_commune_cannot_start_or_edit(db, tree, people, hal
         )
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(ProgressReport.id))) == 1
+
+
+# The pages
+
+HTMX = {"HX-Request": "true"}
+
+
+def errors(page: str) -> list[str]:
+    return re.findall(r'<ul class="errors"[^>]*><li>(.*?)</li>', page)
+
+
+def line_data(line: ProgressLine, **changes) -> dict:
+    data = {
+        "version": str(line.version), "status": "in_progress", "percent_done": "40",
+        "money_people": "1.500.000", "money_state": "2000000", "money_other": "",
+        "workdays": "120", "land_m2": "300", "beneficiaries": "85",
+        "result": "Đã đổ bê tông 400 m",
+    }  # fmt: skip
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def editor_client(db, tree, campaign, login_as):
+    """A signed-in C1 editor with an approved 2027 list, and the D1 reviewer (service side)."""
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    approved_list(db, tree, editor, reviewer)
+    return client, editor
+
+
+def start_via_page(client, tree, period="half_year") -> ProgressReport:
+    response = client.post(
+        "/reports/start",
+        data={"unit_id": tree.c1.id, "organization_id": org("nong_dan").id, "year": YEAR,
+              "period": period},
+    )  # fmt: skip
+    assert response.status_code == 303
+    return services.find_report(tree.c1.id, org("nong_dan").id, YEAR, Period(period))
+
+
+def test_the_unit_page_lists_each_organization_and_period_with_its_due_date(
+    db, tree, editor_client
+):
+    client, _ = editor_client
+    page = client.get(f"/reports/{YEAR}/{tree.c1.id}").get_data(as_text=True)
+    assert "6 tháng đầu năm" in page and "Cả năm" in page
+    assert "20/06/2027" in page and "20/11/2027" in page
+    assert "giả định" in page  # the due dates are assumptions, and say so
+    assert page.count("Bắt đầu báo cáo") == 2 * len(registrations.organizations_at(tree.c1))
+    report = start_via_page(client, tree)
+    page = client.get(f"/reports/{YEAR}/{tree.c1.id}").get_data(as_text=True)
+    assert f"/reports/{report.id}" in page and "Bản nháp" in page
+
+
+def test_a_line_saved_without_javascript_redirects_and_with_htmx_returns_the_row(
+    db, tree, editor_client
+):
+    client, _ = editor_client
+    report = start_via_page(client, tree)
+    line = report.lines[0]
+    page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert "Đường bê tông thôn Nà Mò" in page and "Cập nhật tiến độ" in page
+    assert client.get(f"/reports/lines/{line.id}/edit").status_code == 200
+    response = client.post(f"/reports/lines/{line.id}/edit", data=line_data(line))
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/reports/{report.id}#line-{line.id}")
+    db.session.refresh(line)
+    assert (line.percent_done, line.money_people, line.money_state) == (40, 1_500_000, 2_000_000)
+    response = client.post(
+        f"/reports/lines/{line.id}/edit", data=line_data(line, percent_done="100",
+        status="completed"), headers=HTMX,
+    )  # fmt: skip
+    row = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "progress-changed" in response.headers["HX-Trigger"]
+    assert row.startswith(f'<li id="line-{line.id}"') and "100%" in row
+    assert len(response.get_data()) <= 5 * 1024
+    assert "<html" not in row
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("percent_done", "101", "Phần trăm hoàn thành phải là số nguyên từ 0 đến 100."),
+        ("percent_done", "năm mươi", "Nhập một số nguyên"),
+        ("workdays", "-3", "Số này không được âm."),
+        ("beneficiaries", "nhiều", "Nhập một số nguyên"),
+        ("money_people", "-5000", "Số tiền không được âm."),
+        ("money_state", "1,5", "Nhập số tiền bằng đồng"),
+    ],
+)
+def test_bad_numbers_are_refused_with_clear_messages_and_nothing_is_lost(
+    db, tree, editor_client, field, typed, message
+):
+    client, _ = editor_client
+    report = start_via_page(client, tree)
+    line = report.lines[0]
+    data = line_data(line, **{field: typed})
+    response = client.post(f"/reports/lines/{line.id}/edit", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert any(message in e for e in errors(page)), errors(page)
+    assert f'value="{typed}"' in page  # what they typed is kept
+    assert 'value="Đã đổ bê tông 400 m"' in page
+    db.session.refresh(line)
+    assert (line.percent_done, line.workdays, line.money_people) == (0, None, None)
+    htmx = client.post(f"/reports/lines/{line.id}/edit", data=data, headers=HTMX)
+    assert htmx.status_code == 200 and any(
+        message in e for e in errors(htmx.get_data(as_text=True))
+    )
+
+
+def test_a_stale_line_save_is_refused_with_the_typed_values_kept(db, tree, editor_client):
+    client, editor = editor_client
+    report = start_via_page(client, tree)
+    line = report.lines[0]
+    seen = line_data(line, result="Giá trị của tôi")
+    services.update_line(editor, line, line.version, line_values(percent_done=70))
+    db.session.commit()
+    response = client.post(f"/reports/lines/{line.id}/edit", data=seen)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Có người khác đã lưu dòng này" in page
+    assert 'value="Giá trị của tôi"' in page and "70%" in page
+    db.session.refresh(line)
+    assert line.percent_done == 70
+    # Saving again keeps theirs.
+    again = re.search(r'name="version" type="hidden" value="(\d+)"', page) or re.search(
+        r'type="hidden" name="version" value="(\d+)"', page
+    )
+    assert (
+        client.post(
+            f"/reports/lines/{line.id}/edit", data={**seen, "version": again.group(1)}
+        ).status_code
+        == 303
+    )
+
+
+def test_figures_are_saved_and_bad_ones_refused(db, tree, editor_client):
+    client, _ = editor_client
+    report = start_via_page(client, tree)
+    built = db.session.scalar(sa.select(ReportFigure).filter_by(code="nha_ddk_built"))
+    value = db.session.scalar(sa.select(ReportFigure).filter_by(code="nha_ddk_value"))
+    url = f"/reports/{report.id}/figures"
+    assert client.get(url).status_code == 200
+    bad = {"version": str(report.version), f"figure_{built.id}": "-2",
+           f"figure_{value.id}": "120.000.000"}  # fmt: skip
+    response = client.post(url, data=bad)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Số này không được âm." in errors(page)
+    assert 'value="120.000.000"' in page
+    good = {**bad, f"figure_{built.id}": "3"}
+    assert client.post(url, data=good).status_code == 303
+    db.session.refresh(report)
+    assert report.figure_value(built.id) == 3 and report.figure_value(value.id) == 120_000_000
+    stale = client.post(url, data={**good, f"figure_{built.id}": "4"})
+    assert stale.status_code == 409 and 'value="4"' in stale.get_data(as_text=True)
+
+
+def test_submit_then_the_district_returns_and_accepts_through_the_pages(
+    db, tree, editor_client, login_as
+):
+    client, _ = editor_client
+    report = start_via_page(client, tree)
+    assert client.post(f"/reports/{report.id}/submit").status_code == 303
+    db.session.refresh(report)
+    assert report.state == ReportState.SUBMITTED
+    line = report.lines[0]
+    locked = client.post(f"/reports/lines/{line.id}/edit", data=line_data(line))
+    assert locked.status_code == 409 and 'value="Đã đổ bê tông 400 m"' in locked.get_data(
+        as_text=True
+    )
+    reviewer_client, _ = login_as(Role.REVIEWER, tree.d1)
+    page = reviewer_client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert "Chấp nhận báo cáo" in page
+    empty = reviewer_client.post(
+        f"/reports/{report.id}/return", data={"version": report.version, "reason": " "}
+    )
+    assert empty.status_code == 422
+    assert (
+        reviewer_client.post(
+            f"/reports/{report.id}/return",
+            data={"version": report.version, "reason": "Bổ sung số ngày công"},
+        ).status_code
+        == 303
+    )
+    db.session.refresh(report)
+    assert report.state == ReportState.RETURNED
+    assert "Bổ sung số ngày công" in client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert client.post(f"/reports/{report.id}/submit").status_code == 303
+    db.session.refresh(report)
+    assert (
+        reviewer_client.post(
+            f"/reports/{report.id}/accept", data={"version": report.version}
+        ).status_code
+        == 303
+    )
+    db.session.refresh(report)
+    assert report.state == ReportState.ACCEPTED
+
+
+def test_reports_outside_the_scope_are_refused_everywhere(app, db, tree, editor_client, login_as):
+    client, _ = editor_client
+    report = start_via_page(client, tree)
+    line = report.lines[0]
+    outsider, _ = login_as(Role.EDITOR, tree.c3)
+    assert outsider.get(f"/reports/{report.id}").status_code == 403
+    assert outsider.get(f"/reports/lines/{line.id}/edit").status_code == 403
+    assert outsider.post(f"/reports/lines/{line.id}/edit", data=line_data(line)).status_code == 403
+    assert outsider.post(f"/reports/{report.id}/submit").status_code == 403
+    assert outsider.post(f"/reports/{report.id}/accept", data={"version": 1}).status_code == 403
+    assert outsider.post(
+        "/reports/start",
+        data={"unit_id": tree.c1.id, "organization_id": org("nong_dan").id, "year": YEAR,
+              "period": "year"},
+    ).status_code == 403  # fmt: skip
+    # The commune editor may not decide on their own report.
+    assert client.post(f"/reports/{report.id}/submit").status_code == 303
+    assert client.post(f"/reports/{report.id}/accept", data={"version": 2}).status_code == 403
+    anonymous = app.test_client().get(f"/reports/{report.id}")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]

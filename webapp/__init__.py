@@ -50,6 +50,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.pages.translation_views import bp as translations
     from webapp.pages.views import bp as pages
     from webapp.registrations.views import bp as registrations
+    from webapp.reports.views import bp as reports
     from webapp.review.views import bp as review
     from webapp.units.views import bp as units
 
@@ -61,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
         campaign,
         registrations,
         review,
+        reports,
         notifications,
         pages,
         files,
