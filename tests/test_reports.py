@@ -422,3 +422,14 @@ def test_reports_outside_the_scope_are_refused_everywhere(app, db, tree, editor_
     assert client.post(f"/reports/{report.id}/accept", data={"version": 2}).status_code == 403
     anonymous = app.test_client().get(f"/reports/{report.id}")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+
+
+def test_the_menu_leads_a_committee_to_its_reports(db, tree, editor_client, login_as):
+    client, _ = editor_client
+    assert 'href="/reports"' in client.get("/").get_data(as_text=True)
+    response = client.get("/reports")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/{tree.c1.id}")
+    publisher, _ = login_as(Role.PUBLISHER, tree.province)
+    assert 'href="/reports"' not in publisher.get("/").get_data(as_text=True)
+    assert publisher.get("/reports").status_code == 403
