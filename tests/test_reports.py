@@ -433,3 +433,46 @@ def test_the_menu_leads_a_committee_to_its_reports(db, tree, editor_client, logi
     publisher, _ = login_as(Role.PUBLISHER, tree.province)
     assert 'href="/reports"' not in publisher.get("/").get_data(as_text=True)
     assert publisher.get("/reports").status_code == 403
+
+
+@pytest.mark.postgresql_only
+def test_a_line_save_while_the_report_is_submitted_on_postgresql(app, db, tree, people, half_year):
+    """Two real sessions: the submission holds the report's row lock; the save waits, then
+    finds the report sent and is refused, so nothing changes behind the reviewer's back. Two
+    saves of the same line from the same version: the second is stale."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
+    from tests.test_review import _race
+    from webapp.auth.models import User
+
+    editor_id = people[0].id
+    report_id, line_id = half_year.id, half_year.lines[0].id
+    version = half_year.lines[0].version
+    db.session.remove()
+
+    def save(percent):
+        def work(session_db):
+            line = session_db.session.get(ProgressLine, line_id)
+            editor = session_db.session.get(User, editor_id)
+            services.update_line(editor, line, version, line_values(percent_done=percent))
+
+        return work
+
+    outcomes = _race(app, ("first", save(30)), ("second", save(60)))
+    assert outcomes == {"first": "done", "second": "StaleVersion"}, outcomes
+
+    def submit(session_db):
+        report = session_db.session.get(ProgressReport, report_id)
+        services.submit_report(session_db.session.get(User, editor_id), report)
+
+    line_version = db.session.get(ProgressLine, line_id).version
+    db.session.remove()
+
+    def late_save(session_db):
+        line = session_db.session.get(ProgressLine, line_id)
+        editor = session_db.session.get(User, editor_id)
+        services.update_line(editor, line, line_version, line_values(percent_done=90))
+
+    outcomes = _race(app, ("submit", submit), ("save", late_save))
+    assert outcomes == {"submit": "done", "save": "Denied"}, outcomes
+    assert db.session.get(ProgressLine, line_id).percent_done == 30
