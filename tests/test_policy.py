@@ -16,6 +16,7 @@ from webapp.i18n.languages import all_languages
 from webapp.pages.models import Page, PageKind, PageState, PageTranslation
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryKind, EntryState, ListState, RegistrationList
+from webapp.reports.models import Period, ProgressReport, ReportState
 from webapp.units.models import Level, Unit
 
 EVERYONE = set(Role)
@@ -61,6 +62,11 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.INTERFACE_EXPORT: ADMIN,
     Action.COVERAGE_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
     Action.UNIT_SET_NEW_RURAL: ADMIN,
+    Action.REPORT_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
+    Action.REPORT_EDIT: {Role.EDITOR},
+    Action.REPORT_SUBMIT: {Role.EDITOR},
+    # The actor's D1 is the nearest unit above C1 with a reviewer: theirs to decide.
+    Action.REPORT_DECIDE: {Role.REVIEWER},
 }
 ALLOWED_OUTSIDE = {
     Action.CAMPAIGN_VIEW: EVERYONE,
@@ -111,6 +117,18 @@ def _entry(unit: Unit, entry_state=EntryState.DRAFT, **list_kw) -> Entry:
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def _report(unit: Unit, state=ReportState.DRAFT, **kw) -> ProgressReport:
+    from webapp.extensions import db
+
+    report = ProgressReport(
+        unit=unit, organization=factories.make_organization(), year=2027,
+        period=Period.HALF_YEAR, state=state, **kw,
+    )  # fmt: skip
+    db.session.add(report)
+    db.session.flush()
+    return report
 
 
 _slugs = itertools.count(1)
@@ -172,6 +190,10 @@ def _subject(action: Action, tree, actor: User, inside: bool):
         return _entry(unit, EntryState.APPROVED, state=ListState.APPROVED)
     if action is Action.LIST_APPROVE:
         return _entry(unit, EntryState.SUBMITTED, state=ListState.SUBMITTED).registration_list
+    if action in (Action.REPORT_VIEW, Action.REPORT_EDIT, Action.REPORT_SUBMIT):
+        return _report(unit)
+    if action is Action.REPORT_DECIDE:
+        return _report(unit, ReportState.SUBMITTED)
     if action is Action.AUDIT_VIEW:
         return _event(unit)
     if action in (Action.PAGE_VIEW, Action.PAGE_EDIT, Action.PAGE_PUBLISH):
@@ -587,3 +609,49 @@ def test_translations_of_archived_pages_are_not_changed_nor_of_drafts_published(
     assert not policy.can(tay, Action.PAGE_TRANSLATE, archived)
     assert policy.can(tay, Action.PAGE_TRANSLATE, draft)  # ready when the page goes out
     assert not policy.can(tay, Action.TRANSLATION_PUBLISH, draft)
+
+
+@pytest.mark.parametrize("state", [ReportState.SUBMITTED, ReportState.ACCEPTED])
+def test_a_sent_report_cannot_be_changed(db, tree, state):
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    report = _report(tree.c1, state)
+    assert not policy.can(editor, Action.REPORT_EDIT, report)
+    assert not policy.can(editor, Action.REPORT_SUBMIT, report)
+    assert policy.can(editor, Action.REPORT_VIEW, report)
+
+
+def test_a_returned_report_is_editable_again(db, tree):
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    report = _report(tree.c1, ReportState.RETURNED, return_reason="Thiếu số liệu")
+    assert policy.can(editor, Action.REPORT_EDIT, report)
+
+
+@pytest.mark.parametrize("state", [ReportState.DRAFT, ReportState.ACCEPTED, ReportState.RETURNED])
+def test_only_a_submitted_report_is_decided(db, tree, state):
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    report = _report(tree.c1, state, return_reason="x")
+    assert not policy.can(reviewer, Action.REPORT_DECIDE, report)
+
+
+def test_reports_follow_the_nearest_reviewer_and_never_their_submitter(db, tree):
+    district = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    province = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    report = _report(tree.c1, ReportState.SUBMITTED)
+    assert policy.can(district, Action.REPORT_DECIDE, report)
+    assert not policy.can(province, Action.REPORT_DECIDE, report)  # not the nearest
+    report.submitted_by_id = district.id  # a reviewer who also edits: not their own
+    assert not policy.can(district, Action.REPORT_DECIDE, report)
+    assert policy.can(province, Action.REPORT_DECIDE, report)
+
+
+def test_visible_reports_follow_the_scope(db, tree):
+    viewer = factories.make_user(roles=[(Role.VIEWER, tree.d1)])
+    inside, outside = _report(tree.c1), _report(tree.c3)
+    shown = _db_scalars(policy.visible(viewer, Action.REPORT_VIEW, sa.select(ProgressReport)))
+    assert inside in shown and outside not in shown
+
+
+def _db_scalars(stmt):
+    from webapp.extensions import db
+
+    return db.session.scalars(stmt).all()

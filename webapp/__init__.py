@@ -51,6 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.pages.translation_views import bp as translations
     from webapp.pages.views import bp as pages
     from webapp.registrations.views import bp as registrations
+    from webapp.reports.views import bp as reports
     from webapp.review.views import bp as review
     from webapp.units.views import bp as units
 
@@ -63,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
         registrations,
         review,
         coverage,
+        reports,
         notifications,
         pages,
         files,
@@ -77,9 +79,11 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from webapp.auth.cli import create_admin
+    from webapp.reports.cli import report_figure
     from webapp.seed.cli import seed
     from webapp.units.cli import units_cli
 
     app.cli.add_command(seed)
     app.cli.add_command(create_admin)
     app.cli.add_command(units_cli)
+    app.cli.add_command(report_figure)

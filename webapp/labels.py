@@ -11,6 +11,7 @@ from webapp.i18n.queries import MessageState
 from webapp.notifications.models import NotificationKind
 from webapp.pages.models import PageState, TranslationState
 from webapp.registrations.models import EntryKind, EntryState, ListState
+from webapp.reports.models import LineStatus, Period, ReportState
 from webapp.units.models import Kind, Level
 
 ROLE_LABELS = {
@@ -94,4 +95,23 @@ TRANSLATION_STATE_LABELS = {
     TranslationState.DRAFT: lazy_pgettext("translation", "Draft"),
     TranslationState.PUBLISHED: lazy_pgettext("translation", "Published"),
     "outdated": lazy_pgettext("translation", "Outdated"),
+}
+
+PERIOD_LABELS = {
+    Period.HALF_YEAR: _l("First six months"),
+    Period.YEAR: _l("Whole year"),
+}
+
+REPORT_STATE_LABELS = {
+    ReportState.DRAFT: lazy_pgettext("report", "Draft"),
+    ReportState.SUBMITTED: lazy_pgettext("report", "Submitted"),
+    ReportState.ACCEPTED: lazy_pgettext("report", "Accepted"),
+    ReportState.RETURNED: lazy_pgettext("report", "Returned"),
+}
+
+LINE_STATUS_LABELS = {
+    LineStatus.NOT_STARTED: _l("Not started"),
+    LineStatus.IN_PROGRESS: _l("In progress"),
+    LineStatus.COMPLETED: _l("Completed"),
+    LineStatus.STOPPED: _l("Stopped"),
 }

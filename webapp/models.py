@@ -14,6 +14,7 @@ from webapp.i18n.models import CatalogGeneration, InterfaceTranslation
 from webapp.notifications.models import Notification
 from webapp.pages.models import Attachment, Page, PageTranslation, Revision
 from webapp.registrations.models import Entry, RegistrationList
+from webapp.reports.models import ProgressLine, ProgressReport, ReportFigure, ReportFigureValue
 from webapp.review.models import ReviewDecision
 from webapp.units.models import Reorganization, Unit, UnitSuccession, UnitYearAttribute
 
@@ -32,8 +33,12 @@ __all__ = [
     "Notification",
     "Page",
     "PageTranslation",
+    "ProgressLine",
+    "ProgressReport",
     "RegistrationList",
     "Reorganization",
+    "ReportFigure",
+    "ReportFigureValue",
     "Requirement",
     "ReviewDecision",
     "Revision",

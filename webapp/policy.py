@@ -26,6 +26,7 @@ from webapp.db import local_today, utcnow
 from webapp.extensions import db, login_manager
 from webapp.pages.models import ORIGINAL_LANGUAGE, Page, PageState, PageTranslation
 from webapp.registrations.models import Entry, EntryState, RegistrationList
+from webapp.reports.models import ProgressReport, ReportState
 from webapp.units.models import AREA_KINDS, Level, Unit
 from webapp.units.queries import active_on, subtree_ids, valid_in_year
 
@@ -65,6 +66,10 @@ class Action(enum.StrEnum):
     INTERFACE_EXPORT = "interface.export"
     COVERAGE_VIEW = "coverage.view"
     UNIT_SET_NEW_RURAL = "unit.set_new_rural"
+    REPORT_VIEW = "report.view"
+    REPORT_EDIT = "report.edit"
+    REPORT_SUBMIT = "report.submit"
+    REPORT_DECIDE = "report.decide"  # accept, or return with a reason
 
 
 class Audience(enum.Enum):
@@ -325,6 +330,31 @@ def _may_reopen(user: User, entry: Entry) -> bool:
     return entry.state == EntryState.APPROVED and _not_own_work(user, entry)
 
 
+# Progress reports go up the same chain as lists: they carry the same unit, organization and
+# submitter, so the list predicates judge them too.
+
+
+def _report_open(user: User, report: ProgressReport) -> bool:
+    """Draft or returned, for a unit that existed in the report's year."""
+    return report.is_editable and valid_in_year(report.unit, report.year)
+
+
+def _may_decide_report(user: User, report: ProgressReport) -> bool:
+    return (
+        report.state == ReportState.SUBMITTED
+        and _not_own_submission(user, report)
+        and _reviews_here(user, report)
+    )
+
+
+def _report_unit_column():
+    return ProgressReport.unit_id
+
+
+def _report_organization_column():
+    return ProgressReport.organization_id
+
+
 def _page_unit(page: Page) -> Unit | None:
     return page.unit
 
@@ -519,6 +549,34 @@ RULES: dict[Action, Rule] = {
     Action.UNIT_SET_NEW_RURAL: Rule(Audience.ROLES, ADMIN, _unit_itself, check=_is_current_commune),
     Action.COVERAGE_VIEW: Rule(
         Audience.ROLES, LIST_READERS, _unit_itself, unit_column=_unit_id_column
+    ),
+    Action.REPORT_VIEW: Rule(
+        Audience.ROLES,
+        LIST_READERS,
+        _list_unit,
+        _list_organization,
+        unit_column=_report_unit_column,
+        organization_column=_report_organization_column,
+    ),
+    Action.REPORT_EDIT: Rule(
+        Audience.ROLES,
+        EDITOR,
+        _list_unit,
+        _list_organization,
+        check=_report_open,
+        unit_column=_report_unit_column,
+        organization_column=_report_organization_column,
+    ),
+    Action.REPORT_SUBMIT: Rule(
+        Audience.ROLES, EDITOR, _list_unit, _list_organization, check=_report_open
+    ),
+    # Decided by the reviewing unit of the report's unit and organization, as lists are.
+    Action.REPORT_DECIDE: Rule(
+        Audience.ROLES,
+        REVIEWER,
+        _list_reviewing_unit,
+        _list_organization,
+        check=_may_decide_report,
     ),
 }
 

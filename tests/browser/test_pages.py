@@ -18,6 +18,8 @@ from webapp.i18n.models import message_key
 from webapp.pages.models import Attachment, PageKind
 from webapp.pages.models import Page as GuidancePage
 from webapp.registrations.models import ListState, RegistrationList
+from webapp.reports import services as reports
+from webapp.reports.models import Period, ProgressLine
 from webapp.units.models import Unit
 
 pytestmark = pytest.mark.browser
@@ -39,6 +41,8 @@ NOT_PAGES = {
     "registrations.index",
     "registrations.show_summary",
     "registrations.show_entry",
+    "reports.index",
+    "reports.show_line",
     "exports.export_docx",
     "exports.export_xlsx",
     "files.download_attachment",
@@ -72,6 +76,7 @@ def _pages(app) -> list[Page]:
         form_page = db.session.scalar(
             sa.select(GuidancePage).where(GuidancePage.kind == PageKind.FORM)
         )
+        report = _report(user, submitted)
         return [
             Page("welcome", None, "/"),
             Page("login", None, "/login"),
@@ -104,6 +109,11 @@ def _pages(app) -> list[Page]:
             Page("gap list", "reviewer", f"/coverage/2017/{district.id}/gaps"),
             Page("entries behind a cell", "admin", f"/coverage/2017/{commune.id}/entries"),
             Page("review queue", "reviewer", "/review"),
+            Page("reports (commune)", "editor", f"/reports/2017/{commune.id}"),
+            Page("report", "editor", f"/reports/{report.id}"),
+            Page("report (reviewer)", "reviewer", f"/reports/{report.id}"),
+            Page("report line", "editor", f"/reports/lines/{report.lines[0].id}/edit"),
+            Page("report figures", "editor", f"/reports/{report.id}/figures"),
             Page("list (reviewer)", "reviewer", f"/registrations/lists/{submitted.id}"),
             Page("list history", "editor", f"/history/lists/{submitted.id}"),
             Page("entry history", "reviewer", f"/history/entries/{submitted.entries[0].id}"),
@@ -128,6 +138,18 @@ def _pages(app) -> list[Page]:
         ]
 
 
+def _report(editor: User, registration_list: RegistrationList):
+    """A half-year report of the list's organization, with a line to edit (of any entry: the
+    demo season may have none approved)."""
+    report = reports.start_report(
+        editor, registration_list.unit, registration_list.organization, 2017, Period.HALF_YEAR
+    )
+    if not report.lines:
+        report.lines.append(ProgressLine(entry=registration_list.entries[0]))
+    db.session.commit()
+    return report
+
+
 def _not_pages(app) -> list[Page]:
     """The other GET endpoints: fragments, files and redirects, for the crawl below."""
     with app.app_context():
@@ -144,6 +166,8 @@ def _not_pages(app) -> list[Page]:
             Page(
                 "entry row", "editor", f"/registrations/entries/{registration_list.entries[0].id}"
             ),
+            Page("reports", "editor", "/reports"),
+            Page("report line row", "editor", f"/reports/lines/{_any_line()}"),
             Page("docx", "editor", f"/registrations/lists/{registration_list.id}/export.docx"),
             Page("xlsx", "editor", f"/registrations/lists/{registration_list.id}/export.xlsx"),
             Page("file", None, f"/files/{attachment.id}/{attachment.filename}"),
@@ -152,6 +176,10 @@ def _not_pages(app) -> list[Page]:
             Page("coverage", "reviewer", "/coverage"),
             Page("gap list xlsx", "reviewer", f"/coverage/2017/{commune.parent_id}/gaps.xlsx"),
         ]
+
+
+def _any_line() -> int:
+    return db.session.scalar(sa.select(ProgressLine.id).limit(1))
 
 
 @pytest.fixture(scope="module")

@@ -42,6 +42,11 @@ class MoneyField(StringField):
     """An amount in whole đồng: "1.500.000" or "1500000" in, Vietnamese grouping out."""
 
     widget = widgets.TextInput()
+    unit_suffix = "đ"
+    limit = MONEY_LIMIT
+    negative_message = _l("An amount cannot be negative.")
+    invalid_message = _l("Enter an amount in whole đồng, such as 1.500.000 or 1500000.")
+    too_large_message = _l("This amount is too large.")
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
@@ -49,22 +54,32 @@ class MoneyField(StringField):
 
     def process_formdata(self, valuelist):
         self.data = None
-        text = (valuelist[0] if valuelist else "").strip().removesuffix("đ").strip()
+        text = (valuelist[0] if valuelist else "").strip().removesuffix(self.unit_suffix).strip()
         if not text:
             return
         if text.startswith("-"):
-            raise ValueError(_l("An amount cannot be negative."))
+            raise ValueError(self.negative_message)
         if not _MONEY.match(text):
-            raise ValueError(_l("Enter an amount in whole đồng, such as 1.500.000 or 1500000."))
+            raise ValueError(self.invalid_message)
         amount = int(re.sub(r"\D", "", text))
-        if amount >= MONEY_LIMIT:
-            raise ValueError(_l("This amount is too large."))
+        if amount >= self.limit:
+            raise ValueError(self.too_large_message)
         self.data = amount
 
     def _value(self) -> str:
         if self.raw_data and self.process_errors:
             return self.raw_data[0]
         return "" if self.data is None else format_decimal(self.data)
+
+
+class CountField(MoneyField):
+    """A whole number of things (days, m², people): "1.200" or "1200", never negative."""
+
+    unit_suffix = "%"
+    limit = 2**31
+    negative_message = _l("This number cannot be negative.")
+    invalid_message = _l("Enter a whole number, such as 12 or 1.200.")
+    too_large_message = _l("This number is too large.")
 
 
 class MonthField(StringField):

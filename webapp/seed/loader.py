@@ -178,7 +178,29 @@ def load_campaign(path: Path = DATA / "campaign.yaml", counts: Counts | None = N
     db.session.flush()
 
     _load_deadlines(campaign, data["deadlines"], counts)
+    load_figures(data.get("report_figures", []), counts)
     return campaign
+
+
+def load_figures(rows: list[dict], counts: Counts) -> None:
+    """The report figures; only missing ones are added (admins may have renamed one)."""
+    from webapp.reports.models import FigureMeasure, ReportFigure
+
+    existing = set(db.session.scalars(sa.select(ReportFigure.code)))
+    for order, row in enumerate(rows, start=1):
+        if row["code"] in existing:
+            continue
+        db.session.add(
+            ReportFigure(
+                code=row["code"],
+                name_vi=row["vi"],
+                name_en=row.get("en"),
+                measure=FigureMeasure(row["measure"]),
+                sort_order=order * 10,
+            )
+        )
+        counts.add("report figures")
+    db.session.flush()
 
 
 def _load_deadlines(campaign: Campaign, data: dict, counts: Counts) -> None:

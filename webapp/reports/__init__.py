@@ -1,0 +1,1 @@
+"""Six-monthly and annual result reports (issue 6, first part)."""

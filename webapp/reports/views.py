@@ -1,0 +1,355 @@
+"""Result report pages: a unit's reports for a year, a report with its per-entry progress
+table (one row edited at a time with htmx, a page per line without), its figures, submission
+and the reviewer's decision. Plain forms that redirect; htmx only swaps the one row."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from webapp import policy
+from webapp.campaign.models import MemberOrganization
+from webapp.db import local_today
+from webapp.extensions import db
+from webapp.htmx import after_change, fragment_or_redirect, is_partial, render_fragment
+from webapp.policy import Action
+from webapp.registrations.forms import version_of
+from webapp.registrations.queries import registration_years
+from webapp.registrations.services import organizations_at
+from webapp.reports import services
+from webapp.reports.forms import figure_values, figures_form, line_form, line_values
+from webapp.reports.models import Period, ProgressLine, ProgressReport, ReportState
+from webapp.review.forms import DecisionForm
+from webapp.units.models import Unit
+from webapp.urls import form_id
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def report_url(report: ProgressReport, line: ProgressLine | None = None) -> str:
+    anchor = f"line-{line.id}" if line else None
+    return url_for("reports.show_report", report_id=report.id, _anchor=anchor)
+
+
+def _load_report(report_id: int) -> ProgressReport:
+    report = db.session.get(
+        ProgressReport,
+        report_id,
+        options=[selectinload(ProgressReport.lines).selectinload(ProgressLine.entry)],
+    )
+    if report is None:
+        abort(404)
+    policy.require(current_user, Action.REPORT_VIEW, report)
+    return report
+
+
+def _locked() -> str:
+    return _("This report has been sent and can no longer be changed.")
+
+
+def _kept(message: str) -> str:
+    return _("%(reason)s What you typed is kept below so you can copy it.", reason=message)
+
+
+@bp.get("")
+@login_required
+def index():
+    """The reports of the user's own unit for this year."""
+    pairs = policy.scope(current_user, Action.REPORT_VIEW)
+    if not pairs:
+        abort(403)
+    return redirect(url_for("reports.show_unit", year=local_today().year, unit_id=pairs[0][0]))
+
+
+@bp.get("/<int:year>/<id:unit_id>")
+@login_required
+def show_unit(year: int, unit_id: int):
+    """One row per organization and period: state, due date, late."""
+    unit = db.get_or_404(Unit, unit_id)
+    if year not in registration_years():
+        abort(404)
+    rows = []
+    for organization in organizations_at(unit):
+        for period in Period:
+            report = services.find_report(unit.id, organization.id, year, period)
+            probe = report or ProgressReport(
+                unit=unit, organization=organization, year=year, period=period
+            )
+            if not policy.can(current_user, Action.REPORT_VIEW, probe):
+                continue
+            rows.append(
+                {
+                    "organization": organization,
+                    "period": period,
+                    "report": report,
+                    "due": services.report_due(year, period),
+                    "can_start": report is None
+                    and policy.can(current_user, Action.REPORT_EDIT, probe),
+                }
+            )
+    if not rows:
+        policy.require(current_user, Action.UNIT_VIEW, unit)
+    return render_template(
+        "reports/unit.html",
+        unit=unit,
+        year=year,
+        rows=rows,
+        years=registration_years(),
+        assumed=services.due_is_assumption(year, Period.YEAR)
+        or services.due_is_assumption(year, Period.HALF_YEAR),
+        today=local_today(),
+    )
+
+
+@bp.post("/start")
+@login_required
+def start_report():
+    unit_id, organization_id = (
+        form_id(request.form.get(n)) for n in ("unit_id", "organization_id")
+    )
+    year = request.form.get("year", type=int)
+    period = request.form.get("period")
+    if (
+        unit_id is None
+        or organization_id is None
+        or year not in registration_years()
+        or period not in {p.value for p in Period}
+    ):
+        abort(400)
+    unit = db.get_or_404(Unit, unit_id)
+    organization = db.get_or_404(MemberOrganization, organization_id)
+    try:
+        report = services.start_report(current_user, unit, organization, year, Period(period))
+        db.session.commit()
+    except policy.Denied:
+        abort(403)
+    except services.ReportError as error:
+        flash(str(error), "error")
+        return redirect(url_for("reports.show_unit", year=year, unit_id=unit.id), code=303)
+    except IntegrityError:  # a second tap started it meanwhile
+        db.session.rollback()
+        report = services.start_report(current_user, unit, organization, year, Period(period))
+    return redirect(report_url(report), code=303)
+
+
+def report_page(report: ProgressReport, *, status: int = 200, **extra):
+    # Entries approved since the report was started get their line.
+    if policy.can(current_user, Action.REPORT_EDIT, report) and services.add_missing_lines(report):
+        db.session.commit()
+    context = {
+        "report": report,
+        "due": services.report_due(report.year, report.period),
+        "assumed": services.due_is_assumption(report.year, report.period),
+        "figures": services.active_figures(),
+        "decision_form": extra.pop("decision_form", None)
+        or DecisionForm(data={"version": report.version}),
+        **extra,
+    }
+    return make_response(render_template("reports/report.html", **context), status)
+
+
+@bp.get("/<id:report_id>")
+@login_required
+def show_report(report_id: int):
+    return report_page(_load_report(report_id))
+
+
+def _load_line(line_id: int) -> ProgressLine:
+    line = db.get_or_404(ProgressLine, line_id)
+    policy.require(current_user, Action.REPORT_VIEW, line.report)
+    return line
+
+
+def _may_edit(report: ProgressReport) -> bool:
+    """False when it is in the user's hands but sent meanwhile; 403 when it never was."""
+    if policy.can(current_user, Action.REPORT_EDIT, report):
+        return True
+    if report.is_editable:
+        abort(403)
+    return False
+
+
+@bp.get("/lines/<id:line_id>")
+@login_required
+def show_line(line_id: int):
+    line = _load_line(line_id)
+    return fragment_or_redirect(
+        "reports/_line.html", redirect_to=report_url(line.report, line), line=line
+    )
+
+
+def _line_form_page(line, form, *, status=200, saved=None):
+    context = {
+        "line": line,
+        "report": line.report,
+        "form": form,
+        "inline": is_partial(),
+        "saved": saved,
+    }
+    if is_partial():
+        return render_fragment("reports/_line_form.html", **context)
+    return make_response(render_template("reports/line_form.html", **context), status)
+
+
+@bp.get("/lines/<id:line_id>/edit")
+@login_required
+def edit_line(line_id: int):
+    line = _load_line(line_id)
+    if not _may_edit(line.report):
+        flash(_locked(), "error")
+        return redirect(report_url(line.report, line), code=303)
+    return _line_form_page(line, line_form(line))
+
+
+@bp.post("/lines/<id:line_id>/edit")
+@login_required
+def update_line(line_id: int):
+    line = _load_line(line_id)
+    form = line_form(formdata=request.form)
+    if not _may_edit(line.report):
+        form.form_errors.append(_kept(_locked()))
+        return _line_form_page(line, form, status=409)
+    if form.validate():
+        try:
+            services.update_line(current_user, line, version_of(form), line_values(form))
+        except services.StaleVersion:
+            db.session.rollback()
+            line = _load_line(line_id)
+            if not policy.can(current_user, Action.REPORT_EDIT, line.report):
+                form.form_errors.append(_kept(_locked()))
+                return _line_form_page(line, form, status=409)
+            form.version.data = str(line.version)
+            form.form_errors.append(
+                _(
+                    "Someone else saved this line after you opened it. What is saved now is "
+                    "shown above; your values are kept below, and saving again keeps yours."
+                )
+            )
+            return _line_form_page(line, form, status=409, saved=line)
+        except services.ReportError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            return after_change(
+                "reports/_line.html",
+                event="progress-changed",
+                redirect_to=report_url(line.report, line),
+                line=line,
+            )
+    return _line_form_page(line, form, status=422)
+
+
+@bp.route("/<id:report_id>/figures", methods=["GET", "POST"])
+@login_required
+def edit_figures(report_id: int):
+    report = _load_report(report_id)
+    figures = services.active_figures()
+    posted = request.method == "POST"
+    form = figures_form(figures, request.form if posted else None, report)
+    status = 200
+    if not _may_edit(report):
+        if not posted:
+            flash(_locked(), "error")
+            return redirect(report_url(report), code=303)
+        form.form_errors.append(_kept(_locked()))
+        status = 409
+    elif posted and form.validate():
+        try:
+            services.update_figures(
+                current_user, report, version_of(form), figure_values(form, figures)
+            )
+        except services.StaleVersion:
+            db.session.rollback()
+            report = _load_report(report_id)
+            form.version.data = str(report.version)
+            form.form_errors.append(
+                _(
+                    "Someone else changed this report after you opened it. Your values are "
+                    "kept below; saving again keeps yours."
+                )
+            )
+            status = 409
+        except services.ReportError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("The figures were saved."), "success")
+            return redirect(report_url(report), code=303)
+    elif posted:
+        status = 422
+    return make_response(
+        render_template("reports/figures.html", report=report, form=form, figures=figures),
+        status,
+    )
+
+
+@bp.post("/<id:report_id>/submit")
+@login_required
+def submit_report(report_id: int):
+    report = _load_report(report_id)
+    if not _may_edit(report):
+        flash(_("This report has already been sent."), "success")
+        return redirect(report_url(report), code=303)
+    services.submit_report(current_user, report)
+    db.session.commit()
+    if report.is_late:
+        flash(_("The report was sent after its due date and is marked late."), "warning")
+    else:
+        flash(_("The report was sent for review."), "success")
+    return redirect(report_url(report), code=303)
+
+
+@bp.post("/<id:report_id>/accept")
+@login_required
+def accept_report(report_id: int):
+    return _decide(report_id, accept=True)
+
+
+@bp.post("/<id:report_id>/return")
+@login_required
+def return_report(report_id: int):
+    return _decide(report_id, accept=False)
+
+
+def _decide(report_id: int, *, accept: bool):
+    report = _load_report(report_id)
+    form = DecisionForm()
+    if not policy.can(current_user, Action.REPORT_DECIDE, report):
+        if report.state == ReportState.SUBMITTED:
+            abort(403)  # not theirs to decide
+        flash(_("This report has already been decided."), "success")
+        return redirect(report_url(report), code=303)
+    try:
+        if accept:
+            services.accept_report(current_user, report, version_of(form))
+        else:
+            services.return_report(current_user, report, version_of(form), form.reason.data)
+    except services.StaleVersion:
+        db.session.rollback()
+        flash(_("The report changed after you opened it. Look at it again."), "error")
+        return redirect(report_url(report), code=303)
+    except services.ReportError as error:
+        db.session.rollback()
+        form.reason.errors = [str(error)]
+        return report_page(_load_report(report_id), status=422, decision_form=form)
+    db.session.commit()
+    flash(
+        _("The report was accepted.") if accept else _("The report was returned to the editor."),
+        "success",
+    )
+    return redirect(report_url(report), code=303)
