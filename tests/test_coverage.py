@@ -358,7 +358,16 @@ def test_export_gaps_xlsx_reads_back_one_row_per_gap(plan, login_as):
 
 
 @pytest.mark.parametrize(
-    "kind", ["show_contents", "show_organizations", "show_gaps", "export_gaps", "list_entries"]
+    "kind",
+    [
+        "show_contents",
+        "show_organizations",
+        "show_gaps",
+        "export_gaps",
+        "list_entries",
+        "show_summary",
+        "export_summary",
+    ],
 )
 def test_coverage_outside_scope_forbidden(plan, login_as, kind):
     client = sign_in(login_as, Role.REVIEWER, plan.d1)
@@ -366,11 +375,14 @@ def test_coverage_outside_scope_forbidden(plan, login_as, kind):
     assert client.get(url(kind, plan.province)).status_code == 403
 
 
-def test_coverage_anonymous_sent_to_sign_in_and_narrowed_officer_forbidden(plan, client, login_as):
-    response = client.get(url("show_contents", plan.province))
+@pytest.mark.parametrize("kind", ["show_contents", "show_summary", "export_summary"])
+def test_coverage_anonymous_sent_to_sign_in_and_narrowed_officer_forbidden(
+    plan, client, login_as, kind
+):
+    response = client.get(url(kind, plan.province))
     assert response.status_code in (302, 303) and "/login" in response.headers["Location"]
     officer, _ = login_as(Role.EDITOR, plan.d1, organization=factories.org("phu_nu"))
-    assert officer.get(url("show_contents", plan.d1)).status_code == 403
+    assert officer.get(url(kind, plan.d1)).status_code == 403
 
 
 def test_coverage_index_opens_the_users_unit_this_year(plan, login_as):

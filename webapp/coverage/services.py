@@ -10,8 +10,10 @@ import xlsxwriter
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from webapp.campaign.models import AppliesTo, Requirement, RequirementKind
+from webapp.campaign.models import AppliesTo, Content, Requirement, RequirementKind
 from webapp.coverage.queries import CommuneCoverage, Coverage, RuleResult
+from webapp.coverage.summary import Amounts, EntryLine, Summary
+from webapp.labels import ENTRY_STATE_LABELS
 
 
 def rule_label(requirement: Requirement) -> str:
@@ -53,7 +55,7 @@ def gap_text(result: RuleResult) -> str:
     if result.requirement.kind == RequirementKind.EVERY_CONTENT:
         return _(
             "No entries for content %(contents)s",
-            contents=", ".join(f"{c.number}. {c.tr('short')}" for c in result.missing_contents),
+            contents=", ".join(content_label(c) for c in result.missing_contents),
         )
     return rule_label(result.requirement)
 
@@ -87,36 +89,70 @@ def gaps_by_organization(coverage: Coverage) -> list[OrganizationGaps]:
     return list(groups.values())
 
 
-def gaps_xlsx(coverage: Coverage, title: str) -> bytes:
-    """The gap list as a workbook: one sheet per commune, one per organization."""
-    buffer = io.BytesIO()
-    # Unit and rule names are data: text that starts with "=" or looks like a link stays text.
-    workbook = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    bold = workbook.add_format(
-        {"bold": True, "text_wrap": True, "border": 1, "bg_color": "#EEEEEE"}
-    )
-    cell = workbook.add_format({"text_wrap": True, "border": 1, "valign": "top"})
-    heading = workbook.add_format({"bold": True, "font_size": 13})
+class _Workbook:
+    """An in-memory workbook of A4 landscape sheets: title lines, a heading row repeated on
+    every printed page, then rows of text and numbers (numbers stay numbers)."""
 
-    def sheet(name: str, headings: list[str], widths: list[int], rows: list[list[str]]) -> None:
-        ws = workbook.add_worksheet(name[:31])
-        ws.write_string(0, 0, title, heading)
+    def __init__(self) -> None:
+        self.buffer = io.BytesIO()
+        # Unit, rule and entry names are data: text that starts with "=" or looks like a link
+        # stays text.
+        self.workbook = xlsxwriter.Workbook(
+            self.buffer,
+            {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
+        )
+        add = self.workbook.add_format
+        self.heading = add({"bold": True, "text_wrap": True, "border": 1, "bg_color": "#EEEEEE"})
+        self.title = add({"bold": True, "font_size": 13})
+        self.text = add({"text_wrap": True, "border": 1, "valign": "top"})
+        self.number = add({"border": 1, "valign": "top", "num_format": "#,##0"})
+        self.total_text = add({"bold": True, "text_wrap": True, "border": 1, "valign": "top"})
+        self.total_number = add({"bold": True, "border": 1, "num_format": "#,##0"})
+
+    def sheet(
+        self,
+        name: str,
+        titles: list[str],
+        headings: list[str],
+        widths: list[int],
+        rows: list[list[str | int | None]],
+        totals: frozenset[int] = frozenset(),
+    ) -> None:
+        """`totals`: indexes of the rows to set in bold (subtotals and the grand total)."""
+        ws = self.workbook.add_worksheet(name[:31])
+        for line, text in enumerate(titles):
+            ws.write_string(line, 0, text, self.title if line == 0 else None)
+        top = len(titles) + 1
         for index, (text, width) in enumerate(zip(headings, widths, strict=True)):
             ws.set_column(index, index, width)
-            ws.write_string(2, index, text, bold)
-        for offset, row in enumerate(rows, start=3):
+            ws.write_string(top, index, text, self.heading)
+        for offset, row in enumerate(rows):
+            bold = offset in totals
             for index, value in enumerate(row):
-                ws.write_string(offset, index, value, cell)
-        ws.repeat_rows(2)
+                if isinstance(value, int):
+                    ws.write_number(
+                        top + 1 + offset, index, value, self.total_number if bold else self.number
+                    )
+                else:
+                    style = self.total_text if bold else self.text
+                    ws.write_string(top + 1 + offset, index, value or "", style)
+        ws.repeat_rows(top)
         ws.set_landscape()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
 
+    def close(self) -> bytes:
+        self.workbook.close()
+        return self.buffer.getvalue()
+
+
+def gaps_xlsx(coverage: Coverage, title: str) -> bytes:
+    """The gap list as a workbook: one sheet per commune, one per organization."""
+    book = _Workbook()
     unit_heading, commune_heading = _("Unit above"), _("Commune")
-    sheet(
+    book.sheet(
         _("By commune"),
+        [title],
         [unit_heading, commune_heading, _("Organization"), _("What is missing")],
         [24, 24, 30, 70],
         [
@@ -125,8 +161,9 @@ def gaps_xlsx(coverage: Coverage, title: str) -> bytes:
             for r in c.gaps
         ],
     )
-    sheet(
+    book.sheet(
         _("By organization"),
+        [title],
         [_("Organization"), _("Rule"), unit_heading, commune_heading],
         [30, 70, 24, 24],
         [
@@ -136,5 +173,91 @@ def gaps_xlsx(coverage: Coverage, title: str) -> bytes:
             for c in communes
         ],
     )
-    workbook.close()
-    return buffer.getvalue()
+    return book.close()
+
+
+def _amounts(amounts: Amounts, include_submitted: bool) -> list[int]:
+    counted = [amounts.entries.total(include_submitted)]
+    if include_submitted:
+        counted.append(amounts.entries.submitted)
+    return [*counted, amounts.people, amounts.state, amounts.other, amounts.budget]
+
+
+def summary_xlsx(
+    summary: Summary, lines: list[EntryLine], titles: list[str], include_submitted: bool
+) -> bytes:
+    """The aggregated list as a workbook: the totals per organization and content, and every
+    entry counted. Every sum is the page's sum."""
+    book = _Workbook()
+    sources = [
+        _("People's contributions (đồng)"),
+        _("State budget (đồng)"),
+        _("Other sources (đồng)"),
+    ]
+    counted = [_("Number of entries")]
+    if include_submitted:
+        counted.append(_("Of which submitted, not yet approved"))
+    rows: list[list[str | int | None]] = []
+    totals: set[int] = set()
+    for block in summary.organizations:
+        name = block.organization.tr("name")
+        for line in block.lines:
+            rows.append(
+                [name, content_label(line.content), *_amounts(line.amounts, include_submitted)]
+            )
+        totals.add(len(rows))
+        rows.append(
+            [
+                name,
+                _("All contents"),
+                *_amounts(block.amounts, include_submitted),
+            ]
+        )
+    totals.add(len(rows))
+    rows.append([_("Total"), "", *_amounts(summary.total, include_submitted)])
+    number_widths = [12] * (len(counted) + 4)
+    book.sheet(
+        _("Totals"),
+        titles,
+        [_("Organization"), _("Content"), *counted, *sources, _("Total (đồng)")],
+        [30, 36, *number_widths],
+        rows,
+        frozenset(totals),
+    )
+    book.sheet(
+        _("Entries"),
+        titles,
+        [
+            _("Unit above"),
+            _("Commune"),
+            _("Organization"),
+            _("Content"),
+            _("Name"),
+            _("Model type"),
+            _("State"),
+            *sources,
+            _("Total (đồng)"),
+        ],
+        [20, 20, 26, 24, 40, 30, 14, 14, 14, 14, 14],
+        [
+            [
+                line.unit_above,
+                line.commune,
+                line.organization.tr("name"),
+                content_label(line.content),
+                line.name,
+                line.model_type.tr("name") if line.model_type else "",
+                str(ENTRY_STATE_LABELS[line.state]),
+                line.people,
+                line.state_budget,
+                line.other,
+                line.budget,
+            ]
+            for line in lines
+        ],
+    )
+    return book.close()
+
+
+def content_label(content: Content) -> str:
+    return f"{content.number}. {content.tr('short')}"

@@ -10,14 +10,16 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from webapp import policy
-from webapp.campaign.models import Content, Requirement
+from webapp.campaign.models import Campaign, Content, MemberOrganization, Requirement
 from webapp.campaign.services import current_campaign
-from webapp.coverage import services
+from webapp.coverage import chart as coverage_chart
+from webapp.coverage import services, summary
 from webapp.coverage.queries import (
     Coverage,
     cell_entry_ids,
@@ -39,6 +41,9 @@ bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 # A cell of a commune holds a few dozen entries; a whole district's cell is cut here.
 ENTRIES_SHOWN = 200
 
+# The print view of a province's aggregated list stops here; the spreadsheet has every entry.
+PRINT_ENTRIES = 1000
+
 # The gap list names communes that fall short: keep it out of shared caches.
 NO_STORE = "private, no-store"
 
@@ -48,10 +53,16 @@ class View:
     unit: Unit
     year: int
     include_submitted: bool
-    coverage: Coverage
+    campaign: Campaign
+    communes: sa.Select
+    coverage: Coverage | None = None
+
+    @property
+    def states(self):
+        return counted_states(self.include_submitted)
 
 
-def _load(year: int, unit_id: int) -> View:
+def _load(year: int, unit_id: int, *, evaluated: bool = True) -> View:
     """Parse, load and authorize: the unit's coverage for the year, over the communes the user
     may see (404 for an unknown unit, year or a residential area; 403 outside the scope)."""
     unit = db.get_or_404(Unit, unit_id)
@@ -61,12 +72,13 @@ def _load(year: int, unit_id: int) -> View:
     campaign = current_campaign()
     if campaign is None:
         abort(404)
-    include_submitted = request.args.get("submitted") == "1"
     communes = policy.visible(current_user, Action.COVERAGE_VIEW, communes_in_year(unit.id, year))
-    coverage = evaluate(
-        campaign, unit, year, include_submitted=include_submitted, communes=communes
-    )
-    return View(unit, year, include_submitted, coverage)
+    view = View(unit, year, request.args.get("submitted") == "1", campaign, communes)
+    if evaluated:
+        view.coverage = evaluate(
+            campaign, unit, year, include_submitted=view.include_submitted, communes=communes
+        )
+    return view
 
 
 def _page(template: str, view: View, **context) -> str:
@@ -104,7 +116,10 @@ def show_contents(year: int, unit_id: int):
         return _page(
             "coverage/commune.html", view, commune=next(iter(view.coverage.communes), None)
         )
-    return _page("coverage/contents.html", view)
+    chart = None
+    if view.unit.level == Level.PROVINCE and len(view.coverage.groups) > 1:
+        chart = coverage_chart.build(view.coverage, view.unit)
+    return _page("coverage/contents.html", view, chart=chart)
 
 
 @bp.get("/<int:year>/<id:unit_id>/organizations")
@@ -156,13 +171,20 @@ def list_entries(year: int, unit_id: int):
     view = _load(year, unit_id)
     content = _optional(Content, "content")
     requirement = _optional(Requirement, "requirement")
+    organization = _optional(MemberOrganization, "organization")
     ids = cell_entry_ids(
         communes_in_year(view.unit.id, year),
         year,
-        counted_states(view.include_submitted),
+        view.states,
         content_id=content.id if content else None,
         requirement_id=requirement.id if requirement else None,
     )
+    if organization is not None:  # a line of the aggregated list
+        ids = (
+            sa.select(Entry.id)
+            .join(RegistrationList)
+            .where(Entry.id.in_(ids), RegistrationList.organization_id == organization.id)
+        )
     stmt = policy.visible(
         current_user,
         Action.LIST_VIEW,
@@ -188,11 +210,104 @@ def list_entries(year: int, unit_id: int):
         view,
         content=content,
         requirement=requirement,
+        organization=organization,
         entries=entries,
         more=more,
         hidden=0 if more else counted - len(entries),
         counted=counted,
     )
+
+
+@bp.get("/<int:year>/<id:unit_id>/summary")
+@login_required
+def show_summary(year: int, unit_id: int):
+    """The aggregated list ("bảng tổng hợp"): entries per organization and content, with
+    their estimated budget by source. `?print=1` adds the entries themselves, for printing."""
+    view = _load(year, unit_id, evaluated=False)
+    organization, content, entries = _summary_entries(view)
+    printing = request.args.get("print") == "1"
+    lines, listed = [], 0
+    if printing:
+        lines = summary.entry_lines(view.campaign, entries, limit=PRINT_ENTRIES + 1)
+        listed = summary.count_entries(entries) if len(lines) > PRINT_ENTRIES else len(lines)
+        lines = lines[:PRINT_ENTRIES]
+    response = Response(
+        _page(
+            "coverage/summary.html",
+            view,
+            summary=summary.summarize(view.campaign, entries),
+            organization=organization,
+            content=content,
+            chosen=_chosen(organization, content),
+            organizations=_catalog(MemberOrganization, MemberOrganization.sort_order),
+            contents=view.campaign.contents,
+            printing=printing,
+            lines=lines,
+            listed=listed,
+            content_label=services.content_label,
+        )
+    )
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+@bp.get("/<int:year>/<id:unit_id>/summary.xlsx")
+@login_required
+def export_summary(year: int, unit_id: int):
+    view = _load(year, unit_id, evaluated=False)
+    organization, content, entries = _summary_entries(view)
+    title = _("Summary of registrations %(year)d - %(unit)s", year=year, unit=view.unit.name)
+    titles = [title, _counting_line(view)]
+    chosen = _chosen(organization, content)
+    if chosen:
+        titles.append(chosen)
+    titles.append(_("Produced on %(day)s", day=format_date(local_today(), "dd/MM/yyyy")))
+    workbook = services.summary_xlsx(
+        summary.summarize(view.campaign, entries),
+        summary.entry_lines(view.campaign, entries),
+        titles,
+        view.include_submitted,
+    )
+    response = Response(workbook, mimetype=XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = content_disposition(f"{title}.xlsx")
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+def _chosen(organization: MemberOrganization | None, content: Content | None) -> str:
+    """What the summary is narrowed to, in words ("" for everything)."""
+    names = [organization.tr("name")] if organization else []
+    names += [services.content_label(content)] if content else []
+    return _("Only: %(chosen)s", chosen="; ".join(names)) if names else ""
+
+
+def _counting_line(view: View) -> str:
+    if view.include_submitted:
+        return _("Counting approved entries and submitted ones not yet approved.")
+    return _("Counting approved entries only.")
+
+
+def _summary_entries(view: View):
+    """The entries the summary counts, among the lists the user may open, and the
+    organization and content it is narrowed to."""
+    organization = _optional(MemberOrganization, "organization")
+    content = _optional(Content, "content")
+    if content is not None and content.campaign_id != view.campaign.id:
+        abort(404)
+    # As behind a cell: the unit's communes (all in reach once the unit is), narrowed to the
+    # lists the user may open.
+    entries = summary.summary_entries(
+        communes_in_year(view.unit.id, view.year),
+        view.year,
+        view.states,
+        organization_id=organization.id if organization else None,
+        content_id=content.id if content else None,
+    )
+    return organization, content, policy.visible(current_user, Action.LIST_VIEW, entries)
+
+
+def _catalog(model, order):
+    return list(db.session.scalars(sa.select(model).order_by(order, model.id)))
 
 
 def _optional(model, name: str):
@@ -203,7 +318,7 @@ def _optional(model, name: str):
 def _here(**changes) -> str:
     """This page's address with some arguments changed (None drops one)."""
     args = {**request.view_args, **request.args.to_dict(), **changes}
-    return url_for(request.endpoint, **{k: v for k, v in args.items() if v is not None})
+    return url_for(request.endpoint, **{k: v for k, v in args.items() if v not in (None, "")})
 
 
 def _flag(view: View) -> dict:

@@ -10,6 +10,8 @@ from flask_login import current_user
 from webapp import policy
 from webapp.auth.models import User
 from webapp.campaign.services import current_campaign
+from webapp.coverage import chart as coverage_chart
+from webapp.db import local_today
 from webapp.extensions import db
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import unread_counts
@@ -101,4 +103,5 @@ def index():
         campaign=campaign,
         items=attention_items(current_user),
         latest=latest(),
+        chart=coverage_chart.for_dashboard(current_user, campaign, local_today().year),
     )

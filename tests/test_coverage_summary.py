@@ -1,0 +1,240 @@
+"""The aggregated list ("tổng hợp") of a unit and year, page and XLSX, against sums counted by
+hand; its scope; a bounded number of queries; and the coverage picture on the dashboard."""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+
+from tests import factories
+from tests.test_coverage import add_entry, counting_queries, grow, page_text
+from webapp.auth.models import Role
+from webapp.extensions import db
+from webapp.registrations.models import EntryState
+from webapp.units.models import Level
+
+# The dashboard shows this year's picture (the app's default time zone).
+YEAR = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).year
+A, S, D, R = EntryState.APPROVED, EntryState.SUBMITTED, EntryState.DRAFT, EntryState.RETURNED
+
+
+def entry(unit, organization, content, state, people, public, other, *, location=None, name):
+    item = add_entry(
+        unit, organization, content, state=state, year=YEAR, location=location, name=name
+    )
+    item.budget_people, item.budget_state, item.budget_other = people, public, other
+    db.session.flush()
+    return item
+
+
+@pytest.fixture
+def sums(db, campaign, tree):
+    """Two organizations, two contents, entries in every state (budgets in đồng)."""
+    hamlet = factories.make_unit("Thôn Bản Chang", level=Level.AREA, parent=tree.c2)
+    entry(tree.c1, "phu_nu", 1, A, 1_000_000, 2_000_000, None, name="PN một")
+    entry(tree.c1, "phu_nu", 1, A, 500_000, None, 250_000, name="PN hai")
+    entry(tree.c1, "phu_nu", 2, S, 300_000, 0, 0, name="PN gửi")
+    entry(tree.c2, "nong_dan", 2, A, 4_000_000, 1_500_000, 0, location=hamlet, name="ND thôn")
+    entry(tree.c2, "nong_dan", 1, D, 9_999_999, None, None, name="ND nháp")
+    entry(tree.c3, "nong_dan", 1, A, 700_000, 800_000, 900_000, name="ND Cao Sơn")
+    entry(tree.c3, "phu_nu", 2, S, None, None, 100_000, name="PN Cao Sơn gửi")
+    entry(tree.c3, "nong_dan", 2, R, 50_000, None, None, name="ND trả lại")
+    db.session.commit()
+    return tree
+
+
+def url(kind: str, unit, **args) -> str:
+    from flask import current_app, url_for
+
+    with current_app.test_request_context():
+        return url_for(f"coverage.{kind}", year=YEAR, unit_id=unit.id, **args)
+
+
+def workbook(response):
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    return load_workbook(io.BytesIO(response.data))
+
+
+def sheet_rows(ws) -> list[tuple]:
+    """The rows under the heading row (the first row whose second cell is filled)."""
+    rows = list(ws.iter_rows(values_only=True))
+    top = next(i for i, row in enumerate(rows) if row[1] is not None)
+    return rows[top + 1 :]
+
+
+def test_show_summary_province_totals_equal_the_hand_sums_approved_only(sums, login_as):
+    client, _ = login_as(Role.VIEWER, sums.province)
+    response = client.get(url("show_summary", sums.province))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "4 mục được tính · kinh phí dự kiến 11.650.000 đ" in text
+    assert "Tổng cộng 4 6.200.000 đ 4.300.000 đ 1.150.000 đ 11.650.000 đ" in text
+    # Hội Phụ nữ, content 1: two approved entries; content 2 only submitted: not shown.
+    assert "2 1.500.000 đ 2.000.000 đ 250.000 đ 3.750.000 đ" in text
+    # Hội Nông dân: 1 entry per content; subtotal over both.
+    assert "1 700.000 đ 800.000 đ 900.000 đ 2.400.000 đ" in text
+    assert "1 4.000.000 đ 1.500.000 đ 0 đ 5.500.000 đ" in text
+    assert "2 4.700.000 đ 2.300.000 đ 900.000 đ 7.900.000 đ" in text
+    assert "9.999.999" not in text and " 300.000 đ" not in text
+
+
+def test_show_summary_with_submitted_adds_them_marked_apart(sums, login_as):
+    client, _ = login_as(Role.VIEWER, sums.province)
+    response = client.get(url("show_summary", sums.province, submitted="1"))
+    html = response.get_data(as_text=True)
+    text = page_text(response)
+    assert 'class="pending">+2</small>' in html  # Hội Phụ nữ, content 2: two submitted
+    assert "Tổng cộng 4 +2 6.500.000 đ 4.300.000 đ 1.250.000 đ 12.050.000 đ" in text
+    assert "9.999.999" not in text and "50.000 đ 0 đ 0 đ 50.000" not in text
+
+
+def test_export_summary_totals_and_entries_equal_the_page(sums, login_as):
+    client, _ = login_as(Role.VIEWER, sums.province)
+    book = workbook(client.get(url("export_summary", sums.province)))
+    totals, entries = book.worksheets
+    titles = [row[0] for row in totals.iter_rows(max_row=4, values_only=True)]
+    assert str(YEAR) in titles[0] and sums.province.name in titles[0]
+    assert titles[1] == "Đang chỉ tính các mục đã duyệt."
+    assert titles[2] == f"Lập ngày {datetime.now(ZoneInfo('Asia/Ho_Chi_Minh')):%d/%m/%Y}"
+    rows = sheet_rows(totals)
+    assert rows[-1][2:] == (4, 6_200_000, 4_300_000, 1_150_000, 11_650_000)
+    assert all(isinstance(v, int) for row in rows for v in row[2:])
+    lines = sheet_rows(entries)
+    names = sorted(line[4] for line in lines)
+    assert names == sorted(["PN một", "PN hai", "ND thôn", "ND Cao Sơn"])
+    assert [sum(line[i] or 0 for line in lines) for i in (7, 8, 9, 10)] == [
+        6_200_000, 4_300_000, 1_150_000, 11_650_000
+    ]  # fmt: skip
+    thon = next(line for line in lines if line[4] == "ND thôn")
+    assert thon[:2] == (sums.d1.name, sums.c2.name)  # a hamlet's entry counts for its commune
+
+
+def test_export_summary_with_submitted_counts_them_in_a_column(sums, login_as):
+    client, _ = login_as(Role.VIEWER, sums.province)
+    book = workbook(client.get(url("export_summary", sums.province, submitted="1")))
+    totals, entries = book.worksheets
+    assert sheet_rows(totals)[-1][2:] == (6, 2, 6_500_000, 4_300_000, 1_250_000, 12_050_000)
+    names = {line[4] for line in sheet_rows(entries)}
+    assert "PN gửi" in names and "ND nháp" not in names and "ND trả lại" not in names
+
+
+def test_show_summary_filtered_by_organization_and_content(sums, login_as):
+    client, _ = login_as(Role.VIEWER, sums.province)
+    nong_dan, content = factories.org("nong_dan"), factories.content(1)
+    response = client.get(
+        url("show_summary", sums.province, organization=nong_dan.id, content=content.id)
+    )
+    text = page_text(response)
+    assert "Tổng cộng 1 700.000 đ 800.000 đ 900.000 đ 2.400.000 đ" in text
+    book = workbook(client.get(url("export_summary", sums.province, organization=nong_dan.id)))
+    assert sheet_rows(book.worksheets[0])[-1][2:] == (2, 4_700_000, 2_300_000, 900_000, 7_900_000)
+
+
+def test_show_summary_print_view_lists_the_counted_entries(sums, login_as):
+    client, _ = login_as(Role.VIEWER, sums.province)
+    text = page_text(client.get(url("show_summary", sums.province, print="1")))
+    for name in ("PN một", "PN hai", "ND thôn", "ND Cao Sơn"):
+        assert name in text
+    assert "ND nháp" not in text and "PN gửi" not in text
+    plain = page_text(client.get(url("show_summary", sums.province)))
+    assert "PN một" not in plain
+
+
+def test_summary_links_each_line_to_its_entries(sums, login_as):
+    client, _ = login_as(Role.VIEWER, sums.province)
+    phu_nu, content = factories.org("phu_nu"), factories.content(1)
+    html = client.get(url("show_summary", sums.province)).get_data(as_text=True)
+    link = url("list_entries", sums.province, organization=phu_nu.id, content=content.id)
+    assert f'href="{link}"'.replace("&", "&amp;") in html
+    text = page_text(client.get(link))
+    assert "PN một" in text and "PN hai" in text and "ND Cao Sơn" not in text
+
+
+def test_show_summary_district_sees_its_communes_only_and_not_another_district(sums, login_as):
+    client, _ = login_as(Role.REVIEWER, sums.d1)
+    text = page_text(client.get(url("show_summary", sums.d1)))
+    assert "Tổng cộng 3 5.500.000 đ 3.500.000 đ 250.000 đ 9.250.000 đ" in text
+    lines = sheet_rows(workbook(client.get(url("export_summary", sums.d1))).worksheets[1])
+    assert sorted(line[4] for line in lines) == sorted(["PN một", "PN hai", "ND thôn"])
+    for kind in ("show_summary", "export_summary"):
+        assert client.get(url(kind, sums.d2)).status_code == 403
+        assert client.get(url(kind, sums.province)).status_code == 403
+
+
+def test_show_summary_unknown_content_or_year_is_404(sums, login_as):
+    client, _ = login_as(Role.VIEWER, sums.province)
+    assert client.get(url("show_summary", sums.province, content=999999)).status_code == 404
+    assert client.get(f"/coverage/1999/{sums.province.id}/summary").status_code == 404
+
+
+def test_show_summary_commune_totals(sums, login_as):
+    client, _ = login_as(Role.EDITOR, sums.c3)
+    text = page_text(client.get(url("show_summary", sums.c3, submitted="1")))
+    assert "Tổng cộng 1 +1 700.000 đ 800.000 đ 1.000.000 đ 2.500.000 đ" in text
+
+
+def test_summary_query_count_constant_in_the_number_of_communes(sums, login_as):
+    client, _ = login_as(Role.ADMIN, sums.province)
+    client.get(url("show_summary", sums.province))  # the interface catalog, built once
+    client.get("/")
+    counts = []
+    for extra in (0, 10):
+        grow(sums, extra)
+        for path in (
+            url("show_summary", sums.province),
+            url("show_summary", sums.province, submitted="1", print="1"),
+            url("export_summary", sums.province, submitted="1"),
+            url("show_contents", sums.province),
+            "/",
+        ):
+            with counting_queries() as statements:
+                assert client.get(path).status_code == 200
+            counts.append(len(statements))
+    assert counts[:5] == counts[5:], counts
+
+
+def chart_rows(response) -> dict[str, list[str]]:
+    """The picture's rows: unit name → the percentages printed on its bars."""
+    html = response.get_data(as_text=True)
+    svg = re.search(r"<svg class=\"chart\".*?</svg>", html, re.S)
+    assert svg, "no chart"
+    root = ET.fromstring(svg.group(0))
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    rows: dict[str, list[str]] = {}
+    name = ""
+    for text in texts[5:]:  # after the content numbers of the heading row
+        if text.endswith("%") or text == "–":
+            rows[name].append(text)
+        else:
+            name = text
+            rows[name] = []
+    return rows
+
+
+def test_dashboard_shows_the_province_picture_with_percentages(sums, login_as):
+    client, _ = login_as(Role.VIEWER, sums.province)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert chart_rows(response) == {
+        sums.d1.name: ["50%", "50%", "0%", "0%", "0%"],
+        sums.d2.name: ["100%", "0%", "0%", "0%", "0%"],
+    }
+    html = response.get_data(as_text=True)
+    assert 'role="img"' in html and 'viewBox="0 0 360 ' in html
+    assert url("show_contents", sums.province) in html  # the figures as a table
+    matrix = client.get(url("show_contents", sums.province))
+    assert chart_rows(matrix) == chart_rows(response)
+
+
+def test_dashboard_picture_of_a_district_shows_its_own_row_only(sums, login_as):
+    client, _ = login_as(Role.REVIEWER, sums.d1)
+    assert chart_rows(client.get("/")) == {sums.d1.name: ["50%", "50%", "0%", "0%", "0%"]}
+    editor, _ = login_as(Role.EDITOR, sums.c1)
+    assert '<svg class="chart"' not in editor.get("/").get_data(as_text=True)

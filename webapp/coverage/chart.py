@@ -1,0 +1,95 @@
+"""The coverage picture: per district, the share of its communes with at least one counted
+entry for each content, laid out here as an inline SVG (no JavaScript, no library) that
+`templates/coverage/_chart.html` draws. Built from one evaluated Coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from webapp import policy
+from webapp.campaign.models import Campaign, Content
+from webapp.coverage.queries import Coverage, Share, communes_in_year, evaluate
+from webapp.extensions import db
+from webapp.policy import Action
+from webapp.units.models import Level, Unit
+
+WIDTH = 360  # the viewBox: drawn at the width of the page, down to a 360 px phone
+COLUMN = WIDTH // 5
+BAR = 16
+HEAD = 22  # the row of content numbers
+ROW = 40  # a district: its name, then its bars
+# Light fills, so the dark percentages printed over them stay readable.
+COLOURS = ("#9ecae1", "#a1d99b", "#fdd0a2", "#cbc9e2", "#fcbba1", "#c7e9c0", "#d9d9d9")
+
+
+@dataclass
+class Bar:
+    content: Content
+    share: Share
+    x: int
+    width: float
+    colour: str
+
+    @property
+    def label(self) -> str:
+        return "–" if self.share.percent is None else f"{self.share.percent}%"
+
+
+@dataclass
+class ChartRow:
+    unit_id: int | None
+    name: str
+    y: int
+    bars: list[Bar]
+
+
+@dataclass
+class Chart:
+    year: int
+    unit: Unit
+    contents: list[Content]
+    rows: list[ChartRow]
+    height: int
+    column: int = COLUMN
+    bar: int = BAR
+    width: int = WIDTH
+
+    @property
+    def heads(self) -> list[tuple[Content, int, str]]:
+        return [
+            (content, index * COLUMN, COLOURS[index % len(COLOURS)])
+            for index, content in enumerate(self.contents)
+        ]
+
+
+def build(coverage: Coverage, unit: Unit) -> Chart:
+    """One row per district (per group of communes under one unit) of the evaluation."""
+    rows = []
+    for number, group in enumerate(coverage.groups):
+        y = HEAD + number * ROW
+        bars = []
+        for index, content in enumerate(coverage.contents):
+            share = group.per_content.get(content.id, Share())
+            width = (COLUMN - 4) * share.met / share.of if share.of else 0
+            bars.append(
+                Bar(content, share, index * COLUMN, round(width, 1), COLOURS[index % len(COLOURS)])
+            )
+        rows.append(ChartRow(group.id, group.name or unit.name, y, bars))
+    return Chart(coverage.year, unit, coverage.contents, rows, HEAD + len(rows) * ROW)
+
+
+def for_dashboard(user, campaign: Campaign | None, year: int) -> Chart | None:
+    """The picture of the district or province the user reads coverage for (their own rows
+    only), or None for those who read no coverage above a commune."""
+    if campaign is None:
+        return None
+    roots = policy.scope_roots(user, Action.COVERAGE_VIEW)
+    units = [db.session.get(Unit, unit_id) for unit_id in roots]
+    unit = next((u for u in units if u.level in (Level.PROVINCE, Level.DISTRICT)), None)
+    if unit is None:
+        return None
+    communes = policy.visible(user, Action.COVERAGE_VIEW, communes_in_year(unit.id, year))
+    coverage = evaluate(campaign, unit, year, communes=communes)
+    if not coverage.communes:
+        return None
+    return build(coverage, unit)
