@@ -50,6 +50,7 @@ NOT_PAGES = {
     "i18n.export",
     "coverage.index",
     "coverage.export_gaps",
+    "coverage.export_summary",
 }
 
 
@@ -108,6 +109,13 @@ def _pages(app) -> list[Page]:
             Page("organization rules", "reviewer", f"/coverage/2017/{district.id}/organizations"),
             Page("gap list", "reviewer", f"/coverage/2017/{district.id}/gaps"),
             Page("entries behind a cell", "admin", f"/coverage/2017/{commune.id}/entries"),
+            Page("aggregated list (province)", "admin", f"/coverage/2017/{province.id}/summary"),
+            Page(
+                "aggregated list print",
+                "reviewer",
+                f"/coverage/2017/{district.id}/summary?print=1&submitted=1",
+            ),
+            Page("dashboard with chart", "admin", "/"),
             Page("review queue", "reviewer", "/review"),
             Page("reports (commune)", "editor", f"/reports/2017/{commune.id}"),
             Page("report", "editor", f"/reports/{report.id}"),
@@ -175,6 +183,11 @@ def _not_pages(app) -> list[Page]:
             Page("catalog", "admin", "/translations/tyz/messages.po"),
             Page("coverage", "reviewer", "/coverage"),
             Page("gap list xlsx", "reviewer", f"/coverage/2017/{commune.parent_id}/gaps.xlsx"),
+            Page(
+                "aggregated list xlsx",
+                "reviewer",
+                f"/coverage/2017/{commune.parent_id}/summary.xlsx?submitted=1",
+            ),
         ]
 
 
