@@ -155,6 +155,7 @@ def test_summary_links_each_line_to_its_entries(sums, login_as):
     assert f'href="{link}"'.replace("&", "&amp;") in html
     text = page_text(client.get(link))
     assert "PN một" in text and "PN hai" in text and "ND Cao Sơn" not in text
+    assert "Tổ chức: Hội Liên hiệp Phụ nữ" in text
 
 
 def test_show_summary_district_sees_its_communes_only_and_not_another_district(sums, login_as):
