@@ -1,0 +1,205 @@
+"""Result report benchmark: a full province (122 communes × 10 organizations, the registrations
+of bench/province_data.py) with half-year and annual reports in mixed states, lines for every
+approved entry and every figure filled; the server time (p50/p95) and number of SQL statements
+of the consolidated report, its spreadsheet and the completeness view, on SQLite and, when a
+PostgreSQL URL is given, on PostgreSQL.
+
+    .venv/bin/python bench/reports.py [--runs 20] [--postgresql postgresql://postgres@127.0.0.1:5432/test]
+
+A benchmark, not a test: nothing here fails on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from bench.coverage import ADMIN, YEAR, percentile, postgres_database, report  # noqa: E402
+from bench.province_data import generate  # noqa: E402
+from webapp import create_app  # noqa: E402
+from webapp.extensions import db  # noqa: E402
+from webapp.registrations.models import Entry, EntryState, RegistrationList  # noqa: E402
+from webapp.reports.models import (  # noqa: E402
+    LineStatus,
+    Period,
+    ProgressLine,
+    ProgressReport,
+    ReportFigure,
+    ReportFigureValue,
+    ReportState,
+)
+from webapp.seed import loader  # noqa: E402
+from webapp.units.models import Unit  # noqa: E402
+
+# How the reports of a season stand: most accepted, some missing.
+REPORT_WEIGHTS = {
+    None: 2,  # not started
+    ReportState.DRAFT: 1,
+    ReportState.SUBMITTED: 2,
+    ReportState.RETURNED: 1,
+    ReportState.ACCEPTED: 6,
+}
+VIEWS = (("rollup", "/rollup"), ("rollup.xlsx", "/rollup.xlsx"), ("completeness", "/completeness"))
+
+
+def generate_reports(year: int, seed: int = 7) -> dict[str, int]:
+    """A report per (unit, organization) with approved entries, per period, in mixed states."""
+    rng = random.Random(seed)
+    approved = db.session.execute(
+        sa.select(RegistrationList.unit_id, RegistrationList.organization_id, Entry.id)
+        .join(Entry, Entry.list_id == RegistrationList.id)
+        .where(RegistrationList.year == year, Entry.state == EntryState.APPROVED)
+    ).all()
+    pairs: dict[tuple[int, int], list[int]] = {}
+    for unit_id, organization_id, entry_id in approved:
+        pairs.setdefault((unit_id, organization_id), []).append(entry_id)
+    sent = datetime(year, 6, 15, tzinfo=UTC)
+    reports = []
+    for (unit_id, organization_id), _entries in sorted(pairs.items()):
+        for period in Period:
+            state = rng.choices(list(REPORT_WEIGHTS), weights=list(REPORT_WEIGHTS.values()))[0]
+            if state is None:
+                continue
+            was_sent = state != ReportState.DRAFT
+            reports.append(
+                {
+                    "unit_id": unit_id,
+                    "organization_id": organization_id,
+                    "year": year,
+                    "period": period,
+                    "state": state,
+                    "submitted_at": sent if was_sent else None,
+                    "is_late": was_sent and rng.random() < 0.2,
+                    "return_reason": "Thiếu số liệu" if state == ReportState.RETURNED else None,
+                    "version": 1,
+                }
+            )
+    db.session.execute(sa.insert(ProgressReport), reports)
+    report_rows = db.session.execute(
+        sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.organization_id)
+    ).all()
+    figures = list(db.session.scalars(sa.select(ReportFigure.id)))
+    lines, values = [], []
+    for report_id, unit_id, organization_id in report_rows:
+        for entry_id in pairs[(unit_id, organization_id)]:
+            status = rng.choice(list(LineStatus))
+            lines.append(
+                {
+                    "report_id": report_id,
+                    "entry_id": entry_id,
+                    "status": status,
+                    "percent_done": 100 if status == LineStatus.COMPLETED else rng.randint(0, 90),
+                    "money_people": rng.randint(0, 50) * 100_000,
+                    "money_state": rng.randint(0, 50) * 1_000_000,
+                    "money_other": rng.choice([None, rng.randint(0, 10) * 100_000]),
+                    "workdays": rng.randint(0, 300),
+                    "land_m2": rng.choice([None, rng.randint(0, 500)]),
+                    "beneficiaries": rng.randint(0, 200),
+                    "version": 1,
+                }
+            )
+        values.extend(
+            {"report_id": report_id, "figure_id": figure_id, "value": rng.randint(0, 40)}
+            for figure_id in figures
+        )
+    db.session.execute(sa.insert(ProgressLine), lines)
+    db.session.execute(sa.insert(ReportFigureValue), values)
+    return {"reports": len(reports), "lines": len(lines), "figure values": len(values)}
+
+
+def run(url: str, runs: int) -> list[tuple]:
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
+    with app.app_context():
+        upgrade()
+        loader.load_units()
+        loader.load_campaign()
+        loader.load_demo_accounts()
+        started = time.perf_counter()
+        created = generate(YEAR)
+        created.update(generate_reports(YEAR))
+        db.session.commit()
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
+        print(f"  generated {created} in {time.perf_counter() - started:.1f} s", flush=True)
+        province = db.session.scalar(sa.select(Unit.id).where(Unit.code == "06"))
+        district = db.session.scalar(sa.select(Unit.id).where(Unit.code == "060"))
+        engine = db.engine
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    client = app.test_client()
+    client.post("/login", data={"username": ADMIN[0], "password": ADMIN[1]})
+    client.set_cookie("lang", "vi")
+    rows = []
+    for unit_name, unit_id in (("province", province), ("district", district)):
+        for name, suffix in VIEWS:
+            for period in Period:
+                path = f"/reports/{YEAR}/{unit_id}{suffix}?period={period.value}"
+                times, queries, size = [], set(), 0
+                for attempt in range(runs + 2):
+                    statements.clear()
+                    sa.event.listen(engine, "before_cursor_execute", count)
+                    began = time.perf_counter()
+                    response = client.get(path)
+                    elapsed = time.perf_counter() - began
+                    sa.event.remove(engine, "before_cursor_execute", count)
+                    assert response.status_code == 200, (path, response.status_code)
+                    if attempt >= 2:  # the first two warm caches
+                        times.append(elapsed * 1000)
+                        queries.add(len(statements))
+                        size = len(response.data)
+                rows.append(
+                    (
+                        f"{name} {period.value}",
+                        unit_name,
+                        statistics.median(times),
+                        percentile(times, 0.95),
+                        "/".join(str(q) for q in sorted(queries)),
+                        size,
+                    )
+                )
+    with app.app_context():
+        db.engine.dispose()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--postgresql", help="a PostgreSQL server URL to create a database on")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        print("SQLite", flush=True)
+        report("SQLite", run(f"sqlite:///{tmp}/bench.db", args.runs))
+    if args.postgresql:
+        print("PostgreSQL", flush=True)
+        with postgres_database(args.postgresql) as url:
+            report(
+                "PostgreSQL", run(url.replace("postgresql://", "postgresql+psycopg://"), args.runs)
+            )
+
+
+if __name__ == "__main__":
+    main()
