@@ -1,8 +1,8 @@
 """Result report benchmark: a full province (122 communes × 10 organizations, the registrations
 of bench/province_data.py) with half-year and annual reports in mixed states, lines for every
-approved entry and every figure filled; the server time (p50/p95) and number of SQL statements
-of the consolidated report, its spreadsheet and the completeness view, on SQLite and, when a
-PostgreSQL URL is given, on PostgreSQL.
+approved entry and every figure filled; the server time (p50/p95), number of SQL statements and
+gzipped size of the consolidated report, its spreadsheet and the completeness view, on SQLite
+and, when a PostgreSQL URL is given, on PostgreSQL.
 
     .venv/bin/python bench/reports.py [--runs 20] [--postgresql postgresql://postgres@127.0.0.1:5432/test]
 
@@ -12,6 +12,7 @@ A benchmark, not a test: nothing here fails on time.
 from __future__ import annotations
 
 import argparse
+import gzip
 import random
 import statistics
 import sys
@@ -169,7 +170,7 @@ def run(url: str, runs: int) -> list[tuple]:
                     if attempt >= 2:  # the first two warm caches
                         times.append(elapsed * 1000)
                         queries.add(len(statements))
-                        size = len(response.data)
+                        size = len(gzip.compress(response.data))
                 rows.append(
                     (
                         f"{name} {period.value}",
