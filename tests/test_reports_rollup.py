@@ -335,3 +335,24 @@ def test_reading_a_report_writes_nothing_and_new_entries_are_added_by_a_post(
     )
     viewer, _ = login_as(Role.VIEWER, tree.d1)
     assert viewer.post(f"/reports/{report_id}/lines").status_code == 403
+
+
+def test_a_commune_sees_its_own_rollup_but_not_its_district(db, tree, fixture, login_as):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    assert client.get(f"/reports/{YEAR}/{tree.d1.id}/rollup").status_code == 403
+    page = client.get(f"/reports/{YEAR}/{tree.c1.id}/rollup")
+    assert page.status_code == 200
+    assert _numbers(page.get_data(as_text=True), "rollup-organizations")[-7:] == [
+        "1800000", "2000000", "0", "35", "150", "13", "3800000",
+    ]  # fmt: skip
+
+
+def test_an_officer_narrowed_to_an_organization_sees_its_own_on_the_pages(
+    db, tree, fixture, login_as
+):
+    client, _ = login_as(Role.VIEWER, tree.d1, organization=fixture["women"])
+    html = client.get(f"/reports/{YEAR}/{tree.d1.id}/rollup").get_data(as_text=True)
+    assert fixture["women"].name_vi in html and fixture["farmers"].name_vi not in html
+    completeness = client.get(f"/reports/{YEAR}/{tree.d1.id}/completeness")
+    assert completeness.status_code == 200
+    assert fixture["farmers"].name_vi not in completeness.get_data(as_text=True)
