@@ -11,13 +11,9 @@ A benchmark, not a test: nothing here fails on time.
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import random
-import statistics
 import sys
-import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,11 +21,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
 
-from bench.coverage import ADMIN, YEAR, percentile, postgres_database, report  # noqa: E402
+from bench.coverage import (  # noqa: E402
+    YEAR,
+    main,
+    measure,
+    prepared_app,
+    signed_in_client,
+)
 from bench.province_data import generate  # noqa: E402
-from webapp import create_app  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.registrations.models import Entry, EntryState, RegistrationList  # noqa: E402
 from webapp.reports.models import (  # noqa: E402
@@ -41,7 +41,6 @@ from webapp.reports.models import (  # noqa: E402
     ReportFigureValue,
     ReportState,
 )
-from webapp.seed import loader  # noqa: E402
 from webapp.units.models import Unit  # noqa: E402
 
 # How the reports of a season stand: most accepted, some missing.
@@ -121,86 +120,27 @@ def generate_reports(year: int, seed: int = 7) -> dict[str, int]:
 
 
 def run(url: str, runs: int) -> list[tuple]:
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "bench",
-            "WTF_CSRF_ENABLED": False,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        }
-    )
+    def data() -> dict[str, int]:
+        return {**generate(YEAR), **generate_reports(YEAR)}
+
+    app = prepared_app(url, data)
     with app.app_context():
-        upgrade()
-        loader.load_units()
-        loader.load_campaign()
-        loader.load_demo_accounts()
-        started = time.perf_counter()
-        created = generate(YEAR)
-        created.update(generate_reports(YEAR))
-        db.session.commit()
-        with db.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
-        print(f"  generated {created} in {time.perf_counter() - started:.1f} s", flush=True)
         province = db.session.scalar(sa.select(Unit.id).where(Unit.code == "06"))
         district = db.session.scalar(sa.select(Unit.id).where(Unit.code == "060"))
         engine = db.engine
-
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    client = app.test_client()
-    client.post("/login", data={"username": ADMIN[0], "password": ADMIN[1]})
-    client.set_cookie("lang", "vi")
+    client = signed_in_client(app)
     rows = []
     for unit_name, unit_id in (("province", province), ("district", district)):
         for name, suffix in VIEWS:
             for period in Period:
                 path = f"/reports/{YEAR}/{unit_id}{suffix}?period={period.value}"
-                times, queries, size = [], set(), 0
-                for attempt in range(runs + 2):
-                    statements.clear()
-                    sa.event.listen(engine, "before_cursor_execute", count)
-                    began = time.perf_counter()
-                    response = client.get(path)
-                    elapsed = time.perf_counter() - began
-                    sa.event.remove(engine, "before_cursor_execute", count)
-                    assert response.status_code == 200, (path, response.status_code)
-                    if attempt >= 2:  # the first two warm caches
-                        times.append(elapsed * 1000)
-                        queries.add(len(statements))
-                        size = len(gzip.compress(response.data))
-                rows.append(
-                    (
-                        f"{name} {period.value}",
-                        unit_name,
-                        statistics.median(times),
-                        percentile(times, 0.95),
-                        "/".join(str(q) for q in sorted(queries)),
-                        size,
-                    )
-                )
+                p50, p95, counts, body = measure(client, engine, path, runs)
+                label = f"{name} {period.value}"
+                rows.append((label, unit_name, p50, p95, counts, len(gzip.compress(body))))
     with app.app_context():
         db.engine.dispose()
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--postgresql", help="a PostgreSQL server URL to create a database on")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        print("SQLite", flush=True)
-        report("SQLite", run(f"sqlite:///{tmp}/bench.db", args.runs))
-    if args.postgresql:
-        print("PostgreSQL", flush=True)
-        with postgres_database(args.postgresql) as url:
-            report(
-                "PostgreSQL", run(url.replace("postgresql://", "postgresql+psycopg://"), args.runs)
-            )
-
-
 if __name__ == "__main__":
-    main()
+    main(run, __doc__)
