@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := webapp
 
-.PHONY: run test install install-dev catalogs db lint format bench bench-coverage extract clean
+.PHONY: run test install install-dev catalogs db lint format bench bench-coverage bench-reports extract clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,9 @@ bench: install-dev catalogs
 
 bench-coverage: install-dev catalogs
 	$(BIN)/python bench/coverage.py $(if $(TEST_DATABASE_URL),--postgresql $(TEST_DATABASE_URL))
+
+bench-reports: install-dev catalogs
+	$(BIN)/python bench/reports.py $(if $(TEST_DATABASE_URL),--postgresql $(TEST_DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

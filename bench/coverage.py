@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
+from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from bench.province_data import generate  # noqa: E402
@@ -65,7 +66,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def run(url: str, runs: int) -> list[tuple]:
+def prepared_app(url: str, generate_data) -> Flask:
+    """The app on a fresh database with Bắc Kạn, the campaign, the demo accounts and what
+    `generate_data()` adds (it returns what it created), analysed."""
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
@@ -80,51 +83,59 @@ def run(url: str, runs: int) -> list[tuple]:
         loader.load_campaign()
         loader.load_demo_accounts()
         started = time.perf_counter()
-        created = generate(YEAR)
+        created = generate_data()
         db.session.commit()
         # As the autovacuum daemon would after a season's registrations: plans need statistics.
         with db.engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
         print(f"  generated {created} in {time.perf_counter() - started:.1f} s", flush=True)
-        province = db.session.scalar(sa.select(Unit.id).where(Unit.code == "06"))
-        district = db.session.scalar(sa.select(Unit.id).where(Unit.code == "060"))
-        commune = db.session.scalar(sa.select(Unit.id).where(Unit.code == "01858"))
-        engine = db.engine
+    return app
 
+
+def signed_in_client(app: Flask):
+    client = app.test_client()
+    client.post("/login", data={"username": ADMIN[0], "password": ADMIN[1]})
+    client.set_cookie("lang", "vi")
+    return client
+
+
+def measure(client, engine, path: str, runs: int) -> tuple[float, float, str, bytes]:
+    """p50 and p95 server time in ms, the statement counts seen and the last body."""
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    client = app.test_client()
-    client.post("/login", data={"username": ADMIN[0], "password": ADMIN[1]})
-    client.set_cookie("lang", "vi")
+    times, queries, body = [], set(), b""
+    for attempt in range(runs + 2):
+        statements.clear()
+        sa.event.listen(engine, "before_cursor_execute", count)
+        began = time.perf_counter()
+        response = client.get(path)
+        elapsed = time.perf_counter() - began
+        sa.event.remove(engine, "before_cursor_execute", count)
+        assert response.status_code == 200, (path, response.status_code)
+        if attempt >= 2:  # the first two warm caches
+            times.append(elapsed * 1000)
+            queries.add(len(statements))
+            body = response.data
+    counts = "/".join(str(q) for q in sorted(queries))
+    return statistics.median(times), percentile(times, 0.95), counts, body
+
+
+def run(url: str, runs: int) -> list[tuple]:
+    app = prepared_app(url, lambda: generate(YEAR))
+    with app.app_context():
+        province = db.session.scalar(sa.select(Unit.id).where(Unit.code == "06"))
+        district = db.session.scalar(sa.select(Unit.id).where(Unit.code == "060"))
+        commune = db.session.scalar(sa.select(Unit.id).where(Unit.code == "01858"))
+        engine = db.engine
+    client = signed_in_client(app)
     rows = []
 
-    def measure(name: str, unit_name: str, path: str) -> None:
-        times, queries, size = [], set(), 0
-        for attempt in range(runs + 2):
-            statements.clear()
-            sa.event.listen(engine, "before_cursor_execute", count)
-            began = time.perf_counter()
-            response = client.get(path)
-            elapsed = time.perf_counter() - began
-            sa.event.remove(engine, "before_cursor_execute", count)
-            assert response.status_code == 200, (path, response.status_code)
-            if attempt >= 2:  # the first two warm caches
-                times.append(elapsed * 1000)
-                queries.add(len(statements))
-                size = len(response.data)
-        rows.append(
-            (
-                name,
-                unit_name,
-                statistics.median(times),
-                percentile(times, 0.95),
-                "/".join(str(q) for q in sorted(queries)),
-                size,
-            )
-        )
+    def add(name: str, unit_name: str, path: str) -> None:
+        p50, p95, counts, body = measure(client, engine, path, runs)
+        rows.append((name, unit_name, p50, p95, counts, len(body)))
 
     for unit_name, unit_id in (("province", province), ("district", district)):
         for name, suffix in VIEWS:
@@ -136,9 +147,9 @@ def run(url: str, runs: int) -> list[tuple]:
                 path = f"/coverage/{YEAR}/{unit_id}{suffix}"
             for submitted in ("", "submitted=1"):
                 joined = f"{path}{'&' if '?' in path else '?'}{submitted}" if submitted else path
-                measure(f"{name}{' +submitted' if submitted else ''}", unit_name, joined)
+                add(f"{name}{' +submitted' if submitted else ''}", unit_name, joined)
     # The home page of the province's administrator carries the coverage chart.
-    measure("dashboard (chart)", "province", "/")
+    add("dashboard (chart)", "province", "/")
     with app.app_context():
         db.engine.dispose()
     return rows
@@ -151,8 +162,9 @@ def report(label: str, rows: list[tuple]) -> None:
         print(f"{name:28} {unit:9} {p50:8.1f} {p95:8.1f} {queries:>8} {size:8d}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(run=run, doc: str = __doc__) -> None:
+    """Run the benchmark `run(url, runs)` on SQLite and, when asked, on PostgreSQL."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--postgresql", help="a PostgreSQL server URL to create a database on")
     args = parser.parse_args()

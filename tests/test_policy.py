@@ -67,6 +67,7 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.REPORT_SUBMIT: {Role.EDITOR},
     # The actor's D1 is the nearest unit above C1 with a reviewer: theirs to decide.
     Action.REPORT_DECIDE: {Role.REVIEWER},
+    Action.REPORT_ROLLUP: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
 }
 ALLOWED_OUTSIDE = {
     Action.CAMPAIGN_VIEW: EVERYONE,
@@ -214,6 +215,7 @@ def _subject(action: Action, tree, actor: User, inside: bool):
         Action.ROLE_GRANT,
         Action.COVERAGE_VIEW,
         Action.UNIT_SET_NEW_RURAL,
+        Action.REPORT_ROLLUP,
     ):
         return unit
     if action is Action.USER_ACTIVATE:

@@ -51,6 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.pages.translation_views import bp as translations
     from webapp.pages.views import bp as pages
     from webapp.registrations.views import bp as registrations
+    from webapp.reports.rollup_views import bp as rollup
     from webapp.reports.views import bp as reports
     from webapp.review.views import bp as review
     from webapp.units.views import bp as units
@@ -65,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
         review,
         coverage,
         reports,
+        rollup,
         notifications,
         pages,
         files,

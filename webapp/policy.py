@@ -70,6 +70,7 @@ class Action(enum.StrEnum):
     REPORT_EDIT = "report.edit"
     REPORT_SUBMIT = "report.submit"
     REPORT_DECIDE = "report.decide"  # accept, or return with a reason
+    REPORT_ROLLUP = "report.rollup"  # a unit's consolidated report and completeness
 
 
 class Audience(enum.Enum):
@@ -577,6 +578,12 @@ RULES: dict[Action, Rule] = {
         _list_reviewing_unit,
         _list_organization,
         check=_may_decide_report,
+    ),
+    # The consolidated figures and the completeness of a unit's subtree: whoever reads reports
+    # there. An officer narrowed to an organization opens it too; the figures are then filtered
+    # with REPORT_VIEW, so they see their organization's reports only.
+    Action.REPORT_ROLLUP: Rule(
+        Audience.ROLES, LIST_READERS, _unit_itself, unit_column=_unit_id_column, narrowed_ok=True
     ),
 }
 

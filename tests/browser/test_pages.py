@@ -51,6 +51,7 @@ NOT_PAGES = {
     "coverage.index",
     "coverage.export_gaps",
     "coverage.export_summary",
+    "rollup.export_rollup",
 }
 
 
@@ -122,6 +123,8 @@ def _pages(app) -> list[Page]:
             Page("report (reviewer)", "reviewer", f"/reports/{report.id}"),
             Page("report line", "editor", f"/reports/lines/{report.lines[0].id}/edit"),
             Page("report figures", "editor", f"/reports/{report.id}/figures"),
+            Page("consolidated report", "admin", f"/reports/2017/{province.id}/rollup"),
+            Page("report completeness", "reviewer", f"/reports/2017/{district.id}/completeness"),
             Page("list (reviewer)", "reviewer", f"/registrations/lists/{submitted.id}"),
             Page("list history", "editor", f"/history/lists/{submitted.id}"),
             Page("entry history", "reviewer", f"/history/entries/{submitted.entries[0].id}"),
@@ -188,6 +191,7 @@ def _not_pages(app) -> list[Page]:
                 "reviewer",
                 f"/coverage/2017/{commune.parent_id}/summary.xlsx?submitted=1",
             ),
+            Page("rollup xlsx", "reviewer", f"/reports/2017/{commune.parent_id}/rollup.xlsx"),
         ]
 
 

@@ -151,6 +151,25 @@ def add_missing_lines(report: ProgressReport) -> int:
     return added
 
 
+def missing_entry_count(report: ProgressReport) -> int:
+    """Approved entries the report has no line for yet; counted, never written, on display."""
+    have = {line.entry_id for line in report.lines}
+    entries = approved_entries(report.unit_id, report.organization_id, report.year)
+    return sum(1 for entry in entries if entry.id not in have)
+
+
+def add_new_entries(actor, report: ProgressReport) -> int:
+    """Give the entries approved since the report was started their line (an explicit
+    change, audited; also done when the report is sent)."""
+    lock_report(report)
+    policy.ensure(actor, Action.REPORT_EDIT, report)
+    added = add_missing_lines(report)
+    if added:
+        flush_or_stale(report)
+        record(actor, "report.lines_added", report, unit_id=report.unit_id, added=added)
+    return added
+
+
 def _half_year_lines(report: ProgressReport) -> dict[int, ProgressLine]:
     if report.period != Period.YEAR:
         return {}
@@ -285,6 +304,8 @@ def submit_report(actor, report: ProgressReport, *, at: datetime | None = None) 
     """Send the report up for review; after the due date it is accepted and marked late."""
     lock_report(report)
     policy.ensure(actor, Action.REPORT_SUBMIT, report)
+    # What is sent covers every approved entry.
+    added = add_missing_lines(report)
     at = at or utcnow()
     today = at.astimezone(local_zone()).date()
     due = report_due(report.year, report.period)
@@ -302,6 +323,7 @@ def submit_report(actor, report: ProgressReport, *, at: datetime | None = None) 
         unit_id=report.unit_id,
         late=report.is_late,
         due=due.isoformat() if due else None,
+        lines_added=added,
     )
     return report
 

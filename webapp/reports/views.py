@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -145,10 +146,11 @@ def start_report():
 
 
 def report_page(report: ProgressReport, *, status: int = 200, **extra):
-    # Entries approved since the report was started get their line.
-    if policy.can(current_user, Action.REPORT_EDIT, report) and services.add_missing_lines(report):
-        db.session.commit()
+    # Entries approved since the report was started are counted here, and get their line
+    # only through the POST below (or when the report is sent): reading changes nothing.
+    editable = policy.can(current_user, Action.REPORT_EDIT, report)
     context = {
+        "new_entries": services.missing_entry_count(report) if editable else 0,
         "report": report,
         "due": services.report_due(report.year, report.period),
         "assumed": services.due_is_assumption(report.year, report.period),
@@ -164,6 +166,27 @@ def report_page(report: ProgressReport, *, status: int = 200, **extra):
 @login_required
 def show_report(report_id: int):
     return report_page(_load_report(report_id))
+
+
+@bp.post("/<id:report_id>/lines")
+@login_required
+def add_new_entries(report_id: int):
+    report = _load_report(report_id)
+    if not _may_edit(report):
+        flash(_locked(), "error")
+        return redirect(report_url(report), code=303)
+    added = services.add_new_entries(current_user, report)
+    db.session.commit()
+    if added:
+        flash(
+            ngettext(
+                "%(num)d newly approved entry was added.",
+                "%(num)d newly approved entries were added.",
+                added,
+            ),
+            "success",
+        )
+    return redirect(report_url(report), code=303)
 
 
 def _load_line(line_id: int) -> ProgressLine:
