@@ -83,11 +83,16 @@ def due_is_assumption(year: int, period: Period) -> bool:
     return bool(row and row.is_assumption)
 
 
-def active_figures() -> list[ReportFigure]:
+def report_figures(report: ProgressReport) -> list[ReportFigure]:
+    """The figures a report shows and asks for: the active ones, and retired ones it gave a
+    value for (a retired figure is not asked of new reports; given values stay)."""
+    given = sa.select(ReportFigureValue.figure_id).where(
+        ReportFigureValue.report_id == report.id, ReportFigureValue.value.is_not(None)
+    )
     return list(
         db.session.scalars(
             sa.select(ReportFigure)
-            .where(ReportFigure.is_active)
+            .where(sa.or_(ReportFigure.is_active, ReportFigure.id.in_(given)))
             .order_by(ReportFigure.sort_order, ReportFigure.id)
         )
     )
