@@ -217,3 +217,18 @@ def test_rules_screen_linked_in_the_menu_for_top_admins(plan, login_as):
     assert 'href="/admin/rules"' in home and 'href="/admin/report-figures"' in home
     listing = page_text(client.get("/admin/rules"))
     assert "In force in" in listing and "five_contents" in listing
+
+
+def test_campaign_page_lists_the_rules_in_force_and_links_the_screen(plan, login_as):
+    client = admin(login_as, plan)
+
+    def shown(page: str) -> int:
+        return re.search(r'<ul class="rules">(.*?)</ul>', page, re.S).group(1).count("<li>")
+
+    before = client.get("/campaign").get_data(as_text=True)
+    assert 'href="/admin/rules"' in before
+    ccb = rule("ccb_an_ninh")
+    client.post(f"/admin/rules/{ccb.id}/retire", data={"version": ccb.version, "from_year": YEAR})
+    assert shown(client.get("/campaign").get_data(as_text=True)) == shown(before) - 1
+    district, _ = login_as(Role.ADMIN, plan.d1)
+    assert 'href="/admin/rules"' not in district.get("/campaign").get_data(as_text=True)
