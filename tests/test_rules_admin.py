@@ -232,3 +232,14 @@ def test_campaign_page_lists_the_rules_in_force_and_links_the_screen(plan, login
     assert shown(client.get("/campaign").get_data(as_text=True)) == shown(before) - 1
     district, _ = login_as(Role.ADMIN, plan.d1)
     assert 'href="/admin/rules"' not in district.get("/campaign").get_data(as_text=True)
+
+
+def test_rule_changes_read_in_the_audit_log(plan, login_as):
+    client = admin(login_as, plan, lang="vi")
+    client.post("/admin/rules/new", data=rule_data())
+    added = rule("hai_moi_noi_dung")
+    changed = rule_data(min_count="3", version=str(added.version))
+    assert client.post(f"/admin/rules/{added.id}/edit", data=changed).status_code == 303
+    log = page_text(client.get("/audit"))
+    assert "Đã thêm tiêu chí" in log and "Đã sửa tiêu chí" in log
+    assert log.count("hai_moi_noi_dung") >= 2

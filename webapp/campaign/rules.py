@@ -151,7 +151,14 @@ def save_requirement(
     if changes:
         requirement.updated_at = utcnow()  # bumps the version, even for the lists alone
         flush_or_stale(requirement)
-        record(actor, "requirement.changed", requirement, unit_id=None, changes=changes)
+        record(
+            actor,
+            "requirement.changed",
+            requirement,
+            unit_id=None,
+            code=requirement.code,
+            changes=changes,
+        )
     return requirement
 
 

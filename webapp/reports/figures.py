@@ -112,7 +112,9 @@ def save_figure(
         record(actor, "report_figure.created", figure, unit_id=None, **after)
     elif changes := {n: [before[n], after[n]] for n in FIGURE_FIELDS if before[n] != after[n]}:
         flush_or_stale(figure)
-        record(actor, "report_figure.changed", figure, unit_id=None, changes=changes)
+        record(
+            actor, "report_figure.changed", figure, unit_id=None, code=figure.code, changes=changes
+        )
     return figure
 
 
