@@ -243,3 +243,34 @@ def test_rule_changes_read_in_the_audit_log(plan, login_as):
     log = page_text(client.get("/audit"))
     assert "Đã thêm tiêu chí" in log and "Đã sửa tiêu chí" in log
     assert log.count("hai_moi_noi_dung") >= 2
+
+
+def test_two_admins_saving_one_rule_at_once_on_postgresql(app, db, tree, campaign):
+    """Two real sessions from the same version: the second waits for the first's row lock,
+    then finds the rule changed and is refused, so neither save is lost unseen."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
+    from tests.test_review import _race
+    from webapp.auth.models import User
+
+    admin_id = factories.make_user(roles=[(Role.ADMIN, tree.province)]).id
+    db.session.commit()
+    ccb = rule("ccb_an_ninh")
+    rule_id, version = ccb.id, ccb.version
+    db.session.remove()
+
+    def save(minimum):
+        def work(session_db):
+            requirement = session_db.session.get(Requirement, rule_id)
+            values = rules.RequirementValues(
+                **{name: getattr(requirement, name) for name in rules.REQUIREMENT_FIELDS}
+            )
+            values.min_count = minimum
+            actor = session_db.session.get(User, admin_id)
+            rules.save_requirement(actor, requirement.campaign, requirement, version, values)
+
+        return work
+
+    outcomes = _race(app, ("first", save(2)), ("second", save(3)))
+    assert outcomes == {"first": "done", "second": "StaleVersion"}, outcomes
+    assert rule("ccb_an_ninh").min_count == 2
