@@ -38,6 +38,8 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.ROLE_GRANT: ADMIN,
     Action.ROLE_REVOKE: ADMIN,
     Action.CAMPAIGN_CONFIGURE: ADMIN,
+    Action.REQUIREMENT_MANAGE: ADMIN,
+    Action.REPORT_FIGURE_MANAGE: ADMIN,
     Action.LIST_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
     Action.LIST_EDIT: {Role.EDITOR},
     Action.LIST_SUBMIT: {Role.EDITOR},
@@ -78,6 +80,8 @@ ALLOWED_ANONYMOUS = {Action.CAMPAIGN_VIEW, Action.PAGE_VIEW, Action.TRANSLATION_
 # Actions on things that belong to the top unit: "inside" means a role there.
 TOP_UNIT_ACTIONS = {
     Action.CAMPAIGN_CONFIGURE,
+    Action.REQUIREMENT_MANAGE,
+    Action.REPORT_FIGURE_MANAGE,
     Action.INTERFACE_TRANSLATE,
     Action.INTERFACE_EXPORT,
 }
@@ -177,8 +181,14 @@ def _actor_unit(action: Action, tree, inside: bool) -> Unit:
 def _subject(action: Action, tree, actor: User, inside: bool):
     """An object of the kind the action works on, in (c1) or out of (c3) the actor's scope."""
     unit = tree.c1 if inside else tree.c3
-    if action in (Action.CAMPAIGN_VIEW, Action.CAMPAIGN_CONFIGURE, Action.TRANSLATION_STATUS):
-        return None if action is not Action.CAMPAIGN_CONFIGURE else object()
+    if action in (Action.CAMPAIGN_VIEW, Action.TRANSLATION_STATUS):
+        return None
+    if action in (
+        Action.CAMPAIGN_CONFIGURE,
+        Action.REQUIREMENT_MANAGE,
+        Action.REPORT_FIGURE_MANAGE,
+    ):
+        return object()
     if action in (Action.INTERFACE_TRANSLATE, Action.INTERFACE_EXPORT):
         return all_languages()["tyz"]
     if action in (Action.LIST_VIEW, Action.LIST_EDIT, Action.LIST_SUBMIT):
@@ -422,11 +432,20 @@ def test_visible_lists_follow_the_committee_scope(db, tree):
     assert outside not in shown
 
 
-def test_only_an_admin_of_the_top_unit_configures_the_campaign(db, tree):
+@pytest.mark.parametrize(
+    "action",
+    [Action.CAMPAIGN_CONFIGURE, Action.REQUIREMENT_MANAGE, Action.REPORT_FIGURE_MANAGE],
+    ids=str,
+)
+def test_only_an_admin_of_the_top_unit_configures_the_campaign(db, tree, action):
     top = factories.make_user(roles=[(Role.ADMIN, tree.province)])
     district = factories.make_user(roles=[(Role.ADMIN, tree.d1)])
-    assert policy.can(top, Action.CAMPAIGN_CONFIGURE, object())
-    assert not policy.can(district, Action.CAMPAIGN_CONFIGURE, object())
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    assert policy.can(top, action, object())
+    assert policy.can_somewhere(top, action)
+    assert not policy.can(district, action, object())
+    assert not policy.can_somewhere(district, action)
+    assert not policy.can(reviewer, action, object())
 
 
 # Review: who decides, along the chain of units

@@ -64,7 +64,7 @@ def filled_report(unit, organization, editor, lines, figures=None):
         )  # fmt: skip
         services.update_line(editor, line, line.version, values)
     if figures:
-        ids = {f.code: f.id for f in services.active_figures()}
+        ids = {f.code: f.id for f in services.figures_shown()}
         services.update_figures(
             editor, report, report.version, {ids[code]: value for code, value in figures.items()}
         )

@@ -37,6 +37,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from webapp.admin.figure_views import bp as figures
+    from webapp.admin.rule_views import bp as rules
     from webapp.admin.views import bp as admin
     from webapp.audit.views import bp as audit
     from webapp.auth.views import bp as auth
@@ -60,6 +62,8 @@ def _register_blueprints(app: Flask) -> None:
         home,
         auth,
         admin,
+        rules,
+        figures,
         units,
         campaign,
         registrations,

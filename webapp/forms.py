@@ -84,3 +84,17 @@ def day_field(label, **kwargs) -> DateField:
         render_kw={"inputmode": "numeric", "placeholder": _l("DD/MM/YYYY")},
         **kwargs,
     )
+
+
+class Refused(Exception):
+    """A change a service refuses; the message is shown to the user, next to `field` if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def field_error(form, error: Refused) -> None:
+    """Show a service's refusal next to the field it names (`error.field`), else atop the form."""
+    target = getattr(form, error.field, None) if getattr(error, "field", None) else None
+    (target.errors if target is not None else form.form_errors).append(str(error))

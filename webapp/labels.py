@@ -6,12 +6,12 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from webapp.auth.models import Role
-from webapp.campaign.models import DeadlineKind
+from webapp.campaign.models import AppliesTo, DeadlineKind, RequirementKind
 from webapp.i18n.queries import MessageState
 from webapp.notifications.models import NotificationKind
 from webapp.pages.models import PageState, TranslationState
 from webapp.registrations.models import EntryKind, EntryState, ListState
-from webapp.reports.models import LineStatus, Period, ReportState
+from webapp.reports.models import FigureMeasure, LineStatus, Period, ReportState
 from webapp.units.models import Kind, Level
 
 ROLE_LABELS = {
@@ -114,4 +114,19 @@ LINE_STATUS_LABELS = {
     LineStatus.IN_PROGRESS: _l("In progress"),
     LineStatus.COMPLETED: _l("Completed"),
     LineStatus.STOPPED: _l("Stopped"),
+}
+
+REQUIREMENT_KIND_LABELS = {
+    RequirementKind.EVERY_CONTENT: _l("Entries in every content"),
+    RequirementKind.MODEL_TYPES: _l("Models of given types"),
+}
+
+APPLIES_TO_LABELS = {
+    AppliesTo.ALL_COMMUNES: _l("Every commune"),
+    AppliesTo.NEW_RURAL_COMMUNES: _l("Communes recognised as new-rural that year"),
+}
+
+FIGURE_MEASURE_LABELS = {
+    FigureMeasure.COUNT: _l("A count (houses, households …)"),
+    FigureMeasure.MONEY: _l("Money (đồng)"),
 }

@@ -71,6 +71,8 @@ class Action(enum.StrEnum):
     REPORT_SUBMIT = "report.submit"
     REPORT_DECIDE = "report.decide"  # accept, or return with a reason
     REPORT_ROLLUP = "report.rollup"  # a unit's consolidated report and completeness
+    REQUIREMENT_MANAGE = "requirement.manage"  # add, change, retire the campaign's rules
+    REPORT_FIGURE_MANAGE = "report_figure.manage"  # add, rename, reorder, retire report figures
 
 
 class Audience(enum.Enum):
@@ -162,6 +164,10 @@ def _other_user_in_reach(user: User, target: User) -> bool:
 
 def _not_own_assignment(user: User, assignment: RoleAssignment) -> bool:
     return assignment.user_id != user.id
+
+
+# What the top unit's configuration actions are asked about when there is no one object.
+_WHOLE_CAMPAIGN = object()
 
 
 def _top_unit(obj: Any) -> Unit | None:
@@ -458,6 +464,9 @@ RULES: dict[Action, Rule] = {
     Action.ROLE_GRANT: Rule(Audience.ROLES, ADMIN, _unit_itself, check=_can_hold_roles),
     Action.ROLE_REVOKE: Rule(Audience.ROLES, ADMIN, _assignment_unit, check=_not_own_assignment),
     Action.CAMPAIGN_CONFIGURE: Rule(Audience.ROLES, ADMIN, _top_unit),
+    # The rules and the report figures hold for the whole campaign: the top unit's admins.
+    Action.REQUIREMENT_MANAGE: Rule(Audience.ROLES, ADMIN, _top_unit),
+    Action.REPORT_FIGURE_MANAGE: Rule(Audience.ROLES, ADMIN, _top_unit),
     Action.LIST_VIEW: Rule(
         Audience.ROLES,
         LIST_READERS,
@@ -640,6 +649,8 @@ def can_somewhere(user: Any, action: Action, language: str | None = None) -> boo
         return rule.audience is Audience.PUBLIC or _signed_in(user)
     if language is None and rule.language_of is not _no_language:
         return _signed_in(user) and any(a.role in rule.roles for a in user.roles)
+    if rule.unit_of is _top_unit and rule.language_of is _no_language:
+        return can(user, action, _WHOLE_CAMPAIGN)  # a role below the top does not reach it
     return bool(scope(user, action, language))
 
 

@@ -13,13 +13,14 @@ from axe_playwright_python.sync_playwright import Axe
 from tests.browser.conftest import sign_in
 from tests.live import NetworkMeter
 from webapp.auth.models import User
+from webapp.campaign.models import Requirement
 from webapp.extensions import db
 from webapp.i18n.models import message_key
 from webapp.pages.models import Attachment, PageKind
 from webapp.pages.models import Page as GuidancePage
 from webapp.registrations.models import ListState, RegistrationList
 from webapp.reports import services as reports
-from webapp.reports.models import Period, ProgressLine
+from webapp.reports.models import Period, ProgressLine, ReportFigure
 from webapp.units.models import Unit
 
 pytestmark = pytest.mark.browser
@@ -79,6 +80,8 @@ def _pages(app) -> list[Page]:
             sa.select(GuidancePage).where(GuidancePage.kind == PageKind.FORM)
         )
         report = _report(user, submitted)
+        rule = db.session.scalar(sa.select(Requirement).order_by(Requirement.id).limit(1))
+        figure = db.session.scalar(sa.select(ReportFigure).order_by(ReportFigure.id).limit(1))
         return [
             Page("welcome", None, "/"),
             Page("login", None, "/login"),
@@ -93,6 +96,12 @@ def _pages(app) -> list[Page]:
             Page("new user", "admin", "/admin/users/new"),
             Page("user", "admin", f"/admin/users/{user.id}"),
             Page("campaign (admin)", "admin", "/campaign"),
+            Page("rules", "admin", "/admin/rules"),
+            Page("new rule", "admin", "/admin/rules/new"),
+            Page("edit rule", "admin", f"/admin/rules/{rule.id}/edit"),
+            Page("report figures (admin)", "admin", "/admin/report-figures"),
+            Page("new figure", "admin", "/admin/report-figures/new"),
+            Page("edit figure", "admin", f"/admin/report-figures/{figure.id}/edit"),
             Page("reorganizations", "admin", "/units/reorganizations"),
             Page("reorganization (dry run)", "admin", "/units/reorganizations/2020"),
             Page("compare years", "admin", "/registrations/compare?earlier=2017&later=2018"),

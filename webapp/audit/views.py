@@ -74,6 +74,15 @@ ACTION_LABELS = {
     "translation.draft": _l("Translation back to draft"),
     "interface.saved": _l("Interface translation saved"),
     "interface.removed": _l("Interface translation removed"),
+    "requirement.created": _l("Rule added"),
+    "requirement.changed": _l("Rule changed"),
+    "requirement.retired": _l("Rule retired"),
+    "requirement.deleted": _l("Rule deleted"),
+    "report_figure.created": _l("Report figure added"),
+    "report_figure.changed": _l("Report figure changed"),
+    "report_figure.retired": _l("Report figure retired"),
+    "report_figure.restored": _l("Report figure asked for again"),
+    "report_figure.deleted": _l("Report figure deleted"),
 }
 
 OBJECT_LABELS = {
@@ -85,6 +94,8 @@ OBJECT_LABELS = {
     Entry.__tablename__: _l("Entry"),
     Deadline.__tablename__: _l("Due date"),
     "interface_translations": _l("Interface string"),
+    "requirements": _l("Rule"),
+    "report_figures": _l("Report figure"),
 }
 
 
@@ -295,6 +306,8 @@ def _rows(events: list[AuditEvent]) -> list[Row]:
             row.name = target.name
             if policy.can(current_user, Action.UNIT_VIEW, target):
                 row.link = url_for("units.show_unit", unit_id=target.id)
+        elif event.object_type in ("requirements", "report_figures"):
+            row.name = _text(details, "code")  # the catalogue's own code, kept in every event
         elif event.object_type == RegistrationList.__tablename__:
             row.link = list_link(event.object_id)
         elif event.object_type == Entry.__tablename__:

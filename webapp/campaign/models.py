@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import str_enum
+from webapp.db import UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
 from webapp.i18n.content import Localized
 
@@ -151,12 +152,18 @@ class Requirement(db.Model):
     source_vi: Mapped[str | None] = mapped_column(sa.Text)
     valid_from_year: Mapped[int | None]
     valid_to_year: Mapped[int | None]
+    # Set on every save: changing only the model types or partners must bump the version too.
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     campaign: Mapped[Campaign] = relationship(back_populates="requirements")
     organization: Mapped[MemberOrganization | None] = relationship(foreign_keys=[organization_id])
     model_types: Mapped[list[ModelType]] = relationship(secondary=requirement_model_types)
     partners: Mapped[list[MemberOrganization]] = relationship(secondary=requirement_partners)
 
+    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         sa.UniqueConstraint("campaign_id", "code"),
         sa.CheckConstraint("min_count >= 1", name="min_count_positive"),

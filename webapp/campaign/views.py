@@ -14,6 +14,8 @@ from webapp.campaign import services
 from webapp.campaign.forms import DeadlineForm
 from webapp.campaign.models import DeadlineKind, MemberOrganization, ModelType
 from webapp.campaign.services import current_campaign
+from webapp.coverage.queries import requirements_in
+from webapp.db import local_today
 from webapp.extensions import db
 from webapp.policy import Action
 
@@ -60,12 +62,16 @@ def _campaign_page(campaign, form: DeadlineForm, *, status: int = 200):
         sa.select(ModelType).where(ModelType.is_active).order_by(ModelType.id)
     ):
         models_by_org[model.organization_id].append(model)
+    year = local_today().year
     page = render_template(
         "campaign/campaign.html",
         campaign=campaign,
         organizations=organizations,
         models_by_org=models_by_org,
         deadlines=sorted(campaign.deadlines, key=lambda d: (d.kind, d.year or 0)),
+        # Retired rules and rules still to come are the rules screen's, not the public's.
+        requirements=requirements_in(campaign, year),
+        year=year,
         form=form,
     )
     return make_response(page, status)

@@ -6,6 +6,7 @@ import click
 import sqlalchemy as sa
 
 from webapp.extensions import db
+from webapp.reports.figures import FigureError, FigureValues, save_figure
 from webapp.reports.models import FigureMeasure, ReportFigure
 
 
@@ -23,10 +24,12 @@ from webapp.reports.models import FigureMeasure, ReportFigure
 def report_figure(code: str, name_vi: str, name_en: str | None, measure: str) -> None:
     """Add a report figure (or rename one) for every report from now on."""
     figure = db.session.scalar(sa.select(ReportFigure).filter_by(code=code))
-    last = db.session.scalar(sa.select(sa.func.max(ReportFigure.sort_order))) or 0
-    if figure is None:
-        figure = ReportFigure(code=code, sort_order=last + 10)
-        db.session.add(figure)
-    figure.name_vi, figure.name_en, figure.measure = name_vi, name_en, FigureMeasure(measure)
+    values = FigureValues(
+        code=code, name_vi=name_vi, name_en=name_en, measure=FigureMeasure(measure)
+    )
+    try:
+        save_figure(None, figure, figure.version if figure else 0, values)
+    except FigureError as error:
+        raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Report figure {code}: {name_vi} ({measure}).")

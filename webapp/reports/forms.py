@@ -1,13 +1,15 @@
-"""Forms for a report's lines and figures; numbers read as people type them ("1.500.000")."""
+"""Forms for a report's lines and figures, and for the figures' catalogue; numbers read as
+people type them ("1.500.000")."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, validators
 
-from webapp.forms import Form, max_length, text_filters
-from webapp.labels import LINE_STATUS_LABELS
+from webapp.forms import Form, chosen, max_length, required, text_filters
+from webapp.labels import FIGURE_MEASURE_LABELS, LINE_STATUS_LABELS
 from webapp.registrations.forms import CountField, MoneyField
+from webapp.reports.figures import FigureValues
 from webapp.reports.models import FigureMeasure, LineStatus, ProgressLine, ReportFigure
 from webapp.reports.services import LINE_FIELDS, LineValues
 
@@ -74,3 +76,46 @@ def figures_form(figures: list[ReportFigure], formdata=None, report=None) -> For
 
 def figure_values(form: Form, figures: list[ReportFigure]) -> dict[int, int | None]:
     return {f.id: getattr(form, f"figure_{f.id}").data for f in figures}
+
+
+class FigureForm(Form):
+    """A figure of the catalogue: its code, names, measure and place in the list."""
+
+    version = HiddenField()
+    code = StringField(
+        _l("Code"),
+        validators=[required(), max_length(40)],
+        filters=[*text_filters(), lambda v: v.lower() if v else v],
+        description=_l("Lower-case letters, digits, dashes; such as houses-repaired."),
+        render_kw={"autocapitalize": "none", "autocomplete": "off"},
+    )
+    name_vi = StringField(
+        _l("Name in Vietnamese"), validators=[required(), max_length(300)], filters=text_filters()
+    )
+    name_en = StringField(
+        _l("Name in English"), validators=[max_length(300)], filters=text_filters()
+    )
+    measure = SelectField(_l("Measure"), validators=[chosen()])
+    sort_order = CountField(
+        _l("Place in the list"),
+        description=_l("Smaller numbers come first; leave empty to put a new figure last."),
+    )
+
+
+def figure_form(figure: ReportFigure | None = None, formdata=None) -> FigureForm:
+    form = FigureForm(formdata=formdata) if formdata is not None else FigureForm(obj=figure)
+    form.measure.choices = {m.value: str(label) for m, label in FIGURE_MEASURE_LABELS.items()}
+    if formdata is None and figure is not None:
+        form.measure.data = str(figure.measure)
+        form.version.data = str(figure.version)
+    return form
+
+
+def figure_values_of(form: FigureForm) -> FigureValues:
+    return FigureValues(
+        code=form.code.data or "",
+        name_vi=form.name_vi.data or "",
+        name_en=form.name_en.data or None,
+        measure=FigureMeasure(form.measure.data),
+        sort_order=form.sort_order.data,
+    )

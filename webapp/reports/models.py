@@ -52,7 +52,8 @@ class FigureMeasure(enum.StrEnum):
 
 class ReportFigure(Localized, db.Model):
     """One figure every report gives (the catalogue is data: the seed ships the Front's usual
-    ones, admins add more with `flask seed figure`)."""
+    ones, admins add more on the figures screen or with `flask report-figure`); a retired one
+    (not active) is no longer asked for, and the reports that gave it keep their values."""
 
     __tablename__ = "report_figures"
 
@@ -63,6 +64,9 @@ class ReportFigure(Localized, db.Model):
     measure: Mapped[FigureMeasure] = mapped_column(str_enum(FigureMeasure, "figure_measure"))
     sort_order: Mapped[int] = mapped_column(default=0, server_default="0")
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<ReportFigure {self.code}>"

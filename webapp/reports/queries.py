@@ -29,7 +29,7 @@ from webapp.reports.models import (
     ReportFigureValue,
     ReportState,
 )
-from webapp.reports.services import active_figures
+from webapp.reports.services import figures_shown
 from webapp.units.models import Level, Unit
 from webapp.units.queries import active_on, subtree_ids, year_day
 
@@ -385,7 +385,6 @@ def rollup(user, unit: Unit, year: int, period: Period) -> Rollup:
             row.registered
         )
 
-    figures = active_figures()
     organization_ids = {key[0] for key in cells} | {row.organization_id for row in figure_rows}
     organizations = _organizations(dict.fromkeys(organization_ids)) if organization_ids else []
     contents = _contents({key[1] for key in cells})
@@ -404,6 +403,8 @@ def rollup(user, unit: Unit, year: int, period: Period) -> Rollup:
         value = int(row.value)
         figure_sums[row.figure_id] = figure_sums.get(row.figure_id, 0) + value
         per_organization[row.organization_id][row.figure_id] = value
+    # A figure retired since still shows where accepted reports gave it.
+    figures = figures_shown(set(figure_sums))
 
     return Rollup(
         year=year,

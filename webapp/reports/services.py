@@ -83,12 +83,24 @@ def due_is_assumption(year: int, period: Period) -> bool:
     return bool(row and row.is_assumption)
 
 
-def active_figures() -> list[ReportFigure]:
+def report_figures(report: ProgressReport) -> list[ReportFigure]:
+    """The figures a report shows and asks for: the active ones, and retired ones it gave a
+    value for (a retired figure is not asked of new reports; given values stay)."""
+    given = sa.select(ReportFigureValue.figure_id).where(
+        ReportFigureValue.report_id == report.id, ReportFigureValue.value.is_not(None)
+    )
+    return figures_shown(given)
+
+
+def figures_shown(given=()) -> list[ReportFigure]:
+    """The active figures, and the retired ones among `given` (figure ids, or a select of
+    them), in their order."""
+    shown = ReportFigure.is_active
+    if not isinstance(given, tuple | list | set) or given:
+        shown = sa.or_(shown, ReportFigure.id.in_(given))
     return list(
         db.session.scalars(
-            sa.select(ReportFigure)
-            .where(ReportFigure.is_active)
-            .order_by(ReportFigure.sort_order, ReportFigure.id)
+            sa.select(ReportFigure).where(shown).order_by(ReportFigure.sort_order, ReportFigure.id)
         )
     )
 

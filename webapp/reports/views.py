@@ -154,7 +154,7 @@ def report_page(report: ProgressReport, *, status: int = 200, **extra):
         "report": report,
         "due": services.report_due(report.year, report.period),
         "assumed": services.due_is_assumption(report.year, report.period),
-        "figures": services.active_figures(),
+        "figures": services.report_figures(report),
         "decision_form": extra.pop("decision_form", None)
         or DecisionForm(data={"version": report.version}),
         **extra,
@@ -279,7 +279,7 @@ def update_line(line_id: int):
 @login_required
 def edit_figures(report_id: int):
     report = _load_report(report_id)
-    figures = services.active_figures()
+    figures = services.report_figures(report)
     posted = request.method == "POST"
     form = figures_form(figures, request.form if posted else None, report)
     status = 200
