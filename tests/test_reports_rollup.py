@@ -356,3 +356,20 @@ def test_an_officer_narrowed_to_an_organization_sees_its_own_on_the_pages(
     completeness = client.get(f"/reports/{YEAR}/{tree.d1.id}/completeness")
     assert completeness.status_code == 200
     assert fixture["farmers"].name_vi not in completeness.get_data(as_text=True)
+
+
+def test_a_retired_figure_still_sums_where_accepted_reports_gave_it(db, tree, fixture):
+    from webapp.reports import figures
+
+    admin = factories.make_user(roles=[(Role.ADMIN, tree.province)])
+    retired = db.session.get(ReportFigure, figure_id("ho_thoat_ngheo"))
+    figures.set_figure_active(admin, retired, retired.version, False)
+    db.session.commit()
+
+    rollup = queries.rollup(fixture["reviewer"], tree.d1, YEAR, Period.HALF_YEAR)
+    shown = {figure.code: value for figure, value in rollup.figures}
+    assert shown["ho_thoat_ngheo"] == 3
+    # Retired and given by no accepted report of D2: not asked, not shown.
+    other = factories.make_user(roles=[(Role.REVIEWER, tree.d2)])
+    elsewhere = queries.rollup(other, tree.d2, YEAR, Period.HALF_YEAR)
+    assert "ho_thoat_ngheo" not in {figure.code for figure, _ in elsewhere.figures}
