@@ -48,7 +48,7 @@ class View:
     unit: Unit
     year: int
     include_submitted: bool
-    coverage: Coverage
+    coverage: Coverage | None  # None on the overlap pages, which count nothing
 
 
 def _load(year: int, unit_id: int) -> View:
@@ -208,3 +208,7 @@ def _here(**changes) -> str:
 
 def _flag(view: View) -> dict:
     return {"submitted": "1"} if view.include_submitted else {}
+
+
+# The likely-duplicate pages are routes of this blueprint too.
+from webapp.coverage import overlap_views  # noqa: E402, F401
