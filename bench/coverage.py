@@ -2,7 +2,8 @@
 state) and the server time (p50/p95) and number of SQL statements of each coverage view, on
 SQLite and, when a PostgreSQL URL is given, on PostgreSQL.
 
-    .venv/bin/python bench/coverage.py [--runs 20] [--postgresql postgresql://postgres@127.0.0.1:5432/test]
+    .venv/bin/python bench/coverage.py [--runs 20] [--only overlaps] \
+        [--postgresql postgresql://postgres@127.0.0.1:5432/test]
 
 Server time is measured around the test client's request (routing, queries, rendering), not
 over a network. A benchmark, not a test: nothing here fails on time.
@@ -40,6 +41,7 @@ VIEWS = (
     ("gaps", "/gaps"),
     ("gaps.xlsx", "/gaps.xlsx"),
     ("entries (commune)", None),
+    ("overlaps", "/overlaps"),  # likely duplicates: the first page of open pairs
 )
 
 
@@ -62,7 +64,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def run(url: str, runs: int) -> list[tuple]:
+def run(url: str, runs: int, only: str | None = None) -> list[tuple]:
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
@@ -99,6 +101,8 @@ def run(url: str, runs: int) -> list[tuple]:
     rows = []
     for unit_name, unit_id in (("province", province), ("district", district)):
         for name, suffix in VIEWS:
+            if only and not name.startswith(only):
+                continue
             if suffix is None:
                 if unit_name != "province":
                     continue
@@ -145,15 +149,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--postgresql", help="a PostgreSQL server URL to create a database on")
+    parser.add_argument("--only", help="only the views whose name starts with this")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         print("SQLite", flush=True)
-        report("SQLite", run(f"sqlite:///{tmp}/bench.db", args.runs))
+        report("SQLite", run(f"sqlite:///{tmp}/bench.db", args.runs, args.only))
     if args.postgresql:
         print("PostgreSQL", flush=True)
         with postgres_database(args.postgresql) as url:
             report(
-                "PostgreSQL", run(url.replace("postgresql://", "postgresql+psycopg://"), args.runs)
+                "PostgreSQL",
+                run(url.replace("postgresql://", "postgresql+psycopg://"), args.runs, args.only),
             )
 
 

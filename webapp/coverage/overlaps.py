@@ -153,10 +153,12 @@ def detect(communes: Select, year: int) -> list[Pair]:
 
     for commune_id, first, second in _same_model_type(communes, year):
         add(commune_id, first, second, Reason.MODEL_TYPE)
-    by_commune: dict[int, list[tuple[int, _Name]]] = defaultdict(list)
+    # Names with other numbers are never alike: compare within (commune, numbers) only.
+    by_group: dict[tuple, list[tuple[int, _Name]]] = defaultdict(list)
     for entry_id, commune_id, _, name in sorted(rows):
-        by_commune[commune_id].append((entry_id, _Name.of(name)))
-    for commune_id, named in by_commune.items():
+        named = _Name.of(name)
+        by_group[(commune_id, named.numbers)].append((entry_id, named))
+    for (commune_id, _), named in by_group.items():
         for index, (first, a) in enumerate(named):
             for second, b in named[index + 1 :]:
                 if names_alike(a, b):
