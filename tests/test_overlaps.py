@@ -279,3 +279,26 @@ def test_submission_and_approval_are_not_held_up_by_likely_duplicates(dup, login
     assert approved.status_code == 303
     db.session.expire_all()
     assert db.session.get(Entry, entry.id).state == EntryState.APPROVED
+
+
+def test_decision_with_htmx_swaps_the_row_in_a_small_fragment(dup, login_as):
+    e = dup.e
+    client, _ = login_as(Role.REVIEWER, dup.d1)
+    response = client.post(
+        decide_url(e["chicken"], e["chicken2"]),
+        data={"kind": "joint", "lead": str(e["chicken2"].id), "version": "0", "note": "Chung"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    assert "overlap-decided" in response.headers["HX-Trigger"]
+    first, second = key(e["chicken"], e["chicken2"])
+    assert f'id="overlap-{first}-{second}"' in body and "Công trình chung" in body
+    assert len(body.encode()) <= 5 * 1024, len(body.encode())
+    stale = client.post(
+        decide_url(e["chicken"], e["chicken2"]),
+        data={"kind": "not_duplicate", "version": "0"},
+        headers={"HX-Request": "true"},
+    )
+    assert stale.status_code == 200 and "Người khác đã quyết định" in stale.get_data(as_text=True)
+    print(f"\nfragment: {len(body.encode())} B")

@@ -108,6 +108,8 @@ def _pages(app) -> list[Page]:
             Page("organization rules", "reviewer", f"/coverage/2017/{district.id}/organizations"),
             Page("gap list", "reviewer", f"/coverage/2017/{district.id}/gaps"),
             Page("entries behind a cell", "admin", f"/coverage/2017/{commune.id}/entries"),
+            Page("likely duplicates", "reviewer", f"/coverage/2017/{district.id}/overlaps"),
+            Page("likely duplicate (a pair)", "reviewer", _pair_path(submitted, draft)),
             Page("review queue", "reviewer", "/review"),
             Page("reports (commune)", "editor", f"/reports/2017/{commune.id}"),
             Page("report", "editor", f"/reports/{report.id}"),
@@ -136,6 +138,12 @@ def _pages(app) -> list[Page]:
             Page("interface strings", "translator", "/translations/tyz"),
             Page("translate a string", "translator", f"/translations/tyz/{message_key('Sign in')}"),
         ]
+
+
+def _pair_path(one: RegistrationList, other: RegistrationList) -> str:
+    """A pair of entries of one commune and year (decided on or not, any two may be opened)."""
+    first, second = sorted((one.entries[0].id, other.entries[0].id))
+    return f"/coverage/overlaps/{first}/{second}"
 
 
 def _report(editor: User, registration_list: RegistrationList):
