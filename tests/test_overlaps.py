@@ -245,13 +245,30 @@ def test_overlaps_page_query_count_is_constant_in_the_number_of_communes(dup, lo
     counts = []
     for extra in (0, 10):
         grow(dup, extra)
-        with counting_queries() as statements:
-            response = client.get(url("show_overlaps", dup.province))
-        assert response.status_code == 200
-        counts.append(len(statements))
-    assert counts[0] == counts[1], counts
+        for reviewed in (None, "1"):
+            with counting_queries() as statements:
+                response = client.get(url("show_overlaps", dup.province, reviewed=reviewed))
+            assert response.status_code == 200
+            counts.append(len(statements))
+            if reviewed is None:
+                open_text = page_text(response)
+                # Every pair decided, each by someone else: the looked-at list shows them all.
+                for pair in detect(communes_in_year(dup.province.id, YEAR), YEAR):
+                    db.session.add(
+                        OverlapDecision(
+                            first_entry_id=pair.first_id,
+                            second_entry_id=pair.second_id,
+                            kind=OverlapKind.NOT_DUPLICATE,
+                            decided_by=factories.make_user(roles=[(Role.REVIEWER, dup.d1)]),
+                        )
+                    )
+                db.session.commit()
+        assert "Không trùng" in page_text(response)
+        db.session.execute(sa.delete(OverlapDecision))
+        db.session.commit()
+    assert counts[:2] == counts[2:], counts
     # Each added commune has three entries named alike ("Mô hình"), over two pages.
-    assert "32 cặp" in page_text(response)
+    assert "32 cặp" in open_text
 
 
 def test_submission_and_approval_are_not_held_up_by_likely_duplicates(dup, login_as):

@@ -166,7 +166,9 @@ def detect(communes: Select, year: int) -> list[Pair]:
     if pairs:
         ids, _ = located_entries(communes, year, COMPARED_STATES)
         for decision in db.session.scalars(
-            sa.select(OverlapDecision).where(OverlapDecision.first_entry_id.in_(ids))
+            sa.select(OverlapDecision)
+            .where(OverlapDecision.first_entry_id.in_(ids))
+            .options(selectinload(OverlapDecision.decided_by))
         ):
             pair = pairs.get(decision.pair)
             if pair is not None:
