@@ -128,6 +128,8 @@ def show_overlaps(year: int, unit_id: int):
     communes = policy.visible(current_user, Action.OVERLAP_VIEW, communes_in_year(unit.id, year))
     reviewed = request.args.get("reviewed") == "1"
     only_list = db.session.get(RegistrationList, form_id(request.args.get("list")) or 0)
+    if only_list is not None and not policy.can(current_user, Action.LIST_VIEW, only_list):
+        only_list = None  # its heading would name a list the user may not open
     pairs = [
         p
         for p in overlaps.detect(communes, year)
