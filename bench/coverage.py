@@ -2,7 +2,8 @@
 state) and the server time (p50/p95) and number of SQL statements of each coverage view, on
 SQLite and, when a PostgreSQL URL is given, on PostgreSQL.
 
-    .venv/bin/python bench/coverage.py [--runs 20] [--postgresql postgresql://postgres@127.0.0.1:5432/test]
+    .venv/bin/python bench/coverage.py [--runs 20] [--only overlaps] \
+        [--postgresql postgresql://postgres@127.0.0.1:5432/test]
 
 Server time is measured around the test client's request (routing, queries, rendering), not
 over a network. A benchmark, not a test: nothing here fails on time.
@@ -44,6 +45,7 @@ VIEWS = (
     ("summary print", "/summary?print=1"),
     ("summary.xlsx", "/summary.xlsx"),
     ("entries (commune)", None),
+    ("overlaps", "/overlaps"),  # likely duplicates: the first page of open pairs
 )
 
 
@@ -123,7 +125,7 @@ def measure(client, engine, path: str, runs: int) -> tuple[float, float, str, by
     return statistics.median(times), percentile(times, 0.95), counts, body
 
 
-def run(url: str, runs: int) -> list[tuple]:
+def run(url: str, runs: int, only: str | None = None) -> list[tuple]:
     app = prepared_app(url, lambda: generate(YEAR))
     with app.app_context():
         province = db.session.scalar(sa.select(Unit.id).where(Unit.code == "06"))
@@ -139,6 +141,8 @@ def run(url: str, runs: int) -> list[tuple]:
 
     for unit_name, unit_id in (("province", province), ("district", district)):
         for name, suffix in VIEWS:
+            if only and not name.startswith(only):
+                continue
             if suffix is None:
                 if unit_name != "province":
                     continue
@@ -167,15 +171,17 @@ def main(run=run, doc: str = __doc__) -> None:
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--postgresql", help="a PostgreSQL server URL to create a database on")
+    parser.add_argument("--only", help="only the views whose name starts with this")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         print("SQLite", flush=True)
-        report("SQLite", run(f"sqlite:///{tmp}/bench.db", args.runs))
+        report("SQLite", run(f"sqlite:///{tmp}/bench.db", args.runs, args.only))
     if args.postgresql:
         print("PostgreSQL", flush=True)
         with postgres_database(args.postgresql) as url:
             report(
-                "PostgreSQL", run(url.replace("postgresql://", "postgresql+psycopg://"), args.runs)
+                "PostgreSQL",
+                run(url.replace("postgresql://", "postgresql+psycopg://"), args.runs, args.only),
             )
 
 

@@ -119,7 +119,7 @@ def generate_reports(year: int, seed: int = 7) -> dict[str, int]:
     return {"reports": len(reports), "lines": len(lines), "figure values": len(values)}
 
 
-def run(url: str, runs: int) -> list[tuple]:
+def run(url: str, runs: int, only: str | None = None) -> list[tuple]:
     def data() -> dict[str, int]:
         return {**generate(YEAR), **generate_reports(YEAR)}
 
@@ -132,6 +132,8 @@ def run(url: str, runs: int) -> list[tuple]:
     rows = []
     for unit_name, unit_id in (("province", province), ("district", district)):
         for name, suffix in VIEWS:
+            if only and not name.startswith(only):
+                continue
             for period in Period:
                 path = f"/reports/{YEAR}/{unit_id}{suffix}?period={period.value}"
                 p50, p95, counts, body = measure(client, engine, path, runs)

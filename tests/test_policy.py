@@ -70,6 +70,9 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     # The actor's D1 is the nearest unit above C1 with a reviewer: theirs to decide.
     Action.REPORT_DECIDE: {Role.REVIEWER},
     Action.REPORT_ROLLUP: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
+    Action.OVERLAP_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
+    # The actor's D1 reviews C1 (reviewer), or nobody does and C1 is in the admin's subtree.
+    Action.OVERLAP_DECIDE: {Role.ADMIN, Role.REVIEWER},
 }
 ALLOWED_OUTSIDE = {
     Action.CAMPAIGN_VIEW: EVERYONE,
@@ -226,6 +229,8 @@ def _subject(action: Action, tree, actor: User, inside: bool):
         Action.COVERAGE_VIEW,
         Action.UNIT_SET_NEW_RURAL,
         Action.REPORT_ROLLUP,
+        Action.OVERLAP_VIEW,
+        Action.OVERLAP_DECIDE,
     ):
         return unit
     if action is Action.USER_ACTIVATE:
@@ -676,3 +681,18 @@ def _db_scalars(stmt):
     from webapp.extensions import db
 
     return db.session.scalars(stmt).all()
+
+
+def test_overlap_decisions_belong_to_the_communes_reviewing_unit_and_above(db, tree):
+    district = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    province = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    commune = factories.make_user(roles=[(Role.REVIEWER, tree.c1)])
+    district_admin = factories.make_user(roles=[(Role.ADMIN, tree.d1)])
+    narrowed = factories.make_user(roles=[(Role.REVIEWER, tree.d1, factories.make_organization())])
+    assert policy.can(district, Action.OVERLAP_DECIDE, tree.c1)
+    assert policy.can(province, Action.OVERLAP_DECIDE, tree.c1)
+    assert not policy.can(commune, Action.OVERLAP_DECIDE, tree.c1)  # below the reviewing unit
+    assert policy.can(district_admin, Action.OVERLAP_DECIDE, tree.c1)
+    assert not policy.can(district, Action.OVERLAP_DECIDE, tree.c3)  # another district
+    assert not policy.can(narrowed, Action.OVERLAP_DECIDE, tree.c1)  # a pair spans organizations
+    assert not policy.can(narrowed, Action.OVERLAP_VIEW, tree.c1)

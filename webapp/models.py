@@ -10,6 +10,7 @@ from webapp.campaign.models import (
     ModelType,
     Requirement,
 )
+from webapp.coverage.models import OverlapDecision
 from webapp.i18n.models import CatalogGeneration, InterfaceTranslation
 from webapp.notifications.models import Notification
 from webapp.pages.models import Attachment, Page, PageTranslation, Revision
@@ -31,6 +32,7 @@ __all__ = [
     "MemberOrganization",
     "ModelType",
     "Notification",
+    "OverlapDecision",
     "Page",
     "PageTranslation",
     "ProgressLine",

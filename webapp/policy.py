@@ -73,6 +73,8 @@ class Action(enum.StrEnum):
     REPORT_ROLLUP = "report.rollup"  # a unit's consolidated report and completeness
     REQUIREMENT_MANAGE = "requirement.manage"  # add, change, retire the campaign's rules
     REPORT_FIGURE_MANAGE = "report_figure.manage"  # add, rename, reorder, retire report figures
+    OVERLAP_VIEW = "overlap.view"  # likely duplicates among a unit's communes' entries
+    OVERLAP_DECIDE = "overlap.decide"  # "not a duplicate" or "joint work", on a commune's pairs
 
 
 class Audience(enum.Enum):
@@ -220,33 +222,61 @@ def reviewing_unit(
     the province after it; never a fixed level. Units that still exist come first: an item of
     a commune that ended goes to its successors' reviewer (the new province) before one left
     on its ended district. `memo` spares queries over many items."""
-    today = utcnow().date()
-    above = sorted(unit.covering_units()[1:] or [unit], key=lambda u: u.has_ended(today))
+    above = _chain_above(unit, utcnow().date())
     key = (unit.id, organization_id, excluded_user_id)
     if memo is None and has_request_context():
         memo = g.setdefault("reviewing_units", {})  # one request, one answer per unit
     if memo is None or key not in memo:
-        holders = set(
-            db.session.scalars(
-                sa.select(RoleAssignment.unit_id)
-                .join(User, User.id == RoleAssignment.user_id)
-                .where(
-                    User.is_active,
-                    User.id != (excluded_user_id or 0),
-                    RoleAssignment.role == Role.REVIEWER,
-                    RoleAssignment.unit_id.in_([u.id for u in above]),
-                    sa.or_(
-                        RoleAssignment.organization_id.is_(None),
-                        RoleAssignment.organization_id == organization_id,
-                    ),
-                )
-            )
-        )
+        holders = _reviewer_units([u.id for u in above], organization_id, excluded_user_id)
         found = next((u for u in above if u.id in holders), None)
         if memo is None:
             return found
         memo[key] = found
     return memo[key]
+
+
+def _reviewer_units(
+    unit_ids: list[int], organization_id: int | None, excluded_user_id: int | None
+) -> set[int]:
+    """Of these units, those where an active user (not the excluded one) holds the reviewer
+    role for this organization or for all."""
+    return set(
+        db.session.scalars(
+            sa.select(RoleAssignment.unit_id)
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(
+                User.is_active,
+                User.id != (excluded_user_id or 0),
+                RoleAssignment.role == Role.REVIEWER,
+                RoleAssignment.unit_id.in_(unit_ids),
+                sa.or_(
+                    RoleAssignment.organization_id.is_(None),
+                    RoleAssignment.organization_id == organization_id,
+                ),
+            )
+        )
+    )
+
+
+def _chain_above(unit: Unit, today) -> list[Unit]:
+    """The units that may review `unit`, nearest first, those still in existence before those
+    that ended."""
+    return sorted(unit.covering_units()[1:] or [unit], key=lambda u: u.has_ended(today))
+
+
+def prime_reviewing_units(units: list[Unit]) -> None:
+    """Answer `reviewing_unit(unit)` (for every organization) for many units at once, in one
+    query, for pages that judge many units' items in one request."""
+    if not has_request_context() or not units:
+        return
+    memo = g.setdefault("reviewing_units", {})
+    today = utcnow().date()
+    chains = {unit.id: _chain_above(unit, today) for unit in units}
+    holders = _reviewer_units(
+        sorted({u.id for chain in chains.values() for u in chain}), None, None
+    )
+    for unit in units:
+        memo[(unit.id, None, None)] = next((u for u in chains[unit.id] if u.id in holders), None)
 
 
 def _list_reviewing_unit(registration_list: RegistrationList) -> Unit | None:
@@ -259,6 +289,12 @@ def _list_reviewing_unit(registration_list: RegistrationList) -> Unit | None:
 
 def _entry_reviewing_unit(entry: Entry) -> Unit | None:
     return _list_reviewing_unit(entry.registration_list)
+
+
+def _overlap_reviewing_unit(commune: Unit) -> Unit:
+    """Overlaps span organizations: the unit whose reviewers (for every organization) review
+    the commune's items decides on them, or the commune itself when nobody reviews above."""
+    return reviewing_unit(commune) or commune
 
 
 def _not_own_submission(user: User, registration_list: RegistrationList) -> bool:
@@ -559,6 +595,15 @@ RULES: dict[Action, Rule] = {
     Action.UNIT_SET_NEW_RURAL: Rule(Audience.ROLES, ADMIN, _unit_itself, check=_is_current_commune),
     Action.COVERAGE_VIEW: Rule(
         Audience.ROLES, LIST_READERS, _unit_itself, unit_column=_unit_id_column
+    ),
+    # Likely duplicates: read by those who read coverage; decided by the reviewers of the
+    # commune's reviewing unit and by admins there or above. Assignments narrowed to one
+    # organization reach neither: a pair spans organizations.
+    Action.OVERLAP_VIEW: Rule(
+        Audience.ROLES, LIST_READERS, _unit_itself, unit_column=_unit_id_column
+    ),
+    Action.OVERLAP_DECIDE: Rule(
+        Audience.ROLES, frozenset({Role.REVIEWER, Role.ADMIN}), _overlap_reviewing_unit
     ),
     Action.REPORT_VIEW: Rule(
         Audience.ROLES,

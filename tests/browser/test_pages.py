@@ -126,6 +126,8 @@ def _pages(app) -> list[Page]:
                 f"/coverage/2017/{district.id}/summary?print=1&submitted=1",
             ),
             Page("dashboard with chart", "admin", "/"),
+            Page("likely duplicates", "reviewer", f"/coverage/2017/{district.id}/overlaps"),
+            Page("likely duplicate (a pair)", "reviewer", _pair_path(submitted, draft)),
             Page("review queue", "reviewer", "/review"),
             Page("reports (commune)", "editor", f"/reports/2017/{commune.id}"),
             Page("report", "editor", f"/reports/{report.id}"),
@@ -156,6 +158,12 @@ def _pages(app) -> list[Page]:
             Page("interface strings", "translator", "/translations/tyz"),
             Page("translate a string", "translator", f"/translations/tyz/{message_key('Sign in')}"),
         ]
+
+
+def _pair_path(one: RegistrationList, other: RegistrationList) -> str:
+    """A pair of entries of one commune and year (decided on or not, any two may be opened)."""
+    first, second = sorted((one.entries[0].id, other.entries[0].id))
+    return f"/coverage/overlaps/{first}/{second}"
 
 
 def _report(editor: User, registration_list: RegistrationList):

@@ -55,6 +55,8 @@ ACTION_LABELS = {
     "list.approved": _l("List approved"),
     "list.returned": _l("List returned to the editor"),
     "entry.created": _l("Entry added"),
+    "overlap.decided": _l("Likely duplicate decided on"),
+    "overlap.reopened": _l("Likely duplicate opened again"),
     "entry.updated": _l("Entry edited"),
     "entry.duplicated": _l("Entry copied"),
     "entry.deleted": _l("Entry deleted"),

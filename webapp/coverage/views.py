@@ -55,7 +55,7 @@ class View:
     include_submitted: bool
     campaign: Campaign
     communes: sa.Select
-    coverage: Coverage | None = None
+    coverage: Coverage | None = None  # None on the overlap pages, which count nothing
 
     @property
     def states(self):
@@ -323,3 +323,7 @@ def _here(**changes) -> str:
 
 def _flag(view: View) -> dict:
     return {"submitted": "1"} if view.include_submitted else {}
+
+
+# The likely-duplicate pages are routes of this blueprint too.
+from webapp.coverage import overlap_views  # noqa: E402, F401

@@ -1,0 +1,321 @@
+"""Likely duplicates: detection on a small hand-counted fixture, decisions (not a duplicate,
+joint work) and what they change, stale decisions, scope, a bounded number of queries, and
+that nothing waits on them."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from tests.test_coverage import YEAR, add_entry, counting_queries, grow, page_text, results
+from webapp.audit.models import AuditEvent
+from webapp.auth.models import Role
+from webapp.coverage.models import OverlapDecision, OverlapKind
+from webapp.coverage.overlaps import Reason, _Name, detect, names_alike
+from webapp.coverage.queries import communes_in_year, evaluate
+from webapp.extensions import db
+from webapp.registrations.models import Entry, EntryState, ListState
+from webapp.units.models import Level
+
+
+@pytest.fixture
+def dup(db, campaign, tree):
+    """C1: a Farmers' entry and a Women's one with the same name written two ways; a Veterans'
+    entry and a Front one (in a hamlet) of the same model type. Not pairs: the same name in C2,
+    in C1 the year before, a draft of the same model type, and two roads told apart by number."""
+    hamlet = factories.make_unit("Thôn Nà Làng", level=Level.AREA, parent=tree.c1)
+    e = {
+        "chicken": add_entry(
+            tree.c1, "nong_dan", 2, model="gia_dinh_hanh_phuc", name="Mô hình nuôi gà thả vườn"
+        ),
+        "chicken2": add_entry(
+            tree.c1, "phu_nu", 2, name="mo hinh  nuoi ga tha vuon!", state=EntryState.SUBMITTED
+        ),
+        "security": add_entry(tree.c1, "cuu_chien_binh", 4, model="ccb_an_ninh", name="Tổ tự quản"),
+        "camera": add_entry(
+            tree.c1, "mttq", 4, model="ccb_an_ninh", location=hamlet, name="Camera an ninh thôn"
+        ),
+        "other_commune": add_entry(tree.c2, "nong_dan", 2, name="Mô hình nuôi gà thả vườn"),
+        "last_year": add_entry(
+            tree.c1, "doan_thanh_nien", 2, name="Mô hình nuôi gà thả vườn", year=YEAR - 1
+        ),
+        "draft": add_entry(
+            tree.c1, "khuyen_hoc", 4, model="ccb_an_ninh", name="Nháp", state=EntryState.DRAFT
+        ),
+        "road1": add_entry(tree.c3, "nong_dan", 1, name="Đường giao thông nông thôn số 1"),
+        "road2": add_entry(tree.c3, "mttq", 1, name="Đường giao thông nông thôn số 2"),
+    }
+    db.session.commit()
+    tree.e = e
+    return tree
+
+
+def found(tree) -> dict[tuple[int, int], set[str]]:
+    return {p.key: p.reasons for p in detect(communes_in_year(tree.province.id, YEAR), YEAR)}
+
+
+def key(a: Entry, b: Entry) -> tuple[int, int]:
+    return tuple(sorted((a.id, b.id)))
+
+
+def test_detect_pairs_same_model_type_and_near_identical_names_in_a_commune_and_year(dup):
+    e = dup.e
+    assert found(dup) == {
+        key(e["chicken"], e["chicken2"]): {Reason.NAME},
+        key(e["security"], e["camera"]): {Reason.MODEL_TYPE},
+    }
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "alike"),
+    [
+        ("Mô hình nuôi gà thả vườn", "mo hinh nuoi ga tha vuon!", True),
+        ("Đường bê tông thôn Nà Làng", "duong be tong, thon na lang", True),
+        ("Mô hình nuôi gà thả vườn", "Mô hình nuôi gà thả vườn an toàn sinh học", True),
+        ("Nuôi gà", "Nuôi gà thả vườn an toàn", False),  # too short to be one work
+        ("Đường giao thông số 1", "Đường giao thông số 2", False),
+        ("Mô hình trồng cam", "Mô hình trồng chè", False),
+        ("Nhà văn hóa thôn", "Nhà văn hoá thôn", True),  # old and new tone placement
+    ],
+)
+def test_names_alike_after_folding(a, b, alike):
+    assert names_alike(_Name.of(a), _Name.of(b)) is alike
+
+
+def url(name: str, unit=None, **args) -> str:
+    from flask import current_app, url_for
+
+    with current_app.test_request_context():
+        if unit is not None:
+            args.update(year=YEAR, unit_id=unit.id)
+        return url_for(f"coverage.{name}", **args)
+
+
+def decide_url(a: Entry, b: Entry, suffix: str = "") -> str:
+    first, second = key(a, b)
+    return url("decide_overlap", first_id=first, second_id=second) + suffix
+
+
+def test_overlaps_page_lists_open_pairs_by_commune_with_both_entries(dup, login_as):
+    client, _ = login_as(Role.REVIEWER, dup.d1)
+    response = client.get(url("show_overlaps", dup.d1))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Xã Đồng Phúc" in text and "tên gần giống" in text and "cùng loại mô hình" in text
+    assert "mo hinh nuoi ga tha vuon!" in text and "Camera an ninh thôn" in text
+    assert factories.org("phu_nu").name_vi in text
+    assert "Đường giao thông" not in text  # another district, and not alike anyway
+    assert "2 cặp" in text
+    header = client.get(url("show_contents", dup.d1)).get_data(as_text=True)
+    assert url("show_overlaps", dup.d1) in header
+
+
+def test_not_a_duplicate_hides_the_pair_until_opened_again(dup, login_as):
+    e = dup.e
+    client, reviewer = login_as(Role.REVIEWER, dup.d1)
+    back = url("show_overlaps", dup.d1)
+    response = client.post(
+        decide_url(e["security"], e["camera"]),
+        data={"kind": "not_duplicate", "version": "0", "back": back, "note": "Hai việc khác"},
+    )
+    assert response.status_code == 303 and response.location.endswith(back)
+    open_text = page_text(client.get(back))
+    assert "Camera an ninh thôn" not in open_text and "1 cặp" in open_text
+    seen = page_text(client.get(url("show_overlaps", dup.d1, reviewed="1")))
+    assert "Camera an ninh thôn" in seen and "Không trùng" in seen and "Hai việc khác" in seen
+    decision = db.session.scalar(sa.select(OverlapDecision))
+    assert decision.decided_by_id == reviewer.id and decision.kind == OverlapKind.NOT_DUPLICATE
+    reopened = client.post(
+        decide_url(e["security"], e["camera"], "/reopen"),
+        data={"version": str(decision.version), "back": back},
+    )
+    assert reopened.status_code == 303
+    assert "Camera an ninh thôn" in page_text(client.get(back))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OverlapDecision)) == 0
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.object_type == "overlap_decisions")
+    ).all()
+    assert actions == ["overlap.decided", "overlap.reopened"]
+
+
+def test_joint_work_adds_the_partner_and_meets_its_organization_rule(dup, campaign, login_as):
+    e = dup.e
+    assert not results(evaluate(campaign, dup.province, YEAR), dup.c1)["phu_nu_model"].met
+    client, _ = login_as(Role.REVIEWER, dup.d1)
+    response = client.post(
+        decide_url(e["chicken"], e["chicken2"]),
+        data={"kind": "joint", "lead": str(e["chicken"].id), "version": "0"},
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    lead = db.session.get(Entry, e["chicken"].id)
+    assert [o.code for o in lead.partners] == ["phu_nu"]
+    assert results(evaluate(campaign, dup.province, YEAR), dup.c1)["phu_nu_model"].met
+    farmers, women = factories.org("nong_dan").name_vi, factories.org("phu_nu").name_vi
+    other_list = client.get(f"/registrations/lists/{e['chicken2'].list_id}")
+    assert f"Công trình chung với {farmers} (chủ trì)" in page_text(other_list)
+    lead_list = client.get(f"/registrations/lists/{lead.list_id}")
+    assert f"Công trình chung với {women}" in page_text(lead_list)
+    # Taken back: the partner it added goes too.
+    decision_id = db.session.scalar(sa.select(OverlapDecision.id))
+    reopened = client.post(
+        decide_url(e["chicken"], e["chicken2"], "/reopen"), data={"version": "1"}
+    )
+    assert reopened.status_code == 303, page_text(reopened)
+    db.session.expire_all()
+    assert db.session.get(Entry, e["chicken"].id).partners == []
+    assert db.session.get(OverlapDecision, decision_id) is None
+
+
+def test_joint_work_without_a_lead_is_refused_with_the_choice_kept(dup, login_as):
+    e = dup.e
+    client, _ = login_as(Role.REVIEWER, dup.d1)
+    response = client.post(
+        decide_url(e["chicken"], e["chicken2"]),
+        data={"kind": "joint", "version": "0", "note": "Cùng một việc"},
+    )
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "Hãy chọn mục chủ trì công trình chung." in text and "Cùng một việc" in text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OverlapDecision)) == 0
+
+
+def test_stale_decision_is_409_with_the_colleagues_decision_and_the_typing_kept(dup, login_as):
+    e = dup.e
+    first, _ = login_as(Role.REVIEWER, dup.d1)
+    second, _ = login_as(Role.ADMIN, dup.province)
+    target = decide_url(e["security"], e["camera"])
+    assert first.post(target, data={"kind": "not_duplicate", "version": "0"}).status_code == 303
+    late = second.post(
+        target,
+        data={"kind": "joint", "lead": str(e["camera"].id), "version": "0", "note": "Gõ dở"},
+    )
+    assert late.status_code == 409
+    text = page_text(late)
+    assert "Người khác đã quyết định" in text and "Không trùng" in text and "Gõ dở" in text
+    decision = db.session.scalar(sa.select(OverlapDecision))
+    assert decision.kind == OverlapKind.NOT_DUPLICATE and decision.version == 1
+    # With the version now shown, the change goes through.
+    changed = second.post(
+        target, data={"kind": "joint", "lead": str(e["camera"].id), "version": "1"}
+    )
+    assert changed.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(OverlapDecision, decision.id).kind == OverlapKind.JOINT
+
+
+def test_out_of_scope_users_see_and_decide_nothing(dup, login_as):
+    e = dup.e
+    target = decide_url(e["security"], e["camera"])
+    other, _ = login_as(Role.REVIEWER, dup.d2)
+    assert other.get(url("show_overlaps", dup.d1)).status_code == 403
+    assert other.get(url("show_overlaps", dup.province)).status_code == 403
+    assert other.post(target, data={"kind": "not_duplicate", "version": "0"}).status_code == 403
+    first, second = key(e["security"], e["camera"])
+    show = url("show_overlap", first_id=first, second_id=second)
+    assert other.get(show).status_code == 403
+    viewer, _ = login_as(Role.VIEWER, dup.d1)
+    assert viewer.get(url("show_overlaps", dup.d1)).status_code == 200
+    assert viewer.get(show).status_code == 200
+    assert viewer.post(target, data={"kind": "not_duplicate", "version": "0"}).status_code == 403
+    narrowed, _ = login_as(Role.REVIEWER, dup.d1, organization=factories.org("phu_nu"))
+    assert narrowed.get(url("show_overlaps", dup.d1)).status_code == 403
+    # Two entries of different communes are no pair.
+    apart = decide_url(e["chicken"], e["other_commune"])
+    admin, _ = login_as(Role.ADMIN, dup.province)
+    assert admin.post(apart, data={"kind": "not_duplicate", "version": "0"}).status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OverlapDecision)) == 0
+
+
+def test_a_district_sees_only_its_communes_pairs(dup, login_as):
+    add_entry(dup.c3, "phu_nu", 1, model="ba_sach", name="Ba sạch một")
+    add_entry(dup.c3, "mttq", 1, model="ba_sach", name="Ba sạch hai")
+    db.session.commit()
+    district, _ = login_as(Role.VIEWER, dup.d1)
+    assert "Ba sạch hai" not in page_text(district.get(url("show_overlaps", dup.d1)))
+    province, _ = login_as(Role.VIEWER, dup.province)
+    text = page_text(province.get(url("show_overlaps", dup.province)))
+    assert "Ba sạch hai" in text and "Camera an ninh thôn" in text and "3 cặp" in text
+
+
+def test_overlaps_page_query_count_is_constant_in_the_number_of_communes(dup, login_as):
+    client, _ = login_as(Role.ADMIN, dup.province)
+    client.get(url("show_overlaps", dup.province))  # the interface catalog, built once
+    counts = []
+    for extra in (0, 10):
+        grow(dup, extra)
+        for reviewed in (None, "1"):
+            with counting_queries() as statements:
+                response = client.get(url("show_overlaps", dup.province, reviewed=reviewed))
+            assert response.status_code == 200
+            counts.append(len(statements))
+            if reviewed is None:
+                open_text = page_text(response)
+                # Every pair decided, each by someone else: the looked-at list shows them all.
+                for pair in detect(communes_in_year(dup.province.id, YEAR), YEAR):
+                    db.session.add(
+                        OverlapDecision(
+                            first_entry_id=pair.first_id,
+                            second_entry_id=pair.second_id,
+                            kind=OverlapKind.NOT_DUPLICATE,
+                            decided_by=factories.make_user(roles=[(Role.REVIEWER, dup.d1)]),
+                        )
+                    )
+                db.session.commit()
+        assert "Không trùng" in page_text(response)
+        db.session.execute(sa.delete(OverlapDecision))
+        db.session.commit()
+    assert counts[:2] == counts[2:], counts
+    # Each added commune has three entries named alike ("Mô hình"), over two pages.
+    assert "32 cặp" in open_text
+
+
+def test_submission_and_approval_are_not_held_up_by_likely_duplicates(dup, login_as):
+    year = YEAR + 1
+    add_entry(dup.c1, "nong_dan", 2, name="Mô hình nuôi gà thả vườn", year=year)
+    entry = add_entry(
+        dup.c1, "phu_nu", 2, name="Mô hình nuôi gà thả vườn", year=year, state=EntryState.DRAFT
+    )
+    db.session.commit()
+    editor, _ = login_as(Role.EDITOR, dup.c1)
+    response = editor.post(f"/registrations/lists/{entry.list_id}/submit")
+    assert response.status_code == 303
+    db.session.expire_all()
+    entry = db.session.get(Entry, entry.id)
+    assert entry.state == EntryState.SUBMITTED
+    assert entry.registration_list.state == ListState.SUBMITTED
+    reviewer, _ = login_as(Role.REVIEWER, dup.d1)
+    page = reviewer.get(f"/registrations/lists/{entry.list_id}")
+    text = page_text(page)
+    assert "1 công trình có thể trùng" in text
+    assert f"list={entry.list_id}" in page.get_data(as_text=True)
+    approved = reviewer.post(
+        f"/review/entries/{entry.id}/approve", data={"version": str(entry.version)}
+    )
+    assert approved.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Entry, entry.id).state == EntryState.APPROVED
+
+
+def test_decision_with_htmx_swaps_the_row_in_a_small_fragment(dup, login_as):
+    e = dup.e
+    client, _ = login_as(Role.REVIEWER, dup.d1)
+    response = client.post(
+        decide_url(e["chicken"], e["chicken2"]),
+        data={"kind": "joint", "lead": str(e["chicken2"].id), "version": "0", "note": "Chung"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    assert "overlap-decided" in response.headers["HX-Trigger"]
+    first, second = key(e["chicken"], e["chicken2"])
+    assert f'id="overlap-{first}-{second}"' in body and "Công trình chung" in body
+    assert len(body.encode()) <= 5 * 1024, len(body.encode())
+    stale = client.post(
+        decide_url(e["chicken"], e["chicken2"]),
+        data={"kind": "not_duplicate", "version": "0"},
+        headers={"HX-Request": "true"},
+    )
+    assert stale.status_code == 200 and "Người khác đã quyết định" in stale.get_data(as_text=True)
+    print(f"\nfragment: {len(body.encode())} B")

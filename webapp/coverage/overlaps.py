@@ -1,0 +1,362 @@
+"""Likely duplicates ("chồng chéo"): pairs of entries located in the same commune in the same
+year, of lists sent for review, that share a model type or carry near-identical names; and
+what reviewers decide about a pair ("not a duplicate", or "joint work" with a lead).
+
+Advisory only: nothing here blocks a submission or an approval.
+
+Entries count for the commune they are located in, one in a residential area for the commune
+above it, as the requirement engine counts them. Submitted and approved entries are compared;
+drafts and returned entries are still being written, and would flag pairs their editors are
+about to change.
+
+Candidates come from a fixed number of queries whatever the number of communes: one self-join
+for shared model types, one read of the entries' names, one of the decisions. Names are
+compared in Python within each commune.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.sql import Select
+
+from webapp import policy
+from webapp.audit.services import record
+from webapp.coverage.models import OverlapDecision, OverlapKind
+from webapp.coverage.queries import located_entries
+from webapp.db import utcnow
+from webapp.extensions import db
+from webapp.policy import Action
+from webapp.registrations.models import Entry, EntryState, RegistrationList
+from webapp.text import fold
+from webapp.units.models import Level, Unit
+
+COMPARED_STATES = (EntryState.SUBMITTED, EntryState.APPROVED)
+
+# Names whose sorted folded words match at least this closely (difflib ratio) are "near
+# identical": a typo, a word more or less, the words in another order.
+NAME_SIMILARITY = 0.9
+# A name contained word for word in another counts only from this many words ("Mô hình nuôi
+# gà" is in many names; "Mô hình nuôi gà thả vườn" is one work).
+CONTAINED_WORDS = 5
+
+
+class Reason:
+    MODEL_TYPE = "model_type"
+    NAME = "name"
+
+
+_NOT_WORD = re.compile(r"[^\w]+")
+_NUMBER = re.compile(r"\d+")
+
+
+def folded_words(name: str) -> tuple[str, ...]:
+    """A name as comparable words: lowercase, no accents, đ as d, punctuation dropped."""
+    return tuple(_NOT_WORD.sub(" ", fold(name)).replace("_", " ").split())
+
+
+@dataclass(frozen=True)
+class _Name:
+    words: frozenset[str]
+    text: str  # the sorted words
+    numbers: tuple[str, ...]  # "Đường số 1" and "Đường số 2" are two works
+
+    @classmethod
+    def of(cls, name: str) -> _Name:
+        words = folded_words(name)
+        return cls(
+            frozenset(words),
+            " ".join(sorted(words)),
+            tuple(sorted(w for w in words if _NUMBER.fullmatch(w))),
+        )
+
+
+def names_alike(a: _Name, b: _Name) -> bool:
+    """Near-identical folded names: equal, one containing the other word for word (when long
+    enough to name one work), or close by difflib's ratio on the sorted words."""
+    if not a.text or not b.text or a.numbers != b.numbers:
+        return False
+    if a.text == b.text:
+        return True
+    shorter, longer = sorted((a.words, b.words), key=len)
+    if len(shorter) >= CONTAINED_WORDS and shorter <= longer:
+        return True
+    la, lb = len(a.text), len(b.text)
+    if 2 * min(la, lb) / (la + lb) < NAME_SIMILARITY:  # the ratio cannot reach the threshold
+        return False
+    matcher = SequenceMatcher(None, a.text, b.text, autojunk=False)
+    return matcher.quick_ratio() >= NAME_SIMILARITY and matcher.ratio() >= NAME_SIMILARITY
+
+
+@dataclass
+class Pair:
+    commune_id: int
+    first_id: int  # the smaller entry id
+    second_id: int
+    first_list_id: int
+    second_list_id: int
+    reasons: set[str] = field(default_factory=set)
+    decision: OverlapDecision | None = None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.first_id, self.second_id
+
+    def involves_list(self, list_id: int) -> bool:
+        return list_id in (self.first_list_id, self.second_list_id)
+
+
+def _same_model_type(communes: Select, year: int) -> list[tuple[int, int, int]]:
+    """(commune, entry, entry) with the smaller id first, for entries sharing a model type."""
+    entries, commune_id = located_entries(communes, year, COMPARED_STATES)
+    located = entries.add_columns(commune_id, Entry.model_type_id).cte("located")
+    a, b = aliased(located, name="a"), aliased(located, name="b")
+    return list(
+        db.session.execute(
+            sa.select(a.c.commune_id, a.c.id, b.c.id).join(
+                b,
+                sa.and_(
+                    b.c.commune_id == a.c.commune_id,
+                    b.c.model_type_id == a.c.model_type_id,
+                    a.c.id < b.c.id,
+                ),
+            )
+        )
+    )
+
+
+def _names(communes: Select, year: int) -> list[tuple[int, int, int, str]]:
+    """(entry, commune, list, name) of every compared entry."""
+    entries, commune_id = located_entries(communes, year, COMPARED_STATES)
+    return list(db.session.execute(entries.add_columns(commune_id, Entry.list_id, Entry.name)))
+
+
+def detect(communes: Select, year: int) -> list[Pair]:
+    """Every likely duplicate among the entries located in `communes` in `year`, with what
+    was decided about it, ordered by commune and entry."""
+    rows = _names(communes, year)
+    list_of = {entry_id: list_id for entry_id, _, list_id, _ in rows}
+    pairs: dict[tuple[int, int], Pair] = {}
+
+    def add(commune_id: int, first: int, second: int, reason: str) -> None:
+        pair = pairs.get((first, second))
+        if pair is None:
+            pair = pairs[(first, second)] = Pair(
+                commune_id, first, second, list_of[first], list_of[second]
+            )
+        pair.reasons.add(reason)
+
+    for commune_id, first, second in _same_model_type(communes, year):
+        add(commune_id, first, second, Reason.MODEL_TYPE)
+    # Names with other numbers are never alike: compare within (commune, numbers) only.
+    by_group: dict[tuple, list[tuple[int, _Name]]] = defaultdict(list)
+    for entry_id, commune_id, _, name in sorted(rows):
+        named = _Name.of(name)
+        by_group[(commune_id, named.numbers)].append((entry_id, named))
+    for (commune_id, _), named in by_group.items():
+        for index, (first, a) in enumerate(named):
+            for second, b in named[index + 1 :]:
+                if names_alike(a, b):
+                    add(commune_id, first, second, Reason.NAME)
+    if pairs:
+        ids, _ = located_entries(communes, year, COMPARED_STATES)
+        for decision in db.session.scalars(
+            sa.select(OverlapDecision)
+            .where(OverlapDecision.first_entry_id.in_(ids))
+            .options(selectinload(OverlapDecision.decided_by))
+        ):
+            pair = pairs.get(decision.pair)
+            if pair is not None:
+                pair.decision = decision
+    return sorted(pairs.values(), key=lambda p: (p.commune_id, p.first_id, p.second_id))
+
+
+def reasons(first: Entry, second: Entry) -> set[str]:
+    """Why two entries look alike, judged as `detect` judges them."""
+    found = set()
+    if first.model_type_id is not None and first.model_type_id == second.model_type_id:
+        found.add(Reason.MODEL_TYPE)
+    if names_alike(_Name.of(first.name), _Name.of(second.name)):
+        found.add(Reason.NAME)
+    return found
+
+
+def communes_of_list(list_id: int) -> Select:
+    """SELECT of the communes a list's entries are located in."""
+    location = aliased(Unit, name="location")
+    return (
+        sa.select(sa.case((location.level == Level.AREA, location.parent_id), else_=location.id))
+        .select_from(Entry)
+        .join(location, location.id == Entry.location_id)
+        .where(Entry.list_id == list_id)
+        .distinct()
+    )
+
+
+def open_pairs_of_list(registration_list: RegistrationList) -> list[Pair]:
+    """The undecided pairs involving a list's entries (for the notice on its page)."""
+    return [
+        p
+        for p in detect(communes_of_list(registration_list.id), registration_list.year)
+        if p.decision is None and p.involves_list(registration_list.id)
+    ]
+
+
+def commune_of(entry: Entry) -> Unit:
+    return entry.location.parent if entry.location.level == Level.AREA else entry.location
+
+
+# Decisions
+
+
+class OverlapError(ValueError):
+    """The two entries cannot form a pair (another commune or year, or the same entry)."""
+
+
+class StaleDecision(Exception):
+    """Someone decided on the pair after the user loaded it; `current` is what holds now."""
+
+    def __init__(self, current: OverlapDecision | None):
+        super().__init__("stale overlap decision")
+        self.current = current
+
+
+def ordered(first_id: int, second_id: int) -> tuple[int, int]:
+    return (first_id, second_id) if first_id < second_id else (second_id, first_id)
+
+
+def pair_commune(first: Entry, second: Entry) -> Unit:
+    """The commune both entries are located in, in the same year; else OverlapError."""
+    commune = commune_of(first)
+    if (
+        first.id == second.id
+        or commune.id != commune_of(second).id
+        or first.registration_list.year != second.registration_list.year
+    ):
+        raise OverlapError("not a pair")
+    return commune
+
+
+def decision_of(first_id: int, second_id: int) -> OverlapDecision | None:
+    low, high = ordered(first_id, second_id)
+    return db.session.scalar(
+        sa.select(OverlapDecision).where(
+            OverlapDecision.first_entry_id == low, OverlapDecision.second_entry_id == high
+        )
+    )
+
+
+def _take_back_partner(decision: OverlapDecision) -> None:
+    if decision.kind == OverlapKind.JOINT and decision.partner_added:
+        lead = db.session.get(Entry, decision.lead_entry_id)
+        other = db.session.get(Entry, decision.other(decision.lead_entry_id))
+        if other.lead_organization in lead.partners:
+            lead.partners.remove(other.lead_organization)
+    decision.partner_added = False
+
+
+def decide(
+    actor,
+    first: Entry,
+    second: Entry,
+    *,
+    kind: OverlapKind,
+    lead: Entry | None,
+    note: str | None,
+    version: int,
+) -> OverlapDecision:
+    """Record "not a duplicate" or "joint work" on a pair (replacing an earlier decision the
+    user saw, `version`; 0 when they saw none). Joint work makes the other entry's
+    organization a partner of the lead entry, so the coverage rules count it there."""
+    commune = pair_commune(first, second)
+    policy.ensure(actor, Action.OVERLAP_DECIDE, commune)
+    decision = decision_of(first.id, second.id)
+    if (decision.version if decision else 0) != version:
+        raise StaleDecision(decision)
+    if kind == OverlapKind.JOINT and (lead is None or lead.id not in (first.id, second.id)):
+        raise OverlapError("a joint work needs its lead entry")
+    # One write of the decision: no flush half-way (loading partners would flush it).
+    with db.session.no_autoflush:
+        if decision is None:
+            low, high = ordered(first.id, second.id)
+            decision = OverlapDecision(first_entry_id=low, second_entry_id=high)
+            db.session.add(decision)
+        else:
+            _take_back_partner(decision)
+        decision.kind = kind
+        decision.note = note or None
+        decision.decided_by_id = actor.id
+        decision.decided_at = utcnow()
+        decision.lead_entry_id = lead.id if kind == OverlapKind.JOINT else None
+        if kind == OverlapKind.JOINT:
+            other = second if lead.id == first.id else first
+            partner = other.lead_organization
+            if partner.id != lead.lead_organization_id and partner not in lead.partners:
+                lead.partners.append(partner)
+                decision.partner_added = True
+    record(
+        actor,
+        "overlap.decided",
+        decision,
+        unit_id=commune.id,
+        kind=str(kind),
+        entries=[decision.first_entry_id, decision.second_entry_id],
+        lead=decision.lead_entry_id,
+        note=decision.note,
+    )
+    return decision
+
+
+def reopen(actor, decision: OverlapDecision, *, version: int) -> None:
+    """Take a decision back: the pair is open again, and a partner the joining added is
+    removed from the lead entry."""
+    commune = pair_commune(decision.first_entry, decision.second_entry)
+    policy.ensure(actor, Action.OVERLAP_DECIDE, commune)
+    if decision.version != version:
+        raise StaleDecision(decision)
+    record(
+        actor,
+        "overlap.reopened",
+        decision,
+        unit_id=commune.id,
+        kind=str(decision.kind),
+        entries=[decision.first_entry_id, decision.second_entry_id],
+    )
+    _take_back_partner(decision)
+    db.session.delete(decision)
+    db.session.flush()
+
+
+def joint_works(entry_ids: list[int]) -> dict[int, list[tuple[Entry, bool]]]:
+    """For each entry, the entries it is joint work with, and whether that other one leads."""
+    if not entry_ids:
+        return {}
+    decisions = db.session.scalars(
+        sa.select(OverlapDecision).where(
+            OverlapDecision.kind == OverlapKind.JOINT,
+            sa.or_(
+                OverlapDecision.first_entry_id.in_(entry_ids),
+                OverlapDecision.second_entry_id.in_(entry_ids),
+            ),
+        )
+    ).all()
+    others = {
+        e.id: e
+        for e in db.session.scalars(
+            sa.select(Entry)
+            .where(Entry.id.in_({i for d in decisions for i in d.pair}))
+            .options(selectinload(Entry.lead_organization))
+        )
+    }
+    found: dict[int, list[tuple[Entry, bool]]] = defaultdict(list)
+    wanted = set(entry_ids)
+    for d in decisions:
+        for this, other in (d.pair, d.pair[::-1]):
+            if this in wanted:
+                found[this].append((others[other], d.lead_entry_id == other))
+    return found
