@@ -54,10 +54,11 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Refresh translations/messages.pot and merge it into every catalog.
+# Refresh translations/messages.pot and merge it into every catalog. --ignore-dirs: by default
+# pybabel skips directories named _*, which hid templates/_macros.
 extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2 -k lazy_ngettext:1,2 \
-		--no-location --sort-output -o translations/messages.pot .
+		--ignore-dirs '.*' --no-location --sort-output -o translations/messages.pot .
 	$(BIN)/python -m webapp.i18n.update
 
 bench: install-dev catalogs

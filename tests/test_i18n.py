@@ -38,6 +38,9 @@ def _extract(tmp_path: Path) -> Catalog:
             "lazy_pgettext:1c,2",
             "-k",
             "lazy_ngettext:1,2",
+            # As `make extract`: pybabel skips directories named _* by default (templates/_macros).
+            "--ignore-dirs",
+            ".*",
             "-o",
             str(pot),
             ".",
