@@ -41,6 +41,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.audit.views import bp as audit
     from webapp.auth.views import bp as auth
     from webapp.campaign.views import bp as campaign
+    from webapp.commendations.views import bp as commendations
     from webapp.coverage.views import bp as coverage
     from webapp.exports.views import bp as exports
     from webapp.home.views import bp as home
@@ -65,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
         review,
         coverage,
         reports,
+        commendations,
         notifications,
         pages,
         files,

@@ -10,6 +10,7 @@ from webapp.campaign.models import (
     ModelType,
     Requirement,
 )
+from webapp.commendations.models import Evaluation, Nomination
 from webapp.i18n.models import CatalogGeneration, InterfaceTranslation
 from webapp.notifications.models import Notification
 from webapp.pages.models import Attachment, Page, PageTranslation, Revision
@@ -26,10 +27,12 @@ __all__ = [
     "Content",
     "Deadline",
     "Entry",
+    "Evaluation",
     "InterfaceTranslation",
     "LoginFailure",
     "MemberOrganization",
     "ModelType",
+    "Nomination",
     "Notification",
     "Page",
     "PageTranslation",
