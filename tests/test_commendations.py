@@ -392,3 +392,26 @@ def test_report_submission_and_decisions_notify_reviewers_and_editors(db, tree, 
     assert f"/reports/{report.id}" in page and "Báo cáo đã được chấp nhận" in page
     home = client.get("/").get_data(as_text=True)
     assert "1 báo cáo đã được chấp nhận" in home
+
+
+def test_two_first_evaluations_at_once_keep_one_and_call_the_other_stale(db, tree, campaign):
+    district = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    province = factories.make_user(roles=[(Role.ADMIN, tree.province)])
+    mine = services.evaluation_for(YEAR, tree.c1, None)  # opened before the colleague saved
+    theirs = services.evaluation_for(YEAR, tree.c1, None)
+    services.record_evaluation(province, theirs, None, "done", "Của tỉnh")
+    db.session.commit()
+    with pytest.raises(services.StaleVersion):
+        services.record_evaluation(district, mine, None, "good", "Của huyện")
+    db.session.rollback()
+    assert saved_evaluation(db, tree.c1).remarks == "Của tỉnh"
+
+
+def test_the_index_pages_open_this_year_at_home(db, tree, campaign, login_as):
+    client, _ = login_as(Role.REVIEWER, tree.d1)
+    response = client.get("/commendations/evaluations")
+    assert response.status_code == 302 and f"/{tree.d1.id}" in response.headers["Location"]
+    response = client.get("/commendations/nominations")
+    assert response.status_code == 302 and f"/{tree.d1.id}" in response.headers["Location"]
+    nobody, _ = login_as(Role.PUBLISHER, tree.province)
+    assert nobody.get("/commendations/nominations").status_code == 403

@@ -74,6 +74,11 @@ ACTION_LABELS = {
     "translation.draft": _l("Translation back to draft"),
     "interface.saved": _l("Interface translation saved"),
     "interface.removed": _l("Interface translation removed"),
+    "evaluation.recorded": _l("Evaluation recorded"),
+    "nomination.created": _l("Nomination for commendation proposed"),
+    "nomination.submitted": _l("Nomination sent for approval"),
+    "nomination.approved": _l("Commendation approved"),
+    "nomination.rejected": _l("Nomination not approved"),
 }
 
 OBJECT_LABELS = {
@@ -85,6 +90,8 @@ OBJECT_LABELS = {
     Entry.__tablename__: _l("Entry"),
     Deadline.__tablename__: _l("Due date"),
     "interface_translations": _l("Interface string"),
+    "evaluations": _l("Evaluation"),
+    "nominations": _l("Nomination"),
 }
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from webapp import policy
 from webapp.audit.services import record
@@ -76,7 +77,7 @@ def record_evaluation(
         db.session.refresh(evaluation)
         if evaluation.version != version:
             raise StaleVersion(evaluation)
-    elif version is not None:  # it was removed? never: but a stale "new" form is stale too
+    elif version is not None:  # a version for a row that is not there: not what they saw
         raise StaleVersion(evaluation)
     policy.ensure(actor, Action.EVALUATION_RECORD, evaluation)
     if rating not in {r.value for r in Rating}:
@@ -93,6 +94,12 @@ def record_evaluation(
     evaluation.evaluated_at = utcnow()
     if evaluation.id is None:
         db.session.add(evaluation)
+        try:
+            # Two first saves at once: the unique constraint keeps one; the other is stale.
+            with db.session.begin_nested():
+                db.session.flush()
+        except IntegrityError:
+            raise StaleVersion(None) from None
     flush_or_stale(evaluation)
     record(
         actor,
