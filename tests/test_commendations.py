@@ -415,3 +415,37 @@ def test_the_index_pages_open_this_year_at_home(db, tree, campaign, login_as):
     assert response.status_code == 302 and f"/{tree.d1.id}" in response.headers["Location"]
     nobody, _ = login_as(Role.PUBLISHER, tree.province)
     assert nobody.get("/commendations/nominations").status_code == 403
+
+
+def test_a_draft_nomination_is_edited_and_a_stale_edit_keeps_both(db, tree, campaign, login_as):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    colleague, _ = login_as(Role.EDITOR, tree.c1)
+    nomination = propose(client, tree, kind="individual", person_name="Lý Văn Tư")
+    seen = nomination.version
+    form = client.get(f"/commendations/nominations/{nomination.id}/edit").get_data(as_text=True)
+    assert 'value="Lý Văn Tư"' in form and f'value="{seen}"' in form
+    fields = {"kind": "individual", "unit_id": "", "organization_id": "", "entry_id": "",
+              "person_role": "Trưởng bản"}  # fmt: skip
+    response = colleague.post(
+        f"/commendations/nominations/{nomination.id}/edit",
+        data={**fields, "version": seen, "person_name": "Lý Văn Tư",
+              "reason": "Lý do của đồng nghiệp"},
+    )  # fmt: skip
+    assert response.status_code == 303
+    response = client.post(
+        f"/commendations/nominations/{nomination.id}/edit",
+        data={**fields, "version": seen, "person_name": "Lý Văn Tư", "reason": "Lý do của tôi"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Lý do của đồng nghiệp" in page and "Lý do của tôi" in page
+    assert db_nomination(nomination.id).reason == "Lý do của đồng nghiệp"
+    assert db.session.scalar(
+        sa.select(AuditEvent).filter_by(action="nomination.updated", object_id=nomination.id)
+    )
+    # Sent: no longer editable; out of scope: refused.
+    client.post(f"/commendations/nominations/{nomination.id}/submit",
+                data={"version": db_nomination(nomination.id).version})  # fmt: skip
+    assert client.get(f"/commendations/nominations/{nomination.id}/edit").status_code == 303
+    outsider, _ = login_as(Role.EDITOR, tree.c3)
+    assert outsider.get(f"/commendations/nominations/{nomination.id}/edit").status_code == 403

@@ -79,7 +79,7 @@ def _pages(app) -> list[Page]:
             sa.select(GuidancePage).where(GuidancePage.kind == PageKind.FORM)
         )
         report = _report(user, submitted)
-        waiting, approved = _nominations(user, commune)
+        waiting, approved, draft_nomination = _nominations(user, commune)
         return [
             Page("welcome", None, "/"),
             Page("login", None, "/login"),
@@ -136,6 +136,11 @@ def _pages(app) -> list[Page]:
                 "editor",
                 f"/commendations/nominations/2017/{commune.id}/new",
             ),
+            Page(
+                "edit a nomination",
+                "editor",
+                f"/commendations/nominations/{draft_nomination.id}/edit",
+            ),
             Page("nomination (reviewer)", "reviewer", f"/commendations/nominations/{waiting.id}"),
             Page("nomination (approved)", "editor", f"/commendations/nominations/{approved.id}"),
             Page("nominations to decide", "reviewer", "/commendations/queue"),
@@ -176,19 +181,20 @@ def _report(editor: User, registration_list: RegistrationList):
 
 
 def _nominations(editor: User, commune: Unit):
-    """A nomination waiting for the district's decision and one it approved."""
+    """A nomination waiting for the district's decision, one it approved and a draft."""
     from webapp.commendations import services as commendations
 
     reviewer = db.session.scalar(sa.select(User).where(User.username == "reviewer.pacnam"))
     made = []
-    for name in ("Hoàng Văn Sìn", "Triệu Thị Mai"):
+    for name in ("Hoàng Văn Sìn", "Triệu Thị Mai", "Sằm Văn Pò"):
         nomination = commendations.create_nomination(
             editor, commune, 2017,
             commendations.NomineeValues(kind="individual", person_name=name,
                                         person_role="Trưởng bản", reason="Hiến đất làm đường"),
         )  # fmt: skip
-        commendations.submit_nomination(editor, nomination, nomination.version)
         made.append(nomination)
+    for nomination in made[:2]:
+        commendations.submit_nomination(editor, nomination, nomination.version)
     commendations.approve_nomination(reviewer, made[1], made[1].version)
     db.session.commit()
     return made

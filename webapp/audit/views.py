@@ -76,6 +76,7 @@ ACTION_LABELS = {
     "interface.removed": _l("Interface translation removed"),
     "evaluation.recorded": _l("Evaluation recorded"),
     "nomination.created": _l("Nomination for commendation proposed"),
+    "nomination.updated": _l("Nomination for commendation edited"),
     "nomination.submitted": _l("Nomination sent for approval"),
     "nomination.approved": _l("Commendation approved"),
     "nomination.rejected": _l("Nomination not approved"),

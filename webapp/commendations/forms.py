@@ -27,6 +27,7 @@ class EvaluationForm(Form):
 
 
 class NominationForm(Form):
+    version = HiddenField()
     kind = RadioField(
         _l("Whom to commend"),
         validators=[validators.InputRequired(message=_l("Choose whom to commend."))],

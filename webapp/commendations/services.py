@@ -202,6 +202,40 @@ def create_nomination(actor, proposing_unit: Unit, year: int, values: NomineeVal
     return nomination
 
 
+def update_nomination(
+    actor, nomination: Nomination, version: int, values: NomineeValues
+) -> Nomination:
+    """Change a draft; the version the proposer saw guards it."""
+    _lock(nomination, version)
+    policy.ensure(actor, Action.NOMINATION_CREATE, nomination)
+    before = _nominee_snapshot(nomination)
+    _nominee(actor, nomination, values)
+    reason = clean(values.reason) if values.reason else ""
+    if not reason:
+        raise CommendationError(_("Say why they deserve commendation."), "reason")
+    nomination.reason = reason
+    after = _nominee_snapshot(nomination)
+    changes = {name: [before[name], after[name]] for name in before if before[name] != after[name]}
+    if changes:
+        flush_or_stale(nomination)
+        record(
+            actor,
+            "nomination.updated",
+            nomination,
+            unit_id=nomination.proposing_unit_id,
+            changes=changes,
+        )
+    return nomination
+
+
+def _nominee_snapshot(nomination: Nomination) -> dict:
+    names = ("kind", "unit_id", "organization_id", "person_name", "person_role", "entry_id")
+    snapshot = {name: getattr(nomination, name) for name in names}
+    snapshot["kind"] = str(snapshot["kind"])
+    snapshot["reason"] = nomination.reason
+    return snapshot
+
+
 def _lock(nomination: Nomination, version: int) -> None:
     db.session.execute(
         sa.select(Nomination.id).where(Nomination.id == nomination.id).with_for_update()

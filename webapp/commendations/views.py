@@ -201,8 +201,8 @@ def unit_nominations(year: int, unit_id: int):
     )
 
 
-def _nomination_form(unit: Unit, year: int, formdata=None) -> NominationForm:
-    form = NominationForm(formdata=formdata)
+def _nomination_form(unit: Unit, year: int, formdata=None, obj=None) -> NominationForm:
+    form = NominationForm(formdata=formdata, obj=obj)
     form.kind.choices = [(k.value, str(label)) for k, label in NOMINEE_KIND_LABELS.items()]
     form.unit_id.choices = [("", "—")] + [
         (u.id, "\u00a0\u00a0" * depth + u.name) for u, depth in queries.units_of_tree(unit, year)
@@ -220,6 +220,32 @@ def _nomination_form(unit: Unit, year: int, formdata=None) -> NominationForm:
     return form
 
 
+def _nominee_values(form: NominationForm) -> services.NomineeValues:
+    return services.NomineeValues(
+        kind=form.kind.data,
+        unit_id=form.unit_id.data,
+        organization_id=form.organization_id.data,
+        person_name=form.person_name.data,
+        person_role=form.person_role.data,
+        entry_id=form.entry_id.data,
+        reason=form.reason.data,
+    )
+
+
+def _nomination_form_page(unit, year, form, *, status=200, nomination=None, saved_now=None):
+    return make_response(
+        render_template(
+            "commendations/nomination_form.html",
+            unit=unit,
+            year=year,
+            form=form,
+            nomination=nomination,
+            saved_now=saved_now,
+        ),
+        status,
+    )
+
+
 @bp.route("/nominations/<int:year>/<id:unit_id>/new", methods=["GET", "POST"])
 @login_required
 def new_nomination(year: int, unit_id: int):
@@ -228,35 +254,63 @@ def new_nomination(year: int, unit_id: int):
     policy.require(current_user, Action.NOMINATION_CREATE, _probe(unit, year))
     posted = request.method == "POST"
     form = _nomination_form(unit, year, request.form if posted else None)
-    status = 200
-    if posted and form.validate():
-        values = services.NomineeValues(
-            kind=form.kind.data,
-            unit_id=form.unit_id.data,
-            organization_id=form.organization_id.data,
-            person_name=form.person_name.data,
-            person_role=form.person_role.data,
-            entry_id=form.entry_id.data,
-            reason=form.reason.data,
-        )
+    if not posted:
+        return _nomination_form_page(unit, year, form)
+    if form.validate():
         try:
-            nomination = services.create_nomination(current_user, unit, year, values)
+            nomination = services.create_nomination(current_user, unit, year, _nominee_values(form))
         except services.CommendationError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(str(error))
-            status = 422
         else:
             db.session.commit()
             flash(_("The nomination was saved as a draft. Send it when it is ready."), "success")
-            return redirect(
-                url_for("commendations.show_nomination", nomination_id=nomination.id), code=303
+            return _back(nomination)
+    return _nomination_form_page(unit, year, form, status=422)
+
+
+@bp.route("/nominations/<id:nomination_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_nomination(nomination_id: int):
+    nomination = _load(nomination_id)
+    unit, year = nomination.proposing_unit, nomination.year
+    if not policy.can(current_user, Action.NOMINATION_CREATE, nomination):
+        if nomination.state == NominationState.DRAFT:
+            abort(403)
+        flash(_("This nomination has already been sent."), "success")
+        return _back(nomination)
+    posted = request.method == "POST"
+    form = _nomination_form(unit, year, request.form if posted else None, nomination)
+    if not posted:
+        form.kind.data = str(nomination.kind)
+        form.version.data = str(nomination.version)
+        return _nomination_form_page(unit, year, form, nomination=nomination)
+    if form.validate():
+        try:
+            services.update_nomination(
+                current_user, nomination, version_of(form), _nominee_values(form)
             )
-    elif posted:
-        status = 422
-    return make_response(
-        render_template("commendations/nomination_form.html", unit=unit, year=year, form=form),
-        status,
-    )
+        except services.StaleVersion:
+            db.session.rollback()
+            nomination = _load(nomination_id)
+            form.version.data = str(nomination.version)
+            form.form_errors.append(
+                _(
+                    "Someone else changed this nomination after you opened it. What is saved "
+                    "now is shown above; your text is kept below, and saving again keeps yours."
+                )
+            )
+            return _nomination_form_page(
+                unit, year, form, status=409, nomination=nomination, saved_now=nomination
+            )
+        except services.CommendationError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The nomination was saved."), "success")
+            return _back(nomination)
+    return _nomination_form_page(unit, year, form, status=422, nomination=nomination)
 
 
 def _load(nomination_id: int) -> Nomination:
