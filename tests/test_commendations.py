@@ -449,3 +449,61 @@ def test_a_draft_nomination_is_edited_and_a_stale_edit_keeps_both(db, tree, camp
     assert client.get(f"/commendations/nominations/{nomination.id}/edit").status_code == 303
     outsider, _ = login_as(Role.EDITOR, tree.c3)
     assert outsider.get(f"/commendations/nominations/{nomination.id}/edit").status_code == 403
+
+
+@pytest.mark.postgresql_only
+def test_two_deciders_and_two_evaluators_at_once_on_postgresql(app, db, tree, campaign):
+    """Two real sessions: the first decision holds the nomination's row lock, the second
+    waits and finds it changed; two first evaluations of one unit leave one, the other is
+    told it is stale — never a 500, never a silent overwrite."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
+    from tests.test_review import _race
+    from webapp.auth.models import User
+
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    district = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    province = factories.make_user(roles=[(Role.ADMIN, tree.province)])
+    nomination = services.create_nomination(
+        editor, tree.c1, YEAR,
+        services.NomineeValues(kind="individual", person_name="Nông Văn Dín", reason="Tốt"),
+    )  # fmt: skip
+    services.submit_nomination(editor, nomination, nomination.version)
+    db.session.commit()
+    nomination_id, version = nomination.id, nomination.version
+    ids = {"district": district.id, "province": province.id}
+    tree_c1_id = tree.c1.id
+    db.session.remove()
+
+    def decide(who, approve):
+        def work(session_db):
+            actor = session_db.session.get(User, ids[who])
+            target = session_db.session.get(Nomination, nomination_id)
+            if approve:
+                services.approve_nomination(actor, target, version)
+            else:
+                services.reject_nomination(actor, target, version, "Chưa đủ thành tích")
+
+        return work
+
+    outcomes = _race(app, ("approve", decide("district", True)),
+                     ("reject", decide("province", False)))  # fmt: skip
+    assert outcomes == {"approve": "done", "reject": "StaleVersion"}, outcomes
+    assert db_nomination(nomination_id).state == NominationState.APPROVED
+    db.session.remove()
+
+    def evaluate(who, remarks):
+        def work(session_db):
+            actor = session_db.session.get(User, ids[who])
+            from webapp.units.models import Unit
+
+            unit = session_db.session.get(Unit, tree_c1_id)
+            evaluation = services.evaluation_for(YEAR, unit, None)
+            services.record_evaluation(actor, evaluation, None, "good", remarks)
+
+        return work
+
+    outcomes = _race(app, ("first", evaluate("province", "Của tỉnh")),
+                     ("second", evaluate("district", "Của huyện")))  # fmt: skip
+    assert outcomes == {"first": "done", "second": "StaleVersion"}, outcomes
+    assert services.find_evaluation(YEAR, tree_c1_id, None).remarks == "Của tỉnh"
