@@ -12,6 +12,13 @@ from tests import factories
 from webapp import policy
 from webapp.auth.models import Role, User
 from webapp.campaign.models import Content
+from webapp.commendations.models import (
+    Evaluation,
+    Nomination,
+    NominationState,
+    NomineeKind,
+    Rating,
+)
 from webapp.i18n.languages import all_languages
 from webapp.pages.models import Page, PageKind, PageState, PageTranslation
 from webapp.policy import Action
@@ -73,13 +80,28 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.OVERLAP_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
     # The actor's D1 reviews C1 (reviewer), or nobody does and C1 is in the admin's subtree.
     Action.OVERLAP_DECIDE: {Role.ADMIN, Role.REVIEWER},
+    Action.EVALUATION_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
+    # C1 is evaluated by the level above it (D1): its reviewers and admins.
+    Action.EVALUATION_RECORD: {Role.ADMIN, Role.REVIEWER},
+    Action.NOMINATION_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
+    Action.NOMINATION_CREATE: {Role.ADMIN, Role.EDITOR},
+    Action.NOMINATION_SUBMIT: {Role.ADMIN, Role.EDITOR},
+    # C1's nomination is decided at D1: its reviewers and admins.
+    Action.NOMINATION_DECIDE: {Role.ADMIN, Role.REVIEWER},
+    Action.COMMENDATION_VIEW: EVERYONE,
 }
 ALLOWED_OUTSIDE = {
     Action.CAMPAIGN_VIEW: EVERYONE,
     Action.PAGE_VIEW: EVERYONE,
     Action.TRANSLATION_STATUS: EVERYONE,
+    Action.COMMENDATION_VIEW: EVERYONE,
 }
-ALLOWED_ANONYMOUS = {Action.CAMPAIGN_VIEW, Action.PAGE_VIEW, Action.TRANSLATION_STATUS}
+ALLOWED_ANONYMOUS = {
+    Action.CAMPAIGN_VIEW,
+    Action.PAGE_VIEW,
+    Action.TRANSLATION_STATUS,
+    Action.COMMENDATION_VIEW,
+}
 # Actions on things that belong to the top unit: "inside" means a role there.
 TOP_UNIT_ACTIONS = {
     Action.CAMPAIGN_CONFIGURE,
@@ -137,6 +159,27 @@ def _report(unit: Unit, state=ReportState.DRAFT, **kw) -> ProgressReport:
     db.session.add(report)
     db.session.flush()
     return report
+
+
+def _evaluation(unit: Unit, organization=None) -> Evaluation:
+    """An evaluation not yet recorded: the policy judges it before the first save."""
+    return Evaluation(
+        year=2027, unit=unit, organization=organization,
+        organization_id=organization.id if organization else None,
+        organization_key=organization.id if organization else 0,
+    )  # fmt: skip
+
+
+def _nomination(unit: Unit, state=NominationState.DRAFT, **kw) -> Nomination:
+    from webapp.extensions import db
+
+    nomination = Nomination(
+        year=2027, kind=NomineeKind.COLLECTIVE, proposing_unit=unit, unit=unit,
+        reason="Dẫn đầu phong trào", state=state, **kw,
+    )  # fmt: skip
+    db.session.add(nomination)
+    db.session.flush()
+    return nomination
 
 
 _slugs = itertools.count(1)
@@ -208,6 +251,14 @@ def _subject(action: Action, tree, actor: User, inside: bool):
         return _report(unit)
     if action is Action.REPORT_DECIDE:
         return _report(unit, ReportState.SUBMITTED)
+    if action in (Action.EVALUATION_VIEW, Action.EVALUATION_RECORD):
+        return _evaluation(unit)
+    if action in (Action.NOMINATION_VIEW, Action.NOMINATION_CREATE, Action.NOMINATION_SUBMIT):
+        return _nomination(unit)
+    if action is Action.NOMINATION_DECIDE:
+        return _nomination(unit, NominationState.SUBMITTED)
+    if action is Action.COMMENDATION_VIEW:
+        return None
     if action is Action.AUDIT_VIEW:
         return _event(unit)
     if action in (Action.PAGE_VIEW, Action.PAGE_EDIT, Action.PAGE_PUBLISH):
@@ -696,3 +747,84 @@ def test_overlap_decisions_belong_to_the_communes_reviewing_unit_and_above(db, t
     assert not policy.can(district, Action.OVERLAP_DECIDE, tree.c3)  # another district
     assert not policy.can(narrowed, Action.OVERLAP_DECIDE, tree.c1)  # a pair spans organizations
     assert not policy.can(narrowed, Action.OVERLAP_VIEW, tree.c1)
+
+
+# Evaluations and commendations
+
+
+def test_evaluations_are_recorded_by_the_level_above_and_never_for_oneself(db, tree):
+    district = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    district_admin = factories.make_user(roles=[(Role.ADMIN, tree.d1)])
+    province = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    commune = factories.make_user(roles=[(Role.REVIEWER, tree.c1), (Role.ADMIN, tree.c1)])
+    assert policy.can(district, Action.EVALUATION_RECORD, _evaluation(tree.c1))
+    assert not policy.can(district, Action.EVALUATION_RECORD, _evaluation(tree.c3))
+    assert not policy.can(district, Action.EVALUATION_RECORD, _evaluation(tree.d1))  # itself
+    assert not policy.can(district_admin, Action.EVALUATION_RECORD, _evaluation(tree.d1))
+    assert policy.can(province, Action.EVALUATION_RECORD, _evaluation(tree.d1))
+    assert policy.can(province, Action.EVALUATION_RECORD, _evaluation(tree.c3))
+    assert not policy.can(province, Action.EVALUATION_RECORD, _evaluation(tree.province))
+    assert not policy.can(commune, Action.EVALUATION_RECORD, _evaluation(tree.c1))
+
+
+def test_an_organization_reviewer_evaluates_only_its_organization(db, tree):
+    women, farmers = factories.make_organization(), factories.make_organization()
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1, women)])
+    assert policy.can(reviewer, Action.EVALUATION_RECORD, _evaluation(tree.c1, women))
+    assert not policy.can(reviewer, Action.EVALUATION_RECORD, _evaluation(tree.c1, farmers))
+    assert not policy.can(reviewer, Action.EVALUATION_RECORD, _evaluation(tree.c1))
+
+
+def test_nominations_are_decided_by_the_level_above_the_proposer(db, tree):
+    district = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    province_reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    province_admin = factories.make_user(roles=[(Role.ADMIN, tree.province)])
+    from_commune = _nomination(tree.c1, NominationState.SUBMITTED)
+    from_district = _nomination(tree.d1, NominationState.SUBMITTED)
+    from_province = _nomination(tree.province, NominationState.SUBMITTED)
+    assert policy.deciding_unit(from_commune) == tree.d1
+    assert policy.can(district, Action.NOMINATION_DECIDE, from_commune)
+    assert not policy.can(province_reviewer, Action.NOMINATION_DECIDE, from_commune)
+    assert policy.can(province_admin, Action.NOMINATION_DECIDE, from_commune)
+    assert not policy.can(district, Action.NOMINATION_DECIDE, from_district)
+    assert policy.can(province_reviewer, Action.NOMINATION_DECIDE, from_district)
+    # The province's own: its admins (the Standing Committee), never a reviewer.
+    assert policy.can(province_admin, Action.NOMINATION_DECIDE, from_province)
+    assert not policy.can(province_reviewer, Action.NOMINATION_DECIDE, from_province)
+    from_province.submitted_by_id = province_admin.id
+    assert not policy.can(province_admin, Action.NOMINATION_DECIDE, from_province)
+
+
+@pytest.mark.parametrize(
+    "state", [NominationState.DRAFT, NominationState.APPROVED, NominationState.REJECTED]
+)
+def test_only_a_submitted_nomination_is_decided_and_only_a_draft_sent(db, tree, state):
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    nomination = _nomination(tree.c1, state, reject_reason="x")
+    assert not policy.can(reviewer, Action.NOMINATION_DECIDE, nomination)
+    expected = state == NominationState.DRAFT
+    assert policy.can(editor, Action.NOMINATION_SUBMIT, nomination) is expected
+    assert policy.can(editor, Action.NOMINATION_VIEW, nomination)
+
+
+def test_an_organization_officer_does_not_propose_for_the_committee(db, tree):
+    officer = factories.make_user(roles=[(Role.EDITOR, tree.c1, factories.make_organization())])
+    assert not policy.can(officer, Action.NOMINATION_CREATE, _nomination(tree.c1))
+
+
+def test_visible_evaluations_follow_the_scope(db, tree):
+    from webapp.extensions import db as _db
+
+    viewer = factories.make_user(roles=[(Role.VIEWER, tree.d1)])
+    recorder = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    rows = []
+    for unit in (tree.c1, tree.c3):
+        evaluation = _evaluation(unit)
+        evaluation.rating, evaluation.remarks = Rating.GOOD, "Tốt"
+        evaluation.evaluated_by_id = recorder.id
+        _db.session.add(evaluation)
+        rows.append(evaluation)
+    _db.session.flush()
+    shown = _db_scalars(policy.visible(viewer, Action.EVALUATION_VIEW, sa.select(Evaluation)))
+    assert shown == [rows[0]]

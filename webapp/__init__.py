@@ -43,6 +43,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.audit.views import bp as audit
     from webapp.auth.views import bp as auth
     from webapp.campaign.views import bp as campaign
+    from webapp.commendations.views import bp as commendations
     from webapp.coverage.views import bp as coverage
     from webapp.exports.views import bp as exports
     from webapp.home.views import bp as home
@@ -71,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
         coverage,
         reports,
         rollup,
+        commendations,
         notifications,
         pages,
         files,

@@ -7,6 +7,7 @@ from flask_babel import lazy_pgettext
 
 from webapp.auth.models import Role
 from webapp.campaign.models import AppliesTo, DeadlineKind, RequirementKind
+from webapp.commendations.models import NominationState, NomineeKind, Rating
 from webapp.i18n.queries import MessageState
 from webapp.notifications.models import NotificationKind
 from webapp.pages.models import PageState, TranslationState
@@ -74,6 +75,12 @@ NOTIFICATION_LABELS = {
     NotificationKind.RETURNED: _l("An entry was returned"),
     NotificationKind.APPROVED: _l("The list was approved"),
     NotificationKind.REOPENED: _l("An approved entry was reopened"),
+    NotificationKind.REPORT_SUBMITTED: _l("A report was sent for your review"),
+    NotificationKind.REPORT_ACCEPTED: _l("The report was accepted"),
+    NotificationKind.REPORT_RETURNED: _l("The report was returned"),
+    NotificationKind.NOMINATION_SUBMITTED: _l("A nomination awaits your decision"),
+    NotificationKind.NOMINATION_APPROVED: _l("The nomination was approved"),
+    NotificationKind.NOMINATION_REJECTED: _l("The nomination was not approved"),
 }
 
 PAGE_STATE_LABELS = {
@@ -129,4 +136,24 @@ APPLIES_TO_LABELS = {
 FIGURE_MEASURE_LABELS = {
     FigureMeasure.COUNT: _l("A count (houses, households …)"),
     FigureMeasure.MONEY: _l("Money (đồng)"),
+}
+
+RATING_LABELS = {
+    Rating.EXCELLENT: _l("Completed the tasks excellently"),
+    Rating.GOOD: _l("Completed the tasks well"),
+    Rating.DONE: _l("Completed the tasks"),
+    Rating.NOT_DONE: _l("Did not complete the tasks"),
+}
+
+NOMINEE_KIND_LABELS = {
+    NomineeKind.COLLECTIVE: _l("A collective"),
+    NomineeKind.INDIVIDUAL: _l("An individual"),
+    NomineeKind.ENTRY: _l("A work, model or task"),
+}
+
+NOMINATION_STATE_LABELS = {
+    NominationState.DRAFT: lazy_pgettext("nomination", "Draft"),
+    NominationState.SUBMITTED: lazy_pgettext("nomination", "Submitted"),
+    NominationState.APPROVED: lazy_pgettext("nomination", "Approved"),
+    NominationState.REJECTED: lazy_pgettext("nomination", "Not approved"),
 }

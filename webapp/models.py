@@ -10,6 +10,7 @@ from webapp.campaign.models import (
     ModelType,
     Requirement,
 )
+from webapp.commendations.models import Evaluation, Nomination
 from webapp.coverage.models import OverlapDecision
 from webapp.i18n.models import CatalogGeneration, InterfaceTranslation
 from webapp.notifications.models import Notification
@@ -27,10 +28,12 @@ __all__ = [
     "Content",
     "Deadline",
     "Entry",
+    "Evaluation",
     "InterfaceTranslation",
     "LoginFailure",
     "MemberOrganization",
     "ModelType",
+    "Nomination",
     "Notification",
     "OverlapDecision",
     "Page",

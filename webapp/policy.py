@@ -22,6 +22,7 @@ from sqlalchemy.sql import Select
 
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role, RoleAssignment, User
+from webapp.commendations.models import Evaluation, Nomination, NominationState
 from webapp.db import local_today, utcnow
 from webapp.extensions import db, login_manager
 from webapp.pages.models import ORIGINAL_LANGUAGE, Page, PageState, PageTranslation
@@ -75,6 +76,13 @@ class Action(enum.StrEnum):
     REPORT_FIGURE_MANAGE = "report_figure.manage"  # add, rename, reorder, retire report figures
     OVERLAP_VIEW = "overlap.view"  # likely duplicates among a unit's communes' entries
     OVERLAP_DECIDE = "overlap.decide"  # "not a duplicate" or "joint work", on a commune's pairs
+    EVALUATION_VIEW = "evaluation.view"
+    EVALUATION_RECORD = "evaluation.record"  # the year's rating and remarks, by the level above
+    NOMINATION_VIEW = "nomination.view"
+    NOMINATION_CREATE = "nomination.create"
+    NOMINATION_SUBMIT = "nomination.submit"
+    NOMINATION_DECIDE = "nomination.decide"  # approve, or reject with a reason
+    COMMENDATION_VIEW = "commendation.view"  # the public list of approved commendations
 
 
 class Audience(enum.Enum):
@@ -398,6 +406,86 @@ def _report_organization_column():
     return ProgressReport.organization_id
 
 
+# Evaluations are recorded by the level above the evaluated unit (the province for districts
+# and, where no district does it, communes; a district for its communes): reviewers and
+# admins there or above. Nobody rates their own unit.
+
+
+def _evaluation_unit(evaluation: Evaluation) -> Unit:
+    return evaluation.unit
+
+
+def _evaluation_organization(evaluation: Evaluation) -> int | None:
+    return evaluation.organization_id
+
+
+def _unit_above(evaluation: Evaluation) -> Unit | None:
+    return evaluation.unit.parent
+
+
+def _evaluable(user: User, evaluation: Evaluation) -> bool:
+    """Units that existed in the year, above the residential areas."""
+    unit = evaluation.unit
+    return unit.level in (Level.DISTRICT, Level.COMMUNE) and valid_in_year(unit, evaluation.year)
+
+
+def _evaluation_unit_column():
+    return Evaluation.unit_id
+
+
+def _evaluation_organization_column():
+    return Evaluation.organization_id
+
+
+# Nominations are the proposing unit's committee's (editors and admins, not organization
+# officers); the level above decides: the nearest unit above still in force, where a
+# reviewer of the unit itself or an admin on it or above decides. The top unit's own
+# nominations are decided by its admins (the Standing Committee), never by the proposer.
+
+
+def _proposing_unit(nomination: Nomination) -> Unit:
+    return nomination.proposing_unit
+
+
+def deciding_unit(nomination: Nomination) -> Unit:
+    unit = nomination.proposing_unit
+    today = utcnow().date()
+    above = sorted(unit.covering_units()[1:], key=lambda u: u.has_ended(today))
+    return above[0] if above else unit
+
+
+def _nomination_open(user: User, nomination: Nomination) -> bool:
+    unit = nomination.proposing_unit
+    return (
+        nomination.state == NominationState.DRAFT
+        and unit.level != Level.AREA
+        and valid_in_year(unit, nomination.year)
+    )
+
+
+def _may_decide_nomination(user: User, nomination: Nomination) -> bool:
+    if nomination.state != NominationState.SUBMITTED or user.id in (
+        nomination.submitted_by_id,
+        nomination.proposed_by_id,
+    ):
+        return False
+    unit = deciding_unit(nomination)
+    top = unit is nomination.proposing_unit
+    covering = {u.id for u in unit.covering_units()}
+    return any(
+        a.organization_id is None
+        and (
+            (a.role == Role.ADMIN and a.unit_id in covering)
+            or (a.role == Role.REVIEWER and not top and a.unit_id == unit.id)
+        )
+        for a in user.roles
+    )
+
+
+def _nomination_unit_column():
+    return Nomination.proposing_unit_id
+
+
 def _page_unit(page: Page) -> Unit | None:
     return page.unit
 
@@ -475,6 +563,8 @@ LIST_READERS = frozenset({Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER})
 REVIEWER = frozenset({Role.REVIEWER})
 # Guidance is published by publishers; a province admin may publish too (DESIGN §4).
 PUBLISHERS = frozenset({Role.PUBLISHER, Role.ADMIN})
+EVALUATORS = frozenset({Role.REVIEWER, Role.ADMIN})
+PROPOSERS = frozenset({Role.EDITOR, Role.ADMIN})
 # Translations: translators in their language, and those who publish the originals.
 TRANSLATORS = frozenset({Role.TRANSLATOR, Role.PUBLISHER, Role.ADMIN})
 
@@ -639,6 +729,34 @@ RULES: dict[Action, Rule] = {
     Action.REPORT_ROLLUP: Rule(
         Audience.ROLES, LIST_READERS, _unit_itself, unit_column=_unit_id_column, narrowed_ok=True
     ),
+    Action.EVALUATION_VIEW: Rule(
+        Audience.ROLES,
+        LIST_READERS,
+        _evaluation_unit,
+        _evaluation_organization,
+        unit_column=_evaluation_unit_column,
+        organization_column=_evaluation_organization_column,
+    ),
+    Action.EVALUATION_RECORD: Rule(
+        Audience.ROLES, EVALUATORS, _unit_above, _evaluation_organization, check=_evaluable
+    ),
+    Action.NOMINATION_VIEW: Rule(
+        Audience.ROLES, LIST_READERS, _proposing_unit, unit_column=_nomination_unit_column
+    ),
+    Action.NOMINATION_CREATE: Rule(
+        Audience.ROLES, PROPOSERS, _proposing_unit, check=_nomination_open
+    ),
+    Action.NOMINATION_SUBMIT: Rule(
+        Audience.ROLES, PROPOSERS, _proposing_unit, check=_nomination_open
+    ),
+    Action.NOMINATION_DECIDE: Rule(
+        Audience.ROLES,
+        EVALUATORS,
+        deciding_unit,
+        check=_may_decide_nomination,
+        unit_column=_nomination_unit_column,
+    ),
+    Action.COMMENDATION_VIEW: Rule(Audience.PUBLIC),
 }
 
 

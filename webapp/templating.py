@@ -38,10 +38,34 @@ def _unit_label(unit) -> str:
     return _("%(name)s (until %(date)s)", **values)
 
 
+def _nominee_name(nomination) -> str:
+    """Who a nomination is for, in one line: the unit as it was (and organization), the
+    person (and their position), or the entry."""
+    if nomination.unit is not None:
+        name = _unit_label(nomination.unit)
+        if nomination.organization is not None:
+            return f"{nomination.organization.tr('name')} · {name}"
+        return name
+    if nomination.entry is not None:
+        return nomination.entry.name
+    if nomination.person_role:
+        return f"{nomination.person_name}, {nomination.person_role}"
+    return nomination.person_name or ""
+
+
+def _commendation_year() -> int:
+    """The year whose commendations the footer links to (the page links to the others)."""
+    from webapp.db import local_today
+
+    return local_today().year
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=_can,
         can_somewhere=_can_somewhere,
+        nominee_name=_nominee_name,
+        commendation_year=_commendation_year,
         Action=policy.Action,
         ROLE_LABELS=labels.ROLE_LABELS,
         LEVEL_LABELS=labels.LEVEL_LABELS,
@@ -60,6 +84,9 @@ def init_app(app: Flask) -> None:
         PAGE_STATE_LABELS=labels.PAGE_STATE_LABELS,
         MESSAGE_STATE_LABELS=labels.MESSAGE_STATE_LABELS,
         TRANSLATION_STATE_LABELS=labels.TRANSLATION_STATE_LABELS,
+        RATING_LABELS=labels.RATING_LABELS,
+        NOMINEE_KIND_LABELS=labels.NOMINEE_KIND_LABELS,
+        NOMINATION_STATE_LABELS=labels.NOMINATION_STATE_LABELS,
     )
     app.jinja_env.filters.update(
         number=format_decimal,

@@ -53,6 +53,8 @@ NOT_PAGES = {
     "coverage.export_gaps",
     "coverage.export_summary",
     "rollup.export_rollup",
+    "commendations.evaluations_index",
+    "commendations.nominations_index",
 }
 
 
@@ -82,6 +84,7 @@ def _pages(app) -> list[Page]:
         report = _report(user, submitted)
         rule = db.session.scalar(sa.select(Requirement).order_by(Requirement.id).limit(1))
         figure = db.session.scalar(sa.select(ReportFigure).order_by(ReportFigure.id).limit(1))
+        waiting, approved, draft_nomination = _nominations(user, commune)
         return [
             Page("welcome", None, "/"),
             Page("login", None, "/login"),
@@ -136,6 +139,33 @@ def _pages(app) -> list[Page]:
             Page("report figures", "editor", f"/reports/{report.id}/figures"),
             Page("consolidated report", "admin", f"/reports/2017/{province.id}/rollup"),
             Page("report completeness", "reviewer", f"/reports/2017/{district.id}/completeness"),
+            Page("commendations (public)", None, "/commendations/2017"),
+            Page(
+                "evaluations (district)",
+                "reviewer",
+                f"/commendations/evaluations/2017/{district.id}",
+            ),
+            Page(
+                "evaluate a commune",
+                "reviewer",
+                f"/commendations/evaluations/2017/{commune.id}/record",
+            ),
+            Page(
+                "nominations (commune)", "editor", f"/commendations/nominations/2017/{commune.id}"
+            ),
+            Page(
+                "propose a commendation",
+                "editor",
+                f"/commendations/nominations/2017/{commune.id}/new",
+            ),
+            Page(
+                "edit a nomination",
+                "editor",
+                f"/commendations/nominations/{draft_nomination.id}/edit",
+            ),
+            Page("nomination (reviewer)", "reviewer", f"/commendations/nominations/{waiting.id}"),
+            Page("nomination (approved)", "editor", f"/commendations/nominations/{approved.id}"),
+            Page("nominations to decide", "reviewer", "/commendations/queue"),
             Page("list (reviewer)", "reviewer", f"/registrations/lists/{submitted.id}"),
             Page("list history", "editor", f"/history/lists/{submitted.id}"),
             Page("entry history", "reviewer", f"/history/entries/{submitted.entries[0].id}"),
@@ -178,6 +208,26 @@ def _report(editor: User, registration_list: RegistrationList):
     return report
 
 
+def _nominations(editor: User, commune: Unit):
+    """A nomination waiting for the district's decision, one it approved and a draft."""
+    from webapp.commendations import services as commendations
+
+    reviewer = db.session.scalar(sa.select(User).where(User.username == "reviewer.pacnam"))
+    made = []
+    for name in ("Hoàng Văn Sìn", "Triệu Thị Mai", "Sằm Văn Pò"):
+        nomination = commendations.create_nomination(
+            editor, commune, 2017,
+            commendations.NomineeValues(kind="individual", person_name=name,
+                                        person_role="Trưởng bản", reason="Hiến đất làm đường"),
+        )  # fmt: skip
+        made.append(nomination)
+    for nomination in made[:2]:
+        commendations.submit_nomination(editor, nomination, nomination.version)
+    commendations.approve_nomination(reviewer, made[1], made[1].version)
+    db.session.commit()
+    return made
+
+
 def _not_pages(app) -> list[Page]:
     """The other GET endpoints: fragments, files and redirects, for the crawl below."""
     with app.app_context():
@@ -195,6 +245,8 @@ def _not_pages(app) -> list[Page]:
                 "entry row", "editor", f"/registrations/entries/{registration_list.entries[0].id}"
             ),
             Page("reports", "editor", "/reports"),
+            Page("evaluations", "reviewer", "/commendations/evaluations"),
+            Page("nominations", "editor", "/commendations/nominations"),
             Page("report line row", "editor", f"/reports/lines/{_any_line()}"),
             Page("docx", "editor", f"/registrations/lists/{registration_list.id}/export.docx"),
             Page("xlsx", "editor", f"/registrations/lists/{registration_list.id}/export.xlsx"),

@@ -85,6 +85,12 @@ ACTION_LABELS = {
     "report_figure.retired": _l("Report figure retired"),
     "report_figure.restored": _l("Report figure asked for again"),
     "report_figure.deleted": _l("Report figure deleted"),
+    "evaluation.recorded": _l("Evaluation recorded"),
+    "nomination.created": _l("Nomination for commendation proposed"),
+    "nomination.updated": _l("Nomination for commendation edited"),
+    "nomination.submitted": _l("Nomination sent for approval"),
+    "nomination.approved": _l("Commendation approved"),
+    "nomination.rejected": _l("Nomination not approved"),
 }
 
 OBJECT_LABELS = {
@@ -98,6 +104,8 @@ OBJECT_LABELS = {
     "interface_translations": _l("Interface string"),
     "requirements": _l("Rule"),
     "report_figures": _l("Report figure"),
+    "evaluations": _l("Evaluation"),
+    "nominations": _l("Nomination"),
 }
 
 

@@ -88,6 +88,28 @@ def _unread_text(kind: NotificationKind, count: int) -> str:
         NotificationKind.REOPENED: ngettext(
             "%(num)d approved entry reopened", "%(num)d approved entries reopened", count
         ),
+        NotificationKind.REPORT_SUBMITTED: ngettext(
+            "%(num)d new report sent for your review",
+            "%(num)d new reports sent for your review",
+            count,
+        ),
+        NotificationKind.REPORT_ACCEPTED: ngettext(
+            "%(num)d report accepted", "%(num)d reports accepted", count
+        ),
+        NotificationKind.REPORT_RETURNED: ngettext(
+            "%(num)d report returned to you", "%(num)d reports returned to you", count
+        ),
+        NotificationKind.NOMINATION_SUBMITTED: ngettext(
+            "%(num)d nomination for commendation awaits your decision",
+            "%(num)d nominations for commendation await your decision",
+            count,
+        ),
+        NotificationKind.NOMINATION_APPROVED: ngettext(
+            "%(num)d nomination approved", "%(num)d nominations approved", count
+        ),
+        NotificationKind.NOMINATION_REJECTED: ngettext(
+            "%(num)d nomination not approved", "%(num)d nominations not approved", count
+        ),
     }
     return texts[kind]
 

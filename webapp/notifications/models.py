@@ -1,4 +1,5 @@
-"""Notification: one message for one user about one list (and maybe one entry)."""
+"""Notification: one message for one user about one list (and maybe one entry), one progress
+report or one nomination for commendation."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ class NotificationKind(enum.StrEnum):
     RETURNED = "returned"  # to the submitter: an entry came back with a reason
     APPROVED = "approved"  # to the submitter: the whole list is approved
     REOPENED = "reopened"  # to the submitter: an approved entry was unlocked
+    REPORT_SUBMITTED = "report_submitted"  # to reviewers: a report awaits their decision
+    REPORT_ACCEPTED = "report_accepted"  # to the report's editors
+    REPORT_RETURNED = "report_returned"  # to the report's editors, with the reason
+    NOMINATION_SUBMITTED = "nomination_submitted"  # to those who decide it
+    NOMINATION_APPROVED = "nomination_approved"  # to the proposers
+    NOMINATION_REJECTED = "nomination_rejected"  # to the proposers, with the reason
 
 
 class Notification(db.Model):
@@ -25,8 +32,15 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, "notification_kind"))
-    list_id: Mapped[int] = mapped_column(
+    # What it is about: a list (and maybe one of its entries), a report or a nomination.
+    list_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("registration_lists.id", ondelete="CASCADE"), index=True
+    )
+    report_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("progress_reports.id", ondelete="CASCADE"), index=True
+    )
+    nomination_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("nominations.id", ondelete="CASCADE"), index=True
     )
     entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -35,6 +49,16 @@ class Notification(db.Model):
 
     registration_list = relationship("RegistrationList")
     entry = relationship("Entry")
+    report = relationship("ProgressReport")
+    nomination = relationship("Nomination")
     actor = relationship("User", foreign_keys=[actor_id])
 
-    __table_args__ = (sa.Index("ix_notifications_unread", "user_id", "read_at"),)
+    __table_args__ = (
+        sa.Index("ix_notifications_unread", "user_id", "read_at"),
+        sa.CheckConstraint(
+            "(CASE WHEN list_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN report_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN nomination_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_subject",
+        ),
+    )

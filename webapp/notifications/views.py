@@ -28,10 +28,17 @@ def index():
         .limit(SHOWN)
     ).all()
     # Someone who lost access to a list no longer sees what it was about.
-    readable = [
-        n for n in notifications if policy.can(current_user, Action.LIST_VIEW, n.registration_list)
-    ]
+    readable = [n for n in notifications if policy.can(current_user, *_subject(n))]
     return render_template("notifications/index.html", notifications=readable)
+
+
+def _subject(notification: Notification) -> tuple[Action, object]:
+    """What a notification is about, and the action that reads it."""
+    if notification.report_id is not None:
+        return Action.REPORT_VIEW, notification.report
+    if notification.nomination_id is not None:
+        return Action.NOMINATION_VIEW, notification.nomination
+    return Action.LIST_VIEW, notification.registration_list
 
 
 @bp.post("/read")

@@ -19,6 +19,8 @@ from webapp.campaign.models import MemberOrganization
 from webapp.campaign.services import current_campaign, due_date
 from webapp.db import local_zone, utcnow
 from webapp.extensions import db
+from webapp.notifications.models import NotificationKind
+from webapp.notifications.services import editors_at, notify
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState, RegistrationList
 from webapp.registrations.services import (
@@ -328,6 +330,13 @@ def submit_report(actor, report: ProgressReport, *, at: datetime | None = None) 
     report.submitted_at = at
     report.submitted_by_id = actor.id
     flush_or_stale(report)
+    # The reviewers of its reviewing unit learn of it in the app, as for lists.
+    notify(
+        policy.who_can(Action.REPORT_DECIDE, report),
+        NotificationKind.REPORT_SUBMITTED,
+        report=report,
+        actor=actor,
+    )
     record(
         actor,
         "report.submitted",
@@ -365,5 +374,13 @@ def _decide(
     report.decided_by_id = actor.id
     report.return_reason = reason if state == ReportState.RETURNED else None
     flush_or_stale(report)
+    notify(
+        editors_at(report.unit_id, report.organization_id, report.submitted_by),
+        NotificationKind.REPORT_ACCEPTED
+        if state == ReportState.ACCEPTED
+        else NotificationKind.REPORT_RETURNED,
+        report=report,
+        actor=actor,
+    )
     record(actor, f"report.{state}", report, unit_id=report.unit_id, reason=reason)
     return report

@@ -155,11 +155,22 @@ def report_page(report: ProgressReport, *, status: int = 200, **extra):
         "due": services.report_due(report.year, report.period),
         "assumed": services.due_is_assumption(report.year, report.period),
         "figures": services.report_figures(report),
+        "evaluation": _evaluation(report),
         "decision_form": extra.pop("decision_form", None)
         or DecisionForm(data={"version": report.version}),
         **extra,
     }
     return make_response(render_template("reports/report.html", **context), status)
+
+
+def _evaluation(report: ProgressReport):
+    """The year's evaluation of the organization at the unit, for those who may read it."""
+    from webapp.commendations.services import find_evaluation
+
+    evaluation = find_evaluation(report.year, report.unit_id, report.organization_id)
+    if evaluation is None or not policy.can(current_user, Action.EVALUATION_VIEW, evaluation):
+        return None
+    return evaluation
 
 
 @bp.get("/<id:report_id>")

@@ -7,15 +7,14 @@ with what the entry said, settles the list's state, writes the audit event and n
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from webapp import policy
 from webapp.audit.services import record
-from webapp.auth.models import Role, RoleAssignment, User
+from webapp.auth.models import User
 from webapp.extensions import db
 from webapp.notifications.models import NotificationKind
-from webapp.notifications.services import notify
+from webapp.notifications.services import editors_at, notify
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState, ListState, RegistrationList
 from webapp.registrations.services import (
@@ -119,23 +118,9 @@ def _apply(actor, entry: Entry, decision: Decision, reason: str | None) -> None:
 
 
 def _editors_of(registration_list: RegistrationList) -> list[User]:
-    """Who hears about decisions: the submitter and the editors of the list's own unit (of
-    its organization, or of all), since the submitter may have acted for them."""
-    editors = db.session.scalars(
-        sa.select(User)
-        .join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(
-            User.is_active,
-            RoleAssignment.role == Role.EDITOR,
-            RoleAssignment.unit_id == registration_list.unit_id,
-            sa.or_(
-                RoleAssignment.organization_id.is_(None),
-                RoleAssignment.organization_id == registration_list.organization_id,
-            ),
-        )
-    ).all()
-    submitter = registration_list.submitted_by
-    return [*editors, submitter] if submitter is not None and submitter.is_active else editors
+    return editors_at(
+        registration_list.unit_id, registration_list.organization_id, registration_list.submitted_by
+    )
 
 
 def _settle(actor, registration_list: RegistrationList) -> None:

@@ -1,0 +1,461 @@
+"""Evaluation and commendation pages: a year's evaluations under a unit and the form for one,
+a unit's nominations, proposing one, its page with submission and the decision, the
+approver's queue, and the public list of a year's approved commendations. Plain forms that
+redirect: every step works without JavaScript."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from webapp import policy
+from webapp.campaign.models import MemberOrganization
+from webapp.commendations import queries, services
+from webapp.commendations.forms import EvaluationForm, NominationForm
+from webapp.commendations.models import Nomination, NominationState
+from webapp.db import local_today
+from webapp.extensions import db
+from webapp.i18n.domain import interface_stamp
+from webapp.i18n.setup import ui_language
+from webapp.labels import LEVEL_LABELS, NOMINEE_KIND_LABELS, RATING_LABELS
+from webapp.policy import Action
+from webapp.registrations.forms import hidden_id, version_of
+from webapp.registrations.queries import registration_years
+from webapp.registrations.services import organizations_at
+from webapp.review.forms import DecisionForm
+from webapp.units.models import Level, Unit
+from webapp.urls import form_id
+
+bp = Blueprint("commendations", __name__, url_prefix="/commendations")
+
+
+def _year(year: int) -> int:
+    if year not in registration_years():
+        abort(404)
+    return year
+
+
+def _this_year_at_home(action: Action, endpoint: str):
+    """To the page of this year for the first unit of the user's scope."""
+    pairs = policy.scope(current_user, action)
+    if not pairs:
+        abort(403)
+    return redirect(url_for(endpoint, year=local_today().year, unit_id=pairs[0][0]))
+
+
+# Evaluations
+
+
+@bp.get("/evaluations")
+@login_required
+def evaluations_index():
+    return _this_year_at_home(Action.EVALUATION_VIEW, "commendations.show_evaluations")
+
+
+@bp.get("/evaluations/<int:year>/<id:unit_id>")
+@login_required
+def show_evaluations(year: int, unit_id: int):
+    """The unit's own evaluations (its committee and each organization) and those of the
+    units below, each with a link to record it for those who may."""
+    unit = db.get_or_404(Unit, unit_id)
+    year = _year(year)
+    policy.require(current_user, Action.UNIT_VIEW, unit)
+    below = queries.units_below(unit, year)
+    saved = queries.evaluations_of(year, [unit.id, *(u.id for u in below)])
+
+    def row(target: Unit, organization: MemberOrganization | None) -> dict | None:
+        key = (target.id, organization.id if organization else None)
+        evaluation = saved.get(key) or services.evaluation_for(year, target, organization)
+        if not policy.can(current_user, Action.EVALUATION_VIEW, evaluation):
+            return None
+        return {
+            "unit": target,
+            "organization": organization,
+            "evaluation": evaluation if evaluation.id else None,
+            "can_record": policy.can(current_user, Action.EVALUATION_RECORD, evaluation),
+        }
+
+    own = [
+        r
+        for r in [row(unit, None), *(row(unit, o) for o in organizations_at(unit))]
+        if r is not None
+    ]
+    children = [r for r in (row(u, None) for u in below) if r is not None]
+    return render_template(
+        "commendations/evaluations.html",
+        unit=unit,
+        year=year,
+        years=registration_years(),
+        own=own,
+        children=children,
+    )
+
+
+def _evaluation_target(year: int, unit_id: int):
+    unit = db.get_or_404(Unit, unit_id)
+    organization_id = form_id(request.values.get("organization_id"))
+    organization = None
+    if organization_id is not None:
+        organization = db.get_or_404(MemberOrganization, organization_id)
+    evaluation = services.evaluation_for(_year(year), unit, organization)
+    if evaluation.id is not None:
+        policy.require(current_user, Action.EVALUATION_VIEW, evaluation)
+    return evaluation
+
+
+@bp.route("/evaluations/<int:year>/<id:unit_id>/record", methods=["GET", "POST"])
+@login_required
+def record_evaluation(year: int, unit_id: int):
+    evaluation = _evaluation_target(year, unit_id)
+    policy.require(current_user, Action.EVALUATION_RECORD, evaluation)
+    posted = request.method == "POST"
+    form = EvaluationForm(formdata=request.form if posted else None)
+    form.rating.choices = [(r.value, str(label)) for r, label in RATING_LABELS.items()]
+    saved_now = None
+    status = 200
+    if not posted:
+        form.version.data = str(evaluation.version) if evaluation.id else ""
+        form.rating.data = str(evaluation.rating) if evaluation.id else None
+        form.remarks.data = evaluation.remarks if evaluation.id else ""
+    elif form.validate():
+        seen = hidden_id(form.version.data) or None
+        try:
+            services.record_evaluation(
+                current_user, evaluation, seen, form.rating.data, form.remarks.data
+            )
+        except services.StaleVersion:
+            db.session.rollback()
+            evaluation = _evaluation_target(year, unit_id)
+            saved_now = evaluation
+            form.version.data = str(evaluation.version) if evaluation.id else ""
+            form.form_errors.append(
+                _(
+                    "Someone else saved this evaluation after you opened it. What is saved "
+                    "now is shown above; your text is kept below, and saving again keeps yours."
+                )
+            )
+            status = 409
+        except services.CommendationError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("The evaluation was saved."), "success")
+            return redirect(
+                url_for("commendations.show_evaluations", year=year, unit_id=unit_id), code=303
+            )
+    else:
+        status = 422
+    return make_response(
+        render_template(
+            "commendations/evaluation_form.html",
+            evaluation=evaluation,
+            form=form,
+            saved_now=saved_now,
+        ),
+        status,
+    )
+
+
+# Nominations
+
+
+def _probe(unit: Unit, year: int) -> Nomination:
+    return Nomination(proposing_unit=unit, year=year, proposed_by_id=current_user.id, reason="")
+
+
+@bp.get("/nominations")
+@login_required
+def nominations_index():
+    return _this_year_at_home(Action.NOMINATION_VIEW, "commendations.unit_nominations")
+
+
+@bp.get("/nominations/<int:year>/<id:unit_id>")
+@login_required
+def unit_nominations(year: int, unit_id: int):
+    unit = db.get_or_404(Unit, unit_id)
+    year = _year(year)
+    probe = _probe(unit, year)
+    policy.require(current_user, Action.NOMINATION_VIEW, probe)
+    return render_template(
+        "commendations/nominations.html",
+        unit=unit,
+        year=year,
+        years=registration_years(),
+        nominations=queries.nominations_of(current_user, unit, year),
+        can_propose=policy.can(current_user, Action.NOMINATION_CREATE, probe),
+    )
+
+
+def _nomination_form(unit: Unit, year: int, formdata=None, obj=None) -> NominationForm:
+    form = NominationForm(formdata=formdata, obj=obj)
+    form.kind.choices = [(k.value, str(label)) for k, label in NOMINEE_KIND_LABELS.items()]
+    form.unit_id.choices = [("", "—")] + [
+        (u.id, "\u00a0\u00a0" * depth + u.name) for u, depth in queries.units_of_tree(unit, year)
+    ]
+    form.organization_id.choices = [("", "—")] + [
+        (o.id, o.tr("name")) for o in db.session.scalars(
+            db.select(MemberOrganization).where(MemberOrganization.is_active)
+            .order_by(MemberOrganization.sort_order, MemberOrganization.id)
+        )
+    ]  # fmt: skip
+    form.entry_id.choices = [("", "—")] + [
+        (e.id, f"{e.name} · {e.registration_list.unit.name}")
+        for e in services.nominable_entries(current_user, unit, year)
+    ]
+    return form
+
+
+def _nominee_values(form: NominationForm) -> services.NomineeValues:
+    return services.NomineeValues(
+        kind=form.kind.data,
+        unit_id=form.unit_id.data,
+        organization_id=form.organization_id.data,
+        person_name=form.person_name.data,
+        person_role=form.person_role.data,
+        entry_id=form.entry_id.data,
+        reason=form.reason.data,
+    )
+
+
+def _nomination_form_page(unit, year, form, *, status=200, nomination=None, saved_now=None):
+    return make_response(
+        render_template(
+            "commendations/nomination_form.html",
+            unit=unit,
+            year=year,
+            form=form,
+            nomination=nomination,
+            saved_now=saved_now,
+        ),
+        status,
+    )
+
+
+@bp.route("/nominations/<int:year>/<id:unit_id>/new", methods=["GET", "POST"])
+@login_required
+def new_nomination(year: int, unit_id: int):
+    unit = db.get_or_404(Unit, unit_id)
+    year = _year(year)
+    policy.require(current_user, Action.NOMINATION_CREATE, _probe(unit, year))
+    posted = request.method == "POST"
+    form = _nomination_form(unit, year, request.form if posted else None)
+    if not posted:
+        return _nomination_form_page(unit, year, form)
+    if form.validate():
+        try:
+            nomination = services.create_nomination(current_user, unit, year, _nominee_values(form))
+        except services.CommendationError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The nomination was saved as a draft. Send it when it is ready."), "success")
+            return _back(nomination)
+    return _nomination_form_page(unit, year, form, status=422)
+
+
+@bp.route("/nominations/<id:nomination_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_nomination(nomination_id: int):
+    nomination = _load(nomination_id)
+    unit, year = nomination.proposing_unit, nomination.year
+    if not policy.can(current_user, Action.NOMINATION_CREATE, nomination):
+        if nomination.state == NominationState.DRAFT:
+            abort(403)
+        flash(_("This nomination has already been sent."), "success")
+        return _back(nomination)
+    posted = request.method == "POST"
+    form = _nomination_form(unit, year, request.form if posted else None, nomination)
+    if not posted:
+        form.kind.data = str(nomination.kind)
+        form.version.data = str(nomination.version)
+        return _nomination_form_page(unit, year, form, nomination=nomination)
+    if form.validate():
+        try:
+            services.update_nomination(
+                current_user, nomination, version_of(form), _nominee_values(form)
+            )
+        except services.StaleVersion:
+            db.session.rollback()
+            nomination = _load(nomination_id)
+            form.version.data = str(nomination.version)
+            form.form_errors.append(
+                _(
+                    "Someone else changed this nomination after you opened it. What is saved "
+                    "now is shown above; your text is kept below, and saving again keeps yours."
+                )
+            )
+            return _nomination_form_page(
+                unit, year, form, status=409, nomination=nomination, saved_now=nomination
+            )
+        except services.CommendationError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The nomination was saved."), "success")
+            return _back(nomination)
+    return _nomination_form_page(unit, year, form, status=422, nomination=nomination)
+
+
+def _load(nomination_id: int) -> Nomination:
+    nomination = db.get_or_404(Nomination, nomination_id)
+    policy.require(current_user, Action.NOMINATION_VIEW, nomination)
+    return nomination
+
+
+def _nomination_page(nomination: Nomination, *, status: int = 200, form=None):
+    form = form or DecisionForm(data={"version": nomination.version})
+    return make_response(
+        render_template(
+            "commendations/nomination.html",
+            nomination=nomination,
+            decision_form=form,
+            deciding_unit=policy.deciding_unit(nomination),
+        ),
+        status,
+    )
+
+
+@bp.get("/nominations/<id:nomination_id>")
+@login_required
+def show_nomination(nomination_id: int):
+    return _nomination_page(_load(nomination_id))
+
+
+def _back(nomination: Nomination):
+    return redirect(url_for("commendations.show_nomination", nomination_id=nomination.id), code=303)
+
+
+@bp.post("/nominations/<id:nomination_id>/submit")
+@login_required
+def submit_nomination(nomination_id: int):
+    nomination = _load(nomination_id)
+    if not policy.can(current_user, Action.NOMINATION_SUBMIT, nomination):
+        if nomination.state == NominationState.DRAFT:
+            abort(403)
+        flash(_("This nomination has already been sent."), "success")
+        return _back(nomination)
+    try:
+        services.submit_nomination(current_user, nomination, version_of(DecisionForm()))
+    except services.StaleVersion:
+        db.session.rollback()
+        flash(_("The nomination changed after you opened it. Look at it again."), "error")
+        return _back(nomination)
+    db.session.commit()
+    flash(_("The nomination was sent to the level above for approval."), "success")
+    return _back(nomination)
+
+
+@bp.post("/nominations/<id:nomination_id>/approve")
+@login_required
+def approve_nomination(nomination_id: int):
+    return _decide(nomination_id, approve=True)
+
+
+@bp.post("/nominations/<id:nomination_id>/reject")
+@login_required
+def reject_nomination(nomination_id: int):
+    return _decide(nomination_id, approve=False)
+
+
+def _decide(nomination_id: int, *, approve: bool):
+    nomination = _load(nomination_id)
+    form = DecisionForm()
+    if not policy.can(current_user, Action.NOMINATION_DECIDE, nomination):
+        if nomination.state == NominationState.SUBMITTED:
+            abort(403)  # not theirs to decide
+        flash(_("This nomination has already been decided."), "success")
+        return _back(nomination)
+    try:
+        if approve:
+            services.approve_nomination(current_user, nomination, version_of(form))
+        else:
+            services.reject_nomination(current_user, nomination, version_of(form), form.reason.data)
+    except services.StaleVersion:
+        db.session.rollback()
+        flash(_("The nomination changed after you opened it. Look at it again."), "error")
+        return _back(nomination)
+    except services.CommendationError as error:
+        db.session.rollback()
+        form.reason.errors = [str(error)]
+        return _nomination_page(_load(nomination_id), status=422, form=form)
+    db.session.commit()
+    flash(
+        _("The nomination was approved.") if approve else _("The nomination was not approved."),
+        "success",
+    )
+    return _back(nomination)
+
+
+@bp.get("/queue")
+@login_required
+def queue():
+    if not policy.can_somewhere(current_user, Action.NOMINATION_DECIDE):
+        abort(403)
+    return render_template(
+        "commendations/queue.html", nominations=queries.decision_queue(current_user)
+    )
+
+
+# The public list
+
+
+LEVEL_ORDER = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE, Level.AREA)
+
+
+@bp.get("/<int:year>")
+def public_list(year: int):
+    """Approved commendations of a year, by the level that proposed them and by kind; names
+    of units as they were that year. Anonymous readers revalidate with an ETag."""
+    policy.require(current_user, Action.COMMENDATION_VIEW)
+    year = _year(year)
+    personal = current_user.is_authenticated or session.get("_flashes")
+    etag = None
+    if not personal:
+        parts = (year, queries.public_stamp(year), ui_language().code, interface_stamp())
+        etag = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        known = [etag, *(f"{etag}:{algorithm}" for algorithm in ("br", "gzip", "deflate"))]
+        if any(request.if_none_match.contains(tag) for tag in known):
+            return _public_response(make_response("", 304), etag)
+    groups: dict = {}
+    for nomination in queries.approved_in(year):
+        level = nomination.proposing_unit.level
+        groups.setdefault(level, {}).setdefault(nomination.kind, []).append(nomination)
+    body = render_template(
+        "commendations/public.html",
+        year=year,
+        years=[y for y in registration_years() if y <= local_today().year],
+        groups=[(level, groups[level]) for level in LEVEL_ORDER if level in groups],
+        level_labels=LEVEL_LABELS,
+    )
+    response = make_response(body)
+    if personal:
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+        return response
+    return _public_response(response, etag)
+
+
+def _public_response(response, etag: str):
+    # Private: the page carries the visitor's own CSRF token (htmx headers).
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.set_etag(etag)
+    response.vary.add("Cookie")
+    return response
