@@ -467,3 +467,33 @@ def test_deleting_the_other_entry_of_a_joint_work_takes_its_partner_back(dup, lo
     lead = db.session.get(Entry, lead_id)
     assert lead.partners == [] and lead.version == version + 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OverlapDecision)) == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"list": "abc", "page": "abc", "reviewed": "x"},
+        {"list": "99999999999999", "page": "-3"},
+        {"page": "99999999999999999999"},
+    ],
+)
+def test_overlaps_page_bad_arguments_fall_back_to_the_defaults(dup, login_as, args):
+    client, _ = login_as(Role.ADMIN, dup.province)
+    response = client.get(url("show_overlaps", dup.province, **args))
+    assert response.status_code == 200
+    assert "Camera an ninh thôn" in page_text(response)
+
+
+def test_decide_bad_input_is_refused_without_a_decision(dup, login_as):
+    e = dup.e
+    client, _ = login_as(Role.ADMIN, dup.province)
+    first, _ = key(e["chicken"], e["chicken"])
+    assert client.get(url("show_overlap", first_id=first, second_id=first)).status_code == 404
+    target = decide_url(e["chicken"], e["chicken2"])
+    bad = {"kind": "zzz", "lead": "abc", "version": "abc", "back": "//evil"}
+    assert client.post(target, data=bad).status_code == 422
+    foreign_lead = {"kind": "joint", "lead": "999", "version": "0", "back": "http://evil"}
+    assert client.post(target, data=foreign_lead).status_code == 422
+    reopen = client.post(decide_url(e["chicken"], e["chicken2"], "/reopen"), data={"version": "x"})
+    assert reopen.status_code == 409
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OverlapDecision)) == 0

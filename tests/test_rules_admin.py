@@ -323,3 +323,25 @@ def test_two_admins_saving_one_rule_at_once_on_postgresql(app, db, tree, campaig
     outcomes = _race(app, ("first", save("Lần một")), ("second", save("Lần hai")))
     assert outcomes == {"first": "done", "second": "StaleVersion"}, outcomes
     assert rule("ccb_an_ninh").rule_vi == "Lần một"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"code": "x", "kind": "zz", "organization_id": "abc", "min_count": "abc",
+         "applies_to": "q", "model_type_ids": "abc", "valid_from_year": "abc"},
+        {"code": "x", "kind": "every_content", "organization_id": "99999", "min_count": "1",
+         "applies_to": "all_communes", "partner_ids": "99999", "valid_from_year": "99999999999"},
+    ],
+    ids=["malformed", "out-of-range"],
+)  # fmt: skip
+def test_add_rule_malformed_input_refused_without_a_rule(plan, login_as, data):
+    client = admin(login_as, plan)
+    count = db.session.scalar(sa.select(sa.func.count(Requirement.id)))
+    assert client.post("/admin/rules/new", data=data).status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(Requirement.id))) == count
+
+
+def test_delete_unknown_rule_is_404(plan, login_as):
+    client = admin(login_as, plan)
+    assert client.post("/admin/rules/99999/delete", data={"version": "abc"}).status_code == 404
