@@ -239,3 +239,13 @@ def test_dashboard_picture_of_a_district_shows_its_own_row_only(sums, login_as):
     assert chart_rows(client.get("/")) == {sums.d1.name: ["50%", "50%", "0%", "0%", "0%"]}
     editor, _ = login_as(Role.EDITOR, sums.c1)
     assert '<svg class="chart"' not in editor.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "0", "3000000000", "99999999999999999999"])
+def test_coverage_filter_naming_no_row_is_404_not_a_database_error(sums, login_as, value):
+    client, _ = login_as(Role.ADMIN, sums.province)
+    for view in ("show_summary", "export_summary", "list_entries"):
+        for name in ("organization", "content"):
+            response = client.get(url(view, sums.province, **{name: value}))
+            assert response.status_code == 404, (view, name, response.status_code)
+    assert client.get(url("show_summary", sums.province, organization="")).status_code == 200

@@ -186,3 +186,20 @@ def test_cli_adds_and_renames_through_the_same_service(app, db, campaign):
     bad = runner.invoke(args=["report-figure", "Hộ", "Sai mã"])
     assert bad.exit_code != 0
     assert org("nong_dan") is not None and Period.YEAR  # the seed stays as it was
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"code": "A B", "name_vi": "", "measure": "x", "sort_order": "abc"},
+        {"code": "ab", "name_vi": "x", "measure": "count", "sort_order": "99999999999999999"},
+    ],
+    ids=["malformed", "out-of-range"],
+)
+def test_add_figure_malformed_input_refused_without_a_figure(db, tree, people, data):
+    admin = people[0]
+    assert admin.post("/admin/report-figures/new", data=data).status_code == 422
+    assert figure("ab") is None
+    assert (
+        admin.post("/admin/report-figures/99999/retire", data={"version": "x"}).status_code == 404
+    )

@@ -319,3 +319,181 @@ def test_decision_with_htmx_swaps_the_row_in_a_small_fragment(dup, login_as):
     )
     assert stale.status_code == 200 and "Người khác đã quyết định" in stale.get_data(as_text=True)
     print(f"\nfragment: {len(body.encode())} B")
+
+
+def test_pair_page_of_an_entry_whose_list_the_user_cannot_open_is_403(dup, login_as):
+    hidden = add_entry(
+        dup.d1, "phu_nu", 2, location=dup.c1, name="Bí mật của huyện", state=EntryState.SUBMITTED
+    )
+    mine = dup.e["chicken"]
+    db.session.commit()
+    viewer, _ = login_as(Role.VIEWER, dup.c1)
+    assert viewer.get(f"/registrations/lists/{hidden.list_id}").status_code == 403
+    first, second = key(mine, hidden)
+    response = viewer.get(url("show_overlap", first_id=first, second_id=second))
+    assert response.status_code == 403
+    assert "Bí mật" not in response.get_data(as_text=True)
+    decided = viewer.post(decide_url(mine, hidden), data={"kind": "not_duplicate", "version": "0"})
+    assert decided.status_code == 403
+
+
+def test_pair_of_an_entry_not_compared_is_404(dup, login_as):
+    e = dup.e
+    first, second = key(e["draft"], e["security"])
+    reviewer, _ = login_as(Role.REVIEWER, dup.d1)
+    assert reviewer.get(url("show_overlap", first_id=first, second_id=second)).status_code == 404
+    response = reviewer.post(
+        decide_url(e["draft"], e["security"]),
+        data={"kind": "joint", "lead": str(e["draft"].id), "version": "0"},
+    )
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Entry, e["draft"].id).partners == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OverlapDecision)) == 0
+
+
+def district_entry(tree, name: str) -> Entry:
+    """A submitted entry of the district's Women's list, located in C1, of the model type of
+    C1's "chicken" entry: a pair with it."""
+    entry = add_entry(
+        tree.d1,
+        "phu_nu",
+        2,
+        location=tree.c1,
+        name=name,
+        model="gia_dinh_hanh_phuc",
+        state=EntryState.SUBMITTED,
+    )
+    db.session.commit()
+    return entry
+
+
+def test_overlaps_list_shows_only_entries_of_lists_the_reader_may_open(dup, login_as):
+    district_entry(dup, "Huyện riêng tư số một")
+    commune, _ = login_as(Role.VIEWER, dup.c1)
+    text = page_text(commune.get(url("show_overlaps", dup.c1)))
+    assert "Huyện riêng tư" not in text and "Camera an ninh thôn" in text
+    district, _ = login_as(Role.VIEWER, dup.d1)
+    assert "Huyện riêng tư" in page_text(district.get(url("show_overlaps", dup.d1)))
+
+
+def test_joint_work_on_an_entry_of_a_list_the_decider_cannot_open_is_403(dup, login_as):
+    province_entry = add_entry(
+        dup.province, "phu_nu", 2, location=dup.c1, name="Mô hình tỉnh", model="gia_dinh_hanh_phuc"
+    )
+    db.session.commit()
+    reviewer, _ = login_as(Role.REVIEWER, dup.d1)
+    assert reviewer.get(f"/registrations/entries/{province_entry.id}").status_code == 403
+    response = reviewer.post(
+        decide_url(province_entry, dup.e["chicken"]),
+        data={"kind": "joint", "lead": str(province_entry.id), "version": "0"},
+    )
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Entry, province_entry.id).partners == []
+
+
+def test_joint_work_led_by_an_entry_the_decider_does_not_review_is_refused(dup, login_as):
+    factories.make_user(roles=[(Role.REVIEWER, dup.province)])  # reviews the district's lists
+    theirs = district_entry(dup, "Mô hình của huyện")
+    chicken = dup.e["chicken"]
+    reviewer, _ = login_as(Role.REVIEWER, dup.d1)
+    refused = reviewer.post(
+        decide_url(theirs, chicken),
+        data={"kind": "joint", "lead": str(theirs.id), "version": "0", "note": "Chung"},
+    )
+    assert refused.status_code == 403
+    text = page_text(refused)
+    assert "Bạn không duyệt danh sách của mục được chọn chủ trì" in text and "Chung" in text
+    db.session.expire_all()
+    assert db.session.get(Entry, theirs.id).partners == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OverlapDecision)) == 0
+    led_here = reviewer.post(
+        decide_url(theirs, chicken),
+        data={"kind": "joint", "lead": str(chicken.id), "version": "0"},
+    )
+    assert led_here.status_code == 303
+    db.session.expire_all()
+    assert [o.code for o in db.session.get(Entry, chicken.id).partners] == ["phu_nu"]
+
+
+def test_joint_work_and_its_reopening_move_the_lead_entrys_version(dup, login_as):
+    e = dup.e
+    before = e["chicken"].version
+    client, _ = login_as(Role.REVIEWER, dup.d1)
+    joined = client.post(
+        decide_url(e["chicken"], e["chicken2"]),
+        data={"kind": "joint", "lead": str(e["chicken"].id), "version": "0"},
+    )
+    assert joined.status_code == 303
+    db.session.expire_all()
+    lead = db.session.get(Entry, e["chicken"].id)
+    assert [o.code for o in lead.partners] == ["phu_nu"]
+    assert lead.version == before + 1
+    reopened = client.post(
+        decide_url(e["chicken"], e["chicken2"], "/reopen"), data={"version": "1"}
+    )
+    assert reopened.status_code == 303
+    db.session.expire_all()
+    lead = db.session.get(Entry, e["chicken"].id)
+    assert lead.partners == [] and lead.version == before + 2
+
+
+def test_deleting_the_other_entry_of_a_joint_work_takes_its_partner_back(dup, login_as):
+    e = dup.e
+    lead, other = e["chicken"], e["chicken2"]
+    lead_id, other_id = lead.id, other.id
+    reviewer, _ = login_as(Role.REVIEWER, dup.d1)
+    joined = reviewer.post(
+        decide_url(lead, other), data={"kind": "joint", "lead": str(lead_id), "version": "0"}
+    )
+    assert joined.status_code == 303
+    returned = reviewer.post(
+        f"/review/entries/{other_id}/return",
+        data={"version": str(db.session.get(Entry, other_id).version), "reason": "Trùng"},
+    )
+    assert returned.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Entry, other_id).state == EntryState.RETURNED
+    version = db.session.get(Entry, lead_id).version
+    editor, _ = login_as(Role.EDITOR, dup.c1, organization=factories.org("phu_nu"))
+    deleted = editor.post(
+        f"/registrations/entries/{other_id}/delete",
+        data={"version": str(db.session.get(Entry, other_id).version)},
+    )
+    assert deleted.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Entry, other_id) is None
+    lead = db.session.get(Entry, lead_id)
+    assert lead.partners == [] and lead.version == version + 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OverlapDecision)) == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"list": "abc", "page": "abc", "reviewed": "x"},
+        {"list": "99999999999999", "page": "-3"},
+        {"page": "99999999999999999999"},
+    ],
+)
+def test_overlaps_page_bad_arguments_fall_back_to_the_defaults(dup, login_as, args):
+    client, _ = login_as(Role.ADMIN, dup.province)
+    response = client.get(url("show_overlaps", dup.province, **args))
+    assert response.status_code == 200
+    assert "Camera an ninh thôn" in page_text(response)
+
+
+def test_decide_bad_input_is_refused_without_a_decision(dup, login_as):
+    e = dup.e
+    client, _ = login_as(Role.ADMIN, dup.province)
+    first, _ = key(e["chicken"], e["chicken"])
+    assert client.get(url("show_overlap", first_id=first, second_id=first)).status_code == 404
+    target = decide_url(e["chicken"], e["chicken2"])
+    bad = {"kind": "zzz", "lead": "abc", "version": "abc", "back": "//evil"}
+    assert client.post(target, data=bad).status_code == 422
+    foreign_lead = {"kind": "joint", "lead": "999", "version": "0", "back": "http://evil"}
+    assert client.post(target, data=foreign_lead).status_code == 422
+    reopen = client.post(decide_url(e["chicken"], e["chicken2"], "/reopen"), data={"version": "x"})
+    assert reopen.status_code == 409
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OverlapDecision)) == 0

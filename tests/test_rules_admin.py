@@ -143,36 +143,85 @@ def test_add_rule_bad_input_refused_with_message_and_values_kept(plan, login_as,
 
 def test_edit_rule_stale_save_409_shows_colleagues_values_and_keeps_mine(plan, login_as):
     client = admin(login_as, plan)
-    ccb = rule("ccb_an_ninh")
-    seen = ccb.version
-    form = client.get(f"/admin/rules/{ccb.id}/edit").get_data(as_text=True)
+    future = rule_data(valid_from_year="2030")  # never in force: all of it may change
+    assert client.post("/admin/rules/new", data=future).status_code == 303
+    added = rule("hai_moi_noi_dung")
+    seen = added.version
+    form = client.get(f"/admin/rules/{added.id}/edit").get_data(as_text=True)
     assert f'value="{seen}"' in form
     colleague = factories.make_user(roles=[(Role.ADMIN, plan.province)])
     values = rules.RequirementValues(
-        **{name: getattr(ccb, name) for name in rules.REQUIREMENT_FIELDS}
+        **{name: getattr(added, name) for name in rules.REQUIREMENT_FIELDS}
     )
     values.min_count = 3
-    rules.save_requirement(colleague, ccb.campaign, ccb, seen, values)
+    rules.save_requirement(colleague, added.campaign, added, seen, values)
     db.session.commit()
-    mine = rule_data(
-        code="ccb_an_ninh", kind="model_types", min_count="5",
-        organization_id=str(ccb.organization_id),
-        model_type_ids=[str(m.id) for m in ccb.model_types], valid_from_year="",
-        version=str(seen),
-    )  # fmt: skip
-    response = client.post(f"/admin/rules/{ccb.id}/edit", data=mine)
+    mine = {**future, "min_count": "5", "version": str(seen)}
+    response = client.post(f"/admin/rules/{added.id}/edit", data=mine)
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     text = page_text(response)
     assert "Someone else saved this rule" in text
     assert 'value="5"' in page  # mine kept in the form
     assert "At least 5 3" in text  # the conflict table: mine, then theirs
+    db.session.refresh(added)
+    assert added.min_count == 3
+    again = {**mine, "version": str(added.version)}
+    assert client.post(f"/admin/rules/{added.id}/edit", data=again).status_code == 303
+    db.session.refresh(added)
+    assert added.min_count == 5
+
+
+def test_edit_rule_past_years_were_judged_by_keeps_what_it_asks(plan, login_as):
+    client = admin(login_as, plan, lang="vi")
+    ccb = rule("ccb_an_ninh")
+    form = client.get(f"/admin/rules/{ccb.id}/edit").get_data(as_text=True)
+    assert (
+        "<fieldset disabled>" in form
+        and "hãy thôi áp dụng tiêu chí này và thêm tiêu chí mới" in form
+    )
+    # What a browser posts: the disabled fields are missing, the texts and last year are there.
+    texts = {"rule_vi": "Diễn đạt lại", "source_vi": "Hướng dẫn số 5", "valid_to_year": "2040"}
+    saved = client.post(f"/admin/rules/{ccb.id}/edit", data={**texts, "version": ccb.version})
+    assert saved.status_code == 303
     db.session.refresh(ccb)
-    assert ccb.min_count == 3
-    again = {**mine, "version": str(ccb.version)}
-    assert client.post(f"/admin/rules/{ccb.id}/edit", data=again).status_code == 303
+    assert (ccb.rule_vi, ccb.source_vi, ccb.valid_to_year) == (
+        "Diễn đạt lại",
+        "Hướng dẫn số 5",
+        2040,
+    )
+    assert ccb.min_count == 1 and ccb.code == "ccb_an_ninh"
+    # A changed minimum, posted anyway, is refused with the way to go.
+    changed = {**texts, "min_count": "5", "version": ccb.version}
+    refused = client.post(f"/admin/rules/{ccb.id}/edit", data=changed)
+    assert refused.status_code == 422
+    assert "hãy thôi áp dụng tiêu chí này và thêm tiêu chí mới" in errors(refused)
     db.session.refresh(ccb)
-    assert ccb.min_count == 5
+    assert ccb.min_count == 1
+
+
+def test_retire_a_retired_rule_from_a_later_year_refused_with_message(plan, login_as, campaign):
+    client = admin(login_as, plan, lang="vi")
+    ccb = rule("ccb_an_ninh")
+    retired = client.post(
+        f"/admin/rules/{ccb.id}/retire", data={"version": ccb.version, "from_year": 2020}
+    )
+    assert retired.status_code == 303
+    db.session.refresh(ccb)
+    assert ccb.valid_to_year == 2019
+    assert "Thôi áp dụng tiêu chí" not in page_text(client.get(f"/admin/rules/{ccb.id}/edit"))
+    again = client.post(
+        f"/admin/rules/{ccb.id}/retire", data={"version": ccb.version, "from_year": 2031}
+    )
+    assert again.status_code == 422
+    assert "Tiêu chí đã hết hiệu lực từ sau năm 2019" in errors(again)
+    edited = client.post(
+        f"/admin/rules/{ccb.id}/edit", data={"valid_to_year": "2031", "version": ccb.version}
+    )
+    assert edited.status_code == 422
+    db.session.refresh(ccb)
+    assert ccb.valid_to_year == 2019
+    assert ccb not in requirements_in(campaign, YEAR)
 
 
 def test_delete_rule_only_when_never_in_force(plan, login_as):
@@ -236,9 +285,9 @@ def test_campaign_page_lists_the_rules_in_force_and_links_the_screen(plan, login
 
 def test_rule_changes_read_in_the_audit_log(plan, login_as):
     client = admin(login_as, plan, lang="vi")
-    client.post("/admin/rules/new", data=rule_data())
+    client.post("/admin/rules/new", data=rule_data(valid_from_year="2030"))
     added = rule("hai_moi_noi_dung")
-    changed = rule_data(min_count="3", version=str(added.version))
+    changed = rule_data(min_count="3", valid_from_year="2030", version=str(added.version))
     assert client.post(f"/admin/rules/{added.id}/edit", data=changed).status_code == 303
     log = page_text(client.get("/audit"))
     assert "Đã thêm tiêu chí" in log and "Đã sửa tiêu chí" in log
@@ -259,18 +308,40 @@ def test_two_admins_saving_one_rule_at_once_on_postgresql(app, db, tree, campaig
     rule_id, version = ccb.id, ccb.version
     db.session.remove()
 
-    def save(minimum):
+    def save(wording):
         def work(session_db):
             requirement = session_db.session.get(Requirement, rule_id)
             values = rules.RequirementValues(
                 **{name: getattr(requirement, name) for name in rules.REQUIREMENT_FIELDS}
             )
-            values.min_count = minimum
+            values.rule_vi = wording
             actor = session_db.session.get(User, admin_id)
             rules.save_requirement(actor, requirement.campaign, requirement, version, values)
 
         return work
 
-    outcomes = _race(app, ("first", save(2)), ("second", save(3)))
+    outcomes = _race(app, ("first", save("Lần một")), ("second", save("Lần hai")))
     assert outcomes == {"first": "done", "second": "StaleVersion"}, outcomes
-    assert rule("ccb_an_ninh").min_count == 2
+    assert rule("ccb_an_ninh").rule_vi == "Lần một"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"code": "x", "kind": "zz", "organization_id": "abc", "min_count": "abc",
+         "applies_to": "q", "model_type_ids": "abc", "valid_from_year": "abc"},
+        {"code": "x", "kind": "every_content", "organization_id": "99999", "min_count": "1",
+         "applies_to": "all_communes", "partner_ids": "99999", "valid_from_year": "99999999999"},
+    ],
+    ids=["malformed", "out-of-range"],
+)  # fmt: skip
+def test_add_rule_malformed_input_refused_without_a_rule(plan, login_as, data):
+    client = admin(login_as, plan)
+    count = db.session.scalar(sa.select(sa.func.count(Requirement.id)))
+    assert client.post("/admin/rules/new", data=data).status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(Requirement.id))) == count
+
+
+def test_delete_unknown_rule_is_404(plan, login_as):
+    client = admin(login_as, plan)
+    assert client.post("/admin/rules/99999/delete", data={"version": "abc"}).status_code == 404

@@ -305,6 +305,17 @@ def _overlap_reviewing_unit(commune: Unit) -> Unit:
     return reviewing_unit(commune) or commune
 
 
+def may_lead_joint_work(user: Any, entry: Entry) -> bool:
+    """Joint work adds the other entry's organization to the lead entry as a partner: only
+    those who decide on the lead entry's list (reviewers of its reviewing unit, or admins
+    there or above) may have a decision change it."""
+    if not _signed_in(user):
+        return False
+    registration_list = entry.registration_list
+    unit = _list_reviewing_unit(registration_list) or registration_list.unit
+    return _covers(user, RULES[Action.OVERLAP_DECIDE], unit, registration_list.organization_id)
+
+
 def _not_own_submission(user: User, registration_list: RegistrationList) -> bool:
     """Nobody decides on what they submitted themselves."""
     return registration_list.submitted_by_id != user.id
@@ -863,9 +874,17 @@ def scope_roots(user: Any, action: Action) -> list[int]:
     return [unit_id for unit_id, organization_id in scope(user, action) if organization_id is None]
 
 
-def visible(user: Any, action: Action, stmt: Select, language: str | None = None) -> Select:
+def visible(
+    user: Any,
+    action: Action,
+    stmt: Select,
+    language: str | None = None,
+    *,
+    cte_name: str = "subtree",
+) -> Select:
     """Narrow a list query to the rows the user may see under `action` (for objects in
-    `language`, where the rule is about objects in a language).
+    `language`, where the rule is about objects in a language). `cte_name` names the subtree
+    queries, for a statement that combines two narrowed ones.
 
     Scope only: per-object state conditions are for `can`.
     """
@@ -883,12 +902,12 @@ def visible(user: Any, action: Action, stmt: Select, language: str | None = None
         return stmt.where(sa.false())
     unit_column = rule.unit_column()
     roots = [unit_id for unit_id, organization_id in pairs if organization_id is None]
-    allowed = [unit_column.in_(subtree_ids(roots))] if roots else []
+    allowed = [unit_column.in_(subtree_ids(roots, name=cte_name))] if roots else []
     for number, (unit_id, organization_id) in enumerate(pairs):
         if organization_id is not None:
             allowed.append(
                 sa.and_(
-                    unit_column.in_(subtree_ids([unit_id], name=f"subtree_{number}")),
+                    unit_column.in_(subtree_ids([unit_id], name=f"{cte_name}_{number}")),
                     rule.organization_column() == organization_id,
                 )
             )

@@ -150,6 +150,32 @@ def _conflict(form: RequirementForm, values, current: Requirement) -> list[tuple
     ]
 
 
+def _history_kept(requirement: Requirement | None) -> bool:
+    """Past years were judged by the rule: what it asks is shown, not changed."""
+    return requirement is not None and not rules.never_in_force(requirement)
+
+
+def _posted(requirement: Requirement):
+    """The posted form; for a rule whose history is kept, the fields shown disabled (and so
+    not posted) are taken as saved."""
+    formdata = request.form.copy()
+    if _history_kept(requirement):
+        saved = {
+            "code": [requirement.code],
+            "kind": [str(requirement.kind)],
+            "min_count": [str(requirement.min_count)],
+            "model_type_ids": [str(m.id) for m in requirement.model_types],
+            "organization_id": [str(requirement.organization_id or "")],
+            "partner_ids": [str(o.id) for o in requirement.partners],
+            "applies_to": [str(requirement.applies_to)],
+            "valid_from_year": [str(requirement.valid_from_year or "")],
+        }
+        for name, values in saved.items():
+            if name not in formdata:
+                formdata.setlist(name, values)
+    return formdata
+
+
 def _form_page(campaign, requirement, form, *, status=200, conflict=None, retire_form=None):
     context = {
         "campaign": campaign,
@@ -159,6 +185,10 @@ def _form_page(campaign, requirement, form, *, status=200, conflict=None, retire
         "retire_form": retire_form,
         "rule_label": rule_label,
         "deletable": requirement is not None and rules.never_in_force(requirement),
+        "history_kept": _history_kept(requirement),
+        "retired": requirement is not None
+        and requirement.valid_to_year is not None
+        and requirement.valid_to_year < local_today().year,
     }
     if requirement is not None and retire_form is None:
         context["retire_form"] = RetireRequirementForm(
@@ -226,7 +256,7 @@ def edit_rule(requirement_id: int):
     requirement = _load(campaign, requirement_id)
     if request.method == "GET":
         return _form_page(campaign, requirement, _rule_form(requirement))
-    form = _rule_form(formdata=request.form)
+    form = _rule_form(formdata=_posted(requirement))
     if form.validate():
         values = _values(form)
         try:

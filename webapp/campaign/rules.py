@@ -70,6 +70,18 @@ REQUIREMENT_FIELDS = (
 )
 
 
+# What may still change on a rule past years were judged by: its wording and its last year.
+# Anything else would change how those years are judged now.
+HISTORY_SAFE_FIELDS = ("rule_vi", "source_vi", "valid_to_year")
+
+# The form field each rule field is entered in, for a message on the field.
+FORM_FIELDS = {
+    "organization": "organization_id",
+    "model_types": "model_type_ids",
+    "partners": "partner_ids",
+}
+
+
 def requirement_snapshot(row: Requirement | RequirementValues) -> dict:
     """The rule's fields as plain values (codes for organizations and model types)."""
 
@@ -137,6 +149,8 @@ def save_requirement(
     values.source_vi = clean(values.source_vi) if values.source_vi else None
     _check_rule(campaign, requirement, values)
     before = requirement_snapshot(requirement) if requirement is not None else None
+    if before is not None and not never_in_force(requirement):
+        _keep_history(before, requirement_snapshot(values))
     if requirement is None:
         requirement = Requirement(campaign=campaign)
         db.session.add(requirement)
@@ -162,6 +176,35 @@ def save_requirement(
     return requirement
 
 
+def _keep_history(before: dict, after: dict) -> None:
+    """Past years were judged by the rule: refuse a change to what it asks."""
+    changed = [n for n in REQUIREMENT_FIELDS if before[n] != after[n]]
+    locked = [n for n in changed if n not in HISTORY_SAFE_FIELDS]
+    if locked:
+        raise RuleError(
+            _(
+                "Past years were judged by this rule: only its wording, source and last year "
+                "can change. To ask for something else, retire it and add a new rule."
+            ),
+            FORM_FIELDS.get(locked[0], locked[0]),
+        )
+    end, new_end = before["valid_to_year"], after["valid_to_year"]
+    if end is not None and end < local_today().year and (new_end is None or new_end > end):
+        raise _ended(end, "valid_to_year")
+
+
+def _ended(year: int, field: str) -> RuleError:
+    """A retired rule is not brought back: years after its end were judged without it."""
+    return RuleError(
+        _(
+            "The rule already ended in %(year)d: a later last year would bring it back. "
+            "To ask for it again, add a new rule.",
+            year=year,
+        ),
+        field,
+    )
+
+
 def retire_requirement(
     actor, requirement: Requirement, version: int, from_year: int
 ) -> Requirement:
@@ -179,6 +222,8 @@ def retire_requirement(
             "from_year",
         )
     before = requirement.valid_to_year
+    if before is not None and from_year - 1 > before:
+        raise _ended(before, "from_year")
     requirement.valid_to_year = from_year - 1
     requirement.updated_at = utcnow()
     flush_or_stale(requirement)

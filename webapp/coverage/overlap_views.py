@@ -133,7 +133,7 @@ def show_overlaps(year: int, unit_id: int):
         only_list = None  # its heading would name a list the user may not open
     pairs = [
         p
-        for p in overlaps.detect(communes, year)
+        for p in overlaps.detect(communes, year, _open_lists(year))
         if (p.decision is not None) == reviewed
         and (only_list is None or p.involves_list(only_list.id))
     ]
@@ -157,9 +157,22 @@ def show_overlaps(year: int, unit_id: int):
     return response
 
 
+def _open_lists(year: int) -> sa.Select:
+    """The year's lists the user may open: pairs show only their entries."""
+    return policy.visible(
+        current_user,
+        Action.LIST_VIEW,
+        sa.select(RegistrationList.id).where(RegistrationList.year == year),
+        cte_name="open_lists",
+    )
+
+
 def _load_pair(first_id: int, second_id: int) -> tuple[Entry, Entry, Unit]:
-    """Both entries and their commune (404 unless they can form a pair; 403 out of scope)."""
+    """Both entries and their commune (403 unless the user may open both entries' lists and
+    read the commune's likely duplicates; 404 unless detection could pair them)."""
     first, second = (db.get_or_404(Entry, i) for i in overlaps.ordered(first_id, second_id))
+    for entry in (first, second):
+        policy.require(current_user, Action.LIST_VIEW, entry.registration_list)
     try:
         commune = overlaps.pair_commune(first, second)
     except overlaps.OverlapError:
@@ -237,6 +250,13 @@ def decide_overlap(first_id: int, second_id: int):
     if not form.validate_on_submit():
         return _refused(_pair_row(first, second, commune), form, None, 422)
     lead = {str(first.id): first, str(second.id): second}.get(form.lead.data or "")
+    if form.kind.data == OverlapKind.JOINT and not policy.may_lead_joint_work(current_user, lead):
+        message = _(
+            "You do not review the list of the entry chosen to lead, so a joint work cannot "
+            "add a partner to it. Choose the other entry to lead, or leave the decision to "
+            "that list's reviewers."
+        )
+        return _refused(_pair_row(first, second, commune), form, message, 403)
     try:
         overlaps.decide(
             current_user,
@@ -302,7 +322,7 @@ def _overlap_notice(registration_list: RegistrationList) -> tuple[int, str] | No
         unit = unit.parent
     if not policy.can(current_user, Action.OVERLAP_VIEW, unit):
         return None
-    pairs = overlaps.open_pairs_of_list(registration_list)
+    pairs = overlaps.open_pairs_of_list(registration_list, _open_lists(registration_list.year))
     own = {e.id for e in registration_list.entries}
     count = len({i for p in pairs for i in p.key if i in own})
     if not count:

@@ -111,9 +111,19 @@ class Pair:
         return list_id in (self.first_list_id, self.second_list_id)
 
 
-def _same_model_type(communes: Select, year: int) -> list[tuple[int, int, int]]:
-    """(commune, entry, entry) with the smaller id first, for entries sharing a model type."""
+def _compared(communes: Select, year: int, lists: Select | None) -> tuple[Select, sa.ColumnElement]:
+    """The compared entries located in `communes`, of the `lists` given (all when None)."""
     entries, commune_id = located_entries(communes, year, COMPARED_STATES)
+    if lists is not None:
+        entries = entries.where(Entry.list_id.in_(lists))
+    return entries, commune_id
+
+
+def _same_model_type(
+    communes: Select, year: int, lists: Select | None
+) -> list[tuple[int, int, int]]:
+    """(commune, entry, entry) with the smaller id first, for entries sharing a model type."""
+    entries, commune_id = _compared(communes, year, lists)
     located = entries.add_columns(commune_id, Entry.model_type_id).cte("located")
     a, b = aliased(located, name="a"), aliased(located, name="b")
     return list(
@@ -130,16 +140,18 @@ def _same_model_type(communes: Select, year: int) -> list[tuple[int, int, int]]:
     )
 
 
-def _names(communes: Select, year: int) -> list[tuple[int, int, int, str]]:
+def _names(communes: Select, year: int, lists: Select | None) -> list[tuple[int, int, int, str]]:
     """(entry, commune, list, name) of every compared entry."""
-    entries, commune_id = located_entries(communes, year, COMPARED_STATES)
+    entries, commune_id = _compared(communes, year, lists)
     return list(db.session.execute(entries.add_columns(commune_id, Entry.list_id, Entry.name)))
 
 
-def detect(communes: Select, year: int) -> list[Pair]:
+def detect(communes: Select, year: int, lists: Select | None = None) -> list[Pair]:
     """Every likely duplicate among the entries located in `communes` in `year`, with what
-    was decided about it, ordered by commune and entry."""
-    rows = _names(communes, year)
+    was decided about it, ordered by commune and entry. With `lists` (a SELECT of list ids:
+    those the reader may open), only entries of those lists are compared, so no pair shows an
+    entry its reader could not open."""
+    rows = _names(communes, year, lists)
     list_of = {entry_id: list_id for entry_id, _, list_id, _ in rows}
     pairs: dict[tuple[int, int], Pair] = {}
 
@@ -151,7 +163,7 @@ def detect(communes: Select, year: int) -> list[Pair]:
             )
         pair.reasons.add(reason)
 
-    for commune_id, first, second in _same_model_type(communes, year):
+    for commune_id, first, second in _same_model_type(communes, year, lists):
         add(commune_id, first, second, Reason.MODEL_TYPE)
     # Names with other numbers are never alike: compare within (commune, numbers) only.
     by_group: dict[tuple, list[tuple[int, _Name]]] = defaultdict(list)
@@ -164,7 +176,7 @@ def detect(communes: Select, year: int) -> list[Pair]:
                 if names_alike(a, b):
                     add(commune_id, first, second, Reason.NAME)
     if pairs:
-        ids, _ = located_entries(communes, year, COMPARED_STATES)
+        ids, _ = _compared(communes, year, lists)
         for decision in db.session.scalars(
             sa.select(OverlapDecision)
             .where(OverlapDecision.first_entry_id.in_(ids))
@@ -198,11 +210,14 @@ def communes_of_list(list_id: int) -> Select:
     )
 
 
-def open_pairs_of_list(registration_list: RegistrationList) -> list[Pair]:
-    """The undecided pairs involving a list's entries (for the notice on its page)."""
+def open_pairs_of_list(
+    registration_list: RegistrationList, lists: Select | None = None
+) -> list[Pair]:
+    """The undecided pairs involving a list's entries (for the notice on its page), among the
+    entries of `lists` (all when None)."""
     return [
         p
-        for p in detect(communes_of_list(registration_list.id), registration_list.year)
+        for p in detect(communes_of_list(registration_list.id), registration_list.year, lists)
         if p.decision is None and p.involves_list(registration_list.id)
     ]
 
@@ -231,10 +246,13 @@ def ordered(first_id: int, second_id: int) -> tuple[int, int]:
 
 
 def pair_commune(first: Entry, second: Entry) -> Unit:
-    """The commune both entries are located in, in the same year; else OverlapError."""
+    """The commune both entries are located in, in the same year, both compared (submitted or
+    approved): only pairs detection can find; else OverlapError."""
     commune = commune_of(first)
     if (
         first.id == second.id
+        or first.state not in COMPARED_STATES
+        or second.state not in COMPARED_STATES
         or commune.id != commune_of(second).id
         or first.registration_list.year != second.registration_list.year
     ):
@@ -251,13 +269,48 @@ def decision_of(first_id: int, second_id: int) -> OverlapDecision | None:
     )
 
 
+def _changed(entry: Entry) -> None:
+    """Mark the entry changed, so its version moves on: its partners are a many-to-many
+    collection, which alone does not bump it, and an editor's form opened before would
+    otherwise save over the change silently."""
+    entry.updated_at = utcnow()
+
+
 def _take_back_partner(decision: OverlapDecision) -> None:
     if decision.kind == OverlapKind.JOINT and decision.partner_added:
         lead = db.session.get(Entry, decision.lead_entry_id)
         other = db.session.get(Entry, decision.other(decision.lead_entry_id))
         if other.lead_organization in lead.partners:
             lead.partners.remove(other.lead_organization)
+            _changed(lead)
     decision.partner_added = False
+
+
+def take_back_joint_works(entry: Entry) -> None:
+    """Before an entry goes away: the partners its joint-work decisions added to the entries
+    they lead are removed (the decisions themselves go with the entry)."""
+    with db.session.no_autoflush:
+        for decision in db.session.scalars(
+            sa.select(OverlapDecision).where(
+                OverlapDecision.kind == OverlapKind.JOINT,
+                OverlapDecision.lead_entry_id != entry.id,
+                sa.or_(
+                    OverlapDecision.first_entry_id == entry.id,
+                    OverlapDecision.second_entry_id == entry.id,
+                ),
+            )
+        ):
+            _take_back_partner(decision)
+    db.session.flush()
+
+
+def _ensure_may_decide(actor, first: Entry, second: Entry) -> Unit:
+    """The pair's commune, if the actor decides there and may open both entries' lists."""
+    commune = pair_commune(first, second)
+    policy.ensure(actor, Action.OVERLAP_DECIDE, commune)
+    for entry in (first, second):
+        policy.ensure(actor, Action.LIST_VIEW, entry.registration_list)
+    return commune
 
 
 def decide(
@@ -272,14 +325,17 @@ def decide(
 ) -> OverlapDecision:
     """Record "not a duplicate" or "joint work" on a pair (replacing an earlier decision the
     user saw, `version`; 0 when they saw none). Joint work makes the other entry's
-    organization a partner of the lead entry, so the coverage rules count it there."""
-    commune = pair_commune(first, second)
-    policy.ensure(actor, Action.OVERLAP_DECIDE, commune)
+    organization a partner of the lead entry, so the coverage rules count it there: only
+    one who may decide on the lead entry's list may lead with it."""
+    commune = _ensure_may_decide(actor, first, second)
     decision = decision_of(first.id, second.id)
     if (decision.version if decision else 0) != version:
         raise StaleDecision(decision)
-    if kind == OverlapKind.JOINT and (lead is None or lead.id not in (first.id, second.id)):
-        raise OverlapError("a joint work needs its lead entry")
+    if kind == OverlapKind.JOINT:
+        if lead is None or lead.id not in (first.id, second.id):
+            raise OverlapError("a joint work needs its lead entry")
+        if not policy.may_lead_joint_work(actor, lead):
+            raise policy.Denied(Action.OVERLAP_DECIDE)
     # One write of the decision: no flush half-way (loading partners would flush it).
     with db.session.no_autoflush:
         if decision is None:
@@ -298,6 +354,7 @@ def decide(
             partner = other.lead_organization
             if partner.id != lead.lead_organization_id and partner not in lead.partners:
                 lead.partners.append(partner)
+                _changed(lead)
                 decision.partner_added = True
     record(
         actor,
@@ -315,8 +372,7 @@ def decide(
 def reopen(actor, decision: OverlapDecision, *, version: int) -> None:
     """Take a decision back: the pair is open again, and a partner the joining added is
     removed from the lead entry."""
-    commune = pair_commune(decision.first_entry, decision.second_entry)
-    policy.ensure(actor, Action.OVERLAP_DECIDE, commune)
+    commune = _ensure_may_decide(actor, decision.first_entry, decision.second_entry)
     if decision.version != version:
         raise StaleDecision(decision)
     record(

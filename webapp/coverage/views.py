@@ -35,6 +35,7 @@ from webapp.policy import Action
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.registrations.queries import registration_years
 from webapp.units.models import Level, Unit
+from webapp.urls import form_id
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 
@@ -311,8 +312,10 @@ def _catalog(model, order):
 
 
 def _optional(model, name: str):
-    value = request.args.get(name, type=int)
-    return db.get_or_404(model, value) if value is not None else None
+    """The row a filter names; None without the filter; 404 when it names no row, a malformed
+    or out-of-range id included (PostgreSQL would refuse to compare a huge one)."""
+    value = request.args.get(name)
+    return db.get_or_404(model, form_id(value) or 0) if value else None
 
 
 def _here(**changes) -> str:

@@ -20,6 +20,7 @@ from webapp import policy
 from webapp.audit.services import record
 from webapp.campaign.models import Content, DeadlineKind, MemberOrganization, ModelType
 from webapp.campaign.services import current_campaign, due_date
+from webapp.coverage.overlaps import take_back_joint_works
 from webapp.db import local_zone, utcnow
 from webapp.extensions import db
 from webapp.notifications.models import NotificationKind
@@ -319,6 +320,7 @@ def delete_entry(actor, entry: Entry, version: int) -> None:
         list_id=registration_list.id,
         values=entry_snapshot(entry),
     )
+    take_back_joint_works(entry)
     registration_list.entries.remove(entry)
     db.session.flush()
     # Withdrawing the one entry a reviewer sent back may complete the list.

@@ -45,7 +45,7 @@ def queue():
     args = request.args
     state = args.get("state", "awaiting")
     filters = QueueFilters(
-        year=args.get("year", type=int),
+        year=form_id(args.get("year")),
         unit_id=form_id(args.get("unit")),
         organization_id=form_id(args.get("organization")),
         content_id=form_id(args.get("content")),
