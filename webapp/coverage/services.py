@@ -183,6 +183,10 @@ def _amounts(amounts: Amounts, include_submitted: bool) -> list[int]:
     return [*counted, amounts.people, amounts.state, amounts.other, amounts.budget]
 
 
+def _name(row) -> str:
+    return row.tr("name")
+
+
 def summary_xlsx(
     summary: Summary, lines: list[EntryLine], titles: list[str], include_submitted: bool
 ) -> bytes:
@@ -197,6 +201,15 @@ def summary_xlsx(
     counted = [_("Number of entries")]
     if include_submitted:
         counted.append(_("Of which submitted, not yet approved"))
+    # A province has some 10,000 entries and a handful of organizations, contents, model
+    # types and states: label each of those once, not once per row (translation lookups).
+    shown: dict[object, str] = {}
+
+    def once(value, label) -> str:
+        if value not in shown:
+            shown[value] = label(value)
+        return shown[value]
+
     rows: list[list[str | int | None]] = []
     totals: set[int] = set()
     for block in summary.organizations:
@@ -243,11 +256,11 @@ def summary_xlsx(
             [
                 line.unit_above,
                 line.commune,
-                line.organization.tr("name"),
-                content_label(line.content),
+                once(line.organization, _name),
+                once(line.content, content_label),
                 line.name,
-                line.model_type.tr("name") if line.model_type else "",
-                str(ENTRY_STATE_LABELS[line.state]),
+                once(line.model_type, _name) if line.model_type else "",
+                once(line.state, lambda state: str(ENTRY_STATE_LABELS[state])),
                 line.people,
                 line.state_budget,
                 line.other,
