@@ -228,6 +228,24 @@ def update_nomination(
     return nomination
 
 
+def delete_nomination(actor, nomination: Nomination, version: int) -> None:
+    """Withdraw a draft: those who may edit it may delete it; once sent it stays."""
+    _lock(nomination, version)
+    if nomination.state != NominationState.DRAFT:
+        raise CommendationError(_("Only a draft nomination can be withdrawn."))
+    policy.ensure(actor, Action.NOMINATION_CREATE, nomination)
+    record(
+        actor,
+        "nomination.deleted",
+        nomination,
+        unit_id=nomination.proposing_unit_id,
+        year=nomination.year,
+        values=_nominee_snapshot(nomination),
+    )
+    db.session.delete(nomination)
+    db.session.flush()
+
+
 def _nominee_snapshot(nomination: Nomination) -> dict:
     names = ("kind", "unit_id", "organization_id", "person_name", "person_role", "entry_id")
     snapshot = {name: getattr(nomination, name) for name in names}

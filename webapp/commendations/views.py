@@ -32,7 +32,7 @@ from webapp.i18n.domain import interface_stamp
 from webapp.i18n.setup import ui_language
 from webapp.labels import LEVEL_LABELS, NOMINEE_KIND_LABELS, RATING_LABELS
 from webapp.policy import Action
-from webapp.registrations.forms import hidden_id, version_of
+from webapp.registrations.forms import VersionForm, hidden_id, version_of
 from webapp.registrations.queries import registration_years
 from webapp.registrations.services import organizations_at
 from webapp.review.forms import DecisionForm
@@ -360,6 +360,33 @@ def submit_nomination(nomination_id: int):
     db.session.commit()
     flash(_("The nomination was sent to the level above for approval."), "success")
     return _back(nomination)
+
+
+@bp.post("/nominations/<id:nomination_id>/delete")
+@login_required
+def delete_nomination(nomination_id: int):
+    """Withdraw a draft; the version the proposer saw guards it. Once sent it stays."""
+    nomination = _load(nomination_id)
+    if nomination.state != NominationState.DRAFT:
+        flash(_("This nomination has already been sent, so it cannot be withdrawn."), "error")
+        return _nomination_page(nomination, status=409)
+    policy.require(current_user, Action.NOMINATION_CREATE, nomination)
+    unit_id, year = nomination.proposing_unit_id, nomination.year
+    try:
+        services.delete_nomination(current_user, nomination, version_of(VersionForm()))
+    except (services.StaleVersion, services.CommendationError):
+        db.session.rollback()
+        flash(
+            _(
+                "Someone else changed this nomination after you opened it, so it was not "
+                "withdrawn. Check it and withdraw it again if you still want to."
+            ),
+            "error",
+        )
+        return _nomination_page(_load(nomination_id), status=409)
+    db.session.commit()
+    flash(_("The draft nomination was withdrawn."), "success")
+    return redirect(url_for("commendations.unit_nominations", year=year, unit_id=unit_id), code=303)
 
 
 @bp.post("/nominations/<id:nomination_id>/approve")

@@ -1,0 +1,110 @@
+"""Commendations as a province Front office uses them: a proposer withdraws a draft (never
+one already sent), the approval records the decision's number and date, shown on the
+nomination and the public page, and the year's approved commendations as a spreadsheet."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.test_commendations import db_nomination, propose
+from webapp.audit.models import AuditEvent
+from webapp.auth.models import Role
+from webapp.commendations.models import Nomination, NominationState
+
+YEAR = 2027
+
+
+def url(nomination, verb: str) -> str:
+    return f"/commendations/nominations/{nomination.id}/{verb}"
+
+
+def sent(client, nomination) -> Nomination:
+    client.post(url(nomination, "submit"), data={"version": nomination.version})
+    return db_nomination(nomination.id)
+
+
+# Withdrawing a draft
+
+
+def test_a_proposer_withdraws_a_draft_and_it_is_audited(db, tree, campaign, login_as):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    nomination = propose(client, tree, kind="individual", person_name="Lò Văn Pọm")
+    page = client.get(url(nomination, "")[:-1]).get_data(as_text=True)
+    assert url(nomination, "delete") in page
+    nomination_id = nomination.id
+    response = client.post(url(nomination, "delete"), data={"version": nomination.version})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/commendations/nominations/{YEAR}/{tree.c1.id}")
+    assert db_nomination(nomination_id) is None
+    event = db.session.scalar(
+        sa.select(AuditEvent).filter_by(action="nomination.deleted", object_id=nomination_id)
+    )
+    assert event.actor_id == editor.id and event.unit_id == tree.c1.id
+    listing = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Lò Văn Pọm" not in listing
+    assert "Đã rút và xóa bản nháp đề nghị khen thưởng." in listing
+
+
+def test_a_stale_withdrawal_is_refused_and_shows_what_is_saved(db, tree, campaign, login_as):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    colleague, _ = login_as(Role.EDITOR, tree.c1)
+    nomination = propose(client, tree, kind="individual", person_name="Lý Văn Tư")
+    seen = nomination.version
+    colleague.post(
+        url(nomination, "edit"),
+        data={"kind": "individual", "unit_id": "", "organization_id": "", "entry_id": "",
+              "person_role": "", "version": seen, "person_name": "Lý Văn Tư",
+              "reason": "Lý do của đồng nghiệp"},
+    )  # fmt: skip
+    response = client.post(url(nomination, "delete"), data={"version": seen})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Lý do của đồng nghiệp" in page and "chưa được rút" in page
+    assert db_nomination(nomination.id).state == NominationState.DRAFT
+    # A missing or garbled version is stale too.
+    response = client.post(url(nomination, "delete"), data={"version": "x"})
+    assert response.status_code == 409
+    assert db_nomination(nomination.id) is not None
+
+
+@pytest.mark.parametrize("decision", [None, "approve", "reject"])
+def test_a_sent_or_decided_nomination_cannot_be_withdrawn(db, tree, campaign, login_as, decision):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    district, _ = login_as(Role.REVIEWER, tree.d1)
+    nomination = sent(client, propose(client, tree))
+    if decision:
+        district.post(
+            url(nomination, decision), data={"version": nomination.version, "reason": "Chưa đủ"}
+        )
+        nomination = db_nomination(nomination.id)
+    page = client.get(url(nomination, "")[:-1]).get_data(as_text=True)
+    assert url(nomination, "delete") not in page
+    response = client.post(url(nomination, "delete"), data={"version": nomination.version})
+    assert response.status_code == 409
+    assert "không thể rút" in response.get_data(as_text=True)
+    assert db_nomination(nomination.id).state == nomination.state
+
+
+@pytest.mark.parametrize(
+    ("role", "unit", "status"),
+    [(Role.EDITOR, "c3", 403), (Role.EDITOR, "d2", 403), (Role.REVIEWER, "d1", 403),
+     (Role.ADMIN, "d2", 403)],
+)  # fmt: skip
+def test_withdrawing_out_of_scope_or_by_others_is_refused(
+    db, tree, campaign, login_as, role, unit, status
+):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    nomination = propose(client, tree)
+    other, _ = login_as(role, getattr(tree, unit))
+    response = other.post(url(nomination, "delete"), data={"version": nomination.version})
+    assert response.status_code == status
+    assert db_nomination(nomination.id) is not None
+
+
+def test_an_anonymous_visitor_cannot_withdraw(app, db, tree, campaign, login_as):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    nomination = propose(client, tree)
+    response = app.test_client().post(url(nomination, "delete"), data={"version": "1"})
+    assert response.status_code in (302, 400, 401)
+    assert db_nomination(nomination.id) is not None
