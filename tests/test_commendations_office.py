@@ -4,6 +4,8 @@ nomination and the public page, and the year's approved commendations as a sprea
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -11,6 +13,7 @@ from tests.test_commendations import db_nomination, propose
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
 from webapp.commendations.models import Nomination, NominationState
+from webapp.db import local_today
 
 YEAR = 2027
 
@@ -108,3 +111,82 @@ def test_an_anonymous_visitor_cannot_withdraw(app, db, tree, campaign, login_as)
     response = app.test_client().post(url(nomination, "delete"), data={"version": "1"})
     assert response.status_code in (302, 400, 401)
     assert db_nomination(nomination.id) is not None
+
+
+# The decision an approval records
+
+
+def test_the_approval_records_the_decision_shown_on_the_nomination_and_the_public_page(
+    app, db, tree, campaign, login_as
+):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    district, _ = login_as(Role.REVIEWER, tree.d1)
+    nomination = sent(client, propose(client, tree, kind="individual", person_name="Vi Thị Na"))
+    decided = local_today() - timedelta(days=3)
+    form = district.get(url(nomination, "")[:-1]).get_data(as_text=True)
+    assert 'name="decision_number"' in form and 'name="decision_date"' in form
+    response = district.post(
+        url(nomination, "approve"),
+        data={"version": nomination.version, "decision_number": " 125/QĐ-MTTQ-BTT ",
+              "decision_date": f"{decided:%d/%m/%Y}"},
+    )  # fmt: skip
+    assert response.status_code == 303
+    nomination = db_nomination(nomination.id)
+    assert nomination.state == NominationState.APPROVED
+    assert (nomination.decision_number, nomination.decision_date) == (
+        "125/QĐ-MTTQ-BTT",
+        decided,
+    )
+    event = db.session.scalar(
+        sa.select(AuditEvent).filter_by(action="nomination.approved", object_id=nomination.id)
+    )
+    assert event.details["decision_number"] == "125/QĐ-MTTQ-BTT"
+    shown = f"Quyết định số 125/QĐ-MTTQ-BTT ngày {decided:%d/%m/%Y}"
+    assert shown in client.get(url(nomination, "")[:-1]).get_data(as_text=True)
+    public = app.test_client().get(f"/commendations/{YEAR}").get_data(as_text=True)
+    assert "Vi Thị Na" in public and shown in public
+
+
+def test_an_approval_without_a_decision_yet_is_fine(app, db, tree, campaign, login_as):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    district, _ = login_as(Role.REVIEWER, tree.d1)
+    nomination = sent(client, propose(client, tree))
+    response = district.post(
+        url(nomination, "approve"),
+        data={"version": nomination.version, "decision_number": "", "decision_date": ""},
+    )
+    assert response.status_code == 303
+    nomination = db_nomination(nomination.id)
+    assert nomination.state == NominationState.APPROVED
+    assert (nomination.decision_number, nomination.decision_date) == (None, None)
+    assert "Quyết định số" not in app.test_client().get(f"/commendations/{YEAR}").get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("number", "day", "message"),
+    [("125/QĐ-MTTQ-BTT", "31/02/2026", "Ngày không hợp lệ"),
+     ("125/QĐ-MTTQ-BTT", "hôm qua", "Ngày không hợp lệ"),
+     ("125/QĐ-MTTQ-BTT", "future", "không được sau ngày hôm nay"),
+     ("1" * 61, "01/12/2026", "Tối đa 60 ký tự")],
+)  # fmt: skip
+def test_a_bad_decision_is_refused_with_a_clear_message_and_kept(
+    db, tree, campaign, login_as, number, day, message
+):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    district, _ = login_as(Role.REVIEWER, tree.d1)
+    nomination = sent(client, propose(client, tree))
+    if day == "future":
+        day = (local_today() + timedelta(days=1)).strftime("%d/%m/%Y")
+    response = district.post(
+        url(nomination, "approve"),
+        data={"version": nomination.version, "decision_number": number, "decision_date": day},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in page
+    assert f'value="{number}"' in page and f'value="{day}"' in page
+    nomination = db_nomination(nomination.id)
+    assert nomination.state == NominationState.SUBMITTED
+    assert nomination.decision_number is None

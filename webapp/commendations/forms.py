@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField, validators
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+    validators,
+)
 
-from webapp.forms import Form, max_length, optional_int, text_filters
+from webapp.db import local_today
+from webapp.forms import Form, day_field, max_length, optional_int, text_filters
 
 
 class EvaluationForm(Form):
@@ -57,3 +66,22 @@ class NominationForm(Form):
         description=_l("The achievements in the campaign this year."),
         render_kw={"rows": 4},
     )
+
+
+class ApprovalForm(Form):
+    """The approval, with the commendation decision it records if there is one yet."""
+
+    version = HiddenField()
+    decision_number = StringField(
+        _l("Decision number"),
+        validators=[max_length(60)],
+        filters=text_filters(),
+        description=_l("Optional. For example: 125/QĐ-MTTQ-BTT."),
+    )
+    decision_date = day_field(
+        _l("Decision date"), description=_l("Optional. As DD/MM/YYYY, not later than today.")
+    )
+
+    def validate_decision_date(self, field) -> None:
+        if field.data and field.data > local_today():
+            raise ValidationError(_l("The decision date cannot be later than today."))

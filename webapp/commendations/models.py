@@ -4,7 +4,7 @@ proposal to commend a collective, an individual or an entry, decided by the leve
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -107,6 +107,9 @@ class Nomination(db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     reject_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # The commendation decision an approval records (Số quyết định … ngày …), if given.
+    decision_number: Mapped[str | None] = mapped_column(sa.String(60))
+    decision_date: Mapped[date | None] = mapped_column(sa.Date)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     proposing_unit: Mapped[Unit] = relationship(foreign_keys=[proposing_unit_id])

@@ -7,6 +7,7 @@ writes an audit event, notifies and flushes — as lists and reports do.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -22,7 +23,7 @@ from webapp.commendations.models import (
     NomineeKind,
     Rating,
 )
-from webapp.db import utcnow
+from webapp.db import local_today, utcnow
 from webapp.extensions import db
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import editors_at, notify
@@ -280,8 +281,20 @@ def submit_nomination(actor, nomination: Nomination, version: int) -> Nomination
     return nomination
 
 
-def approve_nomination(actor, nomination: Nomination, version: int) -> Nomination:
-    return _decide(actor, nomination, version, NominationState.APPROVED, None)
+def approve_nomination(
+    actor,
+    nomination: Nomination,
+    version: int,
+    decision_number: str | None = None,
+    decision_date: date | None = None,
+) -> Nomination:
+    """Approve; the commendation decision's number and date are recorded if given."""
+    if decision_date is not None and decision_date > local_today():
+        raise CommendationError(_("The decision date cannot be later than today."), "decision_date")
+    number = clean(decision_number) if decision_number else None
+    return _decide(
+        actor, nomination, version, NominationState.APPROVED, None, (number, decision_date)
+    )
 
 
 def reject_nomination(
@@ -291,7 +304,12 @@ def reject_nomination(
 
 
 def _decide(
-    actor, nomination: Nomination, version: int, state: NominationState, reason: str | None
+    actor,
+    nomination: Nomination,
+    version: int,
+    state: NominationState,
+    reason: str | None,
+    decision: tuple[str | None, date | None] = (None, None),
 ) -> Nomination:
     _lock(nomination, version)
     policy.ensure(actor, Action.NOMINATION_DECIDE, nomination)
@@ -302,6 +320,7 @@ def _decide(
     nomination.decided_at = utcnow()
     nomination.decided_by_id = actor.id
     nomination.reject_reason = reason if state == NominationState.REJECTED else None
+    nomination.decision_number, nomination.decision_date = decision
     flush_or_stale(nomination)
     proposers = editors_at(nomination.proposing_unit_id, None, nomination.submitted_by)
     notify(
@@ -318,5 +337,7 @@ def _decide(
         nomination,
         unit_id=nomination.proposing_unit_id,
         reason=reason,
+        decision_number=nomination.decision_number,
+        decision_date=nomination.decision_date.isoformat() if nomination.decision_date else None,
     )
     return nomination

@@ -24,7 +24,7 @@ from flask_login import current_user, login_required
 from webapp import policy
 from webapp.campaign.models import MemberOrganization
 from webapp.commendations import queries, services
-from webapp.commendations.forms import EvaluationForm, NominationForm
+from webapp.commendations.forms import ApprovalForm, EvaluationForm, NominationForm
 from webapp.commendations.models import Nomination, NominationState
 from webapp.db import local_today
 from webapp.extensions import db
@@ -319,13 +319,15 @@ def _load(nomination_id: int) -> Nomination:
     return nomination
 
 
-def _nomination_page(nomination: Nomination, *, status: int = 200, form=None):
+def _nomination_page(nomination: Nomination, *, status: int = 200, form=None, approval_form=None):
     form = form or DecisionForm(data={"version": nomination.version})
+    approval_form = approval_form or ApprovalForm(data={"version": nomination.version})
     return make_response(
         render_template(
             "commendations/nomination.html",
             nomination=nomination,
             decision_form=form,
+            approval_form=approval_form,
             deciding_unit=policy.deciding_unit(nomination),
         ),
         status,
@@ -403,15 +405,24 @@ def reject_nomination(nomination_id: int):
 
 def _decide(nomination_id: int, *, approve: bool):
     nomination = _load(nomination_id)
-    form = DecisionForm()
+    form = ApprovalForm() if approve else DecisionForm()
     if not policy.can(current_user, Action.NOMINATION_DECIDE, nomination):
         if nomination.state == NominationState.SUBMITTED:
             abort(403)  # not theirs to decide
         flash(_("This nomination has already been decided."), "success")
         return _back(nomination)
+    forms = {"approval_form": form} if approve else {"form": form}
+    if not form.validate():
+        return _nomination_page(nomination, status=422, **forms)
     try:
         if approve:
-            services.approve_nomination(current_user, nomination, version_of(form))
+            services.approve_nomination(
+                current_user,
+                nomination,
+                version_of(form),
+                form.decision_number.data,
+                form.decision_date.data,
+            )
         else:
             services.reject_nomination(current_user, nomination, version_of(form), form.reason.data)
     except services.StaleVersion:
@@ -420,8 +431,8 @@ def _decide(nomination_id: int, *, approve: bool):
         return _back(nomination)
     except services.CommendationError as error:
         db.session.rollback()
-        form.reason.errors = [str(error)]
-        return _nomination_page(_load(nomination_id), status=422, form=form)
+        getattr(form, error.field).errors = [str(error)]
+        return _nomination_page(_load(nomination_id), status=422, **forms)
     db.session.commit()
     flash(
         _("The nomination was approved.") if approve else _("The nomination was not approved."),
