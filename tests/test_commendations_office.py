@@ -4,10 +4,12 @@ nomination and the public page, and the year's approved commendations as a sprea
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from tests.test_commendations import db_nomination, propose
 from webapp.audit.models import AuditEvent
@@ -190,3 +192,52 @@ def test_a_bad_decision_is_refused_with_a_clear_message_and_kept(
     nomination = db_nomination(nomination.id)
     assert nomination.state == NominationState.SUBMITTED
     assert nomination.decision_number is None
+
+
+# The year's approved commendations as a spreadsheet
+
+
+def test_the_year_s_commendations_download_as_xlsx_grouped_like_the_page(
+    app, db, tree, campaign, login_as
+):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    district, _ = login_as(Role.REVIEWER, tree.d1)
+    decided = local_today() - timedelta(days=1)
+    first = sent(client, propose(client, tree, kind="individual", person_name="Vi Thị Na",
+                                 person_role="Chi hội trưởng"))  # fmt: skip
+    second = sent(client, propose(client, tree))
+    waiting = sent(client, propose(client, tree, kind="individual", person_name="Chưa Duyệt"))
+    decision = {"decision_number": "125/QĐ-MTTQ-BTT", "decision_date": f"{decided:%d/%m/%Y}"}
+    district.post(url(first, "approve"), data={"version": first.version, **decision})
+    district.post(url(second, "approve"), data={"version": second.version})
+    assert db_nomination(waiting.id).state == NominationState.SUBMITTED
+    anonymous = app.test_client()
+    page = anonymous.get(f"/commendations/{YEAR}").get_data(as_text=True)
+    assert f"/commendations/{YEAR}.xlsx" in page
+    response = anonymous.get(f"/commendations/{YEAR}.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert "attachment" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == f"Khen thưởng năm {YEAR}"
+    assert rows[2] == ["Cấp", "Loại", "Được khen thưởng", "Đơn vị đề nghị", "Lý do",
+                       "Số quyết định", "Ngày quyết định"]  # fmt: skip
+    body = rows[3:]
+    assert len(body) == 2
+    # Collectives before individuals, as on the page (by kind).
+    assert [r[2] for r in body] == ["Xã Đồng Phúc", "Vi Thị Na, Chi hội trưởng"]
+    assert body[1][3] == "Xã Đồng Phúc"
+    assert body[1][4] == "Dẫn đầu phong trào xây dựng nông thôn mới"
+    assert body[1][5:] == ["125/QĐ-MTTQ-BTT", f"{decided:%d/%m/%Y}"]
+    assert body[0][5:] == ["", ""]
+    assert "Chưa Duyệt" not in repr(rows)
+
+
+def test_a_year_without_commendations_has_no_download_link_but_an_empty_sheet(app, db, campaign):
+    anonymous = app.test_client()
+    page = anonymous.get(f"/commendations/{YEAR}").get_data(as_text=True)
+    assert f"/commendations/{YEAR}.xlsx" not in page
+    response = anonymous.get(f"/commendations/{YEAR}.xlsx")
+    assert response.status_code == 200
+    assert anonymous.get("/commendations/1999.xlsx").status_code == 404

@@ -18,17 +18,17 @@ def _can_somewhere(action: policy.Action) -> bool:
     return policy.can_somewhere(current_user, action)
 
 
-def _day(value) -> str:
+def day(value) -> str:
     """A date as 15/07/2017: how forms and deadlines are written in Vietnam."""
     return format_date(value, "dd/MM/y")
 
 
-def _unit_label(unit) -> str:
+def unit_label(unit) -> str:
     """A unit's name as it was; one that ends says until when and what took it over, since
     codes and names are reused across reorganizations."""
     if unit.valid_to is None:
         return unit.name
-    values = {"name": unit.name, "date": _day(unit.valid_to)}
+    values = {"name": unit.name, "date": day(unit.valid_to)}
     if unit.successors:
         return _(
             "%(name)s (until %(date)s; now in %(successors)s)",
@@ -38,11 +38,11 @@ def _unit_label(unit) -> str:
     return _("%(name)s (until %(date)s)", **values)
 
 
-def _nominee_name(nomination) -> str:
+def nominee_name(nomination) -> str:
     """Who a nomination is for, in one line: the unit as it was (and organization), the
     person (and their position), or the entry."""
     if nomination.unit is not None:
-        name = _unit_label(nomination.unit)
+        name = unit_label(nomination.unit)
         if nomination.organization is not None:
             return f"{nomination.organization.tr('name')} · {name}"
         return name
@@ -64,7 +64,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=_can,
         can_somewhere=_can_somewhere,
-        nominee_name=_nominee_name,
+        nominee_name=nominee_name,
         commendation_year=_commendation_year,
         Action=policy.Action,
         ROLE_LABELS=labels.ROLE_LABELS,
@@ -91,8 +91,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         number=format_decimal,
         date=format_date,
-        day=_day,
-        unit_label=_unit_label,
+        day=day,
+        unit_label=unit_label,
         datetime=format_datetime,
     )
     app.jinja_env.trim_blocks = True

@@ -261,6 +261,7 @@ def _not_pages(app) -> list[Page]:
                 f"/coverage/2017/{commune.parent_id}/summary.xlsx?submitted=1",
             ),
             Page("rollup xlsx", "reviewer", f"/reports/2017/{commune.parent_id}/rollup.xlsx"),
+            Page("commendations xlsx", None, "/commendations/2017.xlsx"),
         ]
 
 

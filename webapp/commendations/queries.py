@@ -78,6 +78,19 @@ def approved_in(year: int) -> list[Nomination]:
     )
 
 
+LEVEL_ORDER = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE, Level.AREA)
+
+
+def approved_groups(year: int) -> list[tuple[Level, list[tuple[str, list[Nomination]]]]]:
+    """The year's approved commendations by the level that proposed them, then by kind:
+    how the public page and its spreadsheet list them."""
+    groups: dict = {}
+    for nomination in approved_in(year):
+        level = nomination.proposing_unit.level
+        groups.setdefault(level, {}).setdefault(nomination.kind, []).append(nomination)
+    return [(level, sorted(groups[level].items())) for level in LEVEL_ORDER if level in groups]
+
+
 def public_stamp(year: int) -> tuple:
     """What the public page of a year depends on: how many were approved and the last
     decision (a rejection after approval is impossible, so the pair changes with the list)."""

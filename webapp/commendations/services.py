@@ -23,13 +23,16 @@ from webapp.commendations.models import (
     NomineeKind,
     Rating,
 )
+from webapp.coverage.services import Workbook
 from webapp.db import local_today, utcnow
 from webapp.extensions import db
+from webapp.labels import LEVEL_LABELS, NOMINEE_KIND_LABELS
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import editors_at, notify
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState
 from webapp.registrations.services import StaleVersion, flush_or_stale
+from webapp.templating import day, nominee_name, unit_label
 from webapp.text import clean
 from webapp.units.models import Unit
 
@@ -341,3 +344,39 @@ def _decide(
         decision_date=nomination.decision_date.isoformat() if nomination.decision_date else None,
     )
     return nomination
+
+
+# The year's approved commendations as a spreadsheet
+
+
+def commendations_xlsx(groups, title: str) -> bytes:
+    """One sheet, in the public page's order: level, kind, whom, proposing unit as it was,
+    reason, and the decision's number and date."""
+    book = Workbook()
+    rows = []
+    for level, kinds in groups:
+        for kind, nominations in kinds:
+            for n in nominations:
+                name = nominee_name(n)
+                if n.entry is not None:
+                    name = f"{name} ({unit_label(n.entry.registration_list.unit)})"
+                rows.append(
+                    [
+                        str(LEVEL_LABELS[level]),
+                        str(NOMINEE_KIND_LABELS[kind]),
+                        name,
+                        unit_label(n.proposing_unit),
+                        n.reason,
+                        n.decision_number or "",
+                        day(n.decision_date) if n.decision_date else "",
+                    ]
+                )
+    book.sheet(
+        _("Commendations"),
+        [title],
+        [_("Level"), _("Kind"), _("Commended"), _("Proposed by"), _("Reason"),
+         _("Decision number"), _("Decision date")],
+        [14, 16, 36, 28, 60, 20, 14],
+        rows,
+    )  # fmt: skip
+    return book.close()

@@ -9,6 +9,7 @@ import hashlib
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     make_response,
@@ -27,6 +28,8 @@ from webapp.commendations import queries, services
 from webapp.commendations.forms import ApprovalForm, EvaluationForm, NominationForm
 from webapp.commendations.models import Nomination, NominationState
 from webapp.db import local_today
+from webapp.downloads import content_disposition
+from webapp.exports.documents import XLSX_MIMETYPE
 from webapp.extensions import db
 from webapp.i18n.domain import interface_stamp
 from webapp.i18n.setup import ui_language
@@ -36,7 +39,7 @@ from webapp.registrations.forms import VersionForm, hidden_id, version_of
 from webapp.registrations.queries import registration_years
 from webapp.registrations.services import organizations_at
 from webapp.review.forms import DecisionForm
-from webapp.units.models import Level, Unit
+from webapp.units.models import Unit
 from webapp.urls import form_id
 
 bp = Blueprint("commendations", __name__, url_prefix="/commendations")
@@ -454,9 +457,6 @@ def queue():
 # The public list
 
 
-LEVEL_ORDER = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE, Level.AREA)
-
-
 @bp.get("/<int:year>")
 def public_list(year: int):
     """Approved commendations of a year, by the level that proposed them and by kind; names
@@ -471,15 +471,11 @@ def public_list(year: int):
         known = [etag, *(f"{etag}:{algorithm}" for algorithm in ("br", "gzip", "deflate"))]
         if any(request.if_none_match.contains(tag) for tag in known):
             return _public_response(make_response("", 304), etag)
-    groups: dict = {}
-    for nomination in queries.approved_in(year):
-        level = nomination.proposing_unit.level
-        groups.setdefault(level, {}).setdefault(nomination.kind, []).append(nomination)
     body = render_template(
         "commendations/public.html",
         year=year,
         years=[y for y in registration_years() if y <= local_today().year],
-        groups=[(level, groups[level]) for level in LEVEL_ORDER if level in groups],
+        groups=queries.approved_groups(year),
         level_labels=LEVEL_LABELS,
     )
     response = make_response(body)
@@ -488,6 +484,19 @@ def public_list(year: int):
         response.cache_control.no_store = True
         return response
     return _public_response(response, etag)
+
+
+@bp.get("/<int:year>.xlsx")
+def public_list_xlsx(year: int):
+    """The same list as a spreadsheet: public like the page, since it holds nothing more."""
+    policy.require(current_user, Action.COMMENDATION_VIEW)
+    year = _year(year)
+    title = _("Commendations %(year)s", year=year)
+    workbook = services.commendations_xlsx(queries.approved_groups(year), title)
+    response = Response(workbook, mimetype=XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = content_disposition(f"{title}.xlsx")
+    response.cache_control.no_cache = True
+    return response
 
 
 def _public_response(response, etag: str):

@@ -89,7 +89,7 @@ def gaps_by_organization(coverage: Coverage) -> list[OrganizationGaps]:
     return list(groups.values())
 
 
-class _Workbook:
+class Workbook:
     """An in-memory workbook of A4 landscape sheets: title lines, a heading row repeated on
     every printed page, then rows of text and numbers (numbers stay numbers)."""
 
@@ -148,7 +148,7 @@ class _Workbook:
 
 def gaps_xlsx(coverage: Coverage, title: str) -> bytes:
     """The gap list as a workbook: one sheet per commune, one per organization."""
-    book = _Workbook()
+    book = Workbook()
     unit_heading, commune_heading = _("Unit above"), _("Commune")
     book.sheet(
         _("By commune"),
@@ -192,7 +192,7 @@ def summary_xlsx(
 ) -> bytes:
     """The aggregated list as a workbook: the totals per organization and content, and every
     entry counted. Every sum is the page's sum."""
-    book = _Workbook()
+    book = Workbook()
     sources = [
         _("People's contributions (đồng)"),
         _("State budget (đồng)"),
