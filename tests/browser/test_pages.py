@@ -55,6 +55,7 @@ NOT_PAGES = {
     "rollup.export_rollup",
     "commendations.evaluations_index",
     "commendations.nominations_index",
+    "commendations.public_list_xlsx",
 }
 
 
@@ -162,6 +163,9 @@ def _pages(app) -> list[Page]:
                 "edit a nomination",
                 "editor",
                 f"/commendations/nominations/{draft_nomination.id}/edit",
+            ),
+            Page(
+                "nomination (draft)", "editor", f"/commendations/nominations/{draft_nomination.id}"
             ),
             Page("nomination (reviewer)", "reviewer", f"/commendations/nominations/{waiting.id}"),
             Page("nomination (approved)", "editor", f"/commendations/nominations/{approved.id}"),
