@@ -12,7 +12,7 @@ notify.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -272,19 +272,36 @@ def _chain_above(unit: Unit, today) -> list[Unit]:
     return sorted(unit.covering_units()[1:] or [unit], key=lambda u: u.has_ended(today))
 
 
-def prime_reviewing_units(units: list[Unit]) -> None:
-    """Answer `reviewing_unit(unit)` (for every organization) for many units at once, in one
-    query, for pages that judge many units' items in one request."""
-    if not has_request_context() or not units:
+def prime_reviewing_units(units: list[Unit], lists: Iterable[RegistrationList] = ()) -> None:
+    """Answer `reviewing_unit(unit)` (for every organization) for many units at once, and who
+    reviews each of these lists, in one query, for pages that judge many items in one
+    request."""
+    keys = {(unit, None, None) for unit in units} | {
+        (rl.unit, _list_organization(rl), rl.submitted_by_id) for rl in lists
+    }
+    if not has_request_context() or not keys:
         return
     memo = g.setdefault("reviewing_units", {})
     today = utcnow().date()
-    chains = {unit.id: _chain_above(unit, today) for unit in units}
-    holders = _reviewer_units(
-        sorted({u.id for chain in chains.values() for u in chain}), None, None
-    )
-    for unit in units:
-        memo[(unit.id, None, None)] = next((u for u in chains[unit.id] if u.id in holders), None)
+    chains = {unit.id: _chain_above(unit, today) for unit, _, _ in keys}
+    holders = db.session.execute(
+        sa.select(RoleAssignment.unit_id, RoleAssignment.organization_id, User.id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(
+            User.is_active,
+            RoleAssignment.role == Role.REVIEWER,
+            RoleAssignment.unit_id.in_(sorted({u.id for c in chains.values() for u in c})),
+        )
+    ).all()
+    for unit, organization_id, excluded_user_id in keys:
+        here = {
+            unit_id
+            for unit_id, for_organization, user_id in holders
+            if user_id != excluded_user_id and for_organization in (None, organization_id)
+        }
+        memo[(unit.id, organization_id, excluded_user_id)] = next(
+            (u for u in chains[unit.id] if u.id in here), None
+        )
 
 
 def _list_reviewing_unit(registration_list: RegistrationList) -> Unit | None:
