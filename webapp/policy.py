@@ -29,7 +29,7 @@ from webapp.pages.models import ORIGINAL_LANGUAGE, Page, PageState, PageTranslat
 from webapp.registrations.models import Entry, EntryState, RegistrationList
 from webapp.reports.models import ProgressReport, ReportState
 from webapp.units.models import AREA_KINDS, Level, Unit
-from webapp.units.queries import active_on, subtree_ids, valid_in_year
+from webapp.units.queries import active_on, prime_successors, subtree_ids, valid_in_year
 
 
 class Action(enum.StrEnum):
@@ -181,10 +181,16 @@ _WHOLE_CAMPAIGN = object()
 
 
 def _top_unit(obj: Any) -> Unit | None:
-    """The campaign configuration belongs to the top of the tree: only its admins change it."""
-    return db.session.scalar(
+    """The campaign configuration belongs to the top of the tree: only its admins change it.
+    Looked up once a request (the menu asks about it on every page)."""
+    if has_request_context() and "top_unit" in g:
+        return g.top_unit
+    unit = db.session.scalar(
         sa.select(Unit).where(Unit.parent_id.is_(None), active_on(local_today())).order_by(Unit.id)
     )
+    if has_request_context():
+        g.top_unit = unit
+    return unit
 
 
 def _list_unit(registration_list: RegistrationList) -> Unit:
@@ -272,16 +278,22 @@ def _chain_above(unit: Unit, today) -> list[Unit]:
     return sorted(unit.covering_units()[1:] or [unit], key=lambda u: u.has_ended(today))
 
 
-def prime_reviewing_units(units: list[Unit], lists: Iterable[RegistrationList] = ()) -> None:
+def prime_reviewing_units(
+    units: list[Unit], lists: Iterable[RegistrationList] = (), memo: dict | None = None
+) -> None:
     """Answer `reviewing_unit(unit)` (for every organization) for many units at once, and who
     reviews each of these lists, in one query, for pages that judge many items in one
-    request."""
+    request. Into `memo`, or else the request's."""
     keys = {(unit, None, None) for unit in units} | {
         (rl.unit, _list_organization(rl), rl.submitted_by_id) for rl in lists
     }
-    if not has_request_context() or not keys:
+    if memo is None:
+        if not has_request_context():
+            return
+        memo = g.setdefault("reviewing_units", {})
+    if not keys:
         return
-    memo = g.setdefault("reviewing_units", {})
+    prime_successors(unit for unit, _, _ in keys)
     today = utcnow().date()
     chains = {unit.id: _chain_above(unit, today) for unit, _, _ in keys}
     holders = db.session.execute(
