@@ -417,6 +417,57 @@ def test_joint_work_led_by_an_entry_the_decider_does_not_review_is_refused(dup, 
     assert [o.code for o in db.session.get(Entry, chicken.id).partners] == ["phu_nu"]
 
 
+def lead_options(response) -> tuple[set[str], set[str]]:
+    """The decision form's offered kinds and leads, as the radio values on the page."""
+    import re
+
+    html = response.get_data(as_text=True)
+    return (
+        set(re.findall(r'name="kind"[^>]*value="([^"]+)"', html)),
+        set(re.findall(r'name="lead"[^>]*value="([^"]+)"', html)),
+    )
+
+
+def test_the_decision_form_offers_only_leads_the_decider_may_take(dup, login_as):
+    factories.make_user(roles=[(Role.REVIEWER, dup.province)])  # reviews the district's lists
+    theirs = district_entry(dup, "Mô hình của huyện")
+    chicken = dup.e["chicken"]
+    reviewer, _ = login_as(Role.REVIEWER, dup.d1)
+    first, second = key(theirs, chicken)
+    page = reviewer.get(url("show_overlap", first_id=first, second_id=second))
+    assert page.status_code == 200
+    assert lead_options(page) == ({"not_duplicate", "joint"}, {str(chicken.id)})
+    listed = reviewer.get(url("show_overlaps", dup.d1))
+    assert str(theirs.id) not in lead_options(listed)[1]
+    assert str(chicken.id) in lead_options(listed)[1]
+    province, _ = login_as(Role.REVIEWER, dup.province)
+    both = province.get(url("show_overlap", first_id=first, second_id=second))
+    assert lead_options(both)[1] == {str(theirs.id), str(chicken.id)}
+
+
+def test_without_a_lead_to_take_joint_work_is_not_offered_and_still_refused(dup, login_as):
+    factories.make_user(roles=[(Role.REVIEWER, dup.province)])  # reviews the district's lists
+    one, two = district_entry(dup, "Mô hình huyện một"), district_entry(dup, "Mô hình huyện hai")
+    reviewer, _ = login_as(Role.REVIEWER, dup.d1)
+    first, second = key(one, two)
+    page = reviewer.get(url("show_overlap", first_id=first, second_id=second))
+    assert page.status_code == 200
+    assert lead_options(page) == ({"not_duplicate"}, set())
+    assert "Không thể chọn công trình chung" in page_text(page)
+    refused = reviewer.post(
+        decide_url(one, two),
+        data={"kind": "joint", "lead": str(one.id), "version": "0", "note": "Chung"},
+    )
+    assert refused.status_code == 403
+    assert "Chung" in page_text(refused)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OverlapDecision)) == 0
+    not_duplicate = reviewer.post(
+        decide_url(one, two), data={"kind": "not_duplicate", "version": "0"}
+    )
+    assert not_duplicate.status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OverlapDecision)) == 1
+
+
 def test_joint_work_and_its_reopening_move_the_lead_entrys_version(dup, login_as):
     e = dup.e
     before = e["chicken"].version

@@ -749,6 +749,26 @@ def test_overlap_decisions_belong_to_the_communes_reviewing_unit_and_above(db, t
     assert not policy.can(narrowed, Action.OVERLAP_VIEW, tree.c1)
 
 
+def test_joint_work_is_led_only_by_an_entry_whose_list_the_decider_reviews(db, tree):
+    from flask_login import AnonymousUserMixin
+
+    district = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    province = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    district_admin = factories.make_user(roles=[(Role.ADMIN, tree.d1)])
+    narrowed = factories.make_user(roles=[(Role.REVIEWER, tree.d1, factories.make_organization())])
+    communes, provinces = _submitted_entry(tree.c1), _submitted_entry(tree.province)
+    districts, elsewhere = _submitted_entry(tree.d1), _submitted_entry(tree.c3)
+    assert policy.may_lead_joint_work(district, communes)
+    assert not policy.may_lead_joint_work(district, provinces)  # a province list's entry
+    assert not policy.may_lead_joint_work(district, districts)  # the province reviews it
+    assert not policy.may_lead_joint_work(district, elsewhere)  # another district's commune
+    assert policy.may_lead_joint_work(province, communes)  # above the reviewing unit
+    assert policy.may_lead_joint_work(province, provinces)
+    assert policy.may_lead_joint_work(district_admin, communes)
+    assert not policy.may_lead_joint_work(narrowed, communes)  # not the list's organization
+    assert not policy.may_lead_joint_work(AnonymousUserMixin(), communes)
+
+
 # Evaluations and commendations
 
 

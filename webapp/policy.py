@@ -12,7 +12,7 @@ notify.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ from webapp.pages.models import ORIGINAL_LANGUAGE, Page, PageState, PageTranslat
 from webapp.registrations.models import Entry, EntryState, RegistrationList
 from webapp.reports.models import ProgressReport, ReportState
 from webapp.units.models import AREA_KINDS, Level, Unit
-from webapp.units.queries import active_on, subtree_ids, valid_in_year
+from webapp.units.queries import active_on, prime_successors, subtree_ids, valid_in_year
 
 
 class Action(enum.StrEnum):
@@ -181,10 +181,16 @@ _WHOLE_CAMPAIGN = object()
 
 
 def _top_unit(obj: Any) -> Unit | None:
-    """The campaign configuration belongs to the top of the tree: only its admins change it."""
-    return db.session.scalar(
+    """The campaign configuration belongs to the top of the tree: only its admins change it.
+    Looked up once a request (the menu asks about it on every page)."""
+    if has_request_context() and "top_unit" in g:
+        return g.top_unit
+    unit = db.session.scalar(
         sa.select(Unit).where(Unit.parent_id.is_(None), active_on(local_today())).order_by(Unit.id)
     )
+    if has_request_context():
+        g.top_unit = unit
+    return unit
 
 
 def _list_unit(registration_list: RegistrationList) -> Unit:
@@ -272,19 +278,42 @@ def _chain_above(unit: Unit, today) -> list[Unit]:
     return sorted(unit.covering_units()[1:] or [unit], key=lambda u: u.has_ended(today))
 
 
-def prime_reviewing_units(units: list[Unit]) -> None:
-    """Answer `reviewing_unit(unit)` (for every organization) for many units at once, in one
-    query, for pages that judge many units' items in one request."""
-    if not has_request_context() or not units:
+def prime_reviewing_units(
+    units: list[Unit], lists: Iterable[RegistrationList] = (), memo: dict | None = None
+) -> None:
+    """Answer `reviewing_unit(unit)` (for every organization) for many units at once, and who
+    reviews each of these lists, in one query, for pages that judge many items in one
+    request. Into `memo`, or else the request's."""
+    keys = {(unit, None, None) for unit in units} | {
+        (rl.unit, _list_organization(rl), rl.submitted_by_id) for rl in lists
+    }
+    if memo is None:
+        if not has_request_context():
+            return
+        memo = g.setdefault("reviewing_units", {})
+    if not keys:
         return
-    memo = g.setdefault("reviewing_units", {})
+    prime_successors(unit for unit, _, _ in keys)
     today = utcnow().date()
-    chains = {unit.id: _chain_above(unit, today) for unit in units}
-    holders = _reviewer_units(
-        sorted({u.id for chain in chains.values() for u in chain}), None, None
-    )
-    for unit in units:
-        memo[(unit.id, None, None)] = next((u for u in chains[unit.id] if u.id in holders), None)
+    chains = {unit.id: _chain_above(unit, today) for unit, _, _ in keys}
+    holders = db.session.execute(
+        sa.select(RoleAssignment.unit_id, RoleAssignment.organization_id, User.id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(
+            User.is_active,
+            RoleAssignment.role == Role.REVIEWER,
+            RoleAssignment.unit_id.in_(sorted({u.id for c in chains.values() for u in c})),
+        )
+    ).all()
+    for unit, organization_id, excluded_user_id in keys:
+        here = {
+            unit_id
+            for unit_id, for_organization, user_id in holders
+            if user_id != excluded_user_id and for_organization in (None, organization_id)
+        }
+        memo[(unit.id, organization_id, excluded_user_id)] = next(
+            (u for u in chains[unit.id] if u.id in here), None
+        )
 
 
 def _list_reviewing_unit(registration_list: RegistrationList) -> Unit | None:

@@ -27,11 +27,17 @@ class OverlapDecisionForm(Form):
         _l("Note"), validators=[max_length(1000)], filters=text_filters(), render_kw={"rows": 2}
     )
 
-    def for_pair(self, first: Entry, second: Entry) -> OverlapDecisionForm:
+    def for_pair(
+        self, first: Entry, second: Entry, leads: list[Entry] | None = None
+    ) -> OverlapDecisionForm:
+        """The pair's entries as the possible leads of a joint work, or only `leads` (those
+        the decider may take); with none, joint work is not offered."""
         self.lead.choices = [
             SelectChoice(str(e.id), f"{e.lead_organization.tr('name')}: {e.name}")
-            for e in (first, second)
+            for e in ((first, second) if leads is None else leads)
         ]
+        if not self.lead.choices:
+            self.kind.choices = [c for c in self.kind.choices if c.value != OverlapKind.JOINT]
         return self
 
     def validate_lead(self, field) -> None:

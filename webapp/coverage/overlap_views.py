@@ -87,7 +87,9 @@ def _pair_rows(pairs: list[Pair], back: str) -> list[PairRow]:
     }
     may_decide = policy.can_somewhere(current_user, Action.OVERLAP_DECIDE)
     if may_decide:
-        policy.prime_reviewing_units(list(communes.values()))
+        policy.prime_reviewing_units(
+            list(communes.values()), {e.registration_list for e in entries.values()}
+        )
     rows = []
     for pair in pairs:
         commune = communes[pair.commune_id]
@@ -104,6 +106,11 @@ def _pair_rows(pairs: list[Pair], back: str) -> list[PairRow]:
     return rows
 
 
+def _leads(first: Entry, second: Entry) -> list[Entry]:
+    """The entries the user may have lead a joint work (it adds a partner to the lead)."""
+    return [e for e in (first, second) if policy.may_lead_joint_work(current_user, e)]
+
+
 def _decision_form(row: PairRow, back: str, formdata=None) -> OverlapDecisionForm:
     decision = row.pair.decision
     form = OverlapDecisionForm(
@@ -114,7 +121,7 @@ def _decision_form(row: PairRow, back: str, formdata=None) -> OverlapDecisionFor
         lead=str(decision.lead_entry_id) if decision and decision.lead_entry_id else None,
         note=decision.note if decision else None,
     )
-    return form.for_pair(row.first, row.second)
+    return form.for_pair(row.first, row.second, _leads(row.first, row.second))
 
 
 @bp.get("/<int:year>/<id:unit_id>/overlaps")
@@ -246,17 +253,19 @@ def _after_decision(row: PairRow, back: str | None):
 def decide_overlap(first_id: int, second_id: int):
     first, second, commune = _load_pair(first_id, second_id)
     policy.require(current_user, Action.OVERLAP_DECIDE, commune)
-    form = OverlapDecisionForm().for_pair(first, second)
-    if not form.validate_on_submit():
-        return _refused(_pair_row(first, second, commune), form, None, 422)
+    leads = _leads(first, second)
+    form = OverlapDecisionForm().for_pair(first, second, leads)
     lead = {str(first.id): first, str(second.id): second}.get(form.lead.data or "")
-    if form.kind.data == OverlapKind.JOINT and not policy.may_lead_joint_work(current_user, lead):
+    if form.kind.data == OverlapKind.JOINT and lead is not None and lead not in leads:
+        # Offered to nobody who may not take it; a stale or forged form still says why.
         message = _(
             "You do not review the list of the entry chosen to lead, so a joint work cannot "
             "add a partner to it. Choose the other entry to lead, or leave the decision to "
             "that list's reviewers."
         )
         return _refused(_pair_row(first, second, commune), form, message, 403)
+    if not form.validate_on_submit():
+        return _refused(_pair_row(first, second, commune), form, None, 422)
     try:
         overlaps.decide(
             current_user,

@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState, RegistrationList
 from webapp.units.models import Unit
-from webapp.units.queries import successor_map, year_day
+from webapp.units.queries import prime_successors, successor_map, year_day
 
 
 @dataclass
@@ -67,11 +67,14 @@ def compare_years(
         key = tuple(u.id for u in units)
         return rows.setdefault(key, ComparisonRow(units))
 
-    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(after)))}
+    units = {
+        u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_([*after, *before])))
+    }
+    prime_successors(units.values())  # the earlier units are labelled "until …; now in …"
     for unit_id, counts in after.items():
         row([units[unit_id]]).later.add(counts)
     for unit_id, counts in before.items():
-        old = db.session.get(Unit, unit_id)
+        old = units[unit_id]
         target = row(mapping.get(unit_id, [old]))
         target.earlier_units.append(old)
         target.earlier.add(counts)

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from webapp import policy
 from webapp.audit.models import AuditEvent
@@ -49,6 +50,15 @@ class QueueFilters:
     state: str = "awaiting"
 
 
+def _routed_to(user, stmt: sa.Select) -> list[RegistrationList]:
+    """The lists of `stmt` whose review falls to the user, their units ready to be labelled:
+    a fixed number of queries however many units and submitters they span."""
+    candidates = list(db.session.scalars(stmt.options(selectinload(RegistrationList.unit))))
+    memo: dict = {}
+    policy.prime_reviewing_units([], candidates, memo)
+    return [rl for rl in candidates if policy.routed_to(user, rl, memo)]
+
+
 def review_queue(user, filters: QueueFilters) -> list[QueueGroup]:
     """Submitted lists whose review falls to the user, by unit, oldest submission first."""
     stmt = sa.select(RegistrationList).where(
@@ -65,8 +75,7 @@ def review_queue(user, filters: QueueFilters) -> list[QueueGroup]:
     stmt = policy.visible(user, Action.ENTRY_APPROVE, stmt).order_by(
         RegistrationList.first_submitted_at, RegistrationList.id
     )
-    memo: dict = {}
-    lists = [rl for rl in db.session.scalars(stmt) if policy.routed_to(user, rl, memo)]
+    lists = _routed_to(user, stmt)
     counts: dict[int, dict[EntryState, int]] = defaultdict(dict)
     if lists:
         for list_id, state, count in db.session.execute(
@@ -98,8 +107,7 @@ def queue_choices(user) -> dict[str, list]:
         Action.ENTRY_APPROVE,
         sa.select(RegistrationList).where(RegistrationList.submitted_at.is_not(None)),
     )
-    memo: dict = {}
-    lists = [rl for rl in db.session.scalars(stmt) if policy.routed_to(user, rl, memo)]
+    lists = _routed_to(user, stmt)
     units = sorted({rl.unit for rl in lists}, key=lambda u: (u.code or "~", u.name))
     organizations = list(
         db.session.scalars(

@@ -7,6 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Select
 
 from webapp.extensions import db
@@ -91,6 +92,28 @@ def successor_map(from_day: date, to_day: date) -> dict[int, list[Unit]]:
         for unit in units.values()
         if unit.is_active_on(from_day)
     }
+
+
+def prime_successors(units: Iterable[Unit]) -> None:
+    """Load the successors of every given unit not yet holding them, and theirs in turn, one
+    query per reorganization step: pages that label many units ("until …; now in …") or judge
+    their scope (`Unit.covering_units`) do not ask unit by unit."""
+    frontier = list(units)
+    while frontier:
+        waiting = {u.id: u for u in frontier if "successors" in sa.inspect(u).unloaded}
+        if not waiting:
+            return
+        found: dict[int, list[Unit]] = {unit_id: [] for unit_id in waiting}
+        for predecessor_id, successor in db.session.execute(
+            sa.select(UnitSuccession.predecessor_id, Unit)
+            .join(Unit, Unit.id == UnitSuccession.successor_id)
+            .where(UnitSuccession.predecessor_id.in_(sorted(waiting)))
+            .order_by(Unit.code, Unit.name)
+        ):
+            found[predecessor_id].append(successor)
+        for unit_id, unit in waiting.items():
+            set_committed_value(unit, "successors", found[unit_id])
+        frontier = [s for successors in found.values() for s in successors]
 
 
 def tree_order(units: Iterable[Unit]) -> list[tuple[Unit, int]]:
