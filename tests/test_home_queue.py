@@ -17,7 +17,6 @@ from tests.factories import content, org
 from webapp.auth.models import Role
 from webapp.db import local_today
 from webapp.extensions import db
-from webapp.home.queue import work_queue
 from webapp.registrations import services as registrations
 from webapp.registrations.models import Entry, EntryKind, EntryState, ListState, RegistrationList
 from webapp.reports import services as reports
@@ -203,6 +202,8 @@ def grow(tree, communes: int) -> None:
 
 
 def test_the_queue_takes_a_fixed_number_of_queries(app, tree, campaign):
+    from webapp.home.queue import work_queue
+
     boss = factories.make_user(roles=[(Role.REVIEWER, tree.province), (Role.ADMIN, tree.province)])
     db.session.commit()
 

@@ -1,11 +1,12 @@
 """The signed-in user's work queue for the home page: what waits for *me* (entries and reports
 to decide, nominations, likely duplicates, pages and strings to translate, lists and reports to
 correct) and what is late below me (communes that sent no list this year, overdue reports),
-each with its count and the page that lists them.
+each with its count and the page that lists them; and, apart, the news of decisions on my
+work.
 
 Counts come from the capabilities' own queries, scoped by the policy, in a number of queries
 that depends on the user's roles, never on how much data lies below them. Unread
-notifications are news, not work: they are counted apart and never make the queue non-empty.
+notifications are news, not work: they never make the queue non-empty.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from webapp.db import local_today
 from webapp.extensions import db
 from webapp.i18n.queries import coverage as interface_coverage
 from webapp.labels import PERIOD_LABELS
-from webapp.notifications.models import Notification
+from webapp.notifications.models import NotificationKind
+from webapp.notifications.services import unread_counts
 from webapp.pages.queries import translation_worklist
 from webapp.pages.translation_views import translation_languages
 from webapp.policy import Action
@@ -55,7 +57,7 @@ class Item:
 class Queue:
     mine: list[Item] = field(default_factory=list)  # waits for me
     below: list[Item] = field(default_factory=list)  # late below me
-    unread: int = 0  # unread notifications: news, not work
+    news: list[Item] = field(default_factory=list)  # unread notifications of outcomes
 
     @property
     def empty(self) -> bool:
@@ -73,12 +75,38 @@ def work_queue(user) -> Queue:
         *_users_without_role(user),
     ]
     queue.below = [*_unregistered(user, today), *_overdue_reports(user, today)]
-    queue.unread = db.session.scalar(
-        sa.select(sa.func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
-    )
+    queue.news = _news(user)
     return queue
+
+
+# News: what was decided about my work. Notifications of work to do (a list or report sent,
+# something sent back) are left out: the queue counts that work itself, until it is done.
+
+
+def _news(user) -> list[Item]:
+    texts = {
+        NotificationKind.APPROVED: lambda n: ngettext(
+            "%(num)d list approved", "%(num)d lists approved", n
+        ),
+        NotificationKind.REOPENED: lambda n: ngettext(
+            "%(num)d approved entry reopened", "%(num)d approved entries reopened", n
+        ),
+        NotificationKind.REPORT_ACCEPTED: lambda n: ngettext(
+            "%(num)d report accepted", "%(num)d reports accepted", n
+        ),
+        NotificationKind.NOMINATION_APPROVED: lambda n: ngettext(
+            "%(num)d nomination approved", "%(num)d nominations approved", n
+        ),
+        NotificationKind.NOMINATION_REJECTED: lambda n: ngettext(
+            "%(num)d nomination not approved", "%(num)d nominations not approved", n
+        ),
+    }
+    url = url_for("notifications.index")
+    return [
+        Item(texts[kind](count), count, url)
+        for kind, count in sorted(unread_counts(user).items())
+        if kind in texts
+    ]
 
 
 # Waits for me
