@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role, User
-from webapp.campaign.models import MemberOrganization
+from webapp.campaign.models import MemberOrganization, Requirement
 from webapp.commendations.models import Evaluation, Nomination
 from webapp.extensions import db
 from webapp.i18n.languages import all_languages
@@ -75,15 +75,15 @@ SENTENCES = {
     ),
     "interface.saved": _l("A %(language)s translation of the interface was saved"),
     "interface.removed": _l("A %(language)s translation of the interface was removed"),
-    "requirement.created": _l("Rule %(code)s was added"),
-    "requirement.changed": _l("Rule %(code)s was changed"),
-    "requirement.retired": _l("Rule %(code)s was retired"),
-    "requirement.deleted": _l("Rule %(code)s was deleted"),
-    "report_figure.created": _l("Report figure %(code)s was added"),
-    "report_figure.changed": _l("Report figure %(code)s was changed"),
-    "report_figure.retired": _l("Report figure %(code)s was retired"),
-    "report_figure.restored": _l("Report figure %(code)s is asked for again"),
-    "report_figure.deleted": _l("Report figure %(code)s was deleted"),
+    "requirement.created": _l("Rule “%(code)s” was added"),
+    "requirement.changed": _l("Rule “%(code)s” was changed"),
+    "requirement.retired": _l("Rule “%(code)s” was retired"),
+    "requirement.deleted": _l("Rule “%(code)s” was deleted"),
+    "report_figure.created": _l("Report figure “%(code)s” was added"),
+    "report_figure.changed": _l("Report figure “%(code)s” was changed"),
+    "report_figure.retired": _l("Report figure “%(code)s” was retired"),
+    "report_figure.restored": _l("Report figure “%(code)s” is asked for again"),
+    "report_figure.deleted": _l("Report figure “%(code)s” was deleted"),
     "evaluation.recorded": _l("The %(year)s evaluation of %(owner)s was recorded"),
     "nomination.created": _l("%(nominee)s was proposed for commendation"),
     "nomination.updated": _l("The nomination of %(nominee)s for commendation was edited"),
@@ -211,6 +211,7 @@ class Names:
     organizations: dict[int, MemberOrganization] = field(default_factory=dict)
     organization_codes: dict[str, MemberOrganization] = field(default_factory=dict)
     figures: dict[int, ReportFigure] = field(default_factory=dict)
+    requirements: dict[int, Requirement] = field(default_factory=dict)
 
     @classmethod
     def load(cls, events: list[AuditEvent]) -> Names:
@@ -281,7 +282,8 @@ class Names:
             for key in changes
             if str(key).isdigit()
         }
-        names.figures = _by_id(ReportFigure, figure_ids)
+        names.figures = _by_id(ReportFigure, figure_ids | ids(ReportFigure.__tablename__))
+        names.requirements = _by_id(Requirement, ids(Requirement.__tablename__))
         return names
 
     # Phrases naming objects
@@ -357,6 +359,18 @@ class Names:
         page = self.pages.get(page_id)
         return page.title if page else _("a page no longer kept")
 
+    def catalogue_name(self, event: AuditEvent) -> str:
+        """A rule by its text, a report figure by its name (the code only when neither is
+        known): codes are for the administrators' forms, not for sentences."""
+        details = _details(event)
+        if event.object_type == Requirement.__tablename__:
+            rule = self.requirements.get(event.object_id)
+            text = rule.rule_vi if rule else _text(details, "rule_vi")
+        else:
+            figure = self.figures.get(event.object_id)
+            text = figure.tr("name") if figure else _text(details, "name_vi")
+        return text or _text(details, "code") or "—"
+
     # Changed fields
 
     def changed_fields(self, event: AuditEvent) -> list[str]:
@@ -415,7 +429,7 @@ def sentence(event: AuditEvent, names: Names) -> str:
         "unit": names.unit_name(event.unit_id),
         "deadline": _lower_first(str(deadline)) if deadline else _("a deadline"),
         "name": _text(details, "name") or "—",
-        "code": _text(details, "code") or "—",
+        "code": names.catalogue_name(event),
         "list": names.list_phrase(list_id),
         "entry": names.entry_phrase(entry_id, values),
         "report": names.report_phrase(report_id),
