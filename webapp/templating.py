@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp import labels, policy
+from webapp.i18n.languages import all_languages
 
 
 def _can(action: policy.Action, obj=None) -> bool:
@@ -36,6 +37,12 @@ def unit_label(unit) -> str:
             **values,
         )
     return _("%(name)s (until %(date)s)", **values)
+
+
+def language_name(code: str | None) -> str:
+    """A language by the name people know ("Tiếng Tày"), never its code ("tyz")."""
+    language = all_languages().get(code or "")
+    return language.name if language else (code or "")
 
 
 def nominee_name(nomination) -> str:
@@ -93,6 +100,7 @@ def init_app(app: Flask) -> None:
         date=format_date,
         day=day,
         unit_label=unit_label,
+        language_name=language_name,
         datetime=format_datetime,
     )
     app.jinja_env.trim_blocks = True
