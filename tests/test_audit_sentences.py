@@ -19,6 +19,7 @@ from tests.factories import org
 from tests.test_reports import approved_list, line_values
 from webapp.audit.models import AuditEvent
 from webapp.audit.sentences import SENTENCES, Names, sentence
+from webapp.audit.views import ACTION_LABELS
 from webapp.auth.models import Role
 from webapp.commendations.models import NominationState
 from webapp.pages.models import PageState, TranslationState
@@ -79,6 +80,7 @@ def test_every_recorded_action_code_has_a_sentence():
     codes = recorded_codes()
     assert len(codes) > 50  # the scan found the services
     assert sorted(codes - set(SENTENCES)) == []
+    assert sorted(codes - set(ACTION_LABELS)) == []  # the action filter's choices
 
 
 def test_no_sentence_shows_a_code_or_snake_case_even_with_nothing_to_name(app):
