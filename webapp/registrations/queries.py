@@ -168,7 +168,7 @@ def display(name: str, value: Any) -> str:
     if name.startswith("budget_"):
         return format_decimal(value)
     if isinstance(value, date):
-        return format_date(value)
+        return format_date(value, "dd/MM/yyyy")
     return str(value)
 
 
@@ -227,13 +227,13 @@ def due_note(due: date | None, today: date) -> str:
             "due %(date)s, %(num)d day left",
             "due %(date)s, %(num)d days left",
             days,
-            date=format_date(due, "dd/MM/y"),
+            date=format_date(due, "dd/MM/yyyy"),
         )
     return ngettext(
         "was due %(date)s, %(num)d day ago",
         "was due %(date)s, %(num)d days ago",
         -days,
-        date=format_date(due, "dd/MM/y"),
+        date=format_date(due, "dd/MM/yyyy"),
     )
 
 
