@@ -402,6 +402,28 @@ def test_submit_then_the_district_returns_and_accepts_through_the_pages(
     assert report.state == ReportState.ACCEPTED
 
 
+def test_sending_a_report_asks_for_confirmation_first(db, tree, editor_client, login_as):
+    client, _ = editor_client
+    report = start_via_page(client, tree)
+    page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert re.search(rf'<a class="button primary" href="/reports/{report.id}/submit"', page)
+    confirm = client.get(f"/reports/{report.id}/submit")
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    assert "Gửi báo cáo để duyệt?" in text
+    assert "2 công trình, phần việc cùng tiến độ sẽ được gửi." in text
+    assert "Báo cáo bị khóa" in text
+    assert re.search(r'<button type="submit" class="primary">Gửi</button>', text)
+    assert re.search(rf'<a class="button" href="/reports/{report.id}">Quay lại</a>', text)
+    db.session.refresh(report)
+    assert report.state == ReportState.DRAFT
+    outsider, _ = login_as(Role.EDITOR, tree.c3)
+    assert outsider.get(f"/reports/{report.id}/submit").status_code == 403
+    assert client.post(f"/reports/{report.id}/submit").status_code == 303
+    again = client.get(f"/reports/{report.id}/submit", follow_redirects=True)
+    assert "Báo cáo này đã được gửi." in again.get_data(as_text=True)
+
+
 def test_reports_outside_the_scope_are_refused_everywhere(app, db, tree, editor_client, login_as):
     client, _ = editor_client
     report = start_via_page(client, tree)

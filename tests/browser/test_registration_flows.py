@@ -91,6 +91,7 @@ def test_editor_registers_two_entries_and_submits(app, new_page, javascript, org
     assert "251.500.000 đ" in page.locator("#entries > li").first.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.click("text=Gửi danh sách để duyệt")
+    page.get_by_role("button", name="Gửi", exact=True).click()  # the confirmation
     page.locator(".flash", has_text="Danh sách đã được gửi để duyệt.").wait_for()
     assert page.locator("#new-entry").count() == 0
     with app.app_context():

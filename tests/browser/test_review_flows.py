@@ -57,6 +57,7 @@ def test_submit_return_fix_resubmit_approve(app, new_page, javascript, organizat
     sign_in(editor, "editor.pacnam", "edit-bang-thanh")
     editor.goto(list_path)
     editor.click("text=Gửi danh sách để duyệt")
+    editor.get_by_role("button", name="Gửi", exact=True).click()  # the confirmation
     editor.locator(".flash", has_text="Danh sách đã được gửi để duyệt.").wait_for()
 
     reviewer = new_page(javascript=javascript)
@@ -87,6 +88,7 @@ def test_submit_return_fix_resubmit_approve(app, new_page, javascript, organizat
     editor.get_by_role("button", name="Lưu").click()
     editor.locator(f"#entry-{road} .meta", has_text="rộng 3 m").wait_for()
     editor.click("text=Gửi danh sách để duyệt")
+    editor.get_by_role("button", name="Gửi", exact=True).click()  # the confirmation
     editor.locator(".flash", has_text="Danh sách đã được gửi để duyệt.").wait_for()
 
     reviewer.goto(list_path)
