@@ -177,6 +177,28 @@ def test_decisions_with_htmx_return_the_row(db, tree, people):
     assert len(body.encode()) < 5 * 1024
 
 
+def test_the_last_decision_in_place_takes_approve_all_away(db, tree, people):
+    _editor_client, editor, reviewer_client, _reviewer = people
+    registration_list = submitted_list(db, tree, editor)
+    road, cattle = registration_list.entries
+    page = reviewer_client.get(f"/registrations/lists/{registration_list.id}")
+    assert page.get_data(as_text=True).count('<form id="approve-all"') == 1
+    first = reviewer_client.post(
+        f"/review/entries/{road.id}/approve", data={"version": str(road.version)}, headers=HTMX
+    ).get_data(as_text=True)
+    # One entry still awaits: the form comes along, out of band, with only that entry.
+    oob = re.search(r'<form id="approve-all"[^>]*hx-swap-oob="true">(.*?)</form>', first, re.S)
+    assert oob and f'name="seen-{cattle.id}"' in oob[1] and f"seen-{road.id}" not in oob[1]
+    last = reviewer_client.post(
+        f"/review/entries/{cattle.id}/return",
+        data={"version": str(cattle.version), "reason": "Ghi rõ số con bò"},
+        headers=HTMX,
+    ).get_data(as_text=True)
+    assert '<span id="approve-all" hidden hx-swap-oob="true"></span>' in last
+    assert "Duyệt tất cả" not in last
+    assert len(last.encode()) < 5 * 1024
+
+
 def test_a_return_without_a_reason_is_refused(db, tree, people):
     _editor_client, editor, reviewer_client, _reviewer = people
     registration_list = submitted_list(db, tree, editor)
