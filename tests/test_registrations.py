@@ -456,6 +456,29 @@ def test_submitting_before_the_deadline_locks_the_list(db, client, tree, campaig
     assert "Danh sách này đã được gửi rồi." in client.get(again.location).get_data(as_text=True)
 
 
+def test_a_catalogue_model_is_refused_unless_the_kind_is_model(
+    db, client, tree, campaign, login_as
+):
+    from webapp.campaign.models import ModelType
+
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    registration_list = start(db, tree.c1, org("nong_dan"), this_year_open(), editor)
+    model = db.session.scalar(sa.select(ModelType).where(ModelType.is_active).limit(1))
+    url = f"/registrations/lists/{registration_list.id}/entries"
+    data = form_data(
+        tree.c1, org("nong_dan"), model_type_id=str(model.id), name="Cầu treo bản Khuổi Ú"
+    )
+    response = client.post(url, data=data)  # kind: cong_trinh
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Chỉ chọn được mô hình trong danh mục khi loại là “Mô hình”" in page
+    assert 'value="Cầu treo bản Khuổi Ú"' in page and 'value="1.500.000"' in page
+    assert db.session.scalar(sa.select(sa.func.count(Entry.id))) == 0
+    assert client.post(url, data={**data, "kind": "mo_hinh"}).status_code == 303
+    entry = db.session.scalar(sa.select(Entry))
+    assert entry.model_type_id == model.id and entry.kind == "mo_hinh"
+
+
 def test_submitting_asks_for_confirmation_before_the_list_is_locked(
     db, client, tree, campaign, login_as
 ):

@@ -42,6 +42,8 @@ ENTRIES = [
 
 def _fill(page, entry: dict, year: int) -> None:
     page.select_option("#kind", entry["kind"])
+    # The catalogue of models is offered for a model only (CSS, so also without JavaScript).
+    assert page.locator("#model_type_id").is_visible() == (entry["kind"] == "mo_hinh")
     page.fill("#name", entry["name"])
     page.select_option("#content_id", label=entry["content"])
     page.fill("#budget_people", entry["budget_people"])
