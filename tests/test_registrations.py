@@ -456,6 +456,19 @@ def test_submitting_before_the_deadline_locks_the_list(db, client, tree, campaig
     assert "Danh sách này đã được gửi rồi." in client.get(again.location).get_data(as_text=True)
 
 
+def test_saving_an_entry_without_javascript_says_it_was_saved(db, client, tree, campaign, login_as):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    entry = _entry(db, tree, editor)
+    response = client.post(
+        f"/registrations/entries/{entry.id}/edit",
+        data=form_data(tree.c1, org("nong_dan"), version=str(entry.version), name="Cầu treo"),
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<p class="flash success" role="status">Đã lưu: Cầu treo</p>' in page
+
+
 def test_a_catalogue_model_is_refused_unless_the_kind_is_model(
     db, client, tree, campaign, login_as
 ):

@@ -386,6 +386,7 @@ def update_entry(entry_id: int):
                 "registrations/_entry.html",
                 event="entries-changed",
                 redirect_to=list_url(registration_list, entry),
+                saved=_("Saved: %(name)s", name=entry.name),
                 entry=entry,
             )
     return _entry_form_invalid(registration_list, entry, form)

@@ -281,6 +281,7 @@ def update_line(line_id: int):
                 "reports/_line.html",
                 event="progress-changed",
                 redirect_to=report_url(line.report, line),
+                saved=_("Progress saved: %(name)s", name=line.entry.name),
                 line=line,
             )
     return _line_form_page(line, form, status=422)
