@@ -402,6 +402,48 @@ def test_submit_then_the_district_returns_and_accepts_through_the_pages(
     assert report.state == ReportState.ACCEPTED
 
 
+def test_saving_a_line_without_javascript_says_it_was_saved(db, tree, editor_client):
+    client, _ = editor_client
+    report = start_via_page(client, tree)
+    line = report.lines[0]
+    response = client.post(
+        f"/reports/lines/{line.id}/edit", data=line_data(line), follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'<p class="flash success" role="status">Đã lưu tiến độ: {line.entry.name}</p>' in page
+    # With htmx the row itself shows the change: no message waits for the next page.
+    again = client.post(
+        f"/reports/lines/{line.id}/edit",
+        data=line_data(line, version=str(line.version + 1), percent_done="60"),
+        headers={"HX-Request": "true"},
+    )
+    assert again.status_code == 200
+    assert "Đã lưu tiến độ" not in client.get(f"/reports/{report.id}").get_data(as_text=True)
+
+
+def test_sending_a_report_asks_for_confirmation_first(db, tree, editor_client, login_as):
+    client, _ = editor_client
+    report = start_via_page(client, tree)
+    page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert re.search(rf'<a class="button primary" href="/reports/{report.id}/submit"', page)
+    confirm = client.get(f"/reports/{report.id}/submit")
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    assert "Gửi báo cáo để duyệt?" in text
+    assert "2 công trình, phần việc cùng tiến độ sẽ được gửi." in text
+    assert "Báo cáo bị khóa" in text
+    assert re.search(r'<button type="submit" class="primary">Gửi</button>', text)
+    assert re.search(rf'<a class="button" href="/reports/{report.id}">Quay lại</a>', text)
+    db.session.refresh(report)
+    assert report.state == ReportState.DRAFT
+    outsider, _ = login_as(Role.EDITOR, tree.c3)
+    assert outsider.get(f"/reports/{report.id}/submit").status_code == 403
+    assert client.post(f"/reports/{report.id}/submit").status_code == 303
+    again = client.get(f"/reports/{report.id}/submit", follow_redirects=True)
+    assert "Báo cáo này đã được gửi." in again.get_data(as_text=True)
+
+
 def test_reports_outside_the_scope_are_refused_everywhere(app, db, tree, editor_client, login_as):
     client, _ = editor_client
     report = start_via_page(client, tree)

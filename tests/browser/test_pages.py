@@ -117,6 +117,13 @@ def _pages(app) -> list[Page]:
             Page("edit entry", "editor", f"/registrations/entries/{entry.id}/edit"),
             Page("delete entry", "editor", f"/registrations/entries/{entry.id}/delete"),
             Page("list header", "editor", f"/registrations/lists/{draft.id}/header"),
+            Page("submit a list (confirm)", "editor", f"/registrations/lists/{draft.id}/submit"),
+            Page("send a report (confirm)", "editor", f"/reports/{report.id}/submit"),
+            Page(
+                "send a nomination (confirm)",
+                "editor",
+                f"/commendations/nominations/{draft_nomination.id}/submit",
+            ),
             Page("official form", "editor", f"/registrations/lists/{submitted.id}/print"),
             Page("coverage (province)", "admin", f"/coverage/2017/{province.id}"),
             Page("coverage (commune)", "editor", f"/coverage/2017/{commune.id}"),

@@ -298,6 +298,7 @@ def update_line(line_id: int):
                 "reports/_line.html",
                 event="progress-changed",
                 redirect_to=report_url(line.report, line),
+                saved=_("Progress saved: %(name)s", name=line.entry.name),
                 line=line,
             )
     return _line_form_page(line, form, status=422)
@@ -346,6 +347,34 @@ def edit_figures(report_id: int):
     return make_response(
         render_template("reports/figures.html", report=report, form=form, figures=figures),
         status,
+    )
+
+
+@bp.get("/<id:report_id>/submit")
+@login_required
+def confirm_submit(report_id: int):
+    """What sending will do, before it locks the report: one tap must not send it."""
+    report = _load_report(report_id)
+    if not _may_edit(report):
+        flash(_("This report has already been sent."), "success")
+        return redirect(report_url(report), code=303)
+    due = services.report_due(report.year, report.period)
+    figures = services.report_figures(report)
+    statuses: dict[str, int] = {}
+    for line in report.lines:
+        statuses[line.status] = statuses.get(line.status, 0) + 1
+    return render_template(
+        "reports/submit.html",
+        report=report,
+        statuses=statuses,
+        new_entries=services.missing_entry_count(report),
+        figures_given=sum(1 for f in figures if report.figure_value(f.id) is not None),
+        figures_total=len(figures),
+        late=report.state == ReportState.DRAFT and due is not None and local_today() > due,
+        due=due,
+        reviewers=policy.reviewing_unit(
+            report.unit, report.organization_id, excluded_user_id=current_user.id
+        ),
     )
 
 
