@@ -102,12 +102,26 @@ MISALIGNED_JS = """() => {
   return bad;
 }"""
 
-# Cells with a word or more of text squeezed narrower than 30 px: one letter a line.
-SQUEEZED_JS = """() => [...document.querySelectorAll('main td, main th')]
-  .filter(c => c.textContent.trim().length >= 6)
-  .map(c => [c.textContent.trim().slice(0, 30), c.getBoundingClientRect()])
-  .filter(([, r]) => r.width > 0 && r.height > 0 && r.width < 30)
-  .map(([text, r]) => `"${text}" is ${Math.round(r.width)} px wide`)"""
+# Cells squeezed until words break: narrower than 30 px with a word or more of text, or their
+# text on more lines than it has words (one letter a line).
+SQUEEZED_JS = """() => [...document.querySelectorAll('main td, main th')].flatMap(cell => {
+  const text = cell.textContent.trim();
+  const box = cell.getBoundingClientRect();
+  if (!text || !box.width || !box.height) return [];
+  if (text.length >= 6 && box.width < 30)
+    return [`"${text.slice(0, 30)}" is ${Math.round(box.width)} px wide`];
+  const tops = [];
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) if (r.width) tops.push(r.top);
+  }
+  tops.sort((a, b) => a - b);
+  const lines = tops.filter((top, i) => i === 0 || top - tops[i - 1] > 8).length;
+  const words = text.split(/\\s+/).length;
+  return lines > words ? [`"${text.slice(0, 30)}" takes ${lines} lines for ${words} words`] : [];
+})"""
 
 # Every date written 20/06/2026 in the page: the lines its text takes.
 SPLIT_DATES_JS = """() => {
