@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import language_menu, sign_in
+from tests.browser.conftest import language_menu, main_menu, sign_in
 from webapp.extensions import db
 from webapp.pages.models import Page
 
@@ -39,7 +39,7 @@ def test_translate_read_in_tay_and_see_it_outdated(app, new_page, javascript, sl
 
     translator = new_page(javascript=javascript)
     sign_in(translator, "translator.tay", "dich-tieng-tay")
-    translator.get_by_role("link", name="Bản dịch", exact=True).click()
+    main_menu(translator).get_by_role("link", name="Bản dịch", exact=True).click()
     translator.wait_for_url("**/translations")  # how far each language is
     translator.locator("tr", has_text="Tiếng Tày").get_by_role("link", name=TO_DO).click()
     translator.wait_for_url("**/translations/tyz/pages")
