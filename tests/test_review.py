@@ -537,7 +537,7 @@ def test_two_levels_route_commune_items_to_the_province(db, campaign, login_as):
     services.add_entry(editor, registration_list, model)
     services.submit_list(editor, registration_list)
     db.session.commit()
-    assert "1 danh sách mới gửi để bạn duyệt" in client.get("/").get_data(as_text=True)
+    assert "1 mục đang chờ bạn duyệt" in client.get("/").get_data(as_text=True)
     assert "Xã Bằng Thành" in client.get("/review").get_data(as_text=True)
     entry = registration_list.entries[0]
     response = client.post(

@@ -1,6 +1,7 @@
 """Result report pages: a unit's reports for a year, a report with its per-entry progress
-table (one row edited at a time with htmx, a page per line without), its figures, submission
-and the reviewer's decision. Plain forms that redirect; htmx only swaps the one row."""
+table (one row edited at a time with htmx, a page per line without), its figures, submission,
+the reviewer's decision and the reviewer's worklist of reports awaiting it. Plain forms that
+redirect; htmx only swaps the one row."""
 
 from __future__ import annotations
 
@@ -25,11 +26,12 @@ from webapp.campaign.models import MemberOrganization
 from webapp.db import local_today
 from webapp.extensions import db
 from webapp.htmx import after_change, fragment_or_redirect, is_partial, render_fragment
+from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.registrations.forms import version_of
 from webapp.registrations.queries import registration_years
 from webapp.registrations.services import organizations_at
-from webapp.reports import services
+from webapp.reports import queries, services
 from webapp.reports.forms import figure_values, figures_form, line_form, line_values
 from webapp.reports.models import Period, ProgressLine, ProgressReport, ReportState
 from webapp.review.forms import DecisionForm
@@ -37,6 +39,8 @@ from webapp.units.models import Unit
 from webapp.urls import form_id
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+QUEUE_PER_PAGE = 25
 
 
 def report_url(report: ProgressReport, line: ProgressLine | None = None) -> str:
@@ -72,6 +76,19 @@ def index():
     if not pairs:
         abort(403)
     return redirect(url_for("reports.show_unit", year=local_today().year, unit_id=pairs[0][0]))
+
+
+@bp.get("/queue")
+@login_required
+def queue():
+    """Sent reports waiting for the user's acceptance, oldest first: they stay here until
+    decided, whether or not their notification was read."""
+    if not policy.can_somewhere(current_user, Action.REPORT_DECIDE):
+        abort(403)
+    return render_template(
+        "reports/queue.html",
+        paged=page_of(queries.awaiting_decision(current_user), QUEUE_PER_PAGE),
+    )
 
 
 @bp.get("/<int:year>/<id:unit_id>")
