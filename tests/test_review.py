@@ -134,7 +134,7 @@ def test_the_whole_loop_draft_to_approved(db, tree, people):
     page = reviewer_client.get(f"/registrations/lists/{registration_list.id}").get_data(
         as_text=True
     )
-    changes = re.search(r'<table class="grid changes">.*?</table>', page, re.S).group(0)
+    changes = re.search(r'<table class="data changes">.*?</table>', page, re.S).group(0)
     assert "Quy mô" in changes and "1 km" in changes and "Dài 1,2 km, rộng 3 m" in changes
     assert "1.000.000" in changes and "1.500.000" in changes
     assert "Tên công trình" not in changes  # unchanged fields are not listed

@@ -140,6 +140,8 @@ def _pages(app) -> list[Page]:
             Page("likely duplicates", "reviewer", f"/coverage/2017/{district.id}/overlaps"),
             Page("likely duplicate (a pair)", "reviewer", _pair_path(submitted, draft)),
             Page("review queue", "reviewer", "/review"),
+            Page("reports awaiting acceptance", "reviewer", "/reports/queue"),
+            Page("communes with no list", "admin", "/queue/2017/unregistered"),
             Page("reports (commune)", "editor", f"/reports/2017/{commune.id}"),
             Page("report", "editor", f"/reports/{report.id}"),
             Page("report (reviewer)", "reviewer", f"/reports/{report.id}"),
