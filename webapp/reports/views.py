@@ -5,6 +5,7 @@ redirect; htmx only swaps the one row."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -94,14 +95,31 @@ def queue():
 @bp.get("/<int:year>/<id:unit_id>")
 @login_required
 def show_unit(year: int, unit_id: int):
-    """One row per organization and period: state, due date, late."""
+    """One row per organization and period: state, due date, late. Only the reports that
+    exist and those expected (the organization's list here for the year has an approved
+    entry) are shown, and only expected ones can be started: an organization that registered
+    nothing approved has nothing to report on."""
     unit = db.get_or_404(Unit, unit_id)
     if year not in registration_years():
         abort(404)
+    expected = {
+        organization_id
+        for _unit_id, organization_id in db.session.execute(
+            queries.expected_pairs(current_user, sa.select(sa.literal(unit.id)), year)
+        )
+    }
+    reports = {
+        (report.organization_id, report.period): report
+        for report in db.session.scalars(
+            sa.select(ProgressReport).filter_by(unit_id=unit.id, year=year)
+        )
+    }
     rows = []
     for organization in organizations_at(unit):
         for period in Period:
-            report = services.find_report(unit.id, organization.id, year, period)
+            report = reports.get((organization.id, period))
+            if report is None and organization.id not in expected:
+                continue
             probe = report or ProgressReport(
                 unit=unit, organization=organization, year=year, period=period
             )
@@ -124,6 +142,7 @@ def show_unit(year: int, unit_id: int):
         unit=unit,
         year=year,
         rows=rows,
+        nothing_expected=not expected and not reports,
         years=registration_years(),
         assumed=services.due_is_assumption(year, Period.YEAR)
         or services.due_is_assumption(year, Period.HALF_YEAR),
