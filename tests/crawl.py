@@ -6,7 +6,7 @@ A role is crawled once, at the desk width, where each link it is shown is also f
 (the answer cached for the role) to find links that lead to a refusal; the phone width then
 revisits the same pages. Links that only page through a list, downloads and the language
 switch are not crawled, nor years without data (the caller names the years), and each URL
-pattern (numbers other than years replaced) is visited at most PER_PATTERN times, so a unit
+pattern (numbers replaced) is visited at most PER_PATTERN times, so a unit
 tree does not become a thousand unit pages.
 """
 
@@ -17,7 +17,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from tests.layout import Vocabulary, check_page
 from webapp.seed.loader import DEMO_ACCOUNTS
@@ -28,10 +28,10 @@ ROLES: dict[str, tuple[str, str] | None] = {VISITOR: None} | {
     account.username: (account.username, account.password) for account in DEMO_ACCOUNTS
 }
 DESK, PHONE = 1366, 360
-PER_PATTERN = 2
+PER_PATTERN = 3
 # Links fetched per URL pattern and role: a province's matrix links to every commune, a year
 # menu to every year; a sample of them answers for the rest.
-LINKS_PER_PATTERN = 8
+LINKS_PER_PATTERN = 5
 # Query keys that only page, sort or say where to go back to: such links are not crawled.
 PAGING = frozenset({"page", "after", "before", "sort", "order", "next"})
 # Files and switches, not pages: never crawled. Language links are not fetched either (they
@@ -81,32 +81,15 @@ class Crawl:
 
 
 def pattern(url: str) -> str:
-    """The URL with its numbers (other than years) replaced and paging keys dropped."""
-    parts = urlsplit(url)
-    query = sorted(
-        (key, _numbers(value)) for key, value in parse_qsl(parts.query) if key not in PAGING
-    )
-    return _numbers(parts.path) + (f"?{urlencode(query)}" if query else "")
-
-
-def _numbers(text: str) -> str:
-    return _NUMBER.sub(lambda m: m[0] if _YEAR.fullmatch(m[0]) else "#", text)
-
-
-def crawl_key(url: str) -> str:
-    """Pages counted together for PER_PATTERN: the pattern of the path, whatever the query."""
-    return pattern(url.split("?")[0])
+    """Pages counted together for PER_PATTERN, links sampled together for LINKS_PER_PATTERN:
+    the path with every number (years too) replaced, whatever the query."""
+    return _NUMBER.sub("#", url.split("?")[0])
 
 
 def link_key(url: str) -> str:
     """Links fetched once for all: the same path (the query only chooses what a page shows,
     not whether the person may see it)."""
     return url.split("?")[0]
-
-
-def link_pattern(url: str) -> str:
-    """Links sampled together, LINKS_PER_PATTERN of them: every number replaced, years too."""
-    return _NUMBER.sub("#", url.split("?")[0])
 
 
 def years_in(url: str) -> set[int]:
@@ -172,7 +155,7 @@ def crawl(
     result = Crawl(role)
     visits: list[Visit] = []
     started = time.perf_counter()
-    queue, queued, per = deque(["/"]), {"/"}, Counter({crawl_key("/"): 1})
+    queue, queued, per = deque(["/"]), {"/"}, Counter({pattern("/"): 1})
     statuses: dict[str, int] = {}  # link_key → status
     checked: dict[str, int] = Counter()  # pattern → link keys fetched
     while queue:
@@ -192,15 +175,15 @@ def crawl(
         for link in links:
             if link in queued or NOT_FETCHED.search(link):
                 continue
-            key = crawl_key(link)
+            key = pattern(link)
             if crawlable(link, years) and per[key] < per_pattern:
                 per[key] += 1
                 queued.add(link)
                 queue.append(link)
             elif check_links and link not in result.links:
                 same = link_key(link)
-                if same not in statuses and checked[link_pattern(link)] < links_per_pattern:
-                    checked[link_pattern(link)] += 1
+                if same not in statuses and checked[pattern(link)] < links_per_pattern:
+                    checked[pattern(link)] += 1
                     statuses[same] = _status(page, base_url + link)
                 if same in statuses:
                     result.links[link] = statuses[same]
