@@ -6,7 +6,7 @@ A role is crawled once, at the desk width, where each link it is shown is also f
 (the answer cached for the role) to find links that lead to a refusal; the phone width then
 revisits the same pages. Links that only page through a list, downloads and the language
 switch are not crawled, nor years without data (the caller names the years), and each URL
-pattern (numbers replaced) is visited at most PER_PATTERN times, so a unit
+pattern (numbers and language codes replaced) is visited at most PER_PATTERN times, so a unit
 tree does not become a thousand unit pages.
 """
 
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.layout import Vocabulary, check_page
+from webapp.i18n.languages import all_languages
 from webapp.seed.loader import DEMO_ACCOUNTS
 
 VISITOR = "visitor"
@@ -28,7 +29,7 @@ ROLES: dict[str, tuple[str, str] | None] = {VISITOR: None} | {
     account.username: (account.username, account.password) for account in DEMO_ACCOUNTS
 }
 DESK, PHONE = 1366, 360
-PER_PATTERN = 3
+PER_PATTERN = 2
 # Links fetched per URL pattern and role: a province's matrix links to every commune, a year
 # menu to every year; a sample of them answers for the rest.
 LINKS_PER_PATTERN = 5
@@ -40,7 +41,8 @@ NOT_PAGES = re.compile(r"\.(xlsx|docx|csv|pdf|po|zip)$|^/files/|^/language/|^/st
 NOT_FETCHED = re.compile(r"^/language/|^/static/|/logout")
 # A link answering with one of these is a dead end for the person shown it.
 DEAD_END = (403, 404)
-_NUMBER = re.compile(r"(?<!\d)\d+(?!\d)")
+_DIGIT = re.compile(r"\d")
+_LANGUAGE_CODES = frozenset(all_languages())
 _YEAR = re.compile(r"(?<![\d])(?:19|20)\d\d(?![\d])")
 
 
@@ -82,8 +84,12 @@ class Crawl:
 
 def pattern(url: str) -> str:
     """Pages counted together for PER_PATTERN, links sampled together for LINKS_PER_PATTERN:
-    the path with every number (years too) replaced, whatever the query."""
-    return _NUMBER.sub("#", url.split("?")[0])
+    the path with each part that holds a number (ids, years, message keys) or is a language
+    code replaced, whatever the query."""
+    return "/".join(
+        "#" if _DIGIT.search(part) else "~" if part in _LANGUAGE_CODES else part
+        for part in url.split("?")[0].split("/")
+    )
 
 
 def link_key(url: str) -> str:
