@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import logging
 import re
 import shutil
 import sys
@@ -87,7 +88,8 @@ def changed_most(rows: list[dict], old_index: Path) -> list[dict]:
         if before is None:
             continue
         was, now = before["bytes"][str(DESK)], row["bytes"][str(DESK)]
-        changes.append({"role": row["role"], "url": row["url"], "before": was, "after": now})
+        if was != now:
+            changes.append({"role": row["role"], "url": row["url"], "before": was, "after": now})
     changes.sort(key=lambda c: abs(c["after"] - c["before"]), reverse=True)
     return changes[:TOP]
 
@@ -158,6 +160,7 @@ def main() -> None:
         shutil.rmtree(args.out)
     args.out.mkdir(parents=True)
     started = time.perf_counter()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(
             {
