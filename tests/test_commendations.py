@@ -245,6 +245,28 @@ def test_a_commune_nomination_goes_to_its_district_and_appears_on_the_public_pag
     assert again.status_code == 304
 
 
+def test_sending_a_nomination_asks_for_confirmation_first(db, tree, campaign, login_as):
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    nomination = propose(client, tree, kind="individual", person_name="Hoàng Văn Sìn",
+                         person_role="Trưởng thôn Nà Mò")  # fmt: skip
+    url = f"/commendations/nominations/{nomination.id}/submit"
+    page = client.get(f"/commendations/nominations/{nomination.id}").get_data(as_text=True)
+    assert f'<a class="button primary" href="{url}"' in page
+    confirm = client.get(url)
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    assert "Hoàng Văn Sìn" in text and "Đề nghị bị khóa" in text
+    assert f'<input type="hidden" name="version" value="{nomination.version}">' in text
+    assert '<button type="submit" class="primary">Gửi</button>' in text
+    assert db_nomination(nomination.id).state == NominationState.DRAFT
+    outsider, _ = login_as(Role.EDITOR, tree.c3)
+    assert outsider.get(url).status_code == 403
+    assert client.post(url, data={"version": nomination.version}).status_code == 303
+    assert db_nomination(nomination.id).state == NominationState.SUBMITTED
+    again = client.get(url, follow_redirects=True)
+    assert "Đề nghị này đã được gửi." in again.get_data(as_text=True)
+
+
 def test_a_rejection_needs_a_reason_and_a_rejected_nomination_is_not_public(
     app, db, tree, campaign, login_as
 ):

@@ -433,7 +433,7 @@ def test_in_vietnamese_translates_and_restores(app):
 
 
 def test_build_form_city_and_date_with_leading_zeros(app, tree, campaign, db):
-    city = factories.make_unit("Thành Phố Bắc Kạn", level=Level.DISTRICT, kind=Kind.THANH_PHO)
+    city = factories.make_unit("Thành phố Bắc Kạn", level=Level.DISTRICT, kind=Kind.THANH_PHO)
     editor = factories.make_user(roles=[(Role.EDITOR, city)])
     registration_list = services.start_list(editor, city, org("phu_nu"), 2018)
     db.session.flush()

@@ -138,3 +138,28 @@ def test_minority_language_falls_back_to_vietnamese_not_english(tmp_path, databa
         assert format_decimal(1234567.5) == "1.234.567,5"  # formatted as Vietnamese
     with app.app_context():
         db.engine.dispose()  # its own pool: close it rather than leave it to the collector
+
+
+def test_compiling_keeps_a_message_whose_id_a_context_message_shares(tmp_path):
+    """An untranslated plural with a context is dropped by id and context, so the message
+    without context that shares its id keeps its translation."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import read_mo
+
+    from webapp.i18n.catalogs import write_catalog
+    from webapp.i18n.compile import compile_catalog
+
+    catalog = Catalog(locale="vi")
+    catalog.add("Not started", "Chưa lập")
+    catalog.add("Not started", "Chưa thực hiện", context="progress")
+    catalog.add(("%(num)d entry", "%(num)d entries"), ("", ""), context="list")
+    catalog.add(("%(num)d entry", "%(num)d entries"), ("%(num)d mục",))
+    po = tmp_path / "messages.po"
+    write_catalog(catalog, po)
+    compile_catalog(po)
+    with po.with_suffix(".mo").open("rb") as fh:
+        compiled = read_mo(fh)
+    assert compiled.get("Not started").string == "Chưa lập"
+    assert compiled.get("Not started", context="progress").string == "Chưa thực hiện"
+    assert compiled.get(("%(num)d entry", "%(num)d entries")) is not None
+    assert compiled.get("%(num)d entry", context="list") is None

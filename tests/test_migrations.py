@@ -58,3 +58,30 @@ def test_downgrade_to_base_and_upgrade_again(empty_app):
     assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
     upgrade()
     assert _differences() == []
+
+
+def test_data_fix_puts_the_rule_text_in_vietnamese_and_spells_thanh_pho(empty_app):
+    """Databases seeded before the fix get the Vietnamese rule text and "Thành phố"."""
+    upgrade(revision="99ba17d06c9b")
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO units (id, code, name, kind, level) VALUES "
+                "(1, '058', 'Thành Phố Bắc Kạn', 'thanh_pho', 'district'),"
+                "(2, '059', 'Thành phố Khác', 'thanh_pho', 'district')"
+            )
+        )
+        conn.execute(sa.text("INSERT INTO campaigns (id, code, name_vi) VALUES (1, 'c', 'C')"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO requirements (campaign_id, code, kind, min_count, applies_to,"
+                " rule_vi, valid_from_year, version) VALUES (1, 'five_contents', 'every_content',"
+                " 1, 'all_communes', 'each of the 5 contents has at least 1 entry', 2017, 1)"
+            )
+        )
+    upgrade()
+    with db.engine.connect() as conn:
+        names = conn.execute(sa.text("SELECT name FROM units ORDER BY id")).scalars().all()
+        rule = conn.execute(sa.text("SELECT rule_vi FROM requirements")).scalar_one()
+    assert names == ["Thành phố Bắc Kạn", "Thành phố Khác"]
+    assert rule.startswith("Cả 5 nội dung của Cuộc vận động")

@@ -848,3 +848,28 @@ def test_visible_evaluations_follow_the_scope(db, tree):
     _db.session.flush()
     shown = _db_scalars(policy.visible(viewer, Action.EVALUATION_VIEW, sa.select(Evaluation)))
     assert shown == [rows[0]]
+
+
+# The reports awaiting acceptance (/reports/queue): the same truth table through the page.
+
+
+@pytest.mark.parametrize("inside", [True, False], ids=["inside", "outside"])
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_report_queue_lists_and_decides_only_what_is_routed_to_the_reviewer(
+    app, db, tree, login_as, role, inside
+):
+    """A sent report of C1 waits for D1's reviewer: the queue opens for reviewers (403 for the
+    rest), lists it inside only, and a decision from outside is refused."""
+    report = _report(tree.c1, ReportState.SUBMITTED)
+    db.session.commit()
+    client, _ = login_as(role, tree.d1 if inside else tree.d2)
+    response = client.get("/reports/queue")
+    routed = role in ALLOWED_INSIDE[Action.REPORT_DECIDE]
+    assert response.status_code == (200 if routed else 403)
+    listed = f'href="/reports/{report.id}"' in response.get_data(as_text=True)
+    assert listed is (routed and inside)
+    if not inside:
+        decided = client.post(f"/reports/{report.id}/accept", data={"version": report.version})
+        assert decided.status_code == 403
+        db.session.expire_all()
+        assert db.session.get(ProgressReport, report.id).state == ReportState.SUBMITTED

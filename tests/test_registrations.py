@@ -456,6 +456,81 @@ def test_submitting_before_the_deadline_locks_the_list(db, client, tree, campaig
     assert "Danh sách này đã được gửi rồi." in client.get(again.location).get_data(as_text=True)
 
 
+def test_saving_an_entry_without_javascript_says_it_was_saved(db, client, tree, campaign, login_as):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    entry = _entry(db, tree, editor)
+    response = client.post(
+        f"/registrations/entries/{entry.id}/edit",
+        data=form_data(tree.c1, org("nong_dan"), version=str(entry.version), name="Cầu treo"),
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<p class="flash success" role="status">Đã lưu: Cầu treo</p>' in page
+
+
+def test_a_catalogue_model_is_refused_unless_the_kind_is_model(
+    db, client, tree, campaign, login_as
+):
+    from webapp.campaign.models import ModelType
+
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    registration_list = start(db, tree.c1, org("nong_dan"), this_year_open(), editor)
+    model = db.session.scalar(sa.select(ModelType).where(ModelType.is_active).limit(1))
+    url = f"/registrations/lists/{registration_list.id}/entries"
+    data = form_data(
+        tree.c1, org("nong_dan"), model_type_id=str(model.id), name="Cầu treo bản Khuổi Ú"
+    )
+    response = client.post(url, data=data)  # kind: cong_trinh
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Chỉ chọn được mô hình trong danh mục khi loại là “Mô hình”" in page
+    assert 'value="Cầu treo bản Khuổi Ú"' in page and 'value="1.500.000"' in page
+    assert db.session.scalar(sa.select(sa.func.count(Entry.id))) == 0
+    assert client.post(url, data={**data, "kind": "mo_hinh"}).status_code == 303
+    entry = db.session.scalar(sa.select(Entry))
+    assert entry.model_type_id == model.id and entry.kind == "mo_hinh"
+
+
+def test_submitting_asks_for_confirmation_before_the_list_is_locked(
+    db, client, tree, campaign, login_as
+):
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    entry = _entry(db, tree, editor, year=2017)  # due 15/07/2017, so it would be late
+    list_id = entry.list_id
+    page = client.get(f"/registrations/lists/{list_id}").get_data(as_text=True)
+    # The button on the list is a plain link (GET): one tap shows what will happen.
+    assert f'<a class="button primary" href="/registrations/lists/{list_id}/submit"' in page
+    confirm = client.get(f"/registrations/lists/{list_id}/submit")
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    assert "1 mục sẽ được gửi để duyệt." in text
+    assert re.search(r"3\. [^<]*: <strong>1</strong>", text)  # per content
+    assert re.search(r"1\. [^<]*: <strong>0</strong>", text)
+    assert "Danh sách bị khóa" in text and "đánh dấu nộp muộn" in text
+    assert f'action="/registrations/lists/{list_id}/submit"' in text
+    assert re.search(r'<button type="submit" class="primary">Gửi</button>', text)
+    assert re.search(rf'<a class="button" href="/registrations/lists/{list_id}">Quay lại</a>', text)
+    db.session.expire_all()
+    assert entry.registration_list.state == ListState.DRAFT  # looking changed nothing
+    assert client.post(f"/registrations/lists/{list_id}/submit").status_code == 303
+    db.session.expire_all()
+    assert entry.registration_list.state == ListState.SUBMITTED
+    # Once sent, the confirmation leads back to the list with the reason.
+    again = client.get(f"/registrations/lists/{list_id}/submit", follow_redirects=True)
+    assert "Danh sách này đã được gửi rồi." in again.get_data(as_text=True)
+
+
+def test_the_submit_confirmation_asks_the_same_policy_as_submitting(
+    db, client, tree, campaign, login_as
+):
+    entry = _entry(db, tree)
+    outsider, _ = login_as(Role.EDITOR, tree.c3)
+    assert outsider.get(f"/registrations/lists/{entry.list_id}/submit").status_code == 403
+    reviewer, _ = login_as(Role.REVIEWER, tree.d1)
+    assert reviewer.get(f"/registrations/lists/{entry.list_id}/submit").status_code == 403
+
+
 def test_submitting_after_the_deadline_is_accepted_and_marked_late(
     db, client, tree, campaign, login_as
 ):

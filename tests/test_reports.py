@@ -249,10 +249,38 @@ def test_the_unit_page_lists_each_organization_and_period_with_its_due_date(
     assert "6 tháng đầu năm" in page and "Cả năm" in page
     assert "20/06/2027" in page and "20/11/2027" in page
     assert "giả định" in page  # the due dates are assumptions, and say so
-    assert page.count("Bắt đầu báo cáo") == 2 * len(registrations.organizations_at(tree.c1))
+    assert page.count("Bắt đầu báo cáo") == 2  # the farmers' union's two periods
     report = start_via_page(client, tree)
     page = client.get(f"/reports/{YEAR}/{tree.c1.id}").get_data(as_text=True)
     assert f"/reports/{report.id}" in page and "Bản nháp" in page
+
+
+def test_reports_are_offered_only_where_an_approved_list_expects_them(
+    db, tree, editor_client, login_as
+):
+    """The farmers' union has an approved list at C1; the Front's list there waits for review
+    and the other organizations registered nothing: only the union has reports to make."""
+    client, editor = editor_client
+    front = registrations.start_list(editor, tree.c1, org("mttq"), YEAR)
+    registrations.add_entry(
+        editor,
+        front,
+        registrations.EntryValues(
+            kind="cong_trinh", name="Nhà văn hóa thôn", content=content(1), location=tree.c1,
+            lead_organization=org("mttq"),
+        ),
+    )  # fmt: skip
+    registrations.submit_list(editor, front)
+    db.session.commit()
+    page = client.get(f"/reports/{YEAR}/{tree.c1.id}").get_data(as_text=True)
+    starts = re.findall(r'name="organization_id" value="(\d+)"', page)
+    assert starts == [str(org("nong_dan").id)] * 2
+    assert org("nong_dan").tr("name") in page and org("mttq").tr("name") not in page
+
+    other, _ = login_as(Role.EDITOR, tree.c2)  # C2 registered nothing approved
+    page = other.get(f"/reports/{YEAR}/{tree.c2.id}").get_data(as_text=True)
+    assert "Bắt đầu báo cáo" not in page
+    assert "không có báo cáo nào phải lập" in page
 
 
 def test_a_line_saved_without_javascript_redirects_and_with_htmx_returns_the_row(
@@ -400,6 +428,48 @@ def test_submit_then_the_district_returns_and_accepts_through_the_pages(
     )
     db.session.refresh(report)
     assert report.state == ReportState.ACCEPTED
+
+
+def test_saving_a_line_without_javascript_says_it_was_saved(db, tree, editor_client):
+    client, _ = editor_client
+    report = start_via_page(client, tree)
+    line = report.lines[0]
+    response = client.post(
+        f"/reports/lines/{line.id}/edit", data=line_data(line), follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'<p class="flash success" role="status">Đã lưu tiến độ: {line.entry.name}</p>' in page
+    # With htmx the row itself shows the change: no message waits for the next page.
+    again = client.post(
+        f"/reports/lines/{line.id}/edit",
+        data=line_data(line, version=str(line.version + 1), percent_done="60"),
+        headers={"HX-Request": "true"},
+    )
+    assert again.status_code == 200
+    assert "Đã lưu tiến độ" not in client.get(f"/reports/{report.id}").get_data(as_text=True)
+
+
+def test_sending_a_report_asks_for_confirmation_first(db, tree, editor_client, login_as):
+    client, _ = editor_client
+    report = start_via_page(client, tree)
+    page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert re.search(rf'<a class="button primary" href="/reports/{report.id}/submit"', page)
+    confirm = client.get(f"/reports/{report.id}/submit")
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    assert "Gửi báo cáo để duyệt?" in text
+    assert "2 công trình, phần việc cùng tiến độ sẽ được gửi." in text
+    assert "Báo cáo bị khóa" in text
+    assert re.search(r'<button type="submit" class="primary">Gửi</button>', text)
+    assert re.search(rf'<a class="button" href="/reports/{report.id}">Quay lại</a>', text)
+    db.session.refresh(report)
+    assert report.state == ReportState.DRAFT
+    outsider, _ = login_as(Role.EDITOR, tree.c3)
+    assert outsider.get(f"/reports/{report.id}/submit").status_code == 403
+    assert client.post(f"/reports/{report.id}/submit").status_code == 303
+    again = client.get(f"/reports/{report.id}/submit", follow_redirects=True)
+    assert "Báo cáo này đã được gửi." in again.get_data(as_text=True)
 
 
 def test_reports_outside_the_scope_are_refused_everywhere(app, db, tree, editor_client, login_as):

@@ -373,3 +373,20 @@ def test_a_retired_figure_still_sums_where_accepted_reports_gave_it(db, tree, fi
     other = factories.make_user(roles=[(Role.REVIEWER, tree.d2)])
     elsewhere = queries.rollup(other, tree.d2, YEAR, Period.HALF_YEAR)
     assert "ho_thoat_ngheo" not in {figure.code for figure, _ in elsewhere.figures}
+
+
+def test_work_not_started_reads_as_not_carried_out_not_as_a_list_not_drawn_up(
+    db, tree, fixture, login_as
+):
+    """ "Not started" has two meanings: a progress status ("Chưa thực hiện") and a list or
+    report not yet begun ("Chưa lập"); the page and the spreadsheet use the first."""
+    client, _ = login_as(Role.REVIEWER, tree.d1)
+    client.set_cookie("lang", "vi")
+    html = client.get(f"/reports/{YEAR}/{tree.d1.id}/rollup?period=half_year").get_data(
+        as_text=True
+    )
+    assert "Chưa thực hiện" in html and "Chưa lập" not in html
+    download = client.get(f"/reports/{YEAR}/{tree.d1.id}/rollup.xlsx?period=half_year")
+    book = openpyxl.load_workbook(io.BytesIO(download.data))
+    cells = {str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row}
+    assert "Chưa thực hiện" in cells and "Chưa lập" not in cells

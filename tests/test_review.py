@@ -134,7 +134,7 @@ def test_the_whole_loop_draft_to_approved(db, tree, people):
     page = reviewer_client.get(f"/registrations/lists/{registration_list.id}").get_data(
         as_text=True
     )
-    changes = re.search(r'<table class="grid changes">.*?</table>', page, re.S).group(0)
+    changes = re.search(r'<table class="data changes">.*?</table>', page, re.S).group(0)
     assert "Quy mô" in changes and "1 km" in changes and "Dài 1,2 km, rộng 3 m" in changes
     assert "1.000.000" in changes and "1.500.000" in changes
     assert "Tên công trình" not in changes  # unchanged fields are not listed
@@ -175,6 +175,61 @@ def test_decisions_with_htmx_return_the_row(db, tree, people):
     assert response.headers["HX-Trigger"] == '{"entries-changed": true}'
     assert body.lstrip().startswith(f'<li id="entry-{road.id}" class="entry entry-approved"')
     assert len(body.encode()) < 5 * 1024
+
+
+def test_the_last_decision_in_place_takes_approve_all_away(db, tree, people):
+    _editor_client, editor, reviewer_client, _reviewer = people
+    registration_list = submitted_list(db, tree, editor)
+    road, cattle = registration_list.entries
+    page = reviewer_client.get(f"/registrations/lists/{registration_list.id}")
+    assert page.get_data(as_text=True).count('<form id="approve-all"') == 1
+    first = reviewer_client.post(
+        f"/review/entries/{road.id}/approve", data={"version": str(road.version)}, headers=HTMX
+    ).get_data(as_text=True)
+    # One entry still awaits: the form comes along, out of band, with only that entry.
+    oob = re.search(r'<form id="approve-all"[^>]*hx-swap-oob="true">(.*?)</form>', first, re.S)
+    assert oob and f'name="seen-{cattle.id}"' in oob[1] and f"seen-{road.id}" not in oob[1]
+    last = reviewer_client.post(
+        f"/review/entries/{cattle.id}/return",
+        data={"version": str(cattle.version), "reason": "Ghi rõ số con bò"},
+        headers=HTMX,
+    ).get_data(as_text=True)
+    assert '<span id="approve-all" hidden hx-swap-oob="true"></span>' in last
+    assert "Duyệt tất cả" not in last
+    assert len(last.encode()) < 5 * 1024
+
+
+def test_the_review_card_shows_partners_budget_split_notes_and_links_the_entry(
+    db, tree, people, login_as
+):
+    _editor_client, editor, reviewer_client, _reviewer = people
+    registration_list = services.start_list(editor, tree.c1, org("nong_dan"), 2027)
+    entry = services.add_entry(
+        editor,
+        registration_list,
+        values(
+            "Nhà văn hóa thôn Nà Mò",
+            2,
+            tree.c1,
+            "doan_thanh_nien",
+            partners=[org("phu_nu"), org("cuu_chien_binh")],
+            budget_people=20_000_000,
+            budget_state=150_000_000,
+            budget_other=5_000_000,
+            notes="Dân hiến 300 m² đất",
+        ),
+    )
+    services.submit_list(editor, registration_list)
+    db.session.commit()
+    response = reviewer_client.get(f"/registrations/lists/{registration_list.id}")
+    card = re.search(rf'<li id="entry-{entry.id}".*?</li>', response.get_data(as_text=True), re.S)
+    text = re.sub(r"<[^>]+>", "", card[0])
+    assert "175.000.000 đ (nhân dân 20.000.000 · nhà nước 150.000.000 · khác 5.000.000)" in text
+    assert "Đơn vị chủ trì: Đoàn TNCS Hồ Chí Minh" in text
+    assert "Đơn vị phối hợp: Hội Liên hiệp Phụ nữ" in text and "Hội Cựu chiến binh" in text
+    assert "Ghi chú: Dân hiến 300 m² đất" in text
+    assert f'<a href="/registrations/entries/{entry.id}">Nhà văn hóa thôn Nà Mò</a>' in card[0]
+    assert reviewer_client.get(f"/registrations/entries/{entry.id}").status_code == 303
 
 
 def test_a_return_without_a_reason_is_refused(db, tree, people):
@@ -537,7 +592,7 @@ def test_two_levels_route_commune_items_to_the_province(db, campaign, login_as):
     services.add_entry(editor, registration_list, model)
     services.submit_list(editor, registration_list)
     db.session.commit()
-    assert "1 danh sách mới gửi để bạn duyệt" in client.get("/").get_data(as_text=True)
+    assert "1 mục đang chờ bạn duyệt" in client.get("/").get_data(as_text=True)
     assert "Xã Bằng Thành" in client.get("/review").get_data(as_text=True)
     entry = registration_list.entries[0]
     response = client.post(

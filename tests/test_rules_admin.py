@@ -290,8 +290,20 @@ def test_rule_changes_read_in_the_audit_log(plan, login_as):
     changed = rule_data(min_count="3", valid_from_year="2030", version=str(added.version))
     assert client.post(f"/admin/rules/{added.id}/edit", data=changed).status_code == 303
     log = page_text(client.get("/audit"))
-    assert "Đã thêm tiêu chí" in log and "Đã sửa tiêu chí" in log
-    assert log.count("hai_moi_noi_dung") >= 2
+    # Named by its text, not its code.
+    assert "Tiêu chí “Mỗi nội dung ít nhất 02 công trình” được thêm" in log
+    assert "Tiêu chí “Mỗi nội dung ít nhất 02 công trình” được sửa" in log
+    table = log.split("Sự việc", 1)[1]  # the flash messages above it name the code
+    assert "hai_moi_noi_dung" not in table
+
+
+def test_rules_screen_reads_in_vietnamese_with_codes_set_apart(plan, login_as):
+    """The seed's rule texts are Vietnamese (it once copied an English description)."""
+    client = admin(login_as, plan, lang="vi")
+    page = client.get("/admin/rules").get_data(as_text=True)
+    assert "each of the 5 contents" not in page
+    assert "Cả 5 nội dung của Cuộc vận động đều có ít nhất 1 công trình" in page
+    assert "<code>five_contents</code>" in page
 
 
 def test_two_admins_saving_one_rule_at_once_on_postgresql(app, db, tree, campaign):

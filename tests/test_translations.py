@@ -398,3 +398,15 @@ def test_shipped_minority_catalogs_are_honest(db):
         catalog = read_catalog(TRANSLATIONS / code / "LC_MESSAGES" / "messages.po")
         assert catalog.num_plurals == 1
         assert catalog.locale_identifier == code
+
+
+def test_a_translators_role_names_the_language_not_its_code(db, tree, login_as):
+    """Home and the account page say "Tiếng Tày", never the code "tyz"."""
+    client, translator = _translator(login_as, tree)
+    client.set_cookie("lang", "vi")
+    home = client.get("/").get_data(as_text=True)
+    assert "Tiếng Tày" in home.split("<main", 1)[1]
+    assert "· tyz" not in home
+    admin, _ = login_as(Role.ADMIN, tree.province)
+    account = admin.get(f"/admin/users/{translator.id}").get_data(as_text=True)
+    assert "· tyz" not in account and "· Tiếng Tày" in account

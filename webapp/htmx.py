@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import make_response, redirect, render_template
+from flask import flash, make_response, redirect, render_template
 from werkzeug.wrappers import Response
 
 from webapp.extensions import htmx
@@ -23,10 +23,15 @@ def render_fragment_or_page(fragment: str, page: str, *, status: int = 200, **co
     return response
 
 
-def after_change(fragment: str, *, event: str, redirect_to: str, **context) -> Response:
+def after_change(
+    fragment: str, *, event: str, redirect_to: str, saved: str | None = None, **context
+) -> Response:
     """After a successful mutation: the updated fragment with an HX-Trigger event for htmx,
-    else a 303 redirect to the full page (post/redirect/get)."""
+    else a 303 redirect to the full page (post/redirect/get), with `saved` as a success
+    message there: without the row changing in place, the reader needs to be told."""
     if not is_partial():
+        if saved:
+            flash(saved, "success")
         return redirect(redirect_to, code=303)
     return render_fragment(fragment, event=event, **context)
 

@@ -117,7 +117,8 @@ REPORT_STATE_LABELS = {
 }
 
 LINE_STATUS_LABELS = {
-    LineStatus.NOT_STARTED: _l("Not started"),
+    # "Not started" also says a list or report has not been begun: each meaning has a context.
+    LineStatus.NOT_STARTED: lazy_pgettext("progress", "Not started"),
     LineStatus.IN_PROGRESS: _l("In progress"),
     LineStatus.COMPLETED: _l("Completed"),
     LineStatus.STOPPED: _l("Stopped"),

@@ -378,6 +378,15 @@ def routed_to(user: Any, registration_list: RegistrationList, memo: dict | None 
     )
 
 
+def routed_among(user: Any, items: Iterable) -> list:
+    """Of these lists or reports (their units loaded), those whose review falls to the user:
+    a fixed number of queries however many units and submitters they span."""
+    items = list(items)
+    memo: dict = {}
+    prime_reviewing_units([], items, memo)
+    return [item for item in items if routed_to(user, item, memo)]
+
+
 def in_review_chain(user: Any, action: Action, obj: Entry | RegistrationList) -> bool:
     """Whether the user is the one to take this decision on the item whenever it is in the
     right state: a reviewer of its reviewing unit (or above it, to reopen), not the submitter.
@@ -762,6 +771,8 @@ RULES: dict[Action, Rule] = {
         _list_reviewing_unit,
         _list_organization,
         check=_may_decide_report,
+        unit_column=_report_unit_column,
+        organization_column=_report_organization_column,
     ),
     # The consolidated figures and the completeness of a unit's subtree: whoever reads reports
     # there. An officer narrowed to an organization opens it too; the figures are then filtered

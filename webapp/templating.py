@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp import labels, policy
+from webapp.i18n.languages import all_languages
 
 
 def _can(action: policy.Action, obj=None) -> bool:
@@ -18,9 +19,21 @@ def _can_somewhere(action: policy.Action) -> bool:
     return policy.can_somewhere(current_user, action)
 
 
+# One way to write a date and one to write a moment, on every page: Babel's "short" style
+# wrote "6/12/26" beside the "15/02/2026" of deadlines.
+DAY_FORMAT = "dd/MM/yyyy"
+MOMENT_FORMAT = "dd/MM/yyyy HH:mm"
+
+
 def day(value) -> str:
     """A date as 15/07/2017: how forms and deadlines are written in Vietnam."""
-    return format_date(value, "dd/MM/y")
+    return format_date(value, DAY_FORMAT)
+
+
+def moment(value, _style: str | None = None) -> str:
+    """A time as 06/12/2026 09:41 (in the app's time zone). A style templates pass
+    ("short") is ignored: every date-time reads the same."""
+    return format_datetime(value, MOMENT_FORMAT)
 
 
 def unit_label(unit) -> str:
@@ -36,6 +49,12 @@ def unit_label(unit) -> str:
             **values,
         )
     return _("%(name)s (until %(date)s)", **values)
+
+
+def language_name(code: str | None) -> str:
+    """A language by the name people know ("Tiếng Tày"), never its code ("tyz")."""
+    language = all_languages().get(code or "")
+    return language.name if language else (code or "")
 
 
 def nominee_name(nomination) -> str:
@@ -90,10 +109,11 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters.update(
         number=format_decimal,
-        date=format_date,
+        date=day,
         day=day,
         unit_label=unit_label,
-        datetime=format_datetime,
+        language_name=language_name,
+        datetime=moment,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -68,3 +68,19 @@ def sign_in(page, username: str, password: str) -> None:
     page.fill("#password", password)
     page.click("main button[type=submit]")
     page.wait_for_url("**/")
+
+
+def main_menu(page):
+    """The main menu, opened first where it is folded away (a <details> on phones)."""
+    folded = page.locator("details.fold-menu:not([open]) > summary")
+    if folded.is_visible():
+        folded.click()
+    return page.get_by_role("navigation", name="Menu chính")
+
+
+def language_menu(page):
+    """The language choice, opened first (it is always folded into a <details>)."""
+    folded = page.locator("details.fold-langs:not([open]) > summary")
+    if folded.is_visible():
+        folded.click()
+    return page.locator("nav.langs")

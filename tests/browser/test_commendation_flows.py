@@ -41,7 +41,8 @@ def test_nominate_approve_and_read_it_on_the_public_page(app, new_page, javascri
     assert editor.locator('input[name="person_name"]').input_value() == name
     editor.locator('textarea[name="reason"]').fill("Vận động bà con hiến 1.200 m² đất làm đường")
     editor.get_by_role("button", name="Lưu bản nháp").click()
-    editor.get_by_role("button", name="Gửi cấp trên xét duyệt").click()
+    editor.get_by_role("link", name="Gửi cấp trên xét duyệt").click()
+    editor.get_by_role("button", name="Gửi", exact=True).click()  # the confirmation
     editor.locator(".flash", has_text="Đã gửi đề nghị lên cấp trên xét duyệt.").wait_for()
 
     reviewer = new_page(javascript=javascript)

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import main_menu, sign_in
 from tests.live import NetworkMeter
 from webapp import policy
 from webapp.auth.models import User
@@ -85,9 +85,7 @@ def test_reviewer_drills_down_and_downloads_the_gap_list(new_page, district, jav
     sign_in(page, "reviewer.pacnam", "review-pac-nam")
 
     # The menu opens this year's coverage of the reviewer's district; the season is 2017.
-    page.get_by_role("navigation", name="Menu chính").get_by_role(
-        "link", name="Mức độ bao phủ"
-    ).click()
+    main_menu(page).get_by_role("link", name="Mức độ bao phủ").click()
     page.wait_for_url(f"**/coverage/*/{district_id}")
     page.locator("nav.years").get_by_role("link", name=str(YEAR), exact=True).click()
     page.wait_for_url(f"**/coverage/{YEAR}/{district_id}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import language_menu, sign_in
 from webapp.extensions import db
 from webapp.registrations.models import ListState, RegistrationList
 from webapp.units.models import Unit
@@ -60,7 +60,7 @@ def test_translator_translates_and_editor_switches_the_form_to_tay(app, new_page
     editor.goto(path)
     assert editor.locator("html").get_attribute("lang") == "vi"
     assert editor.locator("form label", has_text=vietnamese).count() >= 1
-    editor.locator("nav.langs").get_by_role("link", name="Tiếng Tày").click()
+    language_menu(editor).get_by_role("link", name="Tiếng Tày").click()
     editor.wait_for_url(f"**{path}")
     assert editor.locator("html").get_attribute("lang") == "tyz"
     assert editor.locator("form label", has_text=tay).count() == 1  # translated in the app

@@ -42,6 +42,8 @@ ENTRIES = [
 
 def _fill(page, entry: dict, year: int) -> None:
     page.select_option("#kind", entry["kind"])
+    # The catalogue of models is offered for a model only (CSS, so also without JavaScript).
+    assert page.locator("#model_type_id").is_visible() == (entry["kind"] == "mo_hinh")
     page.fill("#name", entry["name"])
     page.select_option("#content_id", label=entry["content"])
     page.fill("#budget_people", entry["budget_people"])
@@ -91,6 +93,7 @@ def test_editor_registers_two_entries_and_submits(app, new_page, javascript, org
     assert "251.500.000 đ" in page.locator("#entries > li").first.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.click("text=Gửi danh sách để duyệt")
+    page.get_by_role("button", name="Gửi", exact=True).click()  # the confirmation
     page.locator(".flash", has_text="Danh sách đã được gửi để duyệt.").wait_for()
     assert page.locator("#new-entry").count() == 0
     with app.app_context():

@@ -89,7 +89,8 @@ def test_commune_reports_district_accepts_province_sees_it(
     editor.fill(f"#figure_{data['figures'][figure]}", str(count))
     editor.get_by_role("button", name="Lưu").click()
     editor.locator(".flash", has_text="Đã lưu các chỉ tiêu.").wait_for()
-    editor.get_by_role("button", name="Gửi báo cáo để duyệt").click()
+    editor.get_by_role("link", name="Gửi báo cáo để duyệt").click()
+    editor.get_by_role("button", name="Gửi", exact=True).click()  # the confirmation
     editor.locator(".flash", has_text="nộp muộn").wait_for()  # 2017's due date has passed
 
     reviewer = new_page(javascript=javascript)

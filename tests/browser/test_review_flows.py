@@ -57,6 +57,7 @@ def test_submit_return_fix_resubmit_approve(app, new_page, javascript, organizat
     sign_in(editor, "editor.pacnam", "edit-bang-thanh")
     editor.goto(list_path)
     editor.click("text=Gửi danh sách để duyệt")
+    editor.get_by_role("button", name="Gửi", exact=True).click()  # the confirmation
     editor.locator(".flash", has_text="Danh sách đã được gửi để duyệt.").wait_for()
 
     reviewer = new_page(javascript=javascript)
@@ -66,6 +67,8 @@ def test_submit_return_fix_resubmit_approve(app, new_page, javascript, organizat
     reviewer.wait_for_url(f"**{list_path}")
     if javascript:
         reviewer.evaluate("window.notReloaded = true")
+    approve_all = reviewer.get_by_role("button", name="Duyệt tất cả các mục đang chờ")
+    assert approve_all.count() == 1
     road_row = reviewer.locator(f"#entry-{road}")
     road_row.locator("summary", has_text="Trả lại").click()
     road_row.locator("textarea").fill("Ghi rõ chiều rộng mặt đường")
@@ -74,6 +77,8 @@ def test_submit_return_fix_resubmit_approve(app, new_page, javascript, organizat
     team_row = reviewer.locator(f"#entry-{team}")
     team_row.get_by_role("button", name="Duyệt").click()
     team_row.locator(".state", has_text="Đã duyệt").wait_for()
+    # Nothing awaits a decision any more: "approve all" went with the last decision.
+    assert approve_all.count() == 0
     if javascript:
         assert reviewer.evaluate("window.notReloaded") is True
 
@@ -87,6 +92,7 @@ def test_submit_return_fix_resubmit_approve(app, new_page, javascript, organizat
     editor.get_by_role("button", name="Lưu").click()
     editor.locator(f"#entry-{road} .meta", has_text="rộng 3 m").wait_for()
     editor.click("text=Gửi danh sách để duyệt")
+    editor.get_by_role("button", name="Gửi", exact=True).click()  # the confirmation
     editor.locator(".flash", has_text="Danh sách đã được gửi để duyệt.").wait_for()
 
     reviewer.goto(list_path)

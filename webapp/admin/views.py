@@ -152,6 +152,7 @@ def grant_role(user_id: int):
                 "admin/_roles.html",
                 event="roles-changed",
                 redirect_to=url_for("admin.show_user", user_id=user.id),
+                saved=_("The role was granted."),
                 user=user,
                 form=_role_form(user),
             )
@@ -178,6 +179,7 @@ def revoke_role(user_id: int, assignment_id: int):
         "admin/_roles.html",
         event="roles-changed",
         redirect_to=url_for("admin.show_user", user_id=user.id),
+        saved=_("The role was withdrawn."),
         user=user,
         form=_role_form(user),
     )

@@ -18,14 +18,13 @@ from sqlalchemy.sql import ColumnElement, Select
 from webapp import policy
 from webapp.audit.forms import AuditFilterForm
 from webapp.audit.models import AuditEvent
+from webapp.audit.sentences import UNKNOWN, Names, sentence
 from webapp.auth.models import Role, User
-from webapp.campaign.models import Deadline, MemberOrganization
 from webapp.extensions import db
 from webapp.i18n.languages import all_languages
 from webapp.labels import DEADLINE_LABELS, ROLE_LABELS
 from webapp.policy import Action
 from webapp.registrations.models import Entry, RegistrationList
-from webapp.registrations.queries import field_labels
 from webapp.units.models import Level, Unit
 from webapp.units.queries import subtree_ids, tree_order, units_in_scope
 from webapp.urls import form_id
@@ -37,7 +36,8 @@ FILTER_LEVELS = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
 FILTERS = ("action", "actor", "unit_id", "date_from", "date_to")
 ROLES = {role.value for role in Role}
 
-# What the services record (webapp/*/services.py); an action missing here shows its code.
+# The action filter's choices: what the services record (webapp/*/services.py); the log itself
+# tells each event as a sentence (webapp/audit/sentences.py).
 ACTION_LABELS = {
     "user.created": _l("Account created"),
     "user.activated": _l("Account reactivated"),
@@ -91,32 +91,25 @@ ACTION_LABELS = {
     "nomination.submitted": _l("Nomination sent for approval"),
     "nomination.approved": _l("Commendation approved"),
     "nomination.rejected": _l("Nomination not approved"),
-}
-
-OBJECT_LABELS = {
-    User.__tablename__: _l("Account"),
-    Unit.__tablename__: _l("Unit"),
-    RegistrationList.__tablename__: _l("List"),
-    "pages": _l("Page"),
-    "attachments": _l("File"),
-    Entry.__tablename__: _l("Entry"),
-    Deadline.__tablename__: _l("Due date"),
-    "interface_translations": _l("Interface string"),
-    "requirements": _l("Rule"),
-    "report_figures": _l("Report figure"),
-    "evaluations": _l("Evaluation"),
-    "nominations": _l("Nomination"),
+    "nomination.deleted": _l("Nomination withdrawn"),
+    "role.moved": _l("Role moved to a new unit"),
+    "unit.reorganized": _l("Units reorganised"),
+    "report.created": _l("Progress report started"),
+    "report.lines_added": _l("Entries added to a progress report"),
+    "report.line_updated": _l("Progress of an entry updated"),
+    "report.figures_updated": _l("Overall report figures updated"),
+    "report.submitted": _l("Progress report submitted"),
+    "report.accepted": _l("Progress report accepted"),
+    "report.returned": _l("Progress report returned"),
 }
 
 
 @dataclass
 class Row:
-    """One event as the log shows it: labels, a link to the object's page, compact notes."""
+    """One event as the log shows it: a sentence, a link to the object's page, compact notes."""
 
     event: AuditEvent
-    action: str
-    what: str
-    name: str | None = None
+    sentence: str
     link: str | None = None
     unit: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -171,7 +164,7 @@ def _administers_top() -> bool:
 
 def _action_choices(scope: ColumnElement[bool]) -> list[tuple[str, str]]:
     present = db.session.scalars(sa.select(AuditEvent.action).where(scope).distinct())
-    choices = [(code, str(ACTION_LABELS.get(code, code))) for code in present]
+    choices = [(code, str(ACTION_LABELS.get(code, UNKNOWN))) for code in present]
     return sorted(choices, key=lambda choice: choice[1].casefold())
 
 
@@ -256,37 +249,12 @@ def _page(
 # Rows
 
 
-def _by_id(model, ids: set[int]) -> dict:
-    if not ids:
-        return {}
-    return {obj.id: obj for obj in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
-
-
 def _rows(events: list[AuditEvent]) -> list[Row]:
     """Rows with links only to pages the viewer may open (checked as the pages check them)."""
-
-    def ids(object_type: str) -> set[int]:
-        return {e.object_id for e in events if e.object_type == object_type and e.object_id}
-
-    users = _by_id(User, ids(User.__tablename__))
-    units = _by_id(Unit, ids(Unit.__tablename__) | {e.unit_id for e in events if e.unit_id})
-    entries = _by_id(Entry, ids(Entry.__tablename__))
-    list_ids = ids(RegistrationList.__tablename__) | {e.list_id for e in entries.values()}
-    for event in events:
-        if event.object_type == Entry.__tablename__ and event.object_id not in entries:
-            list_ids |= {_int(_details(event).get("list_id"))} - {None}
-    lists = _by_id(RegistrationList, list_ids)
-    labels = field_labels() if any(_details(e).get("changes") for e in events) else {}
-    codes = {_text(_details(e), "organization") for e in events}
-    organizations = {
-        o.code: o.tr("name")
-        for o in db.session.scalars(
-            sa.select(MemberOrganization).where(MemberOrganization.code.in_(codes - {None}))
-        )
-    }
+    names = Names.load(events)
 
     def list_link(list_id: int | None, anchor: str | None = None) -> str | None:
-        registration_list = lists.get(list_id)
+        registration_list = names.lists.get(list_id)
         if registration_list is None:
             return None
         if not policy.can(current_user, Action.LIST_VIEW, registration_list):
@@ -296,38 +264,29 @@ def _rows(events: list[AuditEvent]) -> list[Row]:
     rows = []
     for event in events:
         details = _details(event)
-        what = str(OBJECT_LABELS.get(event.object_type, event.object_type))
-        if event.object_id:
-            what = f"{what} #{event.object_id}"
-        unit = units.get(event.unit_id)
+        unit = names.units.get(event.unit_id)
         row = Row(
             event=event,
-            action=str(ACTION_LABELS.get(event.action, event.action)),
-            what=what,
+            sentence=sentence(event, names),
             unit=unit.name if unit else None,
-            notes=_notes(event.action, details, labels, organizations),
+            notes=_notes(event, details, names),
             is_late=details.get("late") is True,
         )
-        if event.object_type == User.__tablename__ and (user := users.get(event.object_id)):
-            row.name = user.username
+        if event.object_type == User.__tablename__ and (user := names.users.get(event.object_id)):
             if policy.can(current_user, Action.USER_VIEW, user):
                 row.link = url_for("admin.show_user", user_id=user.id)
-        elif event.object_type == Unit.__tablename__ and (target := units.get(event.object_id)):
-            row.name = target.name
+        elif event.object_type == Unit.__tablename__ and (
+            target := names.units.get(event.object_id)
+        ):
             if policy.can(current_user, Action.UNIT_VIEW, target):
                 row.link = url_for("units.show_unit", unit_id=target.id)
-        elif event.object_type in ("requirements", "report_figures"):
-            row.name = _text(details, "code")  # the catalogue's own code, kept in every event
         elif event.object_type == RegistrationList.__tablename__:
             row.link = list_link(event.object_id)
         elif event.object_type == Entry.__tablename__:
-            entry = entries.get(event.object_id)
+            entry = names.entries.get(event.object_id)
             if entry is not None:
-                row.name = entry.name
                 row.link = list_link(entry.list_id, f"entry-{entry.id}")
-            else:  # deleted: the event kept what it said, and its list is still there
-                values = details.get("values")
-                row.name = values.get("name") if isinstance(values, dict) else None
+            else:  # deleted: the event kept its list, which is still there
                 row.link = list_link(_int(details.get("list_id")))
         rows.append(row)
     return rows
@@ -347,19 +306,17 @@ def _text(details: dict, key: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _notes(
-    action: str, details: dict, labels: dict[str, str], organizations: dict[str, str]
-) -> list[str]:
+def _notes(event: AuditEvent, details: dict, names: Names) -> list[str]:
     """The few details worth a glance; the rest (snapshots of values) stay in the database."""
+    action = event.action
     notes = []
     code = _text(details, "organization")
-    organization = organizations.get(code, code) if code else None
+    known = names.organization_codes.get(code) if code else None
+    organization = known.tr("name") if known else None
     if reason := _text(details, "reason"):
         notes.append(_("Reason: %(reason)s", reason=reason))
-    changes = details.get("changes")
-    if isinstance(changes, dict) and changes:
-        names = ", ".join(labels.get(name, name) for name in changes)
-        notes.append(_("Changed: %(fields)s", fields=names))
+    if changed := names.changed_fields(event):
+        notes.append(_("Changed: %(fields)s", fields=", ".join(changed)))
     if action in ("role.granted", "role.revoked") and _text(details, "role") in ROLES:
         role = str(ROLE_LABELS[Role(details["role"])])
         language = all_languages().get(_text(details, "language") or "")
@@ -372,8 +329,6 @@ def _notes(
             label = f"{label} {year}"
         before, after = _text(details, "before") or "—", _text(details, "after") or "—"
         notes.append(f"{label}: {before} → {after}")
-    if action == "unit.area_added" and (name := _text(details, "name")):
-        notes.append(name)
     if action == "unit.new_rural_set" and (year := _int(details.get("year"))):
         recognised = details.get("after") is True
         notes.append(
@@ -381,15 +336,7 @@ def _notes(
             if recognised
             else _("not new-rural in %(year)d", year=year)
         )
-    if action == "list.created":
-        notes.append(" · ".join(str(n) for n in (organization, _int(details.get("year"))) if n))
     if action == "list.submitted" and isinstance(details.get("entries"), list):
         count = len(details["entries"])
         notes.append(ngettext("%(num)d entry", "%(num)d entries", count))
-    if action.startswith("translation.") and (
-        language := all_languages().get(_text(details, "language") or "")
-    ):
-        notes.append(language.name)
-    if action == "entry.duplicated" and (source := _int(details.get("source"))) is not None:
-        notes.append(_("copy of entry #%(id)d", id=source))
     return [note for note in notes if note]

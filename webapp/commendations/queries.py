@@ -11,7 +11,7 @@ from webapp.commendations.models import Evaluation, Nomination, NominationState
 from webapp.extensions import db
 from webapp.policy import Action
 from webapp.units.models import Level, Unit
-from webapp.units.queries import subtree_ids, tree_order, valid_in_year
+from webapp.units.queries import prime_successors, subtree_ids, tree_order, valid_in_year
 
 QUEUE_SHOWN = 200
 
@@ -51,13 +51,19 @@ def nominations_of(user, unit: Unit, year: int) -> list[Nomination]:
 
 def decision_queue(user) -> list[Nomination]:
     """Submitted nominations that fall to this user to decide, oldest first."""
+    # The proposing units and the units above them, loaded together: judging each one asks
+    # who covers its unit, which would otherwise load them one nomination at a time.
+    above = selectinload(Nomination.proposing_unit).selectinload(Unit.parent)
     stmt = (
         sa.select(Nomination)
         .where(Nomination.state == NominationState.SUBMITTED)
+        .options(above.selectinload(Unit.parent))
         .order_by(Nomination.submitted_at, Nomination.id)
         .limit(QUEUE_SHOWN)
     )
-    rows = db.session.scalars(policy.visible(user, Action.NOMINATION_DECIDE, stmt))
+    rows = list(db.session.scalars(policy.visible(user, Action.NOMINATION_DECIDE, stmt)))
+    units = {n.proposing_unit for n in rows}
+    prime_successors(units | {u.parent for u in units if u.parent is not None})
     return [n for n in rows if policy.can(user, Action.NOMINATION_DECIDE, n)]
 
 

@@ -347,6 +347,23 @@ def _back(nomination: Nomination):
     return redirect(url_for("commendations.show_nomination", nomination_id=nomination.id), code=303)
 
 
+@bp.get("/nominations/<id:nomination_id>/submit")
+@login_required
+def confirm_submit(nomination_id: int):
+    """What sending will do, before it locks the nomination: one tap must not send it."""
+    nomination = _load(nomination_id)
+    if not policy.can(current_user, Action.NOMINATION_SUBMIT, nomination):
+        if nomination.state == NominationState.DRAFT:
+            abort(403)
+        flash(_("This nomination has already been sent."), "success")
+        return _back(nomination)
+    return render_template(
+        "commendations/submit.html",
+        nomination=nomination,
+        deciding_unit=policy.deciding_unit(nomination),
+    )
+
+
 @bp.post("/nominations/<id:nomination_id>/submit")
 @login_required
 def submit_nomination(nomination_id: int):

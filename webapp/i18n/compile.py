@@ -20,7 +20,8 @@ def compile_catalog(po: Path) -> int:
     catalog = read_catalog(po)
     for message in list(catalog):
         if message.pluralizable and not all(message.string):
-            del catalog[message.id]
+            # By id and context: `del catalog[id]` would drop the context-free message.
+            catalog.delete(message.id, context=message.context)
     with po.with_suffix(".mo").open("wb") as fh:
         write_mo(fh, catalog, use_fuzzy=False)
     return sum(1 for m in catalog if m.id and not m.fuzzy and m.string)

@@ -87,6 +87,15 @@ def check(source_strings: tuple[str, ...], strings: tuple[str, ...]) -> None:
                     example="%(name)s",
                 )
             )
+        if got != wanted and not wanted:
+            # "…unchanged: —." told nothing: the original has no placeholder to keep.
+            raise TranslationError(
+                _l(
+                    "The original has no placeholder such as %(example)s; remove it from the "
+                    "translation (write %%%% for a percent sign).",
+                    example="%(name)s",
+                )
+            )
         if got != wanted:
             raise TranslationError(
                 _l(

@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp import policy
@@ -229,6 +230,7 @@ def save(code: str, key: str):
         "i18n/_string_row.html",
         event="translation-saved",
         redirect_to=safe_next(request.form.get("next") or _strings_url(language)),
+        saved=_("The translation was saved."),
         language=language,
         item=_item(code, key),
     )

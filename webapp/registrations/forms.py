@@ -129,7 +129,11 @@ class EntryForm(Form):
         validators=[validators.DataRequired(message=_l("Choose the content this belongs to."))],
         description=_l("Which of the campaign's 5 contents it serves."),
     )
-    model_type_id = SelectField(_l("Model from the catalogue"), coerce=optional_int)
+    model_type_id = SelectField(
+        _l("Model from the catalogue"),
+        coerce=optional_int,
+        description=_l("Only for the kind “Model”."),
+    )
     location_id = SelectField(_l("Location"), coerce=optional_int, validators=[required()])
     scale = StringField(
         _l("Scale"),
@@ -153,6 +157,17 @@ class EntryForm(Form):
         super().__init__(*args, **kwargs)
         self.year = year
         self.kind.choices = [(k.value, str(ENTRY_KIND_LABELS[k])) for k in EntryKind]
+
+    def validate_model_type_id(self, field) -> None:
+        # The catalogue lists models; a work or a task is not one (the form hides the choice
+        # for them where the browser can, and this catches the rest).
+        if field.data and self.kind.data != EntryKind.MO_HINH:
+            raise ValidationError(
+                _l(
+                    "A model from the catalogue can only be chosen when the kind is “Model”: "
+                    "change the kind, or choose “— None —”."
+                )
+            )
 
     def validate_ends_on(self, field) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:

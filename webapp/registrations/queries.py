@@ -168,7 +168,7 @@ def display(name: str, value: Any) -> str:
     if name.startswith("budget_"):
         return format_decimal(value)
     if isinstance(value, date):
-        return format_date(value)
+        return format_date(value, "dd/MM/yyyy")
     return str(value)
 
 
@@ -217,6 +217,26 @@ def open_years(today: date) -> list[int]:
     return years
 
 
+def due_note(due: date | None, today: date) -> str:
+    """ "due …, n days left" or "was due …, n days ago", for the home page's items."""
+    if due is None:
+        return ""
+    days = (due - today).days
+    if days >= 0:
+        return ngettext(
+            "due %(date)s, %(num)d day left",
+            "due %(date)s, %(num)d days left",
+            days,
+            date=format_date(due, "dd/MM/yyyy"),
+        )
+    return ngettext(
+        "was due %(date)s, %(num)d day ago",
+        "was due %(date)s, %(num)d days ago",
+        -days,
+        date=format_date(due, "dd/MM/yyyy"),
+    )
+
+
 def due_items(user) -> list[dict]:
     """For the home page: per unit the user registers for, the lists of a season not yet
     submitted, with the deadline."""
@@ -241,24 +261,7 @@ def due_items(user) -> list[dict]:
             pending = sum(1 for o in organizations if o.id not in done)
             if not pending:
                 continue
-            note = ""
-            if due is not None:
-                days = (due - today).days
-                note = (
-                    ngettext(
-                        "due %(date)s, %(num)d day left",
-                        "due %(date)s, %(num)d days left",
-                        days,
-                        date=format_date(due, "dd/MM/y"),
-                    )
-                    if days >= 0
-                    else ngettext(
-                        "was due %(date)s, %(num)d day ago",
-                        "was due %(date)s, %(num)d days ago",
-                        -days,
-                        date=format_date(due, "dd/MM/y"),
-                    )
-                )
+            note = due_note(due, today)
             items.append(
                 {
                     "text": ngettext(

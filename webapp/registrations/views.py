@@ -43,7 +43,7 @@ from webapp.registrations.forms import (
     entry_values,
     version_of,
 )
-from webapp.registrations.models import Entry, ListState, RegistrationList
+from webapp.registrations.models import Entry, EntryState, ListState, RegistrationList
 from webapp.registrations.queries import (
     compare_entry,
     compare_header,
@@ -386,6 +386,7 @@ def update_entry(entry_id: int):
                 "registrations/_entry.html",
                 event="entries-changed",
                 redirect_to=list_url(registration_list, entry),
+                saved=_("Saved: %(name)s", name=entry.name),
                 entry=entry,
             )
     return _entry_form_invalid(registration_list, entry, form)
@@ -514,6 +515,33 @@ def edit_header(list_id: int):
             conflict=conflict,
         ),
         status,
+    )
+
+
+@bp.get("/lists/<id:list_id>/submit")
+@login_required
+def confirm_submit(list_id: int):
+    """What sending will do, before it locks the list: one tap must not send it."""
+    registration_list = load_list(list_id)
+    if not _may_change(registration_list, Action.LIST_SUBMIT):
+        flash(_("This list has already been submitted."), "success")
+        return redirect(list_url(registration_list), code=303)
+    due = services.registration_due(registration_list.year)
+    pending = [e for e in registration_list.entries if e.is_editable]
+    return render_template(
+        "registrations/submit.html",
+        registration_list=registration_list,
+        summary=list_summary(registration_list),
+        pending=len(pending),
+        late=due is not None
+        and local_today() > due
+        and any(e.state == EntryState.DRAFT for e in pending),
+        due=due,
+        reviewers=policy.reviewing_unit(
+            registration_list.unit,
+            registration_list.organization_id,
+            excluded_user_id=current_user.id,
+        ),
     )
 
 

@@ -1,6 +1,6 @@
 """Reports over a unit's subtree, in a fixed number of aggregate queries whatever its size: the
 roll-up (sums over accepted reports) and completeness and timeliness (expected, submitted, on
-time, late, missing), as DHIS2 reports them.
+time, late, missing), as DHIS2 reports them; and the reports waiting for a reviewer's decision.
 
 Which reports are expected is decided by `expected_pairs` alone; which units count by
 `units_in_year` alone.
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.sql import Select
 
 from webapp import policy
@@ -66,6 +66,29 @@ def expected_pairs(user, units: Select, year: int) -> Select:
         .distinct()
     )
     return policy.visible(user, Action.LIST_VIEW, stmt)
+
+
+# The reviewer's worklist
+
+
+def awaiting_decision(user) -> list[ProgressReport]:
+    """Sent reports whose decision falls to the user, oldest first: the same reviewing unit
+    as the lists, never the user's own submission. A fixed number of queries however many
+    reports, units and submitters."""
+    parent = selectinload(ProgressReport.unit).selectinload(Unit.parent)
+    stmt = policy.visible(
+        user,
+        Action.REPORT_DECIDE,
+        sa.select(ProgressReport)
+        .where(ProgressReport.state == ReportState.SUBMITTED)
+        .options(
+            parent.selectinload(Unit.parent),
+            selectinload(ProgressReport.organization),
+            selectinload(ProgressReport.submitted_by),
+        )
+        .order_by(ProgressReport.submitted_at, ProgressReport.id),
+    )
+    return policy.routed_among(user, db.session.scalars(stmt))
 
 
 # Completeness and timeliness

@@ -1,9 +1,11 @@
 """Result report pages: a unit's reports for a year, a report with its per-entry progress
-table (one row edited at a time with htmx, a page per line without), its figures, submission
-and the reviewer's decision. Plain forms that redirect; htmx only swaps the one row."""
+table (one row edited at a time with htmx, a page per line without), its figures, submission,
+the reviewer's decision and the reviewer's worklist of reports awaiting it. Plain forms that
+redirect; htmx only swaps the one row."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -25,11 +27,12 @@ from webapp.campaign.models import MemberOrganization
 from webapp.db import local_today
 from webapp.extensions import db
 from webapp.htmx import after_change, fragment_or_redirect, is_partial, render_fragment
+from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.registrations.forms import version_of
 from webapp.registrations.queries import registration_years
 from webapp.registrations.services import organizations_at
-from webapp.reports import services
+from webapp.reports import queries, services
 from webapp.reports.forms import figure_values, figures_form, line_form, line_values
 from webapp.reports.models import Period, ProgressLine, ProgressReport, ReportState
 from webapp.review.forms import DecisionForm
@@ -37,6 +40,8 @@ from webapp.units.models import Unit
 from webapp.urls import form_id
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+QUEUE_PER_PAGE = 25
 
 
 def report_url(report: ProgressReport, line: ProgressLine | None = None) -> str:
@@ -74,17 +79,47 @@ def index():
     return redirect(url_for("reports.show_unit", year=local_today().year, unit_id=pairs[0][0]))
 
 
+@bp.get("/queue")
+@login_required
+def queue():
+    """Sent reports waiting for the user's acceptance, oldest first: they stay here until
+    decided, whether or not their notification was read."""
+    if not policy.can_somewhere(current_user, Action.REPORT_DECIDE):
+        abort(403)
+    return render_template(
+        "reports/queue.html",
+        paged=page_of(queries.awaiting_decision(current_user), QUEUE_PER_PAGE),
+    )
+
+
 @bp.get("/<int:year>/<id:unit_id>")
 @login_required
 def show_unit(year: int, unit_id: int):
-    """One row per organization and period: state, due date, late."""
+    """One row per organization and period: state, due date, late. Only the reports that
+    exist and those expected (the organization's list here for the year has an approved
+    entry) are shown, and only expected ones can be started: an organization that registered
+    nothing approved has nothing to report on."""
     unit = db.get_or_404(Unit, unit_id)
     if year not in registration_years():
         abort(404)
+    expected = {
+        organization_id
+        for _unit_id, organization_id in db.session.execute(
+            queries.expected_pairs(current_user, sa.select(sa.literal(unit.id)), year)
+        )
+    }
+    reports = {
+        (report.organization_id, report.period): report
+        for report in db.session.scalars(
+            sa.select(ProgressReport).filter_by(unit_id=unit.id, year=year)
+        )
+    }
     rows = []
     for organization in organizations_at(unit):
         for period in Period:
-            report = services.find_report(unit.id, organization.id, year, period)
+            report = reports.get((organization.id, period))
+            if report is None and organization.id not in expected:
+                continue
             probe = report or ProgressReport(
                 unit=unit, organization=organization, year=year, period=period
             )
@@ -107,6 +142,7 @@ def show_unit(year: int, unit_id: int):
         unit=unit,
         year=year,
         rows=rows,
+        nothing_expected=not expected and not reports,
         years=registration_years(),
         assumed=services.due_is_assumption(year, Period.YEAR)
         or services.due_is_assumption(year, Period.HALF_YEAR),
@@ -281,6 +317,7 @@ def update_line(line_id: int):
                 "reports/_line.html",
                 event="progress-changed",
                 redirect_to=report_url(line.report, line),
+                saved=_("Progress saved: %(name)s", name=line.entry.name),
                 line=line,
             )
     return _line_form_page(line, form, status=422)
@@ -329,6 +366,34 @@ def edit_figures(report_id: int):
     return make_response(
         render_template("reports/figures.html", report=report, form=form, figures=figures),
         status,
+    )
+
+
+@bp.get("/<id:report_id>/submit")
+@login_required
+def confirm_submit(report_id: int):
+    """What sending will do, before it locks the report: one tap must not send it."""
+    report = _load_report(report_id)
+    if not _may_edit(report):
+        flash(_("This report has already been sent."), "success")
+        return redirect(report_url(report), code=303)
+    due = services.report_due(report.year, report.period)
+    figures = services.report_figures(report)
+    statuses: dict[str, int] = {}
+    for line in report.lines:
+        statuses[line.status] = statuses.get(line.status, 0) + 1
+    return render_template(
+        "reports/submit.html",
+        report=report,
+        statuses=statuses,
+        new_entries=services.missing_entry_count(report),
+        figures_given=sum(1 for f in figures if report.figure_value(f.id) is not None),
+        figures_total=len(figures),
+        late=report.state == ReportState.DRAFT and due is not None and local_today() > due,
+        due=due,
+        reviewers=policy.reviewing_unit(
+            report.unit, report.organization_id, excluded_user_id=current_user.id
+        ),
     )
 
 

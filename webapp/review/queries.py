@@ -53,10 +53,9 @@ class QueueFilters:
 def _routed_to(user, stmt: sa.Select) -> list[RegistrationList]:
     """The lists of `stmt` whose review falls to the user, their units ready to be labelled:
     a fixed number of queries however many units and submitters they span."""
-    candidates = list(db.session.scalars(stmt.options(selectinload(RegistrationList.unit))))
-    memo: dict = {}
-    policy.prime_reviewing_units([], candidates, memo)
-    return [rl for rl in candidates if policy.routed_to(user, rl, memo)]
+    return policy.routed_among(
+        user, db.session.scalars(stmt.options(selectinload(RegistrationList.unit)))
+    )
 
 
 def review_queue(user, filters: QueueFilters) -> list[QueueGroup]:

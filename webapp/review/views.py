@@ -64,7 +64,7 @@ def _decided(entry: Entry, message: str):
     if not is_partial():
         flash(message, "success")
     return after_change(
-        "registrations/_entry.html",
+        "review/_decided.html",
         event="entries-changed",
         redirect_to=list_url(entry.registration_list, entry),
         entry=entry,
@@ -84,7 +84,7 @@ def _refused(
         "typed_reason": form.reason.data if message else None,
     }
     if is_partial():
-        return render_fragment("registrations/_entry.html", event="entries-changed", **context)
+        return render_fragment("review/_decided.html", event="entries-changed", **context)
     return list_page(entry.registration_list, status=status, decision_for=entry.id, **context)
 
 

@@ -73,6 +73,7 @@ def add_area(unit_id: int):
                 "units/_areas.html",
                 event="areas-changed",
                 redirect_to=url_for("units.show_unit", unit_id=unit.id),
+                saved=_("Added: %(name)s", name=form.name.data),
                 unit=unit,
                 areas=_areas(unit),
                 form=AreaForm(formdata=None),
