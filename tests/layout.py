@@ -119,6 +119,16 @@ CHECKS_JS = r"""
     };
     const bodySlots = slots(body);
     const label = `table ${t + 1} (${short(head.innerText).slice(0, 30)})`;
+    // A table stacked into cards on a phone moves its header off screen on purpose; then each
+    // cell must carry its column's name (data-label), or the reader loses what it means.
+    if (head.getBoundingClientRect().right < 0) {
+      const bare = [...body.cells].find((c) => visible(c) && short(c.innerText) &&
+        !(c.dataset.label || '').trim() && c.tagName === 'TD' &&
+        !c.querySelector('a, button'));  // a cell of actions speaks for itself
+      if (bare) add('table header off its column',
+        `${label}: stacked, but a cell "${short(bare.innerText).slice(0, 30)}" has no data-label`);
+      continue;
+    }
     for (const h of slots(head)) {
       if (!visible(h.cell)) continue;
       const from = bodySlots.find((b) => b.first === h.first);

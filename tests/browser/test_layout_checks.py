@@ -66,6 +66,15 @@ def test_a_shifted_header_cell_is_caught(page):
     assert "table header off its column" in problems(page, shifted)
 
 
+def test_a_table_stacked_into_cards_needs_a_label_on_each_cell(page):
+    # On a phone a table may become one card a row, its header moved off screen on purpose.
+    style = """<style>thead{position:absolute;left:-999px}tr,td{display:block}
+    td[data-label]::before{content:attr(data-label) ": "}</style>"""
+    labelled = GOOD_TABLE.replace("<td>", '<td data-label="Số mục">')
+    assert problems(page, style + labelled) == {}
+    assert "table header off its column" in problems(page, style + GOOD_TABLE)
+
+
 def test_text_one_character_per_line_is_caught(page):
     body = '<table><tr><td style="width:6px;overflow-wrap:anywhere">Nông thôn</td></tr></table>'
     assert "one character per line" in problems(page, body)
