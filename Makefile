@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := webapp
 
-.PHONY: run test install install-dev catalogs db lint format bench bench-coverage bench-reports extract clean
+.PHONY: run test install install-dev catalogs db lint format bench bench-coverage bench-reports shots extract clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ bench-coverage: install-dev catalogs
 
 bench-reports: install-dev catalogs
 	$(BIN)/python bench/reports.py $(if $(TEST_DATABASE_URL),--postgresql $(TEST_DATABASE_URL))
+
+# Screenshots of every crawled page per role at 360 and 1366 px into shots/ (index.html);
+# COMPARE=old/index.json lists the pages whose weight changed most.
+shots: install-dev catalogs
+	$(BIN)/python bench/shots.py --out shots $(if $(COMPARE),--compare $(COMPARE))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
