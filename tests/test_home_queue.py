@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import html
 import re
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import content, org
+from tests.queries import counting_queries
 from webapp.auth.models import Role
 from webapp.db import local_today
 from webapp.extensions import db
@@ -150,20 +150,6 @@ def test_nothing_to_do_says_so(app, tree, campaign, login_as):
 
 
 # A fixed number of queries
-
-
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def grow(tree, communes: int) -> None:
