@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests import factories
+from tests import factories, scenario
 from webapp import create_app
 from webapp.extensions import db as _db
 
@@ -93,6 +93,18 @@ def _wipe(app: Flask) -> None:
             else:
                 for table in tables:
                     conn.execute(sa.text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(scope="module")
+def seeded(app) -> Iterator[None]:
+    """The demo data of `flask seed --demo` (tests/scenario.py:load_demo), once per module:
+    for tests that walk the product as the demo accounts do (dead links, the browser suite)."""
+    with app.app_context():
+        scenario.load_demo()
+        _db.session.commit()
+        _db.session.remove()
+    yield
+    _wipe(app)
 
 
 @pytest.fixture
