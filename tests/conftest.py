@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 
 from tests import factories, scenario
 from webapp import create_app
+from webapp.auth.models import Role
 from webapp.extensions import db as _db
 
 TEST_DB = os.environ.get("TEST_DB", "sqlite")
@@ -163,6 +164,15 @@ def campaign(db):
 @pytest.fixture
 def tree(db) -> factories.Tree:
     return factories.make_tree()
+
+
+@pytest.fixture
+def editor_and_reviewer(db, tree, campaign):
+    """An editor of C1 and the reviewer of its district D1, not signed in."""
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    db.session.commit()
+    return editor, reviewer
 
 
 @pytest.fixture
