@@ -29,6 +29,7 @@ from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from bench.province_data import generate  # noqa: E402
+from tests.queries import counting_queries  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.seed import loader  # noqa: E402
@@ -103,19 +104,12 @@ def signed_in_client(app: Flask):
 
 def measure(client, engine, path: str, runs: int) -> tuple[float, float, str, bytes]:
     """p50 and p95 server time in ms, the statement counts seen and the last body."""
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
     times, queries, body = [], set(), b""
     for attempt in range(runs + 2):
-        statements.clear()
-        sa.event.listen(engine, "before_cursor_execute", count)
-        began = time.perf_counter()
-        response = client.get(path)
-        elapsed = time.perf_counter() - began
-        sa.event.remove(engine, "before_cursor_execute", count)
+        with counting_queries(engine) as statements:
+            began = time.perf_counter()
+            response = client.get(path)
+            elapsed = time.perf_counter() - began
         assert response.status_code == 200, (path, response.status_code)
         if attempt >= 2:  # the first two warm caches
             times.append(elapsed * 1000)

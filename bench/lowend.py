@@ -19,10 +19,10 @@ sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
 
+from tests import scenario  # noqa: E402
 from tests.live import NetworkMeter, chromium, serve  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.extensions import db  # noqa: E402
-from webapp.seed import demo_season, guidance, loader  # noqa: E402
 
 CPU_SLOWDOWN = 4
 KBIT = 400
@@ -135,11 +135,7 @@ def main() -> None:
         )
         with app.app_context():
             upgrade()
-            loader.load_units()
-            loader.load_campaign()
-            loader.load_demo_accounts()
-            demo_season.load_demo_season()
-            guidance.load_guidance()
+            scenario.load_demo()
             db.session.commit()
         pages = key_pages(app)
         rows = []

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests import factories
+from tests import factories, scenario
 from webapp import create_app
+from webapp.auth.models import Role
 from webapp.extensions import db as _db
 
 TEST_DB = os.environ.get("TEST_DB", "sqlite")
@@ -95,6 +96,18 @@ def _wipe(app: Flask) -> None:
                     conn.execute(sa.text(f"DELETE FROM {table}"))
 
 
+@pytest.fixture(scope="module")
+def seeded(app) -> Iterator[None]:
+    """The demo data of `flask seed --demo` (tests/scenario.py:load_demo), once per module:
+    for tests that walk the product as the demo accounts do (dead links, the browser suite)."""
+    with app.app_context():
+        scenario.load_demo()
+        _db.session.commit()
+        _db.session.remove()
+    yield
+    _wipe(app)
+
+
 @pytest.fixture
 def db(app) -> Iterator:
     """A clean database for each test, inside an app context."""
@@ -151,6 +164,15 @@ def campaign(db):
 @pytest.fixture
 def tree(db) -> factories.Tree:
     return factories.make_tree()
+
+
+@pytest.fixture
+def editor_and_reviewer(db, tree, campaign):
+    """An editor of C1 and the reviewer of its district D1, not signed in."""
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    db.session.commit()
+    return editor, reviewer
 
 
 @pytest.fixture

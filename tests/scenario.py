@@ -14,8 +14,6 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 
 from webapp.auth.models import User
-from webapp.campaign.models import MemberOrganization, ModelType
-from webapp.campaign.services import current_campaign
 from webapp.commendations import services as commendations
 from webapp.extensions import db
 from webapp.registrations import services as registrations
@@ -35,12 +33,7 @@ def build(year: int | None = None) -> dict[str, int]:
     """Load everything; `year` is the current season (default: this calendar year).
     Returns what was made, for the caller to print."""
     year = year or date.today().year
-    loader.load_units()
-    loader.load_campaign()
-    loader.load_demo_accounts()
-    demo_season.load_demo_season()
-    guidance.load_guidance()
-    db.session.flush()
+    load_demo()
     made = {"lists": _copy_season(year)}
     for season in (DEMO_YEAR, year):
         _review(season)
@@ -48,6 +41,18 @@ def build(year: int | None = None) -> dict[str, int]:
         _commendations(season)
     db.session.flush()
     return made
+
+
+def load_demo() -> None:
+    """What `flask seed --demo` loads (Bắc Kạn in its 2017 structure, the campaign, the demo
+    accounts, their 2017 season, the guidance pages), for tests and benchmarks. The caller
+    commits."""
+    loader.load_units()
+    loader.load_campaign()
+    loader.load_demo_accounts()
+    demo_season.load_demo_season()
+    guidance.load_guidance()
+    db.session.flush()
 
 
 def _user(username: str) -> User:
@@ -72,48 +77,8 @@ def _lists(code: str, season: int) -> list[RegistrationList]:
 
 def _copy_season(year: int) -> int:
     """The demo season's lists again for `year`, sent today (drafts stay drafts)."""
-    season = demo_season._read_season()
-    campaign = current_campaign()
-    contents = {c.number: c for c in campaign.contents}
-    organizations = {o.code: o for o in db.session.scalars(sa.select(MemberOrganization))}
-    model_types = {m.code: m for m in db.session.scalars(sa.select(ModelType))}
-    for plan in season.lists:
-        actor = _user(plan.actor)
-        unit = _unit(plan.unit)
-        registration_list = registrations.start_list(
-            actor, unit, organizations[plan.organization], year
-        )
-        registrations.update_header(
-            actor,
-            registration_list,
-            registration_list.version,
-            registered_on=None,
-            signer_title=plan.signer_title,
-            signer_name=plan.signer_name,
-        )
-        for row in plan.entries:
-            values = registrations.EntryValues(
-                kind=row.kind,
-                name=row.name,
-                content=contents[row.content],
-                location=demo_season._place(actor, unit, row.place),
-                lead_organization=registration_list.organization,
-                model_type=model_types[row.model_type] if row.model_type else None,
-                description=row.description,
-                scale=row.scale,
-                starts_on=date(year, row.months[0], 1),
-                ends_on=date(year, row.months[1], 1),
-                budget_people=row.budget_people,
-                budget_state=row.budget_state,
-                budget_other=row.budget_other,
-                partners=[organizations[code] for code in row.partners],
-                notes=row.notes,
-            )
-            registrations.add_entry(actor, registration_list, values)
-        if plan.submitted_at is not None:
-            at = datetime(year, 6, 1, 3, 0, tzinfo=UTC)
-            registrations.submit_list(actor, registration_list, at=min(at, datetime.now(UTC)))
-    return len(season.lists)
+    sent_at = min(datetime(year, 6, 1, 3, 0, tzinfo=UTC), datetime.now(UTC))
+    return demo_season.create_lists(year, sent_at=sent_at)
 
 
 _ENTRY_VALUE_FIELDS = (

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import content, org
+from tests.queries import counting_queries
 from webapp import policy
 from webapp.audit.models import AuditEvent
 from webapp.audit.services import record
@@ -300,15 +301,6 @@ def test_log_page_of_fifty_rows_takes_few_queries(db, tree, login_as):
     for _ in range(50):
         actor = factories.make_user(home_unit=tree.c1)
         event(db, tree.c1, actor=actor)
-    statements = []
-    engine = db.engine
-
-    def count(*args):
-        statements.append(args)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counting_queries() as statements:
         assert len(shown(client.get(URL))) == 50
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
     assert len(statements) < 25, len(statements)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import re
-from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from flask_babel import force_locale
 
 from tests import factories
 from tests.factories import org
+from tests.queries import counting_queries
 from tests.test_reports import approved_list, line_values
 from webapp.audit.models import AuditEvent
 from webapp.audit.sentences import SENTENCES, Names, sentence
@@ -109,13 +109,11 @@ def accepted_report(db, tree, campaign):
     return report
 
 
-def test_the_log_tells_a_report_and_its_changes_in_vietnamese(
-    db, tree, accepted_report, login_as, count_queries
-):
+def test_the_log_tells_a_report_and_its_changes_in_vietnamese(db, tree, accepted_report, login_as):
     client, _ = login_as(Role.ADMIN, tree.province)
     client.get("/audit")  # what is built once per process, out of the count
     db.session.expire_all()  # as after the commit below: nothing left in the identity map
-    with count_queries() as few:
+    with counting_queries() as few:
         page = unescape(client.get("/audit").get_data(as_text=True))
     farmers = org("nong_dan").name_vi
     assert f"Báo cáo 6 tháng đầu năm 2027 của {farmers} xã Đồng Phúc được chấp nhận" in page
@@ -140,27 +138,9 @@ def test_the_log_tells_a_report_and_its_changes_in_vietnamese(
             )
         )
     db.session.commit()
-    with count_queries() as many:
+    with counting_queries() as many:
         client.get("/audit")
     assert len(many) == len(few)
-
-
-@pytest.fixture
-def count_queries(db):
-    @contextmanager
-    def counting():
-        statements: list = []
-
-        def count(*args):
-            statements.append(args[2])
-
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            yield statements
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
-
-    return counting
 
 
 def _visible_text(page: str) -> str:

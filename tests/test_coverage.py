@@ -3,12 +3,11 @@ matrices, the gap list and its exports, scope, and a bounded number of queries."
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 import sqlalchemy as sa
 
 from tests import factories
+from tests.queries import counting_queries
 from webapp.auth.models import Role
 from webapp.campaign.models import (
     AppliesTo,
@@ -203,21 +202,6 @@ def test_evaluate_skips_communes_not_valid_in_the_year(plan, campaign):
     db.session.commit()
     coverage = evaluate(campaign, plan.province, YEAR)
     assert [c.id for c in coverage.communes] == [plan.c1.id, plan.c3.id]
-
-
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 def grow(tree, communes: int) -> None:

@@ -13,7 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from tests import factories
-from tests.test_coverage import add_entry, counting_queries, grow, page_text
+from tests.queries import counting_queries
+from tests.test_coverage import add_entry, grow, page_text
 from webapp.auth.models import Role
 from webapp.extensions import db
 from webapp.registrations.models import EntryState

@@ -16,10 +16,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import _wipe
 from webapp.extensions import db
 from webapp.registrations.models import RegistrationList
-from webapp.seed import demo_season, guidance, loader
+from webapp.seed import loader
 from webapp.units.models import Unit
 from webapp.units.queries import active_on
 
@@ -93,21 +92,6 @@ def sampled(links: list[str], per_kind: int = PER_KIND) -> list[str]:
         if seen[kind] <= per_kind:
             kept.append(link)
     return kept
-
-
-@pytest.fixture(scope="module")
-def seeded(app):
-    """Bắc Kạn, the campaign, the demo accounts and their 2017 season, once for the module."""
-    with app.app_context():
-        loader.load_units()
-        loader.load_campaign()
-        loader.load_demo_accounts()
-        demo_season.load_demo_season()
-        guidance.load_guidance()
-        db.session.commit()
-        db.session.remove()
-    yield
-    _wipe(app)
 
 
 def _work_pages(account: loader.DemoAccount) -> list[str]:

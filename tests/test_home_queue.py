@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import html
 import re
-from contextlib import contextmanager
 
-import pytest
 import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import content, org
+from tests.queries import counting_queries
 from webapp.auth.models import Role
 from webapp.db import local_today
 from webapp.extensions import db
@@ -55,14 +54,6 @@ def sent_report(tree, editor, reviewer, unit=None, organization="nong_dan") -> P
     return report
 
 
-@pytest.fixture
-def people(db, tree, campaign):
-    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
-    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
-    db.session.commit()
-    return editor, reviewer
-
-
 def sign_in(app, user):
     client = app.test_client()
     response = client.post(
@@ -74,9 +65,9 @@ def sign_in(app, user):
 
 
 def test_a_sent_report_stays_in_the_reviewers_queue_after_the_notification_is_read(
-    app, tree, people
+    app, tree, editor_and_reviewer
 ):
-    editor, reviewer = people
+    editor, reviewer = editor_and_reviewer
     report = sent_report(tree, editor, reviewer)
     client = sign_in(app, reviewer)
     assert client.post("/notifications/read").status_code == 303
@@ -97,14 +88,18 @@ def test_a_sent_report_stays_in_the_reviewers_queue_after_the_notification_is_re
     assert db.session.get(ProgressReport, report.id).state == ReportState.ACCEPTED
 
 
-def test_the_menu_offers_the_report_queue_only_to_who_may_accept_reports(app, tree, people):
-    editor, reviewer = people
+def test_the_menu_offers_the_report_queue_only_to_who_may_accept_reports(
+    app, tree, editor_and_reviewer
+):
+    editor, reviewer = editor_and_reviewer
     assert "Báo cáo chờ chấp nhận" in text(sign_in(app, reviewer).get("/"))
     assert "Báo cáo chờ chấp nhận" not in text(sign_in(app, editor).get("/"))
 
 
-def test_province_admin_sees_the_communes_that_sent_no_list(app, tree, people, login_as):
-    editor, reviewer = people
+def test_province_admin_sees_the_communes_that_sent_no_list(
+    app, tree, editor_and_reviewer, login_as
+):
+    editor, reviewer = editor_and_reviewer
     sent_report(tree, editor, reviewer)  # C1 sent (and had approved) a list
     client, _ = login_as(Role.ADMIN, tree.province)
     home = text(client.get("/"))
@@ -117,16 +112,16 @@ def test_province_admin_sees_the_communes_that_sent_no_list(app, tree, people, l
     assert tree.c2.name in page and tree.c3.name in page and tree.c1.name not in page
 
 
-def test_a_draft_list_is_not_a_sent_one(app, tree, people, login_as):
-    editor, _ = people
+def test_a_draft_list_is_not_a_sent_one(app, tree, editor_and_reviewer, login_as):
+    editor, _ = editor_and_reviewer
     registrations.start_list(editor, tree.c1, org("nong_dan"), this_year())
     db.session.commit()
     client, _ = login_as(Role.ADMIN, tree.province)
     assert f"3 xã chưa gửi danh sách năm {this_year()}" in text(client.get("/"))
 
 
-def test_out_of_scope_users_do_not_see_others_work(app, tree, people, login_as):
-    editor, reviewer = people
+def test_out_of_scope_users_do_not_see_others_work(app, tree, editor_and_reviewer, login_as):
+    editor, reviewer = editor_and_reviewer
     report = sent_report(tree, editor, reviewer)
     other_reviewer, _ = login_as(Role.REVIEWER, tree.d2)
     home = text(other_reviewer.get("/"))
@@ -150,20 +145,6 @@ def test_nothing_to_do_says_so(app, tree, campaign, login_as):
 
 
 # A fixed number of queries
-
-
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def grow(tree, communes: int) -> None:

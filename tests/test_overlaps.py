@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.test_coverage import YEAR, add_entry, counting_queries, grow, page_text, results
+from tests.queries import counting_queries
+from tests.test_coverage import YEAR, add_entry, grow, page_text, results
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
 from webapp.coverage.models import OverlapDecision, OverlapKind

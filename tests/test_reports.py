@@ -50,16 +50,8 @@ def approved_list(db, tree, editor, reviewer, names=("Đường bê tông thôn 
 
 
 @pytest.fixture
-def people(db, tree, campaign):
-    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
-    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
-    db.session.commit()
-    return editor, reviewer
-
-
-@pytest.fixture
-def half_year(db, tree, people):
-    editor, reviewer = people
+def half_year(db, tree, editor_and_reviewer):
+    editor, reviewer = editor_and_reviewer
     approved_list(db, tree, editor, reviewer)
     report = services.start_report(editor, tree.c1, org("nong_dan"), YEAR, Period.HALF_YEAR)
     db.session.commit()
@@ -87,16 +79,18 @@ def test_the_seed_ships_the_figures_and_assumed_due_dates(db, campaign):
     assert services.due_is_assumption(YEAR, Period.YEAR)
 
 
-def test_a_report_has_a_line_per_approved_entry(db, tree, people, half_year):
+def test_a_report_has_a_line_per_approved_entry(db, tree, editor_and_reviewer, half_year):
     assert [line.entry.name for line in half_year.lines] == ["Đường bê tông thôn Nà Mò", "Nuôi bò"]
     assert {line.status for line in half_year.lines} == {LineStatus.NOT_STARTED}
     assert half_year.state == ReportState.DRAFT
-    again = services.start_report(people[0], tree.c1, org("nong_dan"), YEAR, Period.HALF_YEAR)
+    again = services.start_report(
+        editor_and_reviewer[0], tree.c1, org("nong_dan"), YEAR, Period.HALF_YEAR
+    )
     assert again.id == half_year.id  # one per (unit, organization, year, period)
 
 
-def test_the_annual_report_starts_from_the_half_year_one(db, tree, people, half_year):
-    editor, _ = people
+def test_the_annual_report_starts_from_the_half_year_one(db, tree, editor_and_reviewer, half_year):
+    editor, _ = editor_and_reviewer
     first = half_year.lines[0]
     services.update_line(editor, first, first.version, line_values())
     figure = db.session.scalar(sa.select(ReportFigure).filter_by(code="nha_ddk_built"))
@@ -118,8 +112,8 @@ def test_the_annual_report_starts_from_the_half_year_one(db, tree, people, half_
     assert db.session.get(ProgressLine, first.id).percent_done == 40
 
 
-def test_lifecycle_submit_return_resubmit_accept(db, tree, people, half_year):
-    editor, reviewer = people
+def test_lifecycle_submit_return_resubmit_accept(db, tree, editor_and_reviewer, half_year):
+    editor, reviewer = editor_and_reviewer
     services.submit_report(editor, half_year, at=datetime(2027, 6, 10, tzinfo=UTC))
     db.session.commit()
     assert half_year.state == ReportState.SUBMITTED and not half_year.is_late
@@ -151,14 +145,18 @@ def test_lifecycle_submit_return_resubmit_accept(db, tree, people, half_year):
                      "report.line_updated", "report.submitted", "report.accepted"]  # fmt: skip
 
 
-def test_submitting_after_the_due_date_marks_it_late(db, tree, people, half_year):
-    services.submit_report(people[0], half_year, at=datetime(2027, 7, 2, 3, tzinfo=UTC))
+def test_submitting_after_the_due_date_marks_it_late(db, tree, editor_and_reviewer, half_year):
+    services.submit_report(
+        editor_and_reviewer[0], half_year, at=datetime(2027, 7, 2, 3, tzinfo=UTC)
+    )
     db.session.commit()
     assert half_year.is_late
 
 
-def test_nobody_decides_on_their_own_submission_nor_out_of_the_chain(db, tree, people, half_year):
-    editor, _ = people
+def test_nobody_decides_on_their_own_submission_nor_out_of_the_chain(
+    db, tree, editor_and_reviewer, half_year
+):
+    editor, _ = editor_and_reviewer
     services.submit_report(editor, half_year)
     db.session.commit()
     other_district = factories.make_user(roles=[(Role.REVIEWER, tree.d2)])
@@ -168,8 +166,8 @@ def test_nobody_decides_on_their_own_submission_nor_out_of_the_chain(db, tree, p
         db.session.rollback()
 
 
-def test_bad_numbers_are_refused_by_the_service(db, tree, people, half_year):
-    editor, _ = people
+def test_bad_numbers_are_refused_by_the_service(db, tree, editor_and_reviewer, half_year):
+    editor, _ = editor_and_reviewer
     line = half_year.lines[0]
     for bad in ({"percent_done": 101}, {"percent_done": -1}, {"workdays": -5}):
         with pytest.raises(services.ReportError):
@@ -178,8 +176,8 @@ def test_bad_numbers_are_refused_by_the_service(db, tree, people, half_year):
     assert db.session.get(ProgressLine, line.id).percent_done == 0
 
 
-def test_a_stale_line_save_is_refused(db, tree, people, half_year):
-    editor, _ = people
+def test_a_stale_line_save_is_refused(db, tree, editor_and_reviewer, half_year):
+    editor, _ = editor_and_reviewer
     line = half_year.lines[0]
     seen = line.version
     services.update_line(editor, line, seen, line_values())
@@ -190,7 +188,9 @@ def test_a_stale_line_save_is_refused(db, tree, people, half_year):
     assert db.session.get(ProgressLine, line.id).percent_done == 40
 
 
-def test_an_editor_of_another_commune_cannot_start_or_edit(db, tree, people, half_year):
+def test_an_editor_of_another_commune_cannot_start_or_edit(
+    db, tree, editor_and_reviewer, half_year
+):
     outsider = factories.make_user(roles=[(Role.EDITOR, tree.c3)])
     with pytest.raises(Denied):
         services.start_report(outsider, tree.c1, org("nong_dan"), YEAR, Period.YEAR)
@@ -506,7 +506,9 @@ def test_the_menu_leads_a_committee_to_its_reports(db, tree, editor_client, logi
 
 
 @pytest.mark.postgresql_only
-def test_a_line_save_while_the_report_is_submitted_on_postgresql(app, db, tree, people, half_year):
+def test_a_line_save_while_the_report_is_submitted_on_postgresql(
+    app, db, tree, editor_and_reviewer, half_year
+):
     """Two real sessions: the submission holds the report's row lock; the save waits, then
     finds the report sent and is refused, so nothing changes behind the reviewer's back. Two
     saves of the same line from the same version: the second is stale."""
@@ -515,7 +517,7 @@ def test_a_line_save_while_the_report_is_submitted_on_postgresql(app, db, tree, 
     from tests.test_review import _race
     from webapp.auth.models import User
 
-    editor_id = people[0].id
+    editor_id = editor_and_reviewer[0].id
     report_id, line_id = half_year.id, half_year.lines[0].id
     version = half_year.lines[0].version
     db.session.remove()

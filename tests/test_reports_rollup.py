@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import content, org
-from tests.test_coverage import counting_queries
+from tests.queries import counting_queries
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
 from webapp.registrations import services as registrations

@@ -7,7 +7,8 @@ from datetime import date
 
 from tests import factories
 from tests.factories import org
-from tests.test_coverage import add_entry, counting_queries
+from tests.queries import counting_queries
+from tests.test_coverage import add_entry
 from tests.test_review import values
 from webapp.auth.models import Role
 from webapp.extensions import db

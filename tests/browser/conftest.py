@@ -1,13 +1,22 @@
-"""Browser fixtures: the app served for real, Bắc Kạn seeded, and Chromium driven by Playwright."""
+"""Browser fixtures: the app served for real and Chromium driven by Playwright (the demo data,
+`seeded`, comes from tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
-from tests.conftest import _wipe, unavailable
+from tests.conftest import unavailable
 from tests.live import CHROMIUM, chromium, serve
+from webapp.auth.models import User
+from webapp.campaign.models import MemberOrganization
 from webapp.extensions import db
-from webapp.seed import demo_season, guidance, loader
+from webapp.registrations import services as registrations
+from webapp.registrations.models import ListState, RegistrationList
+from webapp.review import services as review
+from webapp.units.models import Unit
+
+DEMO_YEAR = 2017  # the demo season
 
 
 @pytest.fixture(scope="session")
@@ -22,22 +31,6 @@ def browser():
 def base_url(app):
     with serve(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def seeded(app):
-    """Bắc Kạn, the campaign, the demo accounts, their 2017 season and the guidance pages,
-    once per module."""
-    with app.app_context():
-        loader.load_units()
-        loader.load_campaign()
-        loader.load_demo_accounts()
-        demo_season.load_demo_season()
-        guidance.load_guidance()
-        db.session.commit()
-        db.session.remove()
-    yield
-    _wipe(app)
 
 
 @pytest.fixture
@@ -84,3 +77,27 @@ def language_menu(page):
     if folded.is_visible():
         folded.click()
     return page.locator("nav.langs")
+
+
+def demo_user(username: str) -> User:
+    return db.session.scalar(sa.select(User).filter_by(username=username))
+
+
+def approve_demo_list(organization: str) -> RegistrationList:
+    """The demo 2017 list of Bằng Thành of the organization, sent if it was a draft, its
+    entries approved by the district (the review itself is tested in test_review_flows).
+    Inside an app context; the caller commits."""
+    editor, reviewer = demo_user("editor.pacnam"), demo_user("reviewer.pacnam")
+    commune = db.session.scalar(sa.select(Unit).where(Unit.code == "01858"))
+    lead = db.session.scalar(sa.select(MemberOrganization).filter_by(code=organization))
+    registration_list = db.session.scalar(
+        sa.select(RegistrationList).filter_by(
+            unit_id=commune.id, organization_id=lead.id, year=DEMO_YEAR
+        )
+    )
+    if registration_list.state == ListState.DRAFT:
+        registrations.submit_list(editor, registration_list)
+    review.approve_all(
+        reviewer, registration_list, {e.id: e.version for e in registration_list.entries}
+    )
+    return registration_list

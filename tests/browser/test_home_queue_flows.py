@@ -7,23 +7,16 @@ from __future__ import annotations
 import re
 
 import pytest
-import sqlalchemy as sa
 
-from tests.browser.conftest import sign_in
-from webapp.auth.models import User
-from webapp.campaign.models import MemberOrganization
+from tests.browser.conftest import DEMO_YEAR, approve_demo_list, demo_user, sign_in
 from webapp.extensions import db
 from webapp.notifications.services import mark_read
-from webapp.registrations import services as registrations
-from webapp.registrations.models import ListState, RegistrationList
 from webapp.reports import services as reports
 from webapp.reports.models import Period, ProgressReport, ReportState
-from webapp.review import services as review
-from webapp.units.models import Unit
 
 pytestmark = pytest.mark.browser
 
-YEAR = 2017  # the demo season
+YEAR = DEMO_YEAR
 WAITING = re.compile(r"(\d+) báo cáo chờ bạn chấp nhận")
 
 
@@ -31,20 +24,9 @@ def _sent_report(app, organization: str) -> int:
     """The demo 2017 list of Bằng Thành of the organization approved, and its half-year report
     sent by the commune; the reviewer has read the notification about it."""
     with app.app_context():
-        editor = db.session.scalar(sa.select(User).filter_by(username="editor.pacnam"))
-        reviewer = db.session.scalar(sa.select(User).filter_by(username="reviewer.pacnam"))
-        commune = db.session.scalar(sa.select(Unit).where(Unit.code == "01858"))
-        lead = db.session.scalar(sa.select(MemberOrganization).filter_by(code=organization))
-        registration_list = db.session.scalar(
-            sa.select(RegistrationList).filter_by(
-                unit_id=commune.id, organization_id=lead.id, year=YEAR
-            )
-        )
-        if registration_list.state == ListState.DRAFT:
-            registrations.submit_list(editor, registration_list)
-        review.approve_all(
-            reviewer, registration_list, {e.id: e.version for e in registration_list.entries}
-        )
+        registration_list = approve_demo_list(organization)
+        editor, reviewer = demo_user("editor.pacnam"), demo_user("reviewer.pacnam")
+        commune, lead = registration_list.unit, registration_list.organization
         report = reports.start_report(editor, commune, lead, YEAR, Period.HALF_YEAR)
         reports.submit_report(editor, report)
         mark_read(reviewer)

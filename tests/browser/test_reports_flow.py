@@ -10,40 +10,23 @@ from urllib.parse import urlparse
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import sign_in
-from webapp.auth.models import User
-from webapp.campaign.models import MemberOrganization
+from tests.browser.conftest import DEMO_YEAR, approve_demo_list, sign_in
 from webapp.extensions import db
-from webapp.registrations import services as registrations
-from webapp.registrations.models import ListState, RegistrationList
 from webapp.reports.models import ProgressReport, ReportFigure, ReportState
-from webapp.review import services as review
 from webapp.units.models import Unit
 
 pytestmark = pytest.mark.browser
 
-YEAR = 2017  # the demo season
+YEAR = DEMO_YEAR
 
 
 def _approved_list(app, organization: str) -> dict:
     """The demo 2017 list of Bằng Thành of the organization, its entries approved by the
     district (the review itself is tested in test_review_flows)."""
     with app.app_context():
-        editor = db.session.scalar(sa.select(User).filter_by(username="editor.pacnam"))
-        reviewer = db.session.scalar(sa.select(User).filter_by(username="reviewer.pacnam"))
-        commune = db.session.scalar(sa.select(Unit).where(Unit.code == "01858"))
+        registration_list = approve_demo_list(organization)
+        commune, lead = registration_list.unit, registration_list.organization
         province = db.session.scalar(sa.select(Unit).where(Unit.code == "06"))
-        lead = db.session.scalar(sa.select(MemberOrganization).filter_by(code=organization))
-        registration_list = db.session.scalar(
-            sa.select(RegistrationList).filter_by(
-                unit_id=commune.id, organization_id=lead.id, year=YEAR
-            )
-        )
-        if registration_list.state == ListState.DRAFT:
-            registrations.submit_list(editor, registration_list)
-        review.approve_all(
-            reviewer, registration_list, {e.id: e.version for e in registration_list.entries}
-        )
         db.session.commit()
         figures = {f.code: f.id for f in db.session.scalars(sa.select(ReportFigure))}
         return {

@@ -165,15 +165,18 @@ FIELD_LABELS = {
 ANOTHER_FIELD = _l("another field")
 
 
-def _details(event: AuditEvent) -> dict:
+# Reading an event's details: old events may hold anything, so each reader checks the type
+# (the log view reads its notes with the same three).
+def event_details(event: AuditEvent) -> dict:
     return event.details if isinstance(event.details, dict) else {}
 
 
-def _int(value) -> int | None:
+def as_int(value) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _text(details: dict, key: str) -> str | None:
+def text_detail(details: dict, key: str) -> str | None:
+    """A detail that should be a string, or None (old events may hold something else)."""
     value = details.get(key)
     return value if isinstance(value, str) and value else None
 
@@ -222,7 +225,7 @@ class Names:
         def ids(table: str, key: str | None = None) -> set[int | None]:
             if key is None:
                 return {e.object_id for e in events if e.object_type == table}
-            return {_int(_details(e).get(key)) for e in events if e.object_type == table}
+            return {as_int(event_details(e).get(key)) for e in events if e.object_type == table}
 
         names.lines = _by_id(ProgressLine, ids(ProgressLine.__tablename__))
         names.reports = _by_id(
@@ -264,9 +267,9 @@ class Names:
             MemberOrganization,
             {o.organization_id for o in owners}
             | {n.organization_id for n in names.nominations.values()}
-            | {_int(_details(e).get("organization_id")) for e in events},
+            | {as_int(event_details(e).get("organization_id")) for e in events},
         )
-        codes = {_text(_details(e), "organization") for e in events} - {None}
+        codes = {text_detail(event_details(e), "organization") for e in events} - {None}
         if codes:
             names.organization_codes = {
                 o.code: o
@@ -278,7 +281,7 @@ class Names:
             int(key)
             for e in events
             if e.action == "report.figures_updated"
-            and isinstance(changes := _details(e).get("changes"), dict)
+            and isinstance(changes := event_details(e).get("changes"), dict)
             for key in changes
             if str(key).isdigit()
         }
@@ -352,7 +355,7 @@ class Names:
         return _("a nominee")
 
     def language_name(self, details: dict) -> str:
-        language = all_languages().get(_text(details, "language") or "")
+        language = all_languages().get(text_detail(details, "language") or "")
         return language.name if language else _("another language")
 
     def page_title(self, page_id: int | None) -> str:
@@ -362,20 +365,20 @@ class Names:
     def catalogue_name(self, event: AuditEvent) -> str:
         """A rule by its text, a report figure by its name (the code only when neither is
         known): codes are for the administrators' forms, not for sentences."""
-        details = _details(event)
+        details = event_details(event)
         if event.object_type == Requirement.__tablename__:
             rule = self.requirements.get(event.object_id)
-            text = rule.rule_vi if rule else _text(details, "rule_vi")
+            text = rule.rule_vi if rule else text_detail(details, "rule_vi")
         else:
             figure = self.figures.get(event.object_id)
-            text = figure.tr("name") if figure else _text(details, "name_vi")
-        return text or _text(details, "code") or "—"
+            text = figure.tr("name") if figure else text_detail(details, "name_vi")
+        return text or text_detail(details, "code") or "—"
 
     # Changed fields
 
     def changed_fields(self, event: AuditEvent) -> list[str]:
         """The labels of the fields an event changed (figures by their names)."""
-        changes = _details(event).get("changes")
+        changes = event_details(event).get("changes")
         if not isinstance(changes, dict):
             return []
         labels = []
@@ -393,50 +396,50 @@ def sentence(event: AuditEvent, names: Names) -> str:
     template = SENTENCES.get(event.action)
     if template is None:
         return str(UNKNOWN)
-    details = _details(event)
+    details = event_details(event)
     values = details.get("values") if isinstance(details.get("values"), dict) else None
     object_id = event.object_id
     table = event.object_type
-    role = _text(details, "role")
+    role = text_detail(details, "role")
     user = names.users.get(object_id) if table == User.__tablename__ else None
     line = names.lines.get(object_id) if table == ProgressLine.__tablename__ else None
     report_id = (
         object_id
         if table == ProgressReport.__tablename__
-        else (line.report_id if line else _int(details.get("report_id")))
+        else (line.report_id if line else as_int(details.get("report_id")))
     )
     entry_id = object_id if table == Entry.__tablename__ else None
     if line is not None:
         entry_id = line.entry_id
     elif table == ProgressLine.__tablename__:
-        entry_id = _int(details.get("entry_id"))
+        entry_id = as_int(details.get("entry_id"))
     list_id = object_id if table == RegistrationList.__tablename__ else None
     if entry_id is not None and (entry := names.entries.get(entry_id)):
         list_id = entry.list_id
     elif table == Entry.__tablename__:
-        list_id = _int(details.get("list_id"))
+        list_id = as_int(details.get("list_id"))
     evaluation = names.evaluations.get(object_id) if table == Evaluation.__tablename__ else None
     evaluation_org = names.organizations.get(
-        evaluation.organization_id if evaluation else _int(details.get("organization_id"))
+        evaluation.organization_id if evaluation else as_int(details.get("organization_id"))
     )
-    deadline = DEADLINE_LABELS.get(_text(details, "kind") or "")
-    page_id = object_id if table == Page.__tablename__ else _int(details.get("page_id"))
+    deadline = DEADLINE_LABELS.get(text_detail(details, "kind") or "")
+    page_id = object_id if table == Page.__tablename__ else as_int(details.get("page_id"))
     placeholders = {
         "user": user.username
         if user
-        else (_text(details, "user") or _text(details, "username") or "—"),
+        else (text_detail(details, "user") or text_detail(details, "username") or "—"),
         "role": _lower_first(str(ROLE_LABELS[Role(role)])) if role in set(Role) else _("a role"),
         "unit": names.unit_name(event.unit_id),
         "deadline": _lower_first(str(deadline)) if deadline else _("a deadline"),
-        "name": _text(details, "name") or "—",
+        "name": text_detail(details, "name") or "—",
         "code": names.catalogue_name(event),
         "list": names.list_phrase(list_id),
         "entry": names.entry_phrase(entry_id, values),
         "report": names.report_phrase(report_id),
         "page": names.page_title(page_id),
-        "file": _text(details, "title") or _text(details, "filename") or "—",
+        "file": text_detail(details, "title") or text_detail(details, "filename") or "—",
         "language": names.language_name(details),
-        "year": _int(details.get("year")) or (evaluation.year if evaluation else "—"),
+        "year": as_int(details.get("year")) or (evaluation.year if evaluation else "—"),
         "owner": names.owner(evaluation_org, evaluation.unit_id if evaluation else event.unit_id),
         "nominee": names.nominee_phrase(
             object_id if table == Nomination.__tablename__ else None, values

@@ -18,7 +18,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from webapp import policy
 from webapp.audit.forms import AuditFilterForm
 from webapp.audit.models import AuditEvent
-from webapp.audit.sentences import UNKNOWN, Names, sentence
+from webapp.audit.sentences import UNKNOWN, Names, as_int, event_details, sentence, text_detail
 from webapp.auth.models import Role, User
 from webapp.extensions import db
 from webapp.i18n.languages import all_languages
@@ -263,7 +263,7 @@ def _rows(events: list[AuditEvent]) -> list[Row]:
 
     rows = []
     for event in events:
-        details = _details(event)
+        details = event_details(event)
         unit = names.units.get(event.unit_id)
         row = Row(
             event=event,
@@ -287,49 +287,35 @@ def _rows(events: list[AuditEvent]) -> list[Row]:
             if entry is not None:
                 row.link = list_link(entry.list_id, f"entry-{entry.id}")
             else:  # deleted: the event kept its list, which is still there
-                row.link = list_link(_int(details.get("list_id")))
+                row.link = list_link(as_int(details.get("list_id")))
         rows.append(row)
     return rows
-
-
-def _details(event: AuditEvent) -> dict:
-    return event.details if isinstance(event.details, dict) else {}
-
-
-def _int(value) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _text(details: dict, key: str) -> str | None:
-    """A detail that should be a string, or None (old events may hold something else)."""
-    value = details.get(key)
-    return value if isinstance(value, str) and value else None
 
 
 def _notes(event: AuditEvent, details: dict, names: Names) -> list[str]:
     """The few details worth a glance; the rest (snapshots of values) stay in the database."""
     action = event.action
     notes = []
-    code = _text(details, "organization")
+    code = text_detail(details, "organization")
     known = names.organization_codes.get(code) if code else None
     organization = known.tr("name") if known else None
-    if reason := _text(details, "reason"):
+    if reason := text_detail(details, "reason"):
         notes.append(_("Reason: %(reason)s", reason=reason))
     if changed := names.changed_fields(event):
         notes.append(_("Changed: %(fields)s", fields=", ".join(changed)))
-    if action in ("role.granted", "role.revoked") and _text(details, "role") in ROLES:
+    if action in ("role.granted", "role.revoked") and text_detail(details, "role") in ROLES:
         role = str(ROLE_LABELS[Role(details["role"])])
-        language = all_languages().get(_text(details, "language") or "")
+        language = all_languages().get(text_detail(details, "language") or "")
         narrowed = [name for name in (organization, language and language.name) if name]
         notes.append(f"{role} ({', '.join(narrowed)})" if narrowed else role)
     if action == "deadline.set":
-        kind = _text(details, "kind") or ""
+        kind = text_detail(details, "kind") or ""
         label = str(DEADLINE_LABELS.get(kind, kind))
-        if year := _int(details.get("year")):
+        if year := as_int(details.get("year")):
             label = f"{label} {year}"
-        before, after = _text(details, "before") or "—", _text(details, "after") or "—"
+        before, after = text_detail(details, "before") or "—", text_detail(details, "after") or "—"
         notes.append(f"{label}: {before} → {after}")
-    if action == "unit.new_rural_set" and (year := _int(details.get("year"))):
+    if action == "unit.new_rural_set" and (year := as_int(details.get("year"))):
         recognised = details.get("after") is True
         notes.append(
             _("new-rural in %(year)d", year=year)

@@ -347,16 +347,23 @@ def _back(nomination: Nomination):
     return redirect(url_for("commendations.show_nomination", nomination_id=nomination.id), code=303)
 
 
-@bp.get("/nominations/<id:nomination_id>/submit")
-@login_required
-def confirm_submit(nomination_id: int):
-    """What sending will do, before it locks the nomination: one tap must not send it."""
+def _load_to_submit(nomination_id: int) -> Nomination:
+    """The nomination the user may send now. A draft they may not send is refused (403); one
+    already sent sends them back to it with a word, so a second tap does no harm."""
     nomination = _load(nomination_id)
     if not policy.can(current_user, Action.NOMINATION_SUBMIT, nomination):
         if nomination.state == NominationState.DRAFT:
             abort(403)
         flash(_("This nomination has already been sent."), "success")
-        return _back(nomination)
+        abort(_back(nomination))
+    return nomination
+
+
+@bp.get("/nominations/<id:nomination_id>/submit")
+@login_required
+def confirm_submit(nomination_id: int):
+    """What sending will do, before it locks the nomination: one tap must not send it."""
+    nomination = _load_to_submit(nomination_id)
     return render_template(
         "commendations/submit.html",
         nomination=nomination,
@@ -367,12 +374,7 @@ def confirm_submit(nomination_id: int):
 @bp.post("/nominations/<id:nomination_id>/submit")
 @login_required
 def submit_nomination(nomination_id: int):
-    nomination = _load(nomination_id)
-    if not policy.can(current_user, Action.NOMINATION_SUBMIT, nomination):
-        if nomination.state == NominationState.DRAFT:
-            abort(403)
-        flash(_("This nomination has already been sent."), "success")
-        return _back(nomination)
+    nomination = _load_to_submit(nomination_id)
     try:
         services.submit_nomination(current_user, nomination, version_of(DecisionForm()))
     except services.StaleVersion:

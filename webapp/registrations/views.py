@@ -518,14 +518,21 @@ def edit_header(list_id: int):
     )
 
 
+def _load_to_submit(list_id: int) -> RegistrationList:
+    """The list the user may send now. One already sent sends them back to it with a word:
+    most often a second tap on a slow connection, and the first one went through."""
+    registration_list = load_list(list_id)
+    if not _may_change(registration_list, Action.LIST_SUBMIT):
+        flash(_("This list has already been submitted."), "success")
+        abort(redirect(list_url(registration_list), code=303))
+    return registration_list
+
+
 @bp.get("/lists/<id:list_id>/submit")
 @login_required
 def confirm_submit(list_id: int):
     """What sending will do, before it locks the list: one tap must not send it."""
-    registration_list = load_list(list_id)
-    if not _may_change(registration_list, Action.LIST_SUBMIT):
-        flash(_("This list has already been submitted."), "success")
-        return redirect(list_url(registration_list), code=303)
+    registration_list = _load_to_submit(list_id)
     due = services.registration_due(registration_list.year)
     pending = [e for e in registration_list.entries if e.is_editable]
     return render_template(
@@ -548,11 +555,7 @@ def confirm_submit(list_id: int):
 @bp.post("/lists/<id:list_id>/submit")
 @login_required
 def submit_list(list_id: int):
-    registration_list = load_list(list_id)
-    if not _may_change(registration_list, Action.LIST_SUBMIT):
-        # Most often a second tap on a slow connection: the first one went through.
-        flash(_("This list has already been submitted."), "success")
-        return redirect(list_url(registration_list), code=303)
+    registration_list = _load_to_submit(list_id)
     try:
         services.submit_list(current_user, registration_list)
     except services.RegistrationError as error:

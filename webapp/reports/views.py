@@ -369,14 +369,21 @@ def edit_figures(report_id: int):
     )
 
 
+def _load_to_submit(report_id: int) -> ProgressReport:
+    """The report the user may send now; one already sent sends them back to it with a word,
+    so a second tap (a slow connection) does no harm."""
+    report = _load_report(report_id)
+    if not _may_edit(report):
+        flash(_("This report has already been sent."), "success")
+        abort(redirect(report_url(report), code=303))
+    return report
+
+
 @bp.get("/<id:report_id>/submit")
 @login_required
 def confirm_submit(report_id: int):
     """What sending will do, before it locks the report: one tap must not send it."""
-    report = _load_report(report_id)
-    if not _may_edit(report):
-        flash(_("This report has already been sent."), "success")
-        return redirect(report_url(report), code=303)
+    report = _load_to_submit(report_id)
     due = services.report_due(report.year, report.period)
     figures = services.report_figures(report)
     statuses: dict[str, int] = {}
@@ -400,10 +407,7 @@ def confirm_submit(report_id: int):
 @bp.post("/<id:report_id>/submit")
 @login_required
 def submit_report(report_id: int):
-    report = _load_report(report_id)
-    if not _may_edit(report):
-        flash(_("This report has already been sent."), "success")
-        return redirect(report_url(report), code=303)
+    report = _load_to_submit(report_id)
     services.submit_report(current_user, report)
     db.session.commit()
     if report.is_late:

@@ -114,6 +114,15 @@ def load_demo_season() -> int:
     district = _current_unit(season.district)
     if _season_lists(district, season.year):
         return 0
+    return create_lists(season.year)
+
+
+def create_lists(year: int, *, sent_at: datetime | None = None) -> int:
+    """The season's lists (with areas and entries) made for `year` by their demo accounts: the
+    demo season itself, or a copy of it in another year (tests/scenario.py). A list the season
+    sent is sent at its recorded time, or at `sent_at` when given; drafts stay drafts. Returns
+    how many lists were created. The caller commits."""
+    season = _read_season()
     campaign = current_campaign()
     if campaign is None:
         raise LookupError("load the campaign before the demo season")
@@ -123,9 +132,7 @@ def load_demo_season() -> int:
     for plan in season.lists:
         actor = _demo_user(plan.actor)
         unit = _current_unit(plan.unit)
-        registration_list = services.start_list(
-            actor, unit, organizations[plan.organization], season.year
-        )
+        registration_list = services.start_list(actor, unit, organizations[plan.organization], year)
         services.update_header(
             actor,
             registration_list,
@@ -144,8 +151,8 @@ def load_demo_season() -> int:
                 model_type=model_types[row.model_type] if row.model_type else None,
                 description=row.description,
                 scale=row.scale,
-                starts_on=date(season.year, row.months[0], 1),
-                ends_on=date(season.year, row.months[1], 1),
+                starts_on=date(year, row.months[0], 1),
+                ends_on=date(year, row.months[1], 1),
                 budget_people=row.budget_people,
                 budget_state=row.budget_state,
                 budget_other=row.budget_other,
@@ -154,7 +161,7 @@ def load_demo_season() -> int:
             )
             services.add_entry(actor, registration_list, values)
         if plan.submitted_at is not None:
-            services.submit_list(actor, registration_list, at=plan.submitted_at)
+            services.submit_list(actor, registration_list, at=sent_at or plan.submitted_at)
     db.session.flush()
     return len(season.lists)
 
