@@ -475,10 +475,10 @@ def delete_entry(entry_id: int):
 @login_required
 def edit_header(list_id: int):
     registration_list = load_list(list_id)
-    form = HeaderForm(obj=registration_list if request.method == "GET" else None)
+    form = HeaderForm(obj=registration_list if request.method != "POST" else None)
     conflict = None
     if not _may_change(registration_list, Action.LIST_EDIT):
-        if request.method == "GET":
+        if request.method != "POST":  # HEAD reads like GET
             return _refresh_with(_locked_list(), list_url(registration_list))
         form.form_errors.append(_kept(_locked_list()))
     elif form.validate_on_submit():
