@@ -203,3 +203,14 @@ def test_add_figure_malformed_input_refused_without_a_figure(db, tree, people, d
     assert (
         admin.post("/admin/report-figures/99999/retire", data={"version": "x"}).status_code == 404
     )
+
+
+def test_head_on_the_edit_screen_answers_like_get(db, tree, people):
+    """A HEAD request (link checkers, some browsers' prefetch) reads the page; it is no save."""
+    admin, _, _ = people
+    built = figure("nha_ddk_built")
+    version = built.version
+    assert admin.get(f"/admin/report-figures/{built.id}/edit").status_code == 200
+    assert admin.head(f"/admin/report-figures/{built.id}/edit").status_code == 200
+    db.session.expire_all()
+    assert figure("nha_ddk_built").version == version

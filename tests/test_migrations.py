@@ -85,3 +85,73 @@ def test_data_fix_puts_the_rule_text_in_vietnamese_and_spells_thanh_pho(empty_ap
         rule = conn.execute(sa.text("SELECT rule_vi FROM requirements")).scalar_one()
     assert names == ["Thành phố Bắc Kạn", "Thành phố Khác"]
     assert rule.startswith("Cả 5 nội dung của Cuộc vận động")
+
+
+def test_data_fix_gives_demo_entries_a_model_only_of_kind_model(empty_app):
+    """A database seeded with the demo season before the fix: the six entries that had a
+    catalogue model with another kind are mended; nothing else changes."""
+    from webapp.seed import demo_season, loader
+
+    upgrade(revision="1227975350bd")
+    loader.load_units()
+    loader.load_campaign()
+    loader.load_demo_accounts()
+    demo_season.load_demo_season()
+    db.session.commit()
+    db.session.remove()
+    # The season as it was seeded before the fix.
+    before = [
+        ("Tuyến đường thanh niên tự quản xanh – sạch – đẹp thôn Khuổi Ma", "cong_trinh", None),
+        (
+            "Tuyến đường thanh niên tự quản về an toàn giao thông khu trung tâm xã",
+            "phan_viec",
+            None,
+        ),
+        ("Vận động Quỹ “Vì người nghèo” hỗ trợ làm nhà cho hộ nghèo", None, "quy_vi_nguoi_ngheo"),
+        ("Sân chơi cho thiếu nhi tại nhà văn hóa thôn Nà Lẹng", None, "diem_vui_choi"),
+        (
+            "Làm cọc tiêu, biển báo an toàn giao thông đường vào bản Lủng Vài",
+            None,
+            "thanh_nien_attgt",
+        ),
+        ("Ngày công thanh niên làm đường bê tông thôn Cốc Lải", None, "tuoi_tre_ntm"),
+    ]
+    with db.engine.begin() as conn:
+        for name, kind, model in before:
+            if kind:
+                conn.execute(
+                    sa.text("UPDATE entries SET kind = :kind WHERE name = :name"),
+                    {"kind": kind, "name": name},
+                )
+            else:
+                conn.execute(
+                    sa.text(
+                        "UPDATE entries SET model_type_id ="
+                        " (SELECT id FROM model_types WHERE code = :model) WHERE name = :name"
+                    ),
+                    {"model": model, "name": name},
+                )
+    query = sa.text(
+        "SELECT e.name, e.kind, m.code, e.version FROM entries e"
+        " LEFT JOIN model_types m ON m.id = e.model_type_id ORDER BY e.id"
+    )
+    with db.engine.connect() as conn:
+        seeded = conn.execute(query).all()
+    assert sum(kind != "mo_hinh" and model is not None for _, kind, model, _ in seeded) == 6
+
+    upgrade()
+    with db.engine.connect() as conn:
+        mended = conn.execute(query).all()
+    assert not [row for row in mended if row[1] != "mo_hinh" and row[2] is not None]
+    changed = {row[0]: row for row, old in zip(mended, seeded, strict=True) if row != old}
+    versions = {row[0]: row[3] for row in seeded}
+    assert set(changed) == {name for name, _, _ in before}
+    assert changed["Tuyến đường thanh niên tự quản xanh – sạch – đẹp thôn Khuổi Ma"][1:3] == (
+        "mo_hinh",
+        "thanh_nien_bvmt",
+    )
+    assert changed["Ngày công thanh niên làm đường bê tông thôn Cốc Lải"][1:3] == (
+        "phan_viec",
+        None,
+    )
+    assert all(row[3] == versions[name] + 1 for name, row in changed.items())

@@ -590,6 +590,43 @@ def test_an_organization_officer_sees_and_edits_only_their_organization(
     assert tree.c1.name in district and tree.c3.name not in district
 
 
+def _crumbs(page: str) -> tuple[list[str], list[str]]:
+    """The breadcrumb's linked and plain names."""
+    nav = re.search(r'<nav class="crumbs"[^>]*>(.*?)</nav>', page, re.S).group(1)
+    return re.findall(r"<a href=[^>]*>(.*?)</a>", nav), re.findall(r"<span>(.*?)</span>", nav)
+
+
+@pytest.mark.parametrize(
+    ("role", "where", "organization", "linked"),
+    [
+        (Role.EDITOR, "d1", None, {"province", "d1"}),
+        (Role.EDITOR, "d1", "phu_nu", {"province", "d1"}),
+        (Role.REVIEWER, "d1", None, {"province", "d1"}),
+        (Role.EDITOR, "c1", None, {"d1"}),
+    ],
+    ids=["district editor", "district editor of one organization", "reviewer", "commune editor"],
+)
+def test_registration_breadcrumbs_link_where_the_page_opens(
+    db, tree, campaign, login_as, role, where, organization, linked
+):
+    """A crumb asks what the registrations page it leads to asks: a district editor reaches
+    the province's page (it lists their district), so its crumb links; a commune editor does
+    not, so the province is plain text. Every linked crumb opens, every plain one is refused."""
+    narrowed = org(organization) if organization else None
+    client, _ = login_as(role, getattr(tree, where), organization=narrowed)
+    own = start(db, tree.c1, org("phu_nu"), 2027)
+    for path in (f"/registrations/2027/{tree.c1.id}", f"/registrations/lists/{own.id}"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        links, plain = _crumbs(page.get_data(as_text=True))
+        for key in ("province", "d1"):
+            assert (getattr(tree, key).name in links) == (key in linked), (path, key)
+        for unit in (tree.province, tree.d1, tree.c1):
+            if unit.name in links + plain:
+                answer = client.get(f"/registrations/2027/{unit.id}").status_code
+                assert answer == (200 if unit.name in links else 403), (path, unit.name)
+
+
 def test_lists_outside_the_scope_are_refused_everywhere(db, client, tree, campaign, login_as):
     client, _ = login_as(Role.EDITOR, tree.c3)
     entry = _entry(db, tree)

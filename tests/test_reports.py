@@ -283,6 +283,43 @@ def test_reports_are_offered_only_where_an_approved_list_expects_them(
     assert "không có báo cáo nào phải lập" in page
 
 
+def test_a_hand_made_start_for_an_organization_without_an_approved_list_is_refused(
+    db, tree, editor_client
+):
+    """The page offers only expected reports; a request made by hand for the Front, whose list
+    at C1 waits for review, or for the youth union, which registered nothing, starts nothing
+    and says why on the unit's page."""
+    client, editor = editor_client
+    front = registrations.start_list(editor, tree.c1, org("mttq"), YEAR)
+    registrations.add_entry(
+        editor,
+        front,
+        registrations.EntryValues(
+            kind="cong_trinh", name="Nhà văn hóa thôn", content=content(1), location=tree.c1,
+            lead_organization=org("mttq"),
+        ),
+    )  # fmt: skip
+    registrations.submit_list(editor, front)
+    db.session.commit()
+    for code in ("mttq", "doan_thanh_nien"):
+        response = client.post(
+            "/reports/start",
+            data={"unit_id": tree.c1.id, "organization_id": org(code).id, "year": YEAR,
+                  "period": "half_year"},
+            follow_redirects=True,
+        )  # fmt: skip
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert response.request.path == f"/reports/{YEAR}/{tree.c1.id}"
+        assert (
+            f"{org(code).tr('name')} chưa có công trình, mô hình, phần việc nào được duyệt "
+            f"ở {tree.c1.name} năm {YEAR}"
+        ) in page
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProgressReport)) == 0
+    assert not db.session.scalar(sa.select(AuditEvent).filter_by(action="report.created"))
+
+
 def test_a_line_saved_without_javascript_redirects_and_with_htmx_returns_the_row(
     db, tree, editor_client
 ):

@@ -357,3 +357,14 @@ def test_add_rule_malformed_input_refused_without_a_rule(plan, login_as, data):
 def test_delete_unknown_rule_is_404(plan, login_as):
     client = admin(login_as, plan)
     assert client.post("/admin/rules/99999/delete", data={"version": "abc"}).status_code == 404
+
+
+def test_head_on_the_edit_screen_answers_like_get(plan, login_as):
+    """A HEAD request (link checkers, some browsers' prefetch) reads the page; it is no save."""
+    client = admin(login_as, plan)
+    ccb = rule("ccb_an_ninh")
+    version = ccb.version
+    assert client.get(f"/admin/rules/{ccb.id}/edit").status_code == 200
+    assert client.head(f"/admin/rules/{ccb.id}/edit").status_code == 200
+    db.session.expire_all()
+    assert rule("ccb_an_ninh").version == version

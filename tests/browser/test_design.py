@@ -214,3 +214,37 @@ def test_report_dates_and_buttons_keep_whole_on_a_phone(new_page, units):
     # One line of text, its padding and border; at least a 44 px tap target.
     assert box["height"] <= max(44, line + 20) + 1, f"the button wraps: {box['height']} px high"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+# Every table's right edge, and the page's width, as they print.
+PRINT_OVERFLOW_JS = """() => ({
+  tables: [...document.querySelectorAll('table')]
+    .map((t, i) => [i, Math.round(t.getBoundingClientRect().right)])
+    .filter(([, right]) => right > innerWidth + 1),
+  scroll: document.documentElement.scrollWidth - innerWidth,
+})"""
+
+
+def test_print_views_fit_an_a4_sheet(app, new_page, units):
+    """The print views laid out for paper (794 px: A4 at 96 dpi) fit the sheet: no table runs past
+    its right edge and nothing scrolls sideways."""
+    with app.app_context():
+        list_id = db.session.scalar(
+            sa.select(RegistrationList.id).filter_by(unit_id=units["commune"], year=YEAR).limit(1)
+        )
+    paths = [
+        f"/reports/{YEAR}/{units['province']}/rollup?period=half_year",
+        f"/coverage/{YEAR}/{units['district']}/summary?print=1&submitted=1",
+        f"/registrations/lists/{list_id}/print",
+    ]
+    page = _signed_in(new_page, "province", 794)
+    page.emulate_media(media="print")
+    failures = []
+    for path in paths:
+        page.goto(path)
+        assert page.locator("table").count(), f"{path} shows no table"
+        found = page.evaluate(PRINT_OVERFLOW_JS)
+        failures += [f"{path}: table {i} ends at {right} px" for i, right in found["tables"]]
+        if found["scroll"] > 0:
+            failures.append(f"{path}: scrolls {found['scroll']} px sideways")
+    assert not failures, "\n".join(failures)

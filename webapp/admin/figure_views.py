@@ -75,7 +75,7 @@ def new_figure():
 def edit_figure(figure_id: int):
     _require()
     figure = db.get_or_404(ReportFigure, figure_id)
-    if request.method == "GET":
+    if request.method != "POST":  # HEAD reads like GET
         return _form_page(figure, figure_form(figure))
     form = figure_form(formdata=request.form)
     if form.validate():

@@ -254,7 +254,7 @@ def new_rule():
 def edit_rule(requirement_id: int):
     campaign = _campaign()
     requirement = _load(campaign, requirement_id)
-    if request.method == "GET":
+    if request.method != "POST":  # HEAD reads like GET
         return _form_page(campaign, requirement, _rule_form(requirement))
     form = _rule_form(formdata=_posted(requirement))
     if form.validate():

@@ -207,7 +207,7 @@ def new_page():
     if not policy.can_somewhere(current_user, Action.PAGE_EDIT):
         abort(403)
     form = _new_form(request.form if request.method == "POST" else None)
-    if request.method == "GET":
+    if request.method != "POST":  # HEAD reads like GET
         form.parent_id.data = request.args.get("parent", type=int)
     preview = None
     if form.validate_on_submit():

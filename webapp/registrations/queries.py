@@ -106,14 +106,37 @@ def unit_overview(user, unit: Unit, year: int) -> Overview:
     return overview
 
 
+def may_open_unit(user, unit: Unit, year: int) -> bool:
+    """Whether the user may open the unit's registrations page for the year: the page shows a
+    list they may read there or a unit below with lists they may read, or they may view the
+    unit itself. The question the page asks, so that a link to it (a breadcrumb) asks it too."""
+    if policy.can(user, Action.UNIT_VIEW, unit):
+        return True
+    if any(
+        policy.can(user, Action.LIST_VIEW, RegistrationList(unit=unit, organization=o, year=year))
+        for o in organizations_at(unit)
+    ):
+        return True
+    if unit.level not in (Level.PROVINCE, Level.DISTRICT):
+        return False
+    pairs = policy.scope(user, Action.LIST_VIEW)
+    return any(_reach(pairs, child, year) for child in unit.children)
+
+
+def _reach(pairs, child: Unit, year: int) -> list[int | None]:
+    """The organizations (None: every one) whose lists the user may read at a unit below, if
+    that unit has registrations in the year; empty when it does not or they may read none."""
+    if child.level not in (Level.DISTRICT, Level.COMMUNE) or not valid_in_year(child, year):
+        return []
+    above = {u.id for u in child.covering_units()}
+    return [organization for root, organization in pairs if root in above]
+
+
 def _children(user, unit: Unit, year: int) -> list[ChildRow]:
     pairs = policy.scope(user, Action.LIST_VIEW)
     rows = []
     for child in unit.children:
-        if child.level not in (Level.DISTRICT, Level.COMMUNE) or not valid_in_year(child, year):
-            continue
-        above = {u.id for u in child.covering_units()}
-        reach = [organization for root, organization in pairs if root in above]
+        reach = _reach(pairs, child, year)
         if not reach:
             continue
         organizations = organizations_at(child)

@@ -49,6 +49,7 @@ from webapp.registrations.queries import (
     compare_header,
     list_summary,
     load_list,
+    may_open_unit,
     registration_years,
     unit_overview,
 )
@@ -135,15 +136,21 @@ def index():
     return redirect(url_for("registrations.show_unit", year=year, unit_id=pairs[0][0]))
 
 
+@bp.app_template_global()
+def may_open_registrations(unit: Unit, year: int) -> bool:
+    """For links to a unit's registrations page (breadcrumbs): the page's own question."""
+    return may_open_unit(current_user, unit, year)
+
+
 @bp.get("/<int:year>/<id:unit_id>")
 @login_required
 def show_unit(year: int, unit_id: int):
     unit = db.get_or_404(Unit, unit_id)
     if year not in registration_years():
         abort(404)
+    if not may_open_unit(current_user, unit, year):
+        abort(403)
     overview = unit_overview(current_user, unit, year)
-    if not overview.rows and not overview.children:
-        policy.require(current_user, Action.UNIT_VIEW, unit)
     return render_template(
         "registrations/unit.html",
         unit=unit,
@@ -475,10 +482,10 @@ def delete_entry(entry_id: int):
 @login_required
 def edit_header(list_id: int):
     registration_list = load_list(list_id)
-    form = HeaderForm(obj=registration_list if request.method == "GET" else None)
+    form = HeaderForm(obj=registration_list if request.method != "POST" else None)
     conflict = None
     if not _may_change(registration_list, Action.LIST_EDIT):
-        if request.method == "GET":
+        if request.method != "POST":  # HEAD reads like GET
             return _refresh_with(_locked_list(), list_url(registration_list))
         form.form_errors.append(_kept(_locked_list()))
     elif form.validate_on_submit():

@@ -2,8 +2,8 @@
 roll-up (sums over accepted reports) and completeness and timeliness (expected, submitted, on
 time, late, missing), as DHIS2 reports them; and the reports waiting for a reviewer's decision.
 
-Which reports are expected is decided by `expected_pairs` alone; which units count by
-`units_in_year` alone.
+Which reports are expected is decided by `expected_pairs` alone (on `services.approved_pairs`,
+which starting a report asks too); which units count by `units_in_year` alone.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from webapp.reports.models import (
     ReportFigureValue,
     ReportState,
 )
-from webapp.reports.services import figures_shown
+from webapp.reports.services import approved_pairs, figures_shown
 from webapp.units.models import Level, Unit
 from webapp.units.queries import active_on, subtree_ids, year_day
 
@@ -54,17 +54,8 @@ def expected_pairs(user, units: Select, year: int) -> Select:
     user may read: an organization reports at a unit for both periods when its list there for
     the year has at least one approved entry — the entries a report gives progress on. An
     organization that registered nothing approved has nothing to report and is not counted
-    missing. The one place that decides which reports are expected."""
-    stmt = (
-        sa.select(RegistrationList.unit_id, RegistrationList.organization_id)
-        .join(Entry, Entry.list_id == RegistrationList.id)
-        .where(
-            RegistrationList.year == year,
-            RegistrationList.unit_id.in_(units),
-            Entry.state == EntryState.APPROVED,
-        )
-        .distinct()
-    )
+    missing. Built on `services.approved_pairs`, which starting a report asks too."""
+    stmt = approved_pairs(year).where(RegistrationList.unit_id.in_(units))
     return policy.visible(user, Action.LIST_VIEW, stmt)
 
 

@@ -191,6 +191,26 @@ def _half_year_lines(report: ProgressReport) -> dict[int, ProgressLine]:
     return {line.entry_id: line for line in half.lines} if half else {}
 
 
+def approved_pairs(year: int) -> sa.Select:
+    """SELECT (unit_id, organization_id) of the lists of `year` with at least one approved
+    entry: an organization reports at a unit for both periods exactly there (the entries a
+    report gives progress on). `queries.expected_pairs` narrows it to what a user may read."""
+    return (
+        sa.select(RegistrationList.unit_id, RegistrationList.organization_id)
+        .join(Entry, Entry.list_id == RegistrationList.id)
+        .where(RegistrationList.year == year, Entry.state == EntryState.APPROVED)
+        .distinct()
+    )
+
+
+def is_expected(unit: Unit, organization: MemberOrganization, year: int) -> bool:
+    """Whether the organization reports at the unit for the year (see `approved_pairs`)."""
+    pairs = approved_pairs(year).where(
+        RegistrationList.unit_id == unit.id, RegistrationList.organization_id == organization.id
+    )
+    return db.session.scalar(sa.select(sa.exists(pairs.subquery()))) or False
+
+
 def start_report(
     actor, unit: Unit, organization: MemberOrganization, year: int, period: Period
 ) -> ProgressReport:
@@ -208,6 +228,17 @@ def start_report(
             _(
                 "%(organization)s reports nothing at this level.",
                 organization=organization.tr("name"),
+            )
+        )
+    # The page offers only the expected reports; a hand-made request gets the same answer.
+    if not is_expected(unit, organization, year):
+        raise ReportError(
+            _(
+                "%(organization)s has no approved entry at %(unit)s in %(year)s, so there is "
+                "nothing to report on yet.",
+                organization=organization.tr("name"),
+                unit=unit.name,
+                year=year,
             )
         )
     db.session.add(report)
