@@ -255,12 +255,8 @@ def test_the_unit_page_lists_each_organization_and_period_with_its_due_date(
     assert f"/reports/{report.id}" in page and "Bản nháp" in page
 
 
-def test_reports_are_offered_only_where_an_approved_list_expects_them(
-    db, tree, editor_client, login_as
-):
-    """The farmers' union has an approved list at C1; the Front's list there waits for review
-    and the other organizations registered nothing: only the union has reports to make."""
-    client, editor = editor_client
+def _front_list_waiting(db, tree, editor) -> None:
+    """The Front's list at C1, sent and waiting for review: no report is expected of it yet."""
     front = registrations.start_list(editor, tree.c1, org("mttq"), YEAR)
     registrations.add_entry(
         editor,
@@ -272,6 +268,15 @@ def test_reports_are_offered_only_where_an_approved_list_expects_them(
     )  # fmt: skip
     registrations.submit_list(editor, front)
     db.session.commit()
+
+
+def test_reports_are_offered_only_where_an_approved_list_expects_them(
+    db, tree, editor_client, login_as
+):
+    """The farmers' union has an approved list at C1; the Front's list there waits for review
+    and the other organizations registered nothing: only the union has reports to make."""
+    client, editor = editor_client
+    _front_list_waiting(db, tree, editor)
     page = client.get(f"/reports/{YEAR}/{tree.c1.id}").get_data(as_text=True)
     starts = re.findall(r'name="organization_id" value="(\d+)"', page)
     assert starts == [str(org("nong_dan").id)] * 2
@@ -290,17 +295,7 @@ def test_a_hand_made_start_for_an_organization_without_an_approved_list_is_refus
     at C1 waits for review, or for the youth union, which registered nothing, starts nothing
     and says why on the unit's page."""
     client, editor = editor_client
-    front = registrations.start_list(editor, tree.c1, org("mttq"), YEAR)
-    registrations.add_entry(
-        editor,
-        front,
-        registrations.EntryValues(
-            kind="cong_trinh", name="Nhà văn hóa thôn", content=content(1), location=tree.c1,
-            lead_organization=org("mttq"),
-        ),
-    )  # fmt: skip
-    registrations.submit_list(editor, front)
-    db.session.commit()
+    _front_list_waiting(db, tree, editor)
     for code in ("mttq", "doan_thanh_nien"):
         response = client.post(
             "/reports/start",
