@@ -1,7 +1,9 @@
 """Alembic environment for Flask-Migrate and Flask-SQLAlchemy 3 (SQLite and PostgreSQL)."""
 
 import logging
+import re
 from logging.config import fileConfig
+from pathlib import Path
 
 from alembic import context
 from flask import current_app
@@ -16,6 +18,20 @@ engine = migrate.db.engine
 config.set_main_option(
     "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
 )
+
+
+def number_the_next_revision(script):
+    """A new revision file continues the numbered chain (0015_… then 0016_…), so that `ls`
+    lists the files in upgrade order; the revision ids themselves stay Alembic's."""
+    numbers = [
+        int(match.group(1))
+        for path in Path(script.versions).glob("*.py")
+        if (match := re.match(r"(\d{4})_", path.name))
+    ]
+    script.file_template = f"{max(numbers, default=0) + 1:04d}_%(rev)s_%(slug)s"
+
+
+number_the_next_revision(context.script)
 
 
 def get_metadata():

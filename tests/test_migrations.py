@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import downgrade, upgrade
+from flask_migrate import downgrade, revision, upgrade
 
 from tests.conftest import TEST_DB
 from webapp import create_app
@@ -35,6 +38,42 @@ def empty_app(database_url, tmp_path):
     if TEST_DB == "postgresql":
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _chain(versions: Path) -> list[tuple[str, str, str | None]]:
+    """(file name, revision, down_revision) of every migration file, in `ls` order."""
+    found = []
+    for path in sorted(versions.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        rev = re.search(r"^revision = ['\"](\w+)['\"]", text, re.M).group(1)
+        down = re.search(r"^down_revision = (?:['\"](\w+)['\"]|None)", text, re.M).group(1)
+        found.append((path.name, rev, down))
+    return found
+
+
+def test_migration_files_listed_by_name_follow_the_chain():
+    chain = _chain(MIGRATIONS / "versions")
+    assert chain, "no migration files found"
+    previous = None
+    for number, (name, rev, down) in enumerate(chain, start=1):
+        assert name.startswith(f"{number:04d}_{rev}_"), name
+        assert down == previous, f"{name} revises {down}, but the file before it is {previous}"
+        previous = rev
+
+
+def test_new_revision_gets_the_next_number(empty_app, tmp_path):
+    directory = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, directory, ignore=shutil.ignore_patterns("__pycache__"))
+    before = len(_chain(directory / "versions"))
+    revision(directory=str(directory), message="next step")
+    chain = _chain(directory / "versions")
+    assert len(chain) == before + 1
+    name, rev, down = chain[-1]
+    assert name == f"{before + 1:04d}_{rev}_next_step.py"
+    assert down == chain[-2][1]
 
 
 def _differences():
