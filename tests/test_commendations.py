@@ -405,15 +405,20 @@ def test_report_submission_and_decisions_notify_reviewers_and_editors(db, tree, 
     assert told(reviewer, NotificationKind.REPORT_SUBMITTED) == 2
     # The notification page links each to its report.
     client, me = login_as(Role.EDITOR, tree.c1)
-    db.session.add(
-        Notification(user_id=me.id, kind=NotificationKind.REPORT_ACCEPTED,
-                     report_id=report.id)
-    )  # fmt: skip
+    notification = Notification(
+        user_id=me.id, kind=NotificationKind.REPORT_ACCEPTED, report_id=report.id
+    )
+    db.session.add(notification)
     db.session.commit()
     page = client.get("/notifications").get_data(as_text=True)
-    assert f"/reports/{report.id}" in page and "Báo cáo đã được chấp nhận" in page
+    assert f"/notifications/{notification.id}/read" in page
+    assert "Báo cáo đã được chấp nhận" in page
     home = client.get("/").get_data(as_text=True)
     assert "1 báo cáo đã được chấp nhận" in home
+    opened = client.post(f"/notifications/{notification.id}/read")
+    assert opened.headers["Location"] == f"/reports/{report.id}"
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f'href="/reports/{report.id}"' in page
 
 
 def test_two_first_evaluations_at_once_keep_one_and_call_the_other_stale(db, tree, campaign):

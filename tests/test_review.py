@@ -411,21 +411,65 @@ def test_the_audit_trail_records_every_decision(db, tree, people):
     assert snapshot["name"] == "Đường bê tông thôn Nà Mò"
 
 
-def test_notifications_page_and_reading(db, tree, people):
+def _unread(db, user) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def test_notifications_page_and_reading(db, tree, people, login_as):
+    """Opening a notification (a POST) reads it and the others about its list, then shows the
+    list; the GETs of the page and of the list change nothing."""
     _editor_client, editor, reviewer_client, reviewer = people
     registration_list = submitted_list(db, tree, editor)
     page = reviewer_client.get("/notifications").get_data(as_text=True)
     assert "Đã gửi để bạn duyệt" in page and "mới" in page
-    reviewer_client.get(f"/registrations/lists/{registration_list.id}")
-    assert (
-        db.session.scalar(
-            sa.select(sa.func.count()).where(
-                Notification.user_id == reviewer.id, Notification.read_at.is_(None)
-            )
-        )
-        == 0
+    notification = db.session.scalar(
+        sa.select(Notification).where(Notification.user_id == reviewer.id)
     )
+    opening = f"/notifications/{notification.id}/read"
+    assert f'action="{opening}"' in page
+    list_url = f"/registrations/lists/{registration_list.id}"
+    with no_writes(db):
+        assert reviewer_client.get(list_url).status_code == 200
+        assert reviewer_client.get("/notifications").status_code == 200
+    assert _unread(db, reviewer) == 1
+
+    other_client, _other = login_as(Role.REVIEWER, tree.d1)
+    assert other_client.post(opening).status_code == 404
+    assert _unread(db, reviewer) == 1
+
+    response = reviewer_client.post(opening)
+    assert response.status_code == 303
+    assert response.headers["Location"] == list_url
+    assert _unread(db, reviewer) == 0
+    page = reviewer_client.get("/notifications").get_data(as_text=True)
+    assert f'href="{list_url}"' in page and f'action="{opening}"' not in page
     assert reviewer_client.post("/notifications/read").status_code == 303
+
+
+class no_writes:
+    """Fails when a statement that writes runs on the database inside the block."""
+
+    WRITES = re.compile(
+        r"\b(INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|TRUNCATE|CREATE|DROP|ALTER)\b", re.I
+    )
+
+    def __init__(self, db):
+        self.engine, self.writes = db.engine, []
+
+    def _record(self, _conn, _cursor, statement, *_args):
+        if self.WRITES.search(statement):
+            self.writes.append(statement)
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._record)
+
+    def __exit__(self, *exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._record)
+        assert not self.writes, self.writes
 
 
 def test_queue_filters(db, tree, people, login_as):

@@ -73,12 +73,16 @@ def unread_counts(user) -> dict[NotificationKind, int]:
     return {NotificationKind(kind): count for kind, count in rows}
 
 
-def mark_read(user, *, list_id: int | None = None) -> int:
-    """Mark the user's unread notifications read: all of them, or those about one list
-    (opening the list is reading them)."""
+def mark_read(user, *, about: Notification | None = None) -> int:
+    """Mark the user's unread notifications read: all of them, or those about the same list,
+    report or nomination as `about` (opening one is reading what was notified about it)."""
     stmt = sa.update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)
     )
-    if list_id is not None:
-        stmt = stmt.where(Notification.list_id == list_id)
+    if about is not None:
+        stmt = stmt.where(
+            Notification.list_id.is_not_distinct_from(about.list_id),
+            Notification.report_id.is_not_distinct_from(about.report_id),
+            Notification.nomination_id.is_not_distinct_from(about.nomination_id),
+        )
     return db.session.execute(stmt.values(read_at=utcnow())).rowcount

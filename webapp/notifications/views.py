@@ -1,9 +1,10 @@
-"""A user's notifications: the latest first, each linking to its item."""
+"""A user's notifications: the latest first, each leading to its item. Reading is a POST (the
+list is only read by GET): an unread one opens through a small form that marks it read first."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from webapp import policy
@@ -29,7 +30,9 @@ def index():
     ).all()
     # Someone who lost access to a list no longer sees what it was about.
     readable = [n for n in notifications if policy.can(current_user, *_subject(n))]
-    return render_template("notifications/index.html", notifications=readable)
+    return render_template(
+        "notifications/index.html", notifications=readable, subject_url=subject_url
+    )
 
 
 def _subject(notification: Notification) -> tuple[Action, object]:
@@ -39,6 +42,29 @@ def _subject(notification: Notification) -> tuple[Action, object]:
     if notification.nomination_id is not None:
         return Action.NOMINATION_VIEW, notification.nomination
     return Action.LIST_VIEW, notification.registration_list
+
+
+def subject_url(notification: Notification) -> str:
+    """Where a notification leads: its report, its nomination, or its list (at the entry)."""
+    if notification.report_id is not None:
+        return url_for("reports.show_report", report_id=notification.report_id)
+    if notification.nomination_id is not None:
+        return url_for("commendations.show_nomination", nomination_id=notification.nomination_id)
+    anchor = f"entry-{notification.entry_id}" if notification.entry_id else None
+    return url_for("registrations.show_list", list_id=notification.list_id, _anchor=anchor)
+
+
+@bp.post("/<int:notification_id>/read")
+@login_required
+def read_notification(notification_id: int):
+    """Open a notification: it and the others about the same item become read."""
+    notification = db.get_or_404(Notification, notification_id)
+    if notification.user_id != current_user.id:
+        abort(404)
+    policy.require(current_user, *_subject(notification))
+    mark_read(current_user, about=notification)
+    db.session.commit()
+    return redirect(subject_url(notification), code=303)
 
 
 @bp.post("/read")

@@ -32,7 +32,6 @@ from webapp.htmx import (
     render_fragment,
     render_fragment_or_page,
 )
-from webapp.notifications.services import mark_read
 from webapp.policy import Action
 from webapp.registrations import comparison, services
 from webapp.registrations.forms import (
@@ -230,11 +229,7 @@ def list_page(registration_list: RegistrationList, *, status: int = 200, **extra
 @bp.get("/lists/<id:list_id>")
 @login_required
 def show_list(list_id: int):
-    registration_list = load_list(list_id)
-    # Opening the list is reading what was notified about it.
-    if mark_read(current_user, list_id=registration_list.id):
-        db.session.commit()
-    return list_page(registration_list)
+    return list_page(load_list(list_id))
 
 
 @bp.get("/lists/<id:list_id>/summary")
