@@ -12,11 +12,13 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import content, org
+from webapp import policy
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
 from webapp.campaign.models import Deadline, DeadlineKind, MemberOrganization
 from webapp.campaign.services import current_campaign
 from webapp.db import local_today
+from webapp.policy import Action
 from webapp.registrations import services
 from webapp.registrations.models import Entry, EntryState, ListState, RegistrationList
 from webapp.units.models import Kind, Level
@@ -376,6 +378,24 @@ def test_delete_asks_first_without_javascript_and_checks_the_version(
         db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "entry.deleted"))
         == 1
     )
+
+
+def test_delete_link_follows_the_edit_rule_that_refuses_the_request(
+    db, client, tree, campaign, login_as
+):
+    """The row offers Delete exactly when policy says entry.edit, the rule the service asks."""
+    client, editor = login_as(Role.EDITOR, tree.c1)
+    entry = _entry(db, tree, editor)
+    page = f"/registrations/lists/{entry.list_id}"
+    delete = f"/registrations/entries/{entry.id}/delete"
+    assert policy.can(editor, Action.ENTRY_EDIT, entry)
+    assert delete in client.get(page).get_data(as_text=True)
+    services.submit_list(editor, entry.registration_list)
+    db.session.commit()
+    assert not policy.can(editor, Action.ENTRY_EDIT, entry)
+    assert delete not in client.get(page).get_data(as_text=True)
+    client.post(delete, data={"version": str(entry.version)})
+    assert db.session.get(Entry, entry.id) is not None
 
 
 # The header
