@@ -210,10 +210,13 @@ def chart_rows(response) -> dict[str, list[str]]:
     svg = re.search(r"<svg class=\"chart\".*?</svg>", html, re.S)
     assert svg, "no chart"
     root = ET.fromstring(svg.group(0))
-    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    text = "{http://www.w3.org/2000/svg}text"
+    heads = root.find("{http://www.w3.org/2000/svg}g[@class='heads']")
+    numbers = set(heads.iter(text))  # the heading row: the content numbers
+    texts = [t.text for t in root.iter(text) if t not in numbers]
     rows: dict[str, list[str]] = {}
     name = ""
-    for text in texts[5:]:  # after the content numbers of the heading row
+    for text in texts:
         if text.endswith("%") or text == "–":
             rows[name].append(text)
         else:

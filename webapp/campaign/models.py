@@ -36,7 +36,7 @@ class Campaign(Localized, db.Model):
 
 
 class Content(Localized, db.Model):
-    """One of the campaign's five contents ("05 nội dung")."""
+    """One of the campaign's contents ("05 nội dung" in the 2017 plan); how many is data."""
 
     __tablename__ = "contents"
 

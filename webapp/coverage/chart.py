@@ -1,6 +1,7 @@
 """The coverage picture: per district, the share of its communes with at least one counted
 entry for each content, laid out here as an inline SVG (no JavaScript, no library) that
-`templates/coverage/_chart.html` draws. Built from one evaluated Coverage."""
+`templates/coverage/_chart.html` draws. Built from one evaluated Coverage; the columns come
+from the campaign's contents, however many it has."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from webapp.policy import Action
 from webapp.units.models import Level, Unit
 
 WIDTH = 360  # the viewBox: drawn at the width of the page, down to a 360 px phone
-COLUMN = WIDTH // 5
+# The contents share the width; below this a bar could not hold its "100%", so the viewBox
+# widens instead (and the picture is drawn a little smaller).
+MIN_COLUMN = 40
 BAR = 16
 HEAD = 22  # the row of content numbers
 ROW = 40  # a district: its name, then its bars
@@ -50,32 +53,39 @@ class Chart:
     contents: list[Content]
     rows: list[ChartRow]
     height: int
-    column: int = COLUMN
+    column: int
+    width: int
     bar: int = BAR
-    width: int = WIDTH
 
     @property
     def heads(self) -> list[tuple[Content, int, str]]:
         return [
-            (content, index * COLUMN, COLOURS[index % len(COLOURS)])
+            (content, index * self.column, COLOURS[index % len(COLOURS)])
             for index, content in enumerate(self.contents)
         ]
 
 
+def columns(count: int) -> tuple[int, int]:
+    """The width of one content's column and of the whole picture, for `count` contents."""
+    column = max(MIN_COLUMN, WIDTH // max(count, 1))
+    return column, max(WIDTH, column * count)
+
+
 def build(coverage: Coverage, unit: Unit) -> Chart:
     """One row per district (per group of communes under one unit) of the evaluation."""
+    column, width = columns(len(coverage.contents))
     rows = []
     for number, group in enumerate(coverage.groups):
         y = HEAD + number * ROW
         bars = []
         for index, content in enumerate(coverage.contents):
             share = group.per_content.get(content.id, Share())
-            width = (COLUMN - 4) * share.met / share.of if share.of else 0
-            bars.append(
-                Bar(content, share, index * COLUMN, round(width, 1), COLOURS[index % len(COLOURS)])
-            )
+            filled = (column - 4) * share.met / share.of if share.of else 0
+            colour = COLOURS[index % len(COLOURS)]
+            bars.append(Bar(content, share, index * column, round(filled, 1), colour))
         rows.append(ChartRow(group.id, group.name or unit.name, y, bars))
-    return Chart(coverage.year, unit, coverage.contents, rows, HEAD + len(rows) * ROW)
+    height = HEAD + len(rows) * ROW
+    return Chart(coverage.year, unit, coverage.contents, rows, height, column, width)
 
 
 def for_dashboard(user, campaign: Campaign | None, year: int) -> Chart | None:

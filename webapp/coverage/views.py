@@ -1,4 +1,4 @@
-"""Coverage pages: a unit's communes against the 5 contents and against the organization
+"""Coverage pages: a unit's communes against the campaign's contents and against the organization
 rules, a commune's own card, the entries behind a cell, and the gap list (page and XLSX).
 
 All plain GET pages: they work without JavaScript and print from the browser.
@@ -111,7 +111,7 @@ def index():
 @bp.get("/<int:year>/<id:unit_id>")
 @login_required
 def show_contents(year: int, unit_id: int):
-    """Communes × the 5 contents; for a commune, its own card."""
+    """Communes × the contents; for a commune, its own card."""
     view = _load(year, unit_id)
     if view.unit.level == Level.COMMUNE:
         return _page(

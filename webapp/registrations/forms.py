@@ -127,7 +127,7 @@ class EntryForm(Form):
         _l("Content"),
         coerce=optional_int,
         validators=[validators.DataRequired(message=_l("Choose the content this belongs to."))],
-        description=_l("Which of the campaign's 5 contents it serves."),
+        description=_l("Which of the campaign's contents it serves."),
     )
     model_type_id = SelectField(
         _l("Model from the catalogue"),

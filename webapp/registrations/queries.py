@@ -161,7 +161,7 @@ def _children(user, unit: Unit, year: int) -> list[ChildRow]:
 
 
 def list_summary(registration_list: RegistrationList) -> Summary:
-    """How many entries, how many per content (all five shown), and the estimated budget."""
+    """How many entries, how many per content (every content shown), and the estimated budget."""
     campaign = current_campaign()
     per_content: dict[int, int] = {}
     budget = 0
