@@ -126,12 +126,7 @@ def location_choices(registration_list: RegistrationList) -> list[Unit]:
 def lock_list(registration_list: RegistrationList) -> None:
     """Take the list's row lock (PostgreSQL) and reload what others committed meanwhile:
     the list and its entries, whose states decide the list's state."""
-    db.session.execute(
-        sa.select(RegistrationList.id)
-        .where(RegistrationList.id == registration_list.id)
-        .with_for_update()
-    )
-    db.session.refresh(registration_list)
+    lock_current(registration_list)
     db.session.execute(
         sa.select(Entry)
         .where(Entry.list_id == registration_list.id)
