@@ -13,6 +13,7 @@ from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
 from webapp.commendations import services
 from webapp.commendations.models import Evaluation, Nomination, NominationState
+from webapp.concurrency import StaleVersion
 from webapp.notifications.models import Notification, NotificationKind
 from webapp.registrations import services as registrations
 from webapp.reports import services as reports
@@ -428,7 +429,7 @@ def test_two_first_evaluations_at_once_keep_one_and_call_the_other_stale(db, tre
     theirs = services.evaluation_for(YEAR, tree.c1, None)
     services.record_evaluation(province, theirs, None, "done", "Của tỉnh")
     db.session.commit()
-    with pytest.raises(services.StaleVersion):
+    with pytest.raises(StaleVersion):
         services.record_evaluation(district, mine, None, "good", "Của huyện")
     db.session.rollback()
     assert saved_evaluation(db, tree.c1).remarks == "Của tỉnh"

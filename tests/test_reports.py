@@ -13,6 +13,7 @@ from tests import factories
 from tests.factories import content, org
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
+from webapp.concurrency import StaleVersion
 from webapp.policy import Denied
 from webapp.registrations import services as registrations
 from webapp.reports import services
@@ -182,7 +183,7 @@ def test_a_stale_line_save_is_refused(db, tree, editor_and_reviewer, half_year):
     seen = line.version
     services.update_line(editor, line, seen, line_values())
     db.session.commit()
-    with pytest.raises(services.StaleVersion):
+    with pytest.raises(StaleVersion):
         services.update_line(editor, line, seen, line_values(percent_done=90))
     db.session.rollback()
     assert db.session.get(ProgressLine, line.id).percent_done == 40

@@ -87,7 +87,10 @@ def day_field(label, **kwargs) -> DateField:
 
 
 class Refused(Exception):
-    """A change a service refuses; the message is shown to the user, next to `field` if any."""
+    """A change a service refuses; the message is shown to the user, next to `field` if any.
+
+    The base of every capability's refusal (RegistrationError, ReportError, PageError …), so a
+    view or `concurrency.saving()` can answer any of them alike."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)

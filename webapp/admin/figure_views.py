@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp import policy
+from webapp.concurrency import hidden_id, keep_typed, saving, version_of
 from webapp.extensions import db
 from webapp.forms import field_error
 from webapp.policy import Action
-from webapp.registrations.forms import hidden_id, version_of
 from webapp.reports import figures
 from webapp.reports.forms import figure_form, figure_values_of
 from webapp.reports.models import ReportFigure, ReportFigureValue
@@ -80,27 +80,21 @@ def edit_figure(figure_id: int):
     form = figure_form(formdata=request.form)
     if form.validate():
         values = figure_values_of(form)
-        try:
+        with saving(figures.FigureError) as attempt:
             figures.save_figure(current_user, figure, version_of(form), values)
-        except figures.StaleVersion as stale:
-            db.session.rollback()
-            if stale.current is None:
-                return _gone()
-            figure = db.get_or_404(ReportFigure, figure_id)
-            form.version.data = str(figure.version)
-            form.form_errors.append(
-                _(
-                    "Someone else saved this figure after you opened it. Both versions are "
-                    "shown below; saving again keeps your version."
-                )
+        if attempt.stale and attempt.stale.current is None:
+            return _gone()
+        figure = db.get_or_404(ReportFigure, figure_id)
+        if attempt.stale:
+            message = _(
+                "Someone else saved this figure after you opened it. Both versions are "
+                "shown below; saving again keeps your version."
             )
+            keep_typed(form, figure, message)
             return _form_page(figure, form, status=409, conflict=_conflict(form, values, figure))
-        except figures.FigureError as error:
-            db.session.rollback()
-            figure = db.get_or_404(ReportFigure, figure_id)
-            field_error(form, error)
+        if attempt.refused:
+            field_error(form, attempt.refused)
         else:
-            db.session.commit()
             flash(_("The figure %(name)s was saved.", name=figure.name_vi), "success")
             return redirect(url_for("figures.list_figures"), code=303)
     return _form_page(figure, form, status=422)
@@ -122,19 +116,16 @@ def _change(figure_id: int, change, done: str):
     _require()
     figure = db.get_or_404(ReportFigure, figure_id)
     name = figure.name_vi
-    try:
+    with saving(figures.FigureError) as attempt:
         change(figure, hidden_id(request.form.get("version")))
-    except figures.StaleVersion as stale:
-        db.session.rollback()
-        if stale.current is None:
-            return _gone()
+    if attempt.stale and attempt.stale.current is None:
+        return _gone()
+    if attempt.stale:
         flash(_("Someone else changed this figure after you opened it. Look at it again."),
               "error")  # fmt: skip
-    except figures.FigureError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    elif attempt.refused:
+        flash(str(attempt.refused), "error")
     else:
-        db.session.commit()
         flash(done % {"name": name}, "success")
     return redirect(url_for("figures.list_figures"), code=303)
 

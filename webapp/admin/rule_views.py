@@ -31,13 +31,13 @@ from webapp.campaign.models import (
     RequirementKind,
 )
 from webapp.campaign.services import current_campaign
+from webapp.concurrency import keep_typed, saving, version_of
 from webapp.coverage.services import rule_label
 from webapp.db import local_today
 from webapp.extensions import db
 from webapp.forms import field_error
 from webapp.labels import APPLIES_TO_LABELS, REQUIREMENT_KIND_LABELS
 from webapp.policy import Action
-from webapp.registrations.forms import version_of
 
 bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
 
@@ -259,28 +259,22 @@ def edit_rule(requirement_id: int):
     form = _rule_form(formdata=_posted(requirement))
     if form.validate():
         values = _values(form)
-        try:
+        with saving(rules.RuleError) as attempt:
             rules.save_requirement(current_user, campaign, requirement, version_of(form), values)
-        except rules.StaleVersion as stale:
-            db.session.rollback()
-            if stale.current is None:
-                return _gone()
-            requirement = _load(campaign, requirement_id)
-            form.version.data = str(requirement.version)
-            form.form_errors.append(
-                _(
-                    "Someone else saved this rule after you opened it. Both versions are "
-                    "shown below; saving again keeps your version."
-                )
+        if attempt.stale and attempt.stale.current is None:
+            return _gone()
+        requirement = _load(campaign, requirement_id)
+        if attempt.stale:
+            message = _(
+                "Someone else saved this rule after you opened it. Both versions are "
+                "shown below; saving again keeps your version."
             )
+            keep_typed(form, requirement, message)
             conflict = _conflict(form, values, requirement)
             return _form_page(campaign, requirement, form, status=409, conflict=conflict)
-        except rules.RuleError as error:
-            db.session.rollback()
-            requirement = _load(campaign, requirement_id)
-            field_error(form, error)
+        if attempt.refused:
+            field_error(form, attempt.refused)
         else:
-            db.session.commit()
             flash(_("The rule %(code)s was saved.", code=requirement.code), "success")
             return redirect(url_for("rules.list_rules"), code=303)
     return _form_page(campaign, requirement, form, status=422)
@@ -293,26 +287,21 @@ def retire_rule(requirement_id: int):
     requirement = _load(campaign, requirement_id)
     retire_form = RetireRequirementForm()
     if retire_form.validate():
-        try:
+        with saving(rules.RuleError) as attempt:
             rules.retire_requirement(
                 current_user, requirement, version_of(retire_form), retire_form.from_year.data
             )
-        except rules.StaleVersion as stale:
-            db.session.rollback()
-            if stale.current is None:
-                return _gone()
-            requirement = _load(campaign, requirement_id)
-            retire_form.version.data = str(requirement.version)
-            retire_form.form_errors.append(_changed_meanwhile())
+        if attempt.stale and attempt.stale.current is None:
+            return _gone()
+        requirement = _load(campaign, requirement_id)
+        if attempt.stale:
+            keep_typed(retire_form, requirement, _changed_meanwhile())
             return _form_page(
                 campaign, requirement, _rule_form(requirement), status=409, retire_form=retire_form
             )
-        except rules.RuleError as error:
-            db.session.rollback()
-            requirement = _load(campaign, requirement_id)
-            field_error(retire_form, error)
+        if attempt.refused:
+            field_error(retire_form, attempt.refused)
         else:
-            db.session.commit()
             flash(
                 _(
                     "The rule %(code)s holds until %(year)d.",
@@ -333,19 +322,13 @@ def delete_rule(requirement_id: int):
     campaign = _campaign()
     requirement = _load(campaign, requirement_id)
     code = requirement.code
-    try:
+    with saving(rules.RuleError) as attempt:
         rules.delete_requirement(current_user, requirement, version_of(RetireRequirementForm()))
-    except rules.StaleVersion as stale:
-        db.session.rollback()
-        if stale.current is None:
-            return _gone()
-        flash(_changed_meanwhile(), "error")
+    if attempt.stale and attempt.stale.current is None:
+        return _gone()
+    if not attempt.saved:
+        flash(_changed_meanwhile() if attempt.stale else str(attempt.refused), "error")
         return redirect(url_for("rules.edit_rule", requirement_id=requirement_id), code=303)
-    except rules.RuleError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("rules.edit_rule", requirement_id=requirement_id), code=303)
-    db.session.commit()
     flash(_("The rule %(code)s was deleted.", code=code), "success")
     return redirect(url_for("rules.list_rules"), code=303)
 

@@ -12,6 +12,7 @@ from webapp.auth.models import Role, RoleAssignment, User
 from webapp.auth.services import temporary_password
 from webapp.campaign.models import MemberOrganization
 from webapp.extensions import db
+from webapp.forms import Refused
 from webapp.policy import Action
 from webapp.units.models import Unit
 
@@ -19,7 +20,7 @@ from webapp.units.models import Unit
 NARROWABLE = {Role.EDITOR, Role.REVIEWER, Role.VIEWER}
 
 
-class AdminError(Exception):
+class AdminError(Refused):
     """A request that cannot be carried out; the message is shown to the user."""
 
 

@@ -11,7 +11,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import InvalidRequestError
 
 from webapp import policy
 from webapp.audit.services import record
@@ -23,14 +22,12 @@ from webapp.campaign.models import (
     Requirement,
     RequirementKind,
 )
+from webapp.concurrency import flush_or_stale, lock_current
 from webapp.db import local_today, utcnow
 from webapp.extensions import db
 from webapp.forms import Refused
 from webapp.policy import Action
-from webapp.registrations.services import StaleVersion, flush_or_stale
 from webapp.text import clean
-
-__all__ = ["RuleError", "StaleVersion"]
 
 
 class RuleError(Refused):
@@ -256,16 +253,3 @@ def delete_requirement(actor, requirement: Requirement, version: int) -> None:
     record(actor, "requirement.deleted", requirement, unit_id=None, **snapshot)
     db.session.delete(requirement)
     db.session.flush()
-
-
-def lock_current(row, version: int) -> None:
-    """Take the row lock (PostgreSQL), reload what others committed meanwhile, and refuse if
-    the row is not at the version the admin saw (StaleVersion(None): deleted meanwhile)."""
-    model = type(row)
-    db.session.execute(sa.select(model.id).where(model.id == row.id).with_for_update())
-    try:
-        db.session.refresh(row)
-    except InvalidRequestError:
-        raise StaleVersion(None) from None
-    if row.version != version:
-        raise StaleVersion(row)

@@ -23,28 +23,23 @@ from webapp.commendations.models import (
     NomineeKind,
     Rating,
 )
+from webapp.concurrency import StaleVersion, check_version, flush_or_stale, lock_current
 from webapp.coverage.services import Workbook
 from webapp.db import local_today, utcnow
 from webapp.extensions import db
+from webapp.forms import Refused
 from webapp.labels import LEVEL_LABELS, NOMINEE_KIND_LABELS
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import editors_at, notify
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState
-from webapp.registrations.services import StaleVersion, flush_or_stale
 from webapp.templating import day, nominee_name, unit_label
 from webapp.text import clean
 from webapp.units.models import Unit
 
-__all__ = ["CommendationError", "StaleVersion"]
 
-
-class CommendationError(Exception):
+class CommendationError(Refused):
     """A change that cannot be made; the message is shown next to `field` if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # Evaluations
@@ -75,12 +70,8 @@ def record_evaluation(
 ) -> Evaluation:
     """Save the rating and remarks; `version` is what the user saw (None: there was none)."""
     if evaluation.id is not None:
-        db.session.execute(
-            sa.select(Evaluation.id).where(Evaluation.id == evaluation.id).with_for_update()
-        )
-        db.session.refresh(evaluation)
-        if evaluation.version != version:
-            raise StaleVersion(evaluation)
+        lock_current(evaluation)
+        check_version(evaluation, version)  # None (they saw none) never matches
     elif version is not None:  # a version for a row that is not there: not what they saw
         raise StaleVersion(evaluation)
     policy.ensure(actor, Action.EVALUATION_RECORD, evaluation)
@@ -210,7 +201,7 @@ def update_nomination(
     actor, nomination: Nomination, version: int, values: NomineeValues
 ) -> Nomination:
     """Change a draft; the version the proposer saw guards it."""
-    _lock(nomination, version)
+    lock_current(nomination, version)
     policy.ensure(actor, Action.NOMINATION_CREATE, nomination)
     before = _nominee_snapshot(nomination)
     _nominee(actor, nomination, values)
@@ -234,7 +225,7 @@ def update_nomination(
 
 def delete_nomination(actor, nomination: Nomination, version: int) -> None:
     """Withdraw a draft: those who may edit it may delete it; once sent it stays."""
-    _lock(nomination, version)
+    lock_current(nomination, version)
     if nomination.state != NominationState.DRAFT:
         raise CommendationError(_("Only a draft nomination can be withdrawn."))
     policy.ensure(actor, Action.NOMINATION_CREATE, nomination)
@@ -258,17 +249,8 @@ def _nominee_snapshot(nomination: Nomination) -> dict:
     return snapshot
 
 
-def _lock(nomination: Nomination, version: int) -> None:
-    db.session.execute(
-        sa.select(Nomination.id).where(Nomination.id == nomination.id).with_for_update()
-    )
-    db.session.refresh(nomination)
-    if nomination.version != version:
-        raise StaleVersion(nomination)
-
-
 def submit_nomination(actor, nomination: Nomination, version: int) -> Nomination:
-    _lock(nomination, version)
+    lock_current(nomination, version)
     policy.ensure(actor, Action.NOMINATION_SUBMIT, nomination)
     nomination.state = NominationState.SUBMITTED
     nomination.submitted_at = utcnow()
@@ -314,7 +296,7 @@ def _decide(
     reason: str | None,
     decision: tuple[str | None, date | None] = (None, None),
 ) -> Nomination:
-    _lock(nomination, version)
+    lock_current(nomination, version)
     policy.ensure(actor, Action.NOMINATION_DECIDE, nomination)
     reason = clean(reason) if reason else None
     if state == NominationState.REJECTED and not reason:

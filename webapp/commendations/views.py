@@ -27,15 +27,16 @@ from webapp.campaign.models import MemberOrganization
 from webapp.commendations import queries, services
 from webapp.commendations.forms import ApprovalForm, EvaluationForm, NominationForm
 from webapp.commendations.models import Nomination, NominationState
+from webapp.concurrency import VersionForm, hidden_id, keep_typed, saving, version_of
 from webapp.db import local_today
 from webapp.downloads import content_disposition
 from webapp.exports.documents import XLSX_MIMETYPE
 from webapp.extensions import db
+from webapp.forms import field_error
 from webapp.i18n.domain import interface_stamp
 from webapp.i18n.setup import ui_language
 from webapp.labels import LEVEL_LABELS, NOMINEE_KIND_LABELS, RATING_LABELS
 from webapp.policy import Action
-from webapp.registrations.forms import VersionForm, hidden_id, version_of
 from webapp.registrations.queries import registration_years
 from webapp.registrations.services import organizations_at
 from webapp.review.forms import DecisionForm
@@ -135,28 +136,22 @@ def record_evaluation(year: int, unit_id: int):
         form.remarks.data = evaluation.remarks if evaluation.id else ""
     elif form.validate():
         seen = hidden_id(form.version.data) or None
-        try:
+        with saving(services.CommendationError) as attempt:
             services.record_evaluation(
                 current_user, evaluation, seen, form.rating.data, form.remarks.data
             )
-        except services.StaleVersion:
-            db.session.rollback()
-            evaluation = _evaluation_target(year, unit_id)
-            saved_now = evaluation
-            form.version.data = str(evaluation.version) if evaluation.id else ""
-            form.form_errors.append(
-                _(
-                    "Someone else saved this evaluation after you opened it. What is saved "
-                    "now is shown above; your text is kept below, and saving again keeps yours."
-                )
+        if attempt.stale:
+            evaluation = saved_now = _evaluation_target(year, unit_id)
+            message = _(
+                "Someone else saved this evaluation after you opened it. What is saved "
+                "now is shown above; your text is kept below, and saving again keeps yours."
             )
+            keep_typed(form, evaluation, message)
             status = 409
-        except services.CommendationError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+        elif attempt.refused:
+            field_error(form, attempt.refused)
             status = 422
         else:
-            db.session.commit()
             flash(_("The evaluation was saved."), "success")
             return redirect(
                 url_for("commendations.show_evaluations", year=year, unit_id=unit_id), code=303
@@ -289,28 +284,23 @@ def edit_nomination(nomination_id: int):
         form.version.data = str(nomination.version)
         return _nomination_form_page(unit, year, form, nomination=nomination)
     if form.validate():
-        try:
+        with saving(services.CommendationError) as attempt:
             services.update_nomination(
                 current_user, nomination, version_of(form), _nominee_values(form)
             )
-        except services.StaleVersion:
-            db.session.rollback()
+        if attempt.stale:
             nomination = _load(nomination_id)
-            form.version.data = str(nomination.version)
-            form.form_errors.append(
-                _(
-                    "Someone else changed this nomination after you opened it. What is saved "
-                    "now is shown above; your text is kept below, and saving again keeps yours."
-                )
+            message = _(
+                "Someone else changed this nomination after you opened it. What is saved "
+                "now is shown above; your text is kept below, and saving again keeps yours."
             )
+            keep_typed(form, nomination, message)
             return _nomination_form_page(
                 unit, year, form, status=409, nomination=nomination, saved_now=nomination
             )
-        except services.CommendationError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+        if attempt.refused:
+            field_error(form, attempt.refused)
         else:
-            db.session.commit()
             flash(_("The nomination was saved."), "success")
             return _back(nomination)
     return _nomination_form_page(unit, year, form, status=422, nomination=nomination)
@@ -375,13 +365,11 @@ def confirm_submit(nomination_id: int):
 @login_required
 def submit_nomination(nomination_id: int):
     nomination = _load_to_submit(nomination_id)
-    try:
+    with saving() as attempt:
         services.submit_nomination(current_user, nomination, version_of(DecisionForm()))
-    except services.StaleVersion:
-        db.session.rollback()
+    if attempt.stale:
         flash(_("The nomination changed after you opened it. Look at it again."), "error")
         return _back(nomination)
-    db.session.commit()
     flash(_("The nomination was sent to the level above for approval."), "success")
     return _back(nomination)
 
@@ -396,10 +384,9 @@ def delete_nomination(nomination_id: int):
         return _nomination_page(nomination, status=409)
     policy.require(current_user, Action.NOMINATION_CREATE, nomination)
     unit_id, year = nomination.proposing_unit_id, nomination.year
-    try:
+    with saving(services.CommendationError) as attempt:
         services.delete_nomination(current_user, nomination, version_of(VersionForm()))
-    except (services.StaleVersion, services.CommendationError):
-        db.session.rollback()
+    if not attempt.saved:
         flash(
             _(
                 "Someone else changed this nomination after you opened it, so it was not "
@@ -408,7 +395,6 @@ def delete_nomination(nomination_id: int):
             "error",
         )
         return _nomination_page(_load(nomination_id), status=409)
-    db.session.commit()
     flash(_("The draft nomination was withdrawn."), "success")
     return redirect(url_for("commendations.unit_nominations", year=year, unit_id=unit_id), code=303)
 
@@ -436,7 +422,7 @@ def _decide(nomination_id: int, *, approve: bool):
     forms = {"approval_form": form} if approve else {"form": form}
     if not form.validate():
         return _nomination_page(nomination, status=422, **forms)
-    try:
+    with saving(services.CommendationError) as attempt:
         if approve:
             services.approve_nomination(
                 current_user,
@@ -447,15 +433,12 @@ def _decide(nomination_id: int, *, approve: bool):
             )
         else:
             services.reject_nomination(current_user, nomination, version_of(form), form.reason.data)
-    except services.StaleVersion:
-        db.session.rollback()
+    if attempt.stale:
         flash(_("The nomination changed after you opened it. Look at it again."), "error")
         return _back(nomination)
-    except services.CommendationError as error:
-        db.session.rollback()
-        getattr(form, error.field).errors = [str(error)]
+    if attempt.refused:
+        getattr(form, attempt.refused.field).errors = [str(attempt.refused)]
         return _nomination_page(_load(nomination_id), status=422, **forms)
-    db.session.commit()
     flash(
         _("The nomination was approved.") if approve else _("The nomination was not approved."),
         "success",

@@ -14,10 +14,10 @@ from flask import Response, abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from webapp import policy
 from webapp.campaign.services import current_campaign
+from webapp.concurrency import hidden_id, keep_typed, saving
 from webapp.coverage import overlaps
 from webapp.coverage.forms import OverlapDecisionForm, OverlapReopenForm
 from webapp.coverage.models import OverlapKind
@@ -28,7 +28,6 @@ from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.paging import page_of
 from webapp.policy import Action
-from webapp.registrations.forms import hidden_id
 from webapp.registrations.models import Entry, ListState, RegistrationList
 from webapp.registrations.queries import registration_years
 from webapp.units.models import Level, Unit
@@ -228,11 +227,11 @@ def _stale(first: Entry, second: Entry, commune: Unit, back: str | None):
     db.session.rollback()
     row = _pair_row(first, second, commune)
     form = _decision_form(row, back or "", formdata=request.form)
-    form.version.data = str(row.pair.decision.version) if row.pair.decision else "0"
     message = _(
         "Someone else decided on this pair after you opened it. "
         "Here is how it stands now; what you chose is kept below."
     )
+    keep_typed(form, row.pair.decision, missing="0")
     return _refused(row, form, message, 409)
 
 
@@ -266,7 +265,8 @@ def decide_overlap(first_id: int, second_id: int):
         return _refused(_pair_row(first, second, commune), form, message, 403)
     if not form.validate_on_submit():
         return _refused(_pair_row(first, second, commune), form, None, 422)
-    try:
+    # Two first decisions on one pair meet at its unique key: the second one is stale.
+    with saving(conflicts=(sa.exc.IntegrityError,)) as attempt:
         overlaps.decide(
             current_user,
             first,
@@ -276,8 +276,7 @@ def decide_overlap(first_id: int, second_id: int):
             note=form.note.data,
             version=hidden_id(form.version.data),
         )
-        db.session.commit()
-    except (overlaps.StaleDecision, StaleDataError, sa.exc.IntegrityError):
+    if attempt.stale:
         return _stale(first, second, commune, form.back.data)
     row = _pair_row(first, second, commune)
     return _after_decision(row, form.back.data)
@@ -292,12 +291,11 @@ def reopen_overlap(first_id: int, second_id: int):
     decision = overlaps.decision_of(first.id, second.id)
     if not form.validate_on_submit():
         abort(400)
-    try:
-        if decision is None:
-            raise overlaps.StaleDecision(None)
+    if decision is None:  # taken back meanwhile
+        return _stale(first, second, commune, form.back.data)
+    with saving() as attempt:
         overlaps.reopen(current_user, decision, version=hidden_id(form.version.data))
-        db.session.commit()
-    except (overlaps.StaleDecision, StaleDataError):
+    if attempt.stale:
         return _stale(first, second, commune, form.back.data)
     row = _pair_row(first, second, commune)
     row.form = _decision_form(row, form.back.data or "")

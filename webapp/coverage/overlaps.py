@@ -27,10 +27,12 @@ from sqlalchemy.sql import Select
 
 from webapp import policy
 from webapp.audit.services import record
+from webapp.concurrency import StaleVersion
 from webapp.coverage.models import OverlapDecision, OverlapKind
 from webapp.coverage.queries import located_entries
 from webapp.db import utcnow
 from webapp.extensions import db
+from webapp.forms import Refused
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState, RegistrationList
 from webapp.text import fold
@@ -229,16 +231,8 @@ def commune_of(entry: Entry) -> Unit:
 # Decisions
 
 
-class OverlapError(ValueError):
+class OverlapError(Refused, ValueError):
     """The two entries cannot form a pair (another commune or year, or the same entry)."""
-
-
-class StaleDecision(Exception):
-    """Someone decided on the pair after the user loaded it; `current` is what holds now."""
-
-    def __init__(self, current: OverlapDecision | None):
-        super().__init__("stale overlap decision")
-        self.current = current
 
 
 def ordered(first_id: int, second_id: int) -> tuple[int, int]:
@@ -330,7 +324,7 @@ def decide(
     commune = _ensure_may_decide(actor, first, second)
     decision = decision_of(first.id, second.id)
     if (decision.version if decision else 0) != version:
-        raise StaleDecision(decision)
+        raise StaleVersion(decision)  # someone decided meanwhile
     if kind == OverlapKind.JOINT:
         if lead is None or lead.id not in (first.id, second.id):
             raise OverlapError("a joint work needs its lead entry")
@@ -374,7 +368,7 @@ def reopen(actor, decision: OverlapDecision, *, version: int) -> None:
     removed from the lead entry."""
     commune = _ensure_may_decide(actor, decision.first_entry, decision.second_entry)
     if decision.version != version:
-        raise StaleDecision(decision)
+        raise StaleVersion(decision)  # someone decided meanwhile
     record(
         actor,
         "overlap.reopened",

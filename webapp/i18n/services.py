@@ -12,7 +12,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from webapp import policy
 from webapp.audit.services import record
+from webapp.concurrency import StaleVersion
 from webapp.extensions import db
+from webapp.forms import Refused
 from webapp.i18n.languages import Language
 from webapp.i18n.models import CatalogGeneration, InterfaceTranslation
 from webapp.i18n.queries import InterfaceMessage, plural_count
@@ -31,16 +33,8 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _HTML_SPECIAL = '<>&"`'
 
 
-class TranslationError(ValueError):
+class TranslationError(Refused, ValueError):
     """A translation that cannot be used; the message says why, in the user's language."""
-
-
-class StaleTranslation(Exception):
-    """Someone saved this string since the translator opened it; `current` is what is saved."""
-
-    def __init__(self, current: InterfaceTranslation | None):
-        super().__init__("stale translation")
-        self.current = current
 
 
 def _placeholders(text: str) -> Counter | None:
@@ -155,7 +149,7 @@ def save(
     """Save (or, when every form is empty, remove) the in-app translation of one string.
 
     `seen_version` is the version the translator opened (0: there was none); a save made
-    since is refused with StaleTranslation, so nobody overwrites a colleague unawares.
+    since is refused with StaleVersion, so nobody overwrites a colleague unawares.
     """
     policy.ensure(actor, Action.INTERFACE_TRANSLATE, language)
     count = plural_count(language.code) if item.source.msgid_plural else 1
@@ -170,7 +164,7 @@ def save(
         .with_for_update()
     )
     if (row.version if row else 0) != seen_version:
-        raise StaleTranslation(row)
+        raise StaleVersion(row)
     before = list(row.strings) if row else []
     if not any(strings):
         if row is None:
@@ -200,7 +194,7 @@ def save(
             db.session.flush()
     except (StaleDataError, sa.exc.IntegrityError):
         # Two first saves at once (the unique key), or SQLite's missing row lock.
-        raise StaleTranslation(None) from None
+        raise StaleVersion(None) from None
     _record(actor, "interface.saved", row, before=before, after=strings)
     _bump(language.code)
     return row

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp import policy
+from webapp.concurrency import keep_typed, saving
 from webapp.downloads import content_disposition
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
@@ -208,7 +209,7 @@ def save(code: str, key: str):
         abort(400)  # a cut-off request, not an emptied translation: never delete on it
     if not form.validate():
         return _form_page(language, item, form, status=422)
-    try:
+    with saving(services.TranslationError) as attempt:
         services.save(
             current_user,
             language,
@@ -216,16 +217,12 @@ def save(code: str, key: str):
             [entry.data or "" for entry in form.strings],
             seen_version=form.seen_version(),
         )
-    except services.TranslationError as error:
-        db.session.rollback()
-        return _form_page(language, item, form, status=422, error=str(error))
-    except services.StaleTranslation:
-        db.session.rollback()
+    if attempt.refused:
+        return _form_page(language, item, form, status=422, error=str(attempt.refused))
+    if attempt.stale:
         fresh = _item(code, key)
-        # The form keeps what was typed, now against the version saved meanwhile.
-        form.version.data = str(fresh.saved.version if fresh.saved else 0)
+        keep_typed(form, fresh.saved, missing="0")
         return _form_page(language, fresh, form, status=409, stale=fresh)
-    db.session.commit()
     return after_change(
         "i18n/_string_row.html",
         event="translation-saved",

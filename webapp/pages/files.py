@@ -33,6 +33,7 @@ from webapp import policy
 from webapp.audit.services import record
 from webapp.exports.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
 from webapp.extensions import db
+from webapp.forms import Refused
 from webapp.pages.models import Attachment, Page
 from webapp.policy import Action
 from webapp.text import clean, fold
@@ -91,7 +92,7 @@ TYPES: dict[str, FileType] = {
 ACCEPT = ",".join(f".{extension}" for t in TYPES.values() for extension in t.extensions)
 
 
-class FileError(Exception):
+class FileError(Refused):
     """A file that cannot be attached; the message says why, in the reader's language."""
 
 

@@ -18,11 +18,12 @@ from markdown_it import MarkdownIt
 
 from webapp import policy
 from webapp.audit.services import record
+from webapp.concurrency import check_version
 from webapp.db import utcnow
 from webapp.extensions import db
+from webapp.forms import Refused
 from webapp.pages.models import Page, PageKind, PageState, Revision
 from webapp.policy import Action
-from webapp.registrations.services import StaleVersion
 from webapp.text import fold
 from webapp.units.models import Unit
 
@@ -45,12 +46,8 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 
 
-class PageError(Exception):
+class PageError(Refused):
     """A change that cannot be made; the message is shown next to `field` if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def sanitize(html: str) -> str:
@@ -163,8 +160,7 @@ def create_page(
 
 def save(actor, page: Page, version: int, values: PageValues) -> Revision:
     """A new revision from what the publisher wrote, unless someone saved meanwhile."""
-    if page.version != version:
-        raise StaleVersion(page)
+    check_version(page, version)
     policy.ensure(actor, Action.PAGE_EDIT, page)
     current = page.current
     if current and (current.title, current.body, current.summary) == (
@@ -181,8 +177,7 @@ def save(actor, page: Page, version: int, values: PageValues) -> Revision:
 
 def restore(actor, page: Page, version: int, revision: Revision) -> Revision:
     """Bring back an old revision's text as a new revision; history is never rewritten."""
-    if page.version != version:
-        raise StaleVersion(page)
+    check_version(page, version)
     policy.ensure(actor, Action.PAGE_EDIT, page)
     restored = _add_revision(
         actor,
@@ -202,8 +197,7 @@ def restore(actor, page: Page, version: int, revision: Revision) -> Revision:
 
 
 def set_state(actor, page: Page, version: int, state: PageState) -> Page:
-    if page.version != version:
-        raise StaleVersion(page)
+    check_version(page, version)
     policy.ensure(actor, Action.PAGE_PUBLISH, page)
     if page.state == state:
         return page

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp import policy
+from webapp.concurrency import hidden_id, keep_typed, saving, version_of
 from webapp.extensions import db
 from webapp.i18n.languages import Language, all_languages
 from webapp.pages import translations
@@ -27,8 +28,6 @@ from webapp.pages.models import ORIGINAL_LANGUAGE, Page, TranslationState
 from webapp.pages.queries import translation_worklist
 from webapp.pages.services import PageError, PageValues, render
 from webapp.policy import Action
-from webapp.registrations.forms import hidden_id, version_of
-from webapp.registrations.services import StaleVersion
 
 bp = Blueprint("translations", __name__)
 
@@ -118,7 +117,7 @@ def _save(page: Page, language: Language, translation, form, values: PageValues)
     """Save (and publish, if asked): a redirect when done; otherwise no response, and what a
     colleague saved meanwhile when that is why, to show beside the form kept as typed."""
     source_id = hidden_id(form.source_revision_id.data)
-    try:
+    with saving(PageError, policy.Denied) as attempt:
         translations.save_translation(
             current_user, translation, version_of(form), values, source_revision_id=source_id
         )
@@ -126,26 +125,20 @@ def _save(page: Page, language: Language, translation, form, values: PageValues)
             translations.set_translation_state(
                 current_user, translation, translation.version, TranslationState.PUBLISHED
             )
-    except StaleVersion:
-        db.session.rollback()
+    if attempt.stale:
         saved = translations.translation_for(page, language.code)
-        form.version.data = str(saved.version)
-        form.form_errors.append(
-            _(
-                "Someone else saved this translation after you opened it. Your text is kept "
-                "below; compare it with what they saved, then save again to keep yours."
-            )
+        message = _(
+            "Someone else saved this translation after you opened it. Your text is kept "
+            "below; compare it with what they saved, then save again to keep yours."
         )
+        keep_typed(form, saved, message)
         return None, saved
-    except PageError as error:
-        db.session.rollback()
-        form.form_errors.append(str(error))
-        return None, None
-    except policy.Denied:
-        db.session.rollback()
+    if isinstance(attempt.refused, policy.Denied):
         form.form_errors.append(_("Only a published page's translation can be published."))
         return None, None
-    db.session.commit()
+    if attempt.refused:
+        form.form_errors.append(str(attempt.refused))
+        return None, None
     flash(_("The translation was saved."), "success")
     return redirect(
         url_for("translations.edit_translation", page_id=page.id, code=language.code), code=303
@@ -162,15 +155,13 @@ def change_translation_state(page_id: int, code: str, step: str):
         abort(404)
     policy.require(current_user, Action.TRANSLATION_PUBLISH, translation)
     state = TranslationState.PUBLISHED if step == "publish" else TranslationState.DRAFT
-    try:
+    with saving() as attempt:
         translations.set_translation_state(
             current_user, translation, version_of(TranslationForm()), state
         )
-    except StaleVersion:
-        db.session.rollback()
+    if attempt.stale:
         flash(_("Someone else changed this translation meanwhile; look at it again."), "error")
     else:
-        db.session.commit()
         flash(
             _("The translation is published: readers in this language see it.")
             if step == "publish"

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from webapp import policy
 from webapp.audit.services import record
+from webapp.concurrency import check_version
 from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.pages.models import (
@@ -24,7 +25,6 @@ from webapp.pages.models import (
 )
 from webapp.pages.services import DiffLine, PageError, PageValues, diff, plain_text, render
 from webapp.policy import Action
-from webapp.registrations.services import StaleVersion
 from webapp.text import fold
 
 
@@ -74,8 +74,7 @@ def save_translation(
 ) -> PageTranslation:
     """Write the translation (made from the original's revision `source_revision_id`), unless
     someone saved it meanwhile. A new translation is saved with version 0."""
-    if translation.version != version:
-        raise StaleVersion(translation)
+    check_version(translation, version)
     policy.ensure(actor, Action.PAGE_TRANSLATE, translation)
     source = _source(translation.page, source_revision_id)
     unchanged = translation.id is not None and (
@@ -112,8 +111,7 @@ def save_translation(
 def set_translation_state(
     actor, translation: PageTranslation, version: int, state: TranslationState
 ) -> PageTranslation:
-    if translation.version != version:
-        raise StaleVersion(translation)
+    check_version(translation, version)
     policy.ensure(actor, Action.TRANSLATION_PUBLISH, translation)
     if translation.state == state:
         return translation

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp import policy
+from webapp.concurrency import keep_typed, saving, version_of
 from webapp.extensions import db
 from webapp.i18n.domain import interface_stamp
 from webapp.i18n.languages import all_languages
@@ -40,8 +41,6 @@ from webapp.pages.models import (
 from webapp.pages.queries import editable_by, published_children, resolve
 from webapp.pages.translations import published_translations
 from webapp.policy import Action
-from webapp.registrations.forms import version_of
-from webapp.registrations.services import StaleVersion
 from webapp.units.models import Level, Unit
 from webapp.units.queries import tree_order, units_in_scope
 
@@ -263,24 +262,20 @@ def edit_page(page_id: int):
         if "preview" in request.form:
             preview = services.render(values.body)
         else:
-            try:
+            with saving() as attempt:
                 services.save(current_user, page, version_of(form), values)
-            except StaleVersion:
-                db.session.rollback()
-                page = _load(page_id, Action.PAGE_PUBLISH)
-                form.version.data = str(page.version)
-                form.form_errors.append(
-                    _(
-                        "Someone else saved this page after you opened it (revision %(number)d). "
-                        "Your text is kept below; compare it with the history, then save again "
-                        "to keep yours.",
-                        number=page.current.number if page.current else 0,
-                    )
-                )
-            else:
                 if "publish" in request.form:  # what was typed goes out with the page
                     services.set_state(current_user, page, page.version, PageState.PUBLISHED)
-                db.session.commit()
+            if attempt.stale:
+                page = _load(page_id, Action.PAGE_PUBLISH)
+                message = _(
+                    "Someone else saved this page after you opened it (revision %(number)d). "
+                    "Your text is kept below; compare it with the history, then save again "
+                    "to keep yours.",
+                    number=page.current.number if page.current else 0,
+                )
+                keep_typed(form, page, message)
+            else:
                 flash(_("Saved as revision %(number)d.", number=page.current.number), "success")
                 return redirect(url_for("pages.edit_page", page_id=page.id), code=303)
     status = 422 if request.method == "POST" and preview is None else 200
@@ -303,13 +298,11 @@ _TRANSITIONS = {
 @login_required
 def change_state(page_id: int, step: str):
     page = _load(page_id, Action.PAGE_PUBLISH)
-    try:
+    with saving() as attempt:
         services.set_state(current_user, page, version_of(PageForm()), _TRANSITIONS[step])
-    except StaleVersion:
-        db.session.rollback()
+    if attempt.stale:
         flash(_("Someone else changed this page meanwhile; look at it again."), "error")
     else:
-        db.session.commit()
         flash(
             {
                 "publish": _("The page is published: everyone can read it."),
@@ -352,13 +345,11 @@ def restore(page_id: int, revision_id: int):
     revision = db.get_or_404(Revision, revision_id)
     if revision.page_id != page.id:
         abort(404)
-    try:
+    with saving() as attempt:
         restored = services.restore(current_user, page, version_of(PageForm()), revision)
-    except StaleVersion:
-        db.session.rollback()
+    if attempt.stale:
         flash(_("Someone else changed this page meanwhile; look at it again."), "error")
         return redirect(url_for("pages.history", page_id=page.id), code=303)
-    db.session.commit()
     flash(
         _(
             "Revision %(old)d was restored as revision %(new)d.",

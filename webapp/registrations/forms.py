@@ -195,23 +195,6 @@ class HeaderForm(Form):
     )
 
 
-def version_of(form) -> int:
-    """The version the user saw; 0 (never a real version) when missing or garbled."""
-    return hidden_id(form.version.data)
-
-
-def hidden_id(text: str | None) -> int:
-    """A number from a hidden field; 0 (never a real id or version) when missing or garbled."""
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
-
-
-class VersionForm(Form):
-    """A confirmation that carries the version the user saw (delete)."""
-
-    version = HiddenField()
-
-
 def entry_form(registration_list, *, entry=None, formdata=None) -> EntryForm:
     """The entry form with its choices for this list: the campaign's contents, the list
     organization's models first, the places of the list's unit, the organizations."""

@@ -13,16 +13,16 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import InvalidRequestError
-from sqlalchemy.orm.exc import StaleDataError
 
 from webapp import policy
 from webapp.audit.services import record
 from webapp.campaign.models import Content, DeadlineKind, MemberOrganization, ModelType
 from webapp.campaign.services import current_campaign, due_date
+from webapp.concurrency import check_version, flush_or_stale, lock_current
 from webapp.coverage.overlaps import take_back_joint_works
 from webapp.db import local_zone, utcnow
 from webapp.extensions import db
+from webapp.forms import Refused
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import notify
 from webapp.policy import Action
@@ -38,20 +38,8 @@ from webapp.units.models import Level, Unit
 from webapp.units.queries import active_on, subtree_ids, year_day
 
 
-class RegistrationError(Exception):
+class RegistrationError(Refused):
     """A change that cannot be made; the message is shown to the user, next to `field` if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-class StaleVersion(Exception):
-    """The row changed since the user loaded it; `current` holds what is saved now."""
-
-    def __init__(self, current: Any):
-        super().__init__("stale version")
-        self.current = current
 
 
 @dataclass
@@ -138,12 +126,7 @@ def location_choices(registration_list: RegistrationList) -> list[Unit]:
 def lock_list(registration_list: RegistrationList) -> None:
     """Take the list's row lock (PostgreSQL) and reload what others committed meanwhile:
     the list and its entries, whose states decide the list's state."""
-    db.session.execute(
-        sa.select(RegistrationList.id)
-        .where(RegistrationList.id == registration_list.id)
-        .with_for_update()
-    )
-    db.session.refresh(registration_list)
+    lock_current(registration_list)
     db.session.execute(
         sa.select(Entry)
         .where(Entry.list_id == registration_list.id)
@@ -154,22 +137,7 @@ def lock_list(registration_list: RegistrationList) -> None:
 def lock_entry(entry: Entry, version: int) -> None:
     """Lock the entry (and its list) and refuse if it changed since the user saw `version`."""
     lock_list(entry.registration_list)
-    db.session.execute(sa.select(Entry.id).where(Entry.id == entry.id).with_for_update())
-    try:
-        db.session.refresh(entry)
-    except InvalidRequestError:  # deleted meanwhile
-        raise StaleVersion(None) from None
-    if entry.version != version:
-        raise StaleVersion(entry)
-
-
-def flush_or_stale(obj) -> None:
-    """Write now; a concurrent save that slipped past the lock (SQLite has no row locks) is
-    caught by the version column and reported like any stale save."""
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise StaleVersion(obj) from None
+    lock_current(entry, version)
 
 
 def _plain(value: Any) -> Any:
@@ -337,8 +305,7 @@ def update_header(
     signer_name: str | None,
 ) -> RegistrationList:
     lock_list(registration_list)
-    if registration_list.version != version:
-        raise StaleVersion(registration_list)
+    check_version(registration_list, version)
     policy.ensure(actor, Action.LIST_EDIT, registration_list)
     new = {"registered_on": registered_on, "signer_title": signer_title, "signer_name": signer_name}
     changes = {

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp import policy
 from webapp.campaign.models import MemberOrganization
 from webapp.campaign.services import current_campaign
+from webapp.concurrency import VersionForm, keep_typed, saving, version_of
 from webapp.db import local_today
 from webapp.extensions import db
 from webapp.htmx import (
@@ -37,10 +38,8 @@ from webapp.registrations import comparison, services
 from webapp.registrations.forms import (
     EntryForm,
     HeaderForm,
-    VersionForm,
     entry_form,
     entry_values,
-    version_of,
 )
 from webapp.registrations.models import Entry, EntryState, ListState, RegistrationList
 from webapp.registrations.queries import (
@@ -361,29 +360,25 @@ def update_entry(entry_id: int):
         return _entry_form_invalid(registration_list, entry, form, status=409)
     if form.validate():
         values = entry_values(form, registration_list)
-        try:
+        with saving(services.RegistrationError) as attempt:
             services.update_entry(current_user, entry, version_of(form), values)
-        except services.StaleVersion:
-            db.session.rollback()
+        if attempt.stale:
             entry = db.session.get(Entry, entry_id)
             if entry is None:
                 return _deleted_while_editing(entry_id)
             if not policy.can(current_user, Action.ENTRY_EDIT, entry):
                 form.form_errors.append(_kept(_locked()))
                 return _entry_form_invalid(registration_list, entry, form, status=409)
-            form.version.data = str(entry.version)
-            form.form_errors.append(
-                _(
-                    "Someone else saved this entry after you opened it. Compare the two "
-                    "versions below; saving again keeps your version."
-                )
+            message = _(
+                "Someone else saved this entry after you opened it. Compare the two "
+                "versions below; saving again keeps your version."
             )
+            keep_typed(form, entry, message)
             conflict = compare_entry(form, values, entry)
             return _entry_form_invalid(registration_list, entry, form, conflict=conflict)
-        except services.RegistrationError as error:
-            _field_error(form, error)
+        if attempt.refused:
+            _field_error(form, attempt.refused)
         else:
-            db.session.commit()
             return after_change(
                 "registrations/_entry.html",
                 event="entries-changed",
@@ -453,20 +448,16 @@ def delete_entry(entry_id: int):
     registration_list = entry.registration_list
     form = VersionForm()
     name = entry.name
-    try:
+    with saving(services.RegistrationError) as attempt:
         services.delete_entry(current_user, entry, version_of(form))
-    except services.StaleVersion:
-        db.session.rollback()
-        entry = db.session.get(Entry, entry_id)
+    if attempt.stale:
         message = _(
             "Someone else changed this entry after you opened it, so it was not deleted. "
             "Check it and delete it again if you still want to."
         )
-        return _row_notice(entry, registration_list, message)
-    except services.RegistrationError as error:
-        db.session.rollback()
-        return _row_notice(entry, registration_list, str(error))
-    db.session.commit()
+        return _row_notice(db.session.get(Entry, entry_id), registration_list, message)
+    if attempt.refused:
+        return _row_notice(entry, registration_list, str(attempt.refused))
     if is_partial():
         return render_fragment(None, event="entries-changed")
     flash(_("Entry deleted: %(name)s", name=name), "success")
@@ -484,7 +475,7 @@ def edit_header(list_id: int):
             return _refresh_with(_locked_list(), list_url(registration_list))
         form.form_errors.append(_kept(_locked_list()))
     elif form.validate_on_submit():
-        try:
+        with saving() as attempt:
             services.update_header(
                 current_user,
                 registration_list,
@@ -493,19 +484,15 @@ def edit_header(list_id: int):
                 signer_title=form.signer_title.data or None,
                 signer_name=form.signer_name.data or None,
             )
-        except services.StaleVersion:
-            db.session.rollback()
+        if attempt.stale:
             registration_list = load_list(list_id)
-            form.version.data = str(registration_list.version)
-            form.form_errors.append(
-                _(
-                    "Someone else changed the header after you opened it. Compare the two "
-                    "versions below; saving again keeps your version."
-                )
+            message = _(
+                "Someone else changed the header after you opened it. Compare the two "
+                "versions below; saving again keeps your version."
             )
+            keep_typed(form, registration_list, message)
             conflict = compare_header(form, registration_list)
         else:
-            db.session.commit()
             flash(_("The header of the list was saved."), "success")
             return redirect(list_url(registration_list), code=303)
     status = 422 if request.method == "POST" else 200

@@ -13,15 +13,12 @@ from flask_babel import gettext as _
 
 from webapp import policy
 from webapp.audit.services import record
-from webapp.campaign.rules import lock_current
+from webapp.concurrency import flush_or_stale, lock_current
 from webapp.extensions import db
 from webapp.forms import Refused
 from webapp.policy import Action
-from webapp.registrations.services import StaleVersion, flush_or_stale
 from webapp.reports.models import FigureMeasure, ReportFigure, ReportFigureValue
 from webapp.text import clean
-
-__all__ = ["FigureError", "StaleVersion"]
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 FIGURE_FIELDS = ("code", "name_vi", "name_en", "measure", "sort_order")

@@ -11,23 +11,20 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import InvalidRequestError
 
 from webapp import policy
 from webapp.audit.services import record
 from webapp.campaign.models import MemberOrganization
 from webapp.campaign.services import current_campaign, due_date
+from webapp.concurrency import check_version, flush_or_stale, lock_current
 from webapp.db import local_zone, utcnow
 from webapp.extensions import db
+from webapp.forms import Refused
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import editors_at, notify
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState, RegistrationList
-from webapp.registrations.services import (
-    StaleVersion,
-    flush_or_stale,
-    organizations_at,
-)
+from webapp.registrations.services import organizations_at
 from webapp.reports.models import (
     PERIOD_DEADLINES,
     LineStatus,
@@ -41,15 +38,9 @@ from webapp.reports.models import (
 from webapp.text import clean
 from webapp.units.models import Unit
 
-__all__ = ["ReportError", "StaleVersion"]
 
-
-class ReportError(Exception):
+class ReportError(Refused):
     """A change that cannot be made; the message is shown to the user, next to `field` if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
@@ -134,10 +125,7 @@ def find_report(unit_id: int, organization_id: int, year: int, period: Period):
 
 def lock_report(report: ProgressReport) -> None:
     """Take the report's row lock (PostgreSQL) and reload what others committed meanwhile."""
-    db.session.execute(
-        sa.select(ProgressReport.id).where(ProgressReport.id == report.id).with_for_update()
-    )
-    db.session.refresh(report)
+    lock_current(report)
     db.session.execute(
         sa.select(ProgressLine)
         .where(ProgressLine.report_id == report.id)
@@ -284,15 +272,7 @@ def line_snapshot(line: ProgressLine | LineValues) -> dict:
 def update_line(actor, line: ProgressLine, version: int, values: LineValues) -> ProgressLine:
     report = line.report
     lock_report(report)
-    db.session.execute(
-        sa.select(ProgressLine.id).where(ProgressLine.id == line.id).with_for_update()
-    )
-    try:
-        db.session.refresh(line)
-    except InvalidRequestError:
-        raise StaleVersion(None) from None
-    if line.version != version:
-        raise StaleVersion(line)
+    lock_current(line, version)
     policy.ensure(actor, Action.REPORT_EDIT, report)
     values.result = clean(values.result) if values.result else None
     _check_line(values)
@@ -320,8 +300,7 @@ def update_figures(
 ) -> ProgressReport:
     """Set the report-level figures (figure id → value); the report's version guards them."""
     lock_report(report)
-    if report.version != version:
-        raise StaleVersion(report)
+    check_version(report, version)
     policy.ensure(actor, Action.REPORT_EDIT, report)
     for figure_id, value in values.items():
         if value is not None and value < 0:
@@ -394,8 +373,7 @@ def _decide(
     actor, report: ProgressReport, version: int, state: ReportState, reason: str | None
 ) -> ProgressReport:
     lock_report(report)
-    if report.version != version:
-        raise StaleVersion(report)
+    check_version(report, version)
     policy.ensure(actor, Action.REPORT_DECIDE, report)
     reason = clean(reason) if reason else None
     if state == ReportState.RETURNED and not reason:

@@ -24,12 +24,13 @@ from sqlalchemy.orm import selectinload
 
 from webapp import policy
 from webapp.campaign.models import MemberOrganization
+from webapp.concurrency import keep_typed, saving, version_of
 from webapp.db import local_today
 from webapp.extensions import db
+from webapp.forms import field_error
 from webapp.htmx import after_change, fragment_or_redirect, is_partial, render_fragment
 from webapp.paging import page_of
 from webapp.policy import Action
-from webapp.registrations.forms import version_of
 from webapp.registrations.queries import registration_years
 from webapp.registrations.services import organizations_at
 from webapp.reports import queries, services
@@ -292,27 +293,22 @@ def update_line(line_id: int):
         form.form_errors.append(_kept(_locked()))
         return _line_form_page(line, form, status=409)
     if form.validate():
-        try:
+        with saving(services.ReportError) as attempt:
             services.update_line(current_user, line, version_of(form), line_values(form))
-        except services.StaleVersion:
-            db.session.rollback()
+        if attempt.stale:
             line = _load_line(line_id)
             if not policy.can(current_user, Action.REPORT_EDIT, line.report):
                 form.form_errors.append(_kept(_locked()))
                 return _line_form_page(line, form, status=409)
-            form.version.data = str(line.version)
-            form.form_errors.append(
-                _(
-                    "Someone else saved this line after you opened it. What is saved now is "
-                    "shown above; your values are kept below, and saving again keeps yours."
-                )
+            message = _(
+                "Someone else saved this line after you opened it. What is saved now is "
+                "shown above; your values are kept below, and saving again keeps yours."
             )
+            keep_typed(form, line, message)
             return _line_form_page(line, form, status=409, saved=line)
-        except services.ReportError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+        if attempt.refused:
+            field_error(form, attempt.refused)
         else:
-            db.session.commit()
             return after_change(
                 "reports/_line.html",
                 event="progress-changed",
@@ -338,27 +334,22 @@ def edit_figures(report_id: int):
         form.form_errors.append(_kept(_locked()))
         status = 409
     elif posted and form.validate():
-        try:
+        with saving(services.ReportError) as attempt:
             services.update_figures(
                 current_user, report, version_of(form), figure_values(form, figures)
             )
-        except services.StaleVersion:
-            db.session.rollback()
+        if attempt.stale:
             report = _load_report(report_id)
-            form.version.data = str(report.version)
-            form.form_errors.append(
-                _(
-                    "Someone else changed this report after you opened it. Your values are "
-                    "kept below; saving again keeps yours."
-                )
+            message = _(
+                "Someone else changed this report after you opened it. Your values are "
+                "kept below; saving again keeps yours."
             )
+            keep_typed(form, report, message)
             status = 409
-        except services.ReportError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+        elif attempt.refused:
+            field_error(form, attempt.refused)
             status = 422
         else:
-            db.session.commit()
             flash(_("The figures were saved."), "success")
             return redirect(report_url(report), code=303)
     elif posted:
@@ -437,20 +428,17 @@ def _decide(report_id: int, *, accept: bool):
             abort(403)  # not theirs to decide
         flash(_("This report has already been decided."), "success")
         return redirect(report_url(report), code=303)
-    try:
+    with saving(services.ReportError) as attempt:
         if accept:
             services.accept_report(current_user, report, version_of(form))
         else:
             services.return_report(current_user, report, version_of(form), form.reason.data)
-    except services.StaleVersion:
-        db.session.rollback()
+    if attempt.stale:
         flash(_("The report changed after you opened it. Look at it again."), "error")
         return redirect(report_url(report), code=303)
-    except services.ReportError as error:
-        db.session.rollback()
-        form.reason.errors = [str(error)]
+    if attempt.refused:
+        form.reason.errors = [str(attempt.refused)]
         return report_page(_load_report(report_id), status=422, decision_form=form)
-    db.session.commit()
     flash(
         _("The report was accepted.") if accept else _("The report was returned to the editor."),
         "success",

@@ -13,6 +13,7 @@ from webapp import policy
 from webapp.audit.services import record
 from webapp.auth.models import User
 from webapp.extensions import db
+from webapp.forms import Refused
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import editors_at, notify
 from webapp.policy import Action
@@ -28,7 +29,7 @@ from webapp.review.models import Decision, ReviewDecision
 from webapp.text import clean
 
 
-class ReviewError(Exception):
+class ReviewError(Refused):
     """A decision that cannot be made; the message is shown next to the reason field."""
 
 

@@ -9,13 +9,12 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from webapp import policy
+from webapp.concurrency import saving, version_of
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment
 from webapp.policy import Action
-from webapp.registrations.forms import version_of
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.registrations.queries import field_labels, load_list
-from webapp.registrations.services import StaleVersion
 from webapp.registrations.views import list_page, list_url
 from webapp.review import services
 from webapp.review.forms import DecisionForm
@@ -99,17 +98,15 @@ def _decide(entry_id: int, action: Action, decide, done: str):
     if not policy.can(current_user, action, entry):
         # Decided by someone else a moment ago: show how it stands now.
         return _refused(entry, form, action, message=_already_decided(), status=409)
-    try:
+    # Denied here: the entry moved on between the check above and the lock.
+    with saving(services.ReviewError, conflicts=(policy.Denied,)) as attempt:
         decide(entry, form)
-    except (StaleVersion, policy.Denied):
-        db.session.rollback()
+    if attempt.stale:
         entry = db.get_or_404(Entry, entry_id)
         return _refused(entry, form, action, message=_already_decided(), status=409)
-    except services.ReviewError as error:
-        db.session.rollback()
-        form.reason.errors.append(str(error))
+    if attempt.refused:
+        form.reason.errors.append(str(attempt.refused))
         return _refused(entry, form, action)
-    db.session.commit()
     return _decided(entry, done)
 
 
@@ -174,13 +171,11 @@ def approve_all(list_id: int):
         and (entry_id := form_id(key.removeprefix("seen-"))) is not None
         and (version := form_id(value)) is not None
     }
-    try:
+    with saving(conflicts=(policy.Denied,)) as attempt:
         approved, left = services.approve_all(current_user, registration_list, seen)
-    except (StaleVersion, policy.Denied):
-        db.session.rollback()
+    if attempt.stale:
         flash(_("Nothing here awaits a decision any more."), "success")
         return redirect(list_url(registration_list), code=303)
-    db.session.commit()
     flash(ngettext("%(num)d entry approved.", "%(num)d entries approved.", approved), "success")
     if left:
         flash(

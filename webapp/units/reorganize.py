@@ -19,6 +19,7 @@ from webapp.audit.services import record
 from webapp.auth.models import Role, RoleAssignment
 from webapp.db import utcnow
 from webapp.extensions import db
+from webapp.forms import Refused
 from webapp.policy import Action
 from webapp.text import clean, fold
 from webapp.units.models import Kind, Level, Reorganization, Unit, UnitSuccession
@@ -41,7 +42,7 @@ UNIT_COLUMNS = ("code", "name", "type", "parent_code")
 MAPPING_COLUMNS = ("old_code", "new_code", "basis")
 
 
-class ReorganizationError(Exception):
+class ReorganizationError(Refused):
     """A reorganization that cannot be applied; the message is shown to the user."""
 
 

@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 from webapp import policy
 from webapp.audit.services import record
 from webapp.extensions import db
+from webapp.forms import Refused
 from webapp.policy import Action
 from webapp.text import fold
 from webapp.units.models import Kind, Level, Unit, UnitYearAttribute
 
 
-class UnitError(Exception):
+class UnitError(Refused):
     """A change that cannot be made; the message is shown to the user."""
 
 
