@@ -980,3 +980,25 @@ def test_verdict_tells_wrong_state_from_out_of_scope(
     verdict = policy.check(actor, action, subject)
     assert (verdict.in_scope, verdict.in_state, verdict.reason) == expected
     assert verdict.allowed is policy.can(actor, action, subject)
+
+
+def test_the_engine_imports_no_capability():
+    """Every capability uses the policy, so the engine may use none of them: units and auth
+    plug in through hooks, the rules are registered by create_app."""
+    import ast
+    from pathlib import Path
+
+    allowed = {"webapp.extensions", "webapp.policy"}
+    for path in Path(policy.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
+            alias.name for n in ast.walk(tree) if isinstance(n, ast.Import) for alias in n.names
+        }
+        imported = {m for m in modules if m and m.split(".")[0] == "webapp"}
+        assert {m for m in imported if not m.startswith(tuple(allowed))} == set(), path.name
+
+
+def test_every_action_has_a_rule_registered_by_its_capability(app):
+    assert set(policy.RULES) == set(Action)
+    with pytest.raises(ValueError, match="already has another rule"):
+        policy.register({Action.CAMPAIGN_VIEW: policy.Rule(policy.Audience.SIGNED_IN)})
