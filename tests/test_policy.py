@@ -19,11 +19,14 @@ from webapp.commendations.models import (
     NomineeKind,
     Rating,
 )
+from webapp.commendations.permissions import deciding_unit
+from webapp.coverage.permissions import may_lead_joint_work
 from webapp.i18n.languages import all_languages
 from webapp.pages.models import Page, PageKind, PageState, PageTranslation
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryKind, EntryState, ListState, RegistrationList
 from webapp.reports.models import Period, ProgressReport, ReportState
+from webapp.review.chain import reviewing_unit
 from webapp.units.models import Level, Unit
 
 EVERYONE = set(Role)
@@ -299,6 +302,9 @@ def test_policy_matrix(db, tree, action, role, inside):
     subject = _subject(action, tree, actor, inside)
     expected = role in (ALLOWED_INSIDE if inside else ALLOWED_OUTSIDE).get(action, set())
     assert policy.can(actor, action, subject) is expected
+    verdict = policy.check(actor, action, subject)  # the full answer agrees, with a reason
+    assert verdict.allowed is expected
+    assert bool(verdict.reason) is not expected
 
 
 @pytest.mark.parametrize("action", list(Action), ids=str)
@@ -311,6 +317,9 @@ def test_anonymous_may_only_read_public_things(db, tree, action):
         else None
     )
     assert policy.can(AnonymousUserMixin(), action, subject) is (action in ALLOWED_ANONYMOUS)
+    verdict = policy.check(AnonymousUserMixin(), action, subject)
+    assert verdict.allowed is (action in ALLOWED_ANONYMOUS)
+    assert verdict.out_of_scope is (action not in ALLOWED_ANONYMOUS)  # sign in first
 
 
 def test_role_on_a_unit_covers_its_whole_subtree(db, tree):
@@ -517,11 +526,11 @@ def test_the_nearest_unit_with_a_reviewer_decides_three_levels(db, tree):
     district = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
     province = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
     commune_entry, district_entry = _submitted_entry(tree.c1), _submitted_entry(tree.d1)
-    assert policy.reviewing_unit(tree.c1) == tree.d1
+    assert reviewing_unit(tree.c1) == tree.d1
     assert policy.can(district, Action.ENTRY_APPROVE, commune_entry)
     assert not policy.can(province, Action.ENTRY_APPROVE, commune_entry)  # not the nearest
     # A district's own list goes to the province; D2 has no reviewer, so its communes do too.
-    assert policy.reviewing_unit(tree.d1) == tree.province
+    assert reviewing_unit(tree.d1) == tree.province
     assert policy.can(province, Action.ENTRY_APPROVE, district_entry)
     assert not policy.can(district, Action.ENTRY_APPROVE, district_entry)
     assert policy.can(province, Action.ENTRY_APPROVE, _submitted_entry(tree.c3))
@@ -533,7 +542,7 @@ def test_after_the_reform_the_province_reviews_communes_two_levels(db):
     commune = factories.make_unit("Xã Bằng Thành", parent=province)
     reviewer = factories.make_user(roles=[(Role.REVIEWER, province)])
     entry = _submitted_entry(commune)
-    assert policy.reviewing_unit(commune) == province
+    assert reviewing_unit(commune) == province
     assert policy.can(reviewer, Action.ENTRY_APPROVE, entry)
     assert policy.can(reviewer, Action.ENTRY_RETURN, entry)
 
@@ -541,7 +550,7 @@ def test_after_the_reform_the_province_reviews_communes_two_levels(db):
 def test_an_inactive_reviewer_does_not_hold_up_the_chain(db, tree):
     factories.make_user(roles=[(Role.REVIEWER, tree.d1)], is_active=False)
     province = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
-    assert policy.reviewing_unit(tree.c1) == tree.province
+    assert reviewing_unit(tree.c1) == tree.province
     assert policy.can(province, Action.ENTRY_APPROVE, _submitted_entry(tree.c1))
 
 
@@ -550,7 +559,7 @@ def test_nobody_decides_on_their_own_submission(db, tree):
     entry = _submitted_entry(tree.c1, submitter=both)
     for action in (Action.ENTRY_APPROVE, Action.ENTRY_RETURN):
         assert not policy.can(both, action, entry)
-        assert not policy.in_review_chain(both, action, entry)
+        assert policy.check(both, action, entry).out_of_scope
     assert not policy.can(both, Action.LIST_APPROVE, entry.registration_list)
 
 
@@ -564,7 +573,9 @@ def test_only_submitted_entries_are_decided_and_only_approved_ones_reopened(db, 
     assert not policy.can(reviewer, Action.ENTRY_REOPEN, returned)
     assert policy.can(reviewer, Action.ENTRY_REOPEN, approved)
     assert policy.can(province, Action.ENTRY_REOPEN, approved)  # a reviewer above may reopen
-    assert policy.in_review_chain(reviewer, Action.ENTRY_APPROVE, approved)
+    # In the chain, but already decided: the view shows it as it stands (409), not 403.
+    verdict = policy.check(reviewer, Action.ENTRY_APPROVE, approved)
+    assert (verdict.in_scope, verdict.wrong_state, verdict.reason) == (True, True, "submitted")
 
 
 def test_a_reviewer_narrowed_to_an_organization_reviews_only_its_lists(db, tree):
@@ -758,15 +769,15 @@ def test_joint_work_is_led_only_by_an_entry_whose_list_the_decider_reviews(db, t
     narrowed = factories.make_user(roles=[(Role.REVIEWER, tree.d1, factories.make_organization())])
     communes, provinces = _submitted_entry(tree.c1), _submitted_entry(tree.province)
     districts, elsewhere = _submitted_entry(tree.d1), _submitted_entry(tree.c3)
-    assert policy.may_lead_joint_work(district, communes)
-    assert not policy.may_lead_joint_work(district, provinces)  # a province list's entry
-    assert not policy.may_lead_joint_work(district, districts)  # the province reviews it
-    assert not policy.may_lead_joint_work(district, elsewhere)  # another district's commune
-    assert policy.may_lead_joint_work(province, communes)  # above the reviewing unit
-    assert policy.may_lead_joint_work(province, provinces)
-    assert policy.may_lead_joint_work(district_admin, communes)
-    assert not policy.may_lead_joint_work(narrowed, communes)  # not the list's organization
-    assert not policy.may_lead_joint_work(AnonymousUserMixin(), communes)
+    assert may_lead_joint_work(district, communes)
+    assert not may_lead_joint_work(district, provinces)  # a province list's entry
+    assert not may_lead_joint_work(district, districts)  # the province reviews it
+    assert not may_lead_joint_work(district, elsewhere)  # another district's commune
+    assert may_lead_joint_work(province, communes)  # above the reviewing unit
+    assert may_lead_joint_work(province, provinces)
+    assert may_lead_joint_work(district_admin, communes)
+    assert not may_lead_joint_work(narrowed, communes)  # not the list's organization
+    assert not may_lead_joint_work(AnonymousUserMixin(), communes)
 
 
 # Evaluations and commendations
@@ -802,7 +813,7 @@ def test_nominations_are_decided_by_the_level_above_the_proposer(db, tree):
     from_commune = _nomination(tree.c1, NominationState.SUBMITTED)
     from_district = _nomination(tree.d1, NominationState.SUBMITTED)
     from_province = _nomination(tree.province, NominationState.SUBMITTED)
-    assert policy.deciding_unit(from_commune) == tree.d1
+    assert deciding_unit(from_commune) == tree.d1
     assert policy.can(district, Action.NOMINATION_DECIDE, from_commune)
     assert not policy.can(province_reviewer, Action.NOMINATION_DECIDE, from_commune)
     assert policy.can(province_admin, Action.NOMINATION_DECIDE, from_commune)
@@ -873,3 +884,121 @@ def test_report_queue_lists_and_decides_only_what_is_routed_to_the_reviewer(
         assert decided.status_code == 403
         db.session.expire_all()
         assert db.session.get(ProgressReport, report.id).state == ReportState.SUBMITTED
+
+
+def _with_colleague(tree, subject):
+    """Another reviewer at D1, so D1 still reviews what the actor submitted."""
+    factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    return subject
+
+
+def _reviewed_entry(tree, state: EntryState, list_state: ListState) -> Entry:
+    factories.make_user(roles=[(Role.REVIEWER, tree.d1)])  # D1 reviews C1
+    return _entry(tree.c1, state, state=list_state)
+
+
+# The verdict's two findings, which views turn into 403 (out of scope), 409 or the page as it
+# stands (wrong state): (action, the actor's role and unit, the subject) → (in scope, in state,
+# reason). The unit is in the tree fixture: D1 covers C1 and C2, not C3.
+VERDICTS = [
+    # An editor's list, sent meanwhile: theirs, but locked.
+    (Action.LIST_EDIT, (Role.EDITOR, "d1"), lambda t, a: _list(t.c1, state=ListState.SUBMITTED),
+     (True, False, "editable")),
+    (Action.LIST_SUBMIT, (Role.EDITOR, "d1"), lambda t, a: _list(t.c1, state=ListState.APPROVED),
+     (True, False, "editable")),
+    (Action.ENTRY_EDIT, (Role.EDITOR, "d1"),
+     lambda t, a: _entry(t.c1, EntryState.SUBMITTED, state=ListState.SUBMITTED),
+     (True, False, "editable")),
+    # Outside the scope, whatever the state: not theirs.
+    (Action.LIST_EDIT, (Role.EDITOR, "d1"), lambda t, a: _list(t.c3, state=ListState.SUBMITTED),
+     (False, False, policy.engine.NO_ROLE)),
+    (Action.LIST_EDIT, (Role.VIEWER, "d1"), lambda t, a: _list(t.c1),
+     (False, True, policy.engine.NO_ROLE)),
+    # A reviewer of the reviewing unit, on an entry already decided.
+    (Action.ENTRY_APPROVE, (Role.REVIEWER, "d1"),
+     lambda t, a: _entry(t.c1, EntryState.APPROVED, state=ListState.APPROVED),
+     (True, False, "submitted")),
+    (Action.ENTRY_RETURN, (Role.REVIEWER, "d1"),
+     lambda t, a: _entry(t.c1, EntryState.RETURNED, state=ListState.RETURNED),
+     (True, False, "submitted")),
+    (Action.ENTRY_REOPEN, (Role.REVIEWER, "d1"),
+     lambda t, a: _entry(t.c1, EntryState.SUBMITTED, state=ListState.SUBMITTED),
+     (True, False, "approved")),
+    (Action.LIST_APPROVE, (Role.REVIEWER, "d1"),
+     lambda t, a: _entry(t.c1, EntryState.APPROVED, state=ListState.APPROVED).registration_list,
+     (True, False, "something to approve")),
+    # Their own submission: out of scope, though it awaits a decision (with nobody else at D1,
+    # no unit reviews it at all).
+    (Action.ENTRY_APPROVE, (Role.REVIEWER, "d1"), lambda t, a: _submitted_entry(t.c1, a),
+     (False, True, policy.engine.NO_UNIT)),
+    (Action.ENTRY_APPROVE, (Role.REVIEWER, "d1"),
+     lambda t, a: _with_colleague(t, _submitted_entry(t.c1, a)),
+     (False, True, "reviewer of entry")),
+    (Action.LIST_APPROVE, (Role.REVIEWER, "d1"),
+     lambda t, a: _with_colleague(t, _submitted_entry(t.c1, a).registration_list),
+     (False, True, "reviewer of list")),
+    # A reviewer above the reviewing unit does not decide, but may reopen.
+    (Action.ENTRY_APPROVE, (Role.REVIEWER, "province"),
+     lambda t, a: _reviewed_entry(t, EntryState.SUBMITTED, ListState.SUBMITTED),
+     (False, True, "reviewer of entry")),
+    (Action.ENTRY_REOPEN, (Role.REVIEWER, "province"),
+     lambda t, a: _reviewed_entry(t, EntryState.APPROVED, ListState.APPROVED),
+     (True, True, "")),
+    (Action.REPORT_EDIT, (Role.EDITOR, "d1"), lambda t, a: _report(t.c1, ReportState.SUBMITTED),
+     (True, False, "editable")),
+    (Action.REPORT_DECIDE, (Role.REVIEWER, "d1"), lambda t, a: _report(t.c1, ReportState.ACCEPTED),
+     (True, False, "submitted")),
+    (Action.REPORT_DECIDE, (Role.REVIEWER, "d1"),
+     lambda t, a: _with_colleague(t, _report(t.c1, ReportState.SUBMITTED, submitted_by_id=a.id)),
+     (False, True, "reviewer of report")),
+    (Action.NOMINATION_SUBMIT, (Role.EDITOR, "c1"),
+     lambda t, a: _nomination(t.c1, NominationState.SUBMITTED),
+     (True, False, "draft")),
+    (Action.NOMINATION_CREATE, (Role.EDITOR, "c3"), lambda t, a: _nomination(t.c1),
+     (False, True, policy.engine.NO_ROLE)),
+    (Action.NOMINATION_DECIDE, (Role.REVIEWER, "d1"), lambda t, a: _nomination(t.c1),
+     (True, False, "submitted")),
+    (Action.USER_ACTIVATE, (Role.ADMIN, "d1"), lambda t, a: _target_user(t.c1),
+     (True, False, "inactive")),
+    (Action.USER_DEACTIVATE, (Role.ADMIN, "d1"), lambda t, a: a,
+     (False, True, "other user in reach")),
+    (Action.PAGE_EDIT, (Role.PUBLISHER, "d1"), lambda t, a: _page(t.c1, PageState.ARCHIVED),
+     (True, False, "not archived")),
+    (Action.TRANSLATION_PUBLISH, (Role.TRANSLATOR, "d1"),
+     lambda t, a: _translation(t.c1, state=PageState.DRAFT),
+     (True, False, "page published")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("action", "spec", "make_subject", "expected"), VERDICTS)
+def test_verdict_tells_wrong_state_from_out_of_scope(
+    db, tree, action, spec, make_subject, expected
+):
+    role, unit = spec
+    actor = factories.make_user(roles=[(role, getattr(tree, unit))])
+    subject = make_subject(tree, actor)
+    verdict = policy.check(actor, action, subject)
+    assert (verdict.in_scope, verdict.in_state, verdict.reason) == expected
+    assert verdict.allowed is policy.can(actor, action, subject)
+
+
+def test_the_engine_imports_no_capability():
+    """Every capability uses the policy, so the engine may use none of them: units and auth
+    plug in through hooks, the rules are registered by create_app."""
+    import ast
+    from pathlib import Path
+
+    allowed = {"webapp.extensions", "webapp.policy"}
+    for path in Path(policy.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
+            alias.name for n in ast.walk(tree) if isinstance(n, ast.Import) for alias in n.names
+        }
+        imported = {m for m in modules if m and m.split(".")[0] == "webapp"}
+        assert {m for m in imported if not m.startswith(tuple(allowed))} == set(), path.name
+
+
+def test_every_action_has_a_rule_registered_by_its_capability(app):
+    assert set(policy.RULES) == set(Action)
+    with pytest.raises(ValueError, match="already has another rule"):
+        policy.register({Action.CAMPAIGN_VIEW: policy.Rule(policy.Audience.SIGNED_IN)})

@@ -18,6 +18,7 @@ from webapp import policy
 from webapp.auth.models import Role
 from webapp.policy import Action
 from webapp.registrations import comparison, services
+from webapp.review.chain import reviewing_unit
 from webapp.seed import loader
 from webapp.units import reorganize
 from webapp.units.models import Level, Reorganization, Unit, UnitSuccession
@@ -192,9 +193,9 @@ def test_a_2026_list_of_a_new_commune_goes_to_the_province_reviewer(db, reformed
     province, commune = _unit(db, "19", AFTER), _unit(db, "01864", AFTER)
     editor = factories.make_user(roles=[(Role.EDITOR, commune)])
     registration_list = _submitted(db, editor, commune, 2026)
-    assert policy.reviewing_unit(commune, registration_list.organization_id) is None
+    assert reviewing_unit(commune, registration_list.organization_id) is None
     client, reviewer = login_as(Role.REVIEWER, province)
-    assert policy.reviewing_unit(commune, registration_list.organization_id) == province
+    assert reviewing_unit(commune, registration_list.organization_id) == province
     entry = registration_list.entries[0]
     assert policy.can(reviewer, Action.ENTRY_APPROVE, entry)
     queue = client.get("/review")
@@ -209,10 +210,10 @@ def test_pending_lists_of_an_ended_district_go_to_the_province(db, reformed):
     # Submitted in 2025, before the reform; still waiting for the district after it.
     registration_list = _submitted(db, editor, old_commune, 2025)
     entry = registration_list.entries[0]
-    assert policy.reviewing_unit(old_commune, entry.registration_list.organization_id) == district
+    assert reviewing_unit(old_commune, entry.registration_list.organization_id) == district
     province_reviewer = factories.make_user(roles=[(Role.REVIEWER, province)])
     db.session.commit()
-    assert policy.reviewing_unit(old_commune, registration_list.organization_id) == province
+    assert reviewing_unit(old_commune, registration_list.organization_id) == province
     assert policy.can(province_reviewer, Action.ENTRY_APPROVE, entry)
     assert not policy.can(district_reviewer, Action.ENTRY_APPROVE, entry)
 

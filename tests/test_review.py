@@ -20,6 +20,7 @@ from webapp.policy import Action
 from webapp.registrations import services
 from webapp.registrations.models import Entry, EntryState, ListState, RegistrationList
 from webapp.review import services as review
+from webapp.review.chain import reviewing_unit
 from webapp.review.models import Decision, ReviewDecision
 from webapp.units.models import Level
 
@@ -310,7 +311,7 @@ def test_nobody_approves_a_list_they_submitted(db, tree, campaign, login_as):
     # Their own list is not counted as work for them, and goes one level up instead.
     assert "Hội Nông dân · 2027" not in client.get("/review").get_data(as_text=True)
     assert (
-        policy.reviewing_unit(tree.c1, excluded_user_id=both.id) is None
+        reviewing_unit(tree.c1, excluded_user_id=both.id) is None
     )  # nobody above D1 yet: it waits for one, and nobody is told wrongly
     province = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
     db.session.commit()
@@ -616,7 +617,7 @@ def test_the_province_reviews_its_own_lists(db, tree, campaign, login_as):
     )
     services.submit_list(editor, registration_list)
     db.session.commit()
-    assert policy.reviewing_unit(tree.province) == tree.province
+    assert reviewing_unit(tree.province) == tree.province
     assert "Hội Nông dân · 2027" in province_client.get("/review").get_data(as_text=True)
     response = province_client.post(
         f"/review/lists/{registration_list.id}/approve", data=seen(registration_list)

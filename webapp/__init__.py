@@ -31,9 +31,44 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    _register_policy()
     _register_blueprints(app)
     _register_commands(app)
     return app
+
+
+def _register_policy() -> None:
+    """Each capability's rules, and what the engine asks of units and auth."""
+    from webapp import policy
+    from webapp.admin import permissions as admin
+    from webapp.auth import permissions as auth
+    from webapp.campaign import permissions as campaign
+    from webapp.commendations import permissions as commendations
+    from webapp.coverage import permissions as coverage
+    from webapp.i18n import permissions as i18n
+    from webapp.pages import permissions as pages
+    from webapp.registrations import permissions as registrations
+    from webapp.reports import permissions as reports
+    from webapp.review import permissions as review
+    from webapp.units import permissions as units
+
+    policy.register_hooks(
+        top_unit=units.top_unit, subtree_ids=units.subtree_ids, role_holders=auth.role_holders
+    )
+    for capability in (
+        campaign,
+        i18n,
+        auth,
+        registrations,
+        review,
+        coverage,
+        reports,
+        commendations,
+        pages,
+        admin,
+    ):
+        policy.register(capability.RULES)
+    policy.ensure_complete()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -27,6 +27,7 @@ from webapp.campaign.models import MemberOrganization
 from webapp.commendations import queries, services
 from webapp.commendations.forms import ApprovalForm, EvaluationForm, NominationForm
 from webapp.commendations.models import Nomination, NominationState
+from webapp.commendations.permissions import deciding_unit
 from webapp.concurrency import VersionForm, hidden_id, keep_typed, saving, version_of
 from webapp.db import local_today
 from webapp.downloads import content_disposition
@@ -272,9 +273,9 @@ def new_nomination(year: int, unit_id: int):
 def edit_nomination(nomination_id: int):
     nomination = _load(nomination_id)
     unit, year = nomination.proposing_unit, nomination.year
-    if not policy.can(current_user, Action.NOMINATION_CREATE, nomination):
-        if nomination.state == NominationState.DRAFT:
-            abort(403)
+    if policy.require_unless_moved_on(
+        current_user, Action.NOMINATION_CREATE, nomination
+    ).wrong_state:
         flash(_("This nomination has already been sent."), "success")
         return _back(nomination)
     posted = request.method == "POST"
@@ -321,7 +322,7 @@ def _nomination_page(nomination: Nomination, *, status: int = 200, form=None, ap
             nomination=nomination,
             decision_form=form,
             approval_form=approval_form,
-            deciding_unit=policy.deciding_unit(nomination),
+            deciding_unit=deciding_unit(nomination),
         ),
         status,
     )
@@ -341,9 +342,9 @@ def _load_to_submit(nomination_id: int) -> Nomination:
     """The nomination the user may send now. A draft they may not send is refused (403); one
     already sent sends them back to it with a word, so a second tap does no harm."""
     nomination = _load(nomination_id)
-    if not policy.can(current_user, Action.NOMINATION_SUBMIT, nomination):
-        if nomination.state == NominationState.DRAFT:
-            abort(403)
+    if policy.require_unless_moved_on(
+        current_user, Action.NOMINATION_SUBMIT, nomination
+    ).wrong_state:
         flash(_("This nomination has already been sent."), "success")
         abort(_back(nomination))
     return nomination
@@ -357,7 +358,7 @@ def confirm_submit(nomination_id: int):
     return render_template(
         "commendations/submit.html",
         nomination=nomination,
-        deciding_unit=policy.deciding_unit(nomination),
+        deciding_unit=deciding_unit(nomination),
     )
 
 
@@ -414,9 +415,9 @@ def reject_nomination(nomination_id: int):
 def _decide(nomination_id: int, *, approve: bool):
     nomination = _load(nomination_id)
     form = ApprovalForm() if approve else DecisionForm()
-    if not policy.can(current_user, Action.NOMINATION_DECIDE, nomination):
-        if nomination.state == NominationState.SUBMITTED:
-            abort(403)  # not theirs to decide
+    if policy.require_unless_moved_on(
+        current_user, Action.NOMINATION_DECIDE, nomination
+    ).wrong_state:
         flash(_("This nomination has already been decided."), "success")
         return _back(nomination)
     forms = {"approval_form": form} if approve else {"form": form}

@@ -22,6 +22,7 @@ from webapp.coverage import overlaps
 from webapp.coverage.forms import OverlapDecisionForm, OverlapReopenForm
 from webapp.coverage.models import OverlapKind
 from webapp.coverage.overlaps import Pair
+from webapp.coverage.permissions import may_lead_joint_work
 from webapp.coverage.queries import communes_in_year
 from webapp.coverage.views import NO_STORE, View, _here, bp
 from webapp.extensions import db
@@ -30,6 +31,7 @@ from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.registrations.models import Entry, ListState, RegistrationList
 from webapp.registrations.queries import registration_years
+from webapp.review.chain import prime_reviewing_units
 from webapp.units.models import Level, Unit
 from webapp.urls import form_id, safe_next
 
@@ -86,7 +88,7 @@ def _pair_rows(pairs: list[Pair], back: str) -> list[PairRow]:
     }
     may_decide = policy.can_somewhere(current_user, Action.OVERLAP_DECIDE)
     if may_decide:
-        policy.prime_reviewing_units(
+        prime_reviewing_units(
             list(communes.values()), {e.registration_list for e in entries.values()}
         )
     rows = []
@@ -107,7 +109,7 @@ def _pair_rows(pairs: list[Pair], back: str) -> list[PairRow]:
 
 def _leads(first: Entry, second: Entry) -> list[Entry]:
     """The entries the user may have lead a joint work (it adds a partner to the lead)."""
-    return [e for e in (first, second) if policy.may_lead_joint_work(current_user, e)]
+    return [e for e in (first, second) if may_lead_joint_work(current_user, e)]
 
 
 def _decision_form(row: PairRow, back: str, formdata=None) -> OverlapDecisionForm:

@@ -29,6 +29,7 @@ from webapp import policy
 from webapp.audit.services import record
 from webapp.concurrency import StaleVersion
 from webapp.coverage.models import OverlapDecision, OverlapKind
+from webapp.coverage.permissions import may_lead_joint_work
 from webapp.coverage.queries import located_entries
 from webapp.db import utcnow
 from webapp.extensions import db
@@ -328,7 +329,7 @@ def decide(
     if kind == OverlapKind.JOINT:
         if lead is None or lead.id not in (first.id, second.id):
             raise OverlapError("a joint work needs its lead entry")
-        if not policy.may_lead_joint_work(actor, lead):
+        if not may_lead_joint_work(actor, lead):
             raise policy.Denied(Action.OVERLAP_DECIDE)
     # One write of the decision: no flush half-way (loading partners would flush it).
     with db.session.no_autoflush:

@@ -40,6 +40,7 @@ from webapp.registrations.services import registration_due
 from webapp.reports import queries as report_queries
 from webapp.reports.models import Period, ProgressReport, ReportState
 from webapp.reports.services import report_due
+from webapp.review.chain import prime_reviewing_units
 from webapp.review.queries import awaiting_count
 from webapp.units.models import Level, Unit
 from webapp.units.queries import active_on, prime_successors, subtree_ids, year_day
@@ -267,7 +268,7 @@ def _decidable(user, pairs: list[overlaps.Pair]) -> int:
         )
     )
     prime_successors([*communes, *{c.parent for c in communes if c.parent}])
-    policy.prime_reviewing_units(communes)
+    prime_reviewing_units(communes)
     allowed = {c.id for c in communes if policy.can(user, Action.OVERLAP_DECIDE, c)}
     return sum(1 for p in pairs if p.commune_id in allowed)
 

@@ -6,6 +6,8 @@ with the one row that changed.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import (
     Blueprint,
     abort,
@@ -75,11 +77,7 @@ def _entry_to_change(entry_id: int) -> Entry:
 def _may_change(obj: Entry | RegistrationList, action: Action) -> bool:
     """Whether the user may change it now. False when it is in their hands but locked
     (submitted meanwhile): callers say so and keep what was typed. 403 when they never could."""
-    if policy.can(current_user, action, obj):
-        return True
-    if obj.is_editable:  # open, so the refusal is about who they are
-        abort(403)
-    return False
+    return policy.require_unless_moved_on(current_user, action, obj).allowed
 
 
 def _locked() -> str:
@@ -533,11 +531,18 @@ def confirm_submit(list_id: int):
         and local_today() > due
         and any(e.state == EntryState.DRAFT for e in pending),
         due=due,
-        reviewers=policy.reviewing_unit(
-            registration_list.unit,
-            registration_list.organization_id,
-            excluded_user_id=current_user.id,
-        ),
+        reviewers=policy.unit_for(Action.LIST_APPROVE, _as_sent_by(registration_list)),
+    )
+
+
+def _as_sent_by(registration_list: RegistrationList) -> SimpleNamespace:
+    """The list as it will stand once this user sends it, for the policy to say whose review
+    it goes to (the sender is passed over)."""
+    return SimpleNamespace(
+        unit=registration_list.unit,
+        organization=registration_list.organization,
+        organization_id=registration_list.organization_id,
+        submitted_by_id=current_user.id,
     )
 
 

@@ -30,6 +30,7 @@ from webapp.reports.models import (
     ReportState,
 )
 from webapp.reports.services import approved_pairs, figures_shown
+from webapp.review.chain import routed_among
 from webapp.units.models import Level, Unit
 from webapp.units.queries import active_on, subtree_ids, year_day
 
@@ -79,7 +80,7 @@ def awaiting_decision(user) -> list[ProgressReport]:
         )
         .order_by(ProgressReport.submitted_at, ProgressReport.id),
     )
-    return policy.routed_among(user, db.session.scalars(stmt))
+    return routed_among(user, db.session.scalars(stmt))
 
 
 # Completeness and timeliness

@@ -36,6 +36,7 @@ from webapp.registrations.services import organizations_at
 from webapp.reports import queries, services
 from webapp.reports.forms import figure_values, figures_form, line_form, line_values
 from webapp.reports.models import Period, ProgressLine, ProgressReport, ReportState
+from webapp.review.chain import reviewing_unit
 from webapp.review.forms import DecisionForm
 from webapp.units.models import Unit
 from webapp.urls import form_id
@@ -245,11 +246,7 @@ def _load_line(line_id: int) -> ProgressLine:
 
 def _may_edit(report: ProgressReport) -> bool:
     """False when it is in the user's hands but sent meanwhile; 403 when it never was."""
-    if policy.can(current_user, Action.REPORT_EDIT, report):
-        return True
-    if report.is_editable:
-        abort(403)
-    return False
+    return policy.require_unless_moved_on(current_user, Action.REPORT_EDIT, report).allowed
 
 
 @bp.get("/lines/<id:line_id>")
@@ -389,7 +386,7 @@ def confirm_submit(report_id: int):
         figures_total=len(figures),
         late=report.state == ReportState.DRAFT and due is not None and local_today() > due,
         due=due,
-        reviewers=policy.reviewing_unit(
+        reviewers=reviewing_unit(
             report.unit, report.organization_id, excluded_user_id=current_user.id
         ),
     )
@@ -423,9 +420,7 @@ def return_report(report_id: int):
 def _decide(report_id: int, *, accept: bool):
     report = _load_report(report_id)
     form = DecisionForm()
-    if not policy.can(current_user, Action.REPORT_DECIDE, report):
-        if report.state == ReportState.SUBMITTED:
-            abort(403)  # not theirs to decide
+    if policy.require_unless_moved_on(current_user, Action.REPORT_DECIDE, report).wrong_state:
         flash(_("This report has already been decided."), "success")
         return redirect(report_url(report), code=303)
     with saving(services.ReportError) as attempt:

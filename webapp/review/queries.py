@@ -19,6 +19,7 @@ from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState, ListState, RegistrationList
 from webapp.registrations.queries import display
 from webapp.registrations.services import ENTRY_FIELDS, HEADER_FIELDS, entry_snapshot
+from webapp.review.chain import routed_among
 from webapp.review.models import Decision
 from webapp.units.models import Unit
 
@@ -53,9 +54,7 @@ class QueueFilters:
 def _routed_to(user, stmt: sa.Select) -> list[RegistrationList]:
     """The lists of `stmt` whose review falls to the user, their units ready to be labelled:
     a fixed number of queries however many units and submitters they span."""
-    return policy.routed_among(
-        user, db.session.scalars(stmt.options(selectinload(RegistrationList.unit)))
-    )
+    return routed_among(user, db.session.scalars(stmt.options(selectinload(RegistrationList.unit))))
 
 
 def review_queue(user, filters: QueueFilters) -> list[QueueGroup]:

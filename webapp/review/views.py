@@ -90,12 +90,12 @@ def _refused(
 def _decide(entry_id: int, action: Action, decide, done: str):
     entry = db.get_or_404(Entry, entry_id)
     policy.require(current_user, Action.LIST_VIEW, entry.registration_list)
-    if not policy.in_review_chain(current_user, action, entry):
-        abort(403)  # outside the chain, or their own submission
+    # Outside the chain, or their own work: 403 whatever the state.
+    verdict = policy.require_in_scope(current_user, action, entry)
     form = DecisionForm()
     if not form.validate_on_submit():
         return _refused(entry, form, action)
-    if not policy.can(current_user, action, entry):
+    if verdict.wrong_state:
         # Decided by someone else a moment ago: show how it stands now.
         return _refused(entry, form, action, message=_already_decided(), status=409)
     # Denied here: the entry moved on between the check above and the lock.
@@ -158,9 +158,7 @@ def reopen(entry_id: int):
 @login_required
 def approve_all(list_id: int):
     registration_list = load_list(list_id)
-    if not policy.can(current_user, Action.LIST_APPROVE, registration_list):
-        if not policy.in_review_chain(current_user, Action.LIST_APPROVE, registration_list):
-            abort(403)
+    if policy.require_in_scope(current_user, Action.LIST_APPROVE, registration_list).wrong_state:
         flash(_("Nothing here awaits a decision any more."), "success")
         return redirect(list_url(registration_list), code=303)
     # Only what the reviewer had in front of them: entry id → the version on their page.

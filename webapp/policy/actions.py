@@ -1,0 +1,59 @@
+"""The catalogue of actions the policy judges: names only, imported by every capability and
+importing nothing. Each capability registers the rule for its actions (see `webapp.policy`)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Action(enum.StrEnum):
+    CAMPAIGN_VIEW = "campaign.view"
+    ACCOUNT_CHANGE_PASSWORD = "account.change_password"
+    UNIT_VIEW = "unit.view"
+    UNIT_ADD_AREA = "unit.add_area"
+    UNIT_REORGANIZE = "unit.reorganize"
+    USER_VIEW = "user.view"
+    USER_CREATE = "user.create"
+    USER_DEACTIVATE = "user.deactivate"
+    USER_ACTIVATE = "user.activate"
+    USER_RESET_PASSWORD = "user.reset_password"
+    ROLE_GRANT = "role.grant"
+    ROLE_REVOKE = "role.revoke"
+    CAMPAIGN_CONFIGURE = "campaign.configure"
+    LIST_VIEW = "list.view"
+    LIST_EDIT = "list.edit"
+    LIST_SUBMIT = "list.submit"
+    ENTRY_EDIT = "entry.edit"
+    ENTRY_APPROVE = "entry.approve"
+    ENTRY_RETURN = "entry.return"
+    ENTRY_REOPEN = "entry.reopen"
+    LIST_APPROVE = "list.approve"
+    AUDIT_VIEW = "audit.view"
+    PAGE_VIEW = "page.view"
+    PAGE_EDIT = "page.edit"
+    PAGE_PUBLISH = "page.publish"
+    ATTACHMENT_UPLOAD = "attachment.upload"
+    PAGE_TRANSLATE = "page.translate"
+    TRANSLATION_PUBLISH = "translation.publish"
+    ACCOUNT_SET_LANGUAGE = "account.set_language"
+    TRANSLATION_STATUS = "translation.status"
+    INTERFACE_TRANSLATE = "interface.translate"
+    INTERFACE_EXPORT = "interface.export"
+    COVERAGE_VIEW = "coverage.view"
+    UNIT_SET_NEW_RURAL = "unit.set_new_rural"
+    REPORT_VIEW = "report.view"
+    REPORT_EDIT = "report.edit"
+    REPORT_SUBMIT = "report.submit"
+    REPORT_DECIDE = "report.decide"  # accept, or return with a reason
+    REPORT_ROLLUP = "report.rollup"  # a unit's consolidated report and completeness
+    REQUIREMENT_MANAGE = "requirement.manage"  # add, change, retire the campaign's rules
+    REPORT_FIGURE_MANAGE = "report_figure.manage"  # add, rename, reorder, retire report figures
+    OVERLAP_VIEW = "overlap.view"  # likely duplicates among a unit's communes' entries
+    OVERLAP_DECIDE = "overlap.decide"  # "not a duplicate" or "joint work", on a commune's pairs
+    EVALUATION_VIEW = "evaluation.view"
+    EVALUATION_RECORD = "evaluation.record"  # the year's rating and remarks, by the level above
+    NOMINATION_VIEW = "nomination.view"
+    NOMINATION_CREATE = "nomination.create"
+    NOMINATION_SUBMIT = "nomination.submit"
+    NOMINATION_DECIDE = "nomination.decide"  # approve, or reject with a reason
+    COMMENDATION_VIEW = "commendation.view"  # the public list of approved commendations
