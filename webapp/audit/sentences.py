@@ -20,11 +20,10 @@ from sqlalchemy.orm import selectinload
 
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role, User
-from webapp.campaign.models import MemberOrganization, Requirement
+from webapp.campaign.models import DeadlineKind, MemberOrganization, Requirement
 from webapp.commendations.models import Evaluation, Nomination
 from webapp.extensions import db
 from webapp.i18n.languages import all_languages
-from webapp.labels import DEADLINE_LABELS, ENTRY_KIND_LABELS, ROLE_LABELS
 from webapp.pages.models import Page
 from webapp.registrations.models import Entry, EntryKind, RegistrationList
 from webapp.reports.models import Period, ProgressLine, ProgressReport, ReportFigure
@@ -334,7 +333,7 @@ class Names:
         kind = entry.kind if entry else (values or {}).get("kind")
         if not isinstance(name, str) or not name:
             return _("an entry")
-        label = ENTRY_KIND_LABELS.get(EntryKind(kind)) if kind in set(EntryKind) else None
+        label = EntryKind(kind).label if kind in set(EntryKind) else None
         if label is None:
             return _("entry “%(name)s”", name=name)
         return _("%(kind)s “%(name)s”", kind=_lower_first(str(label)), name=name)
@@ -422,13 +421,14 @@ def sentence(event: AuditEvent, names: Names) -> str:
     evaluation_org = names.organizations.get(
         evaluation.organization_id if evaluation else as_int(details.get("organization_id"))
     )
-    deadline = DEADLINE_LABELS.get(text_detail(details, "kind") or "")
+    kind = text_detail(details, "kind")
+    deadline = DeadlineKind(kind).label if kind in set(DeadlineKind) else None
     page_id = object_id if table == Page.__tablename__ else as_int(details.get("page_id"))
     placeholders = {
         "user": user.username
         if user
         else (text_detail(details, "user") or text_detail(details, "username") or "—"),
-        "role": _lower_first(str(ROLE_LABELS[Role(role)])) if role in set(Role) else _("a role"),
+        "role": _lower_first(Role(role).label) if role in set(Role) else _("a role"),
         "unit": names.unit_name(event.unit_id),
         "deadline": _lower_first(str(deadline)) if deadline else _("a deadline"),
         "name": text_detail(details, "name") or "—",

@@ -20,9 +20,9 @@ from webapp.audit.forms import AuditFilterForm
 from webapp.audit.models import AuditEvent
 from webapp.audit.sentences import UNKNOWN, Names, as_int, event_details, sentence, text_detail
 from webapp.auth.models import Role, User
+from webapp.campaign.models import DeadlineKind
 from webapp.extensions import db
 from webapp.i18n.languages import all_languages
-from webapp.labels import DEADLINE_LABELS, ROLE_LABELS
 from webapp.policy import Action
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.units.models import Level, Unit
@@ -304,13 +304,13 @@ def _notes(event: AuditEvent, details: dict, names: Names) -> list[str]:
     if changed := names.changed_fields(event):
         notes.append(_("Changed: %(fields)s", fields=", ".join(changed)))
     if action in ("role.granted", "role.revoked") and text_detail(details, "role") in ROLES:
-        role = str(ROLE_LABELS[Role(details["role"])])
+        role = Role(details["role"]).label
         language = all_languages().get(text_detail(details, "language") or "")
         narrowed = [name for name in (organization, language and language.name) if name]
         notes.append(f"{role} ({', '.join(narrowed)})" if narrowed else role)
     if action == "deadline.set":
         kind = text_detail(details, "kind") or ""
-        label = str(DEADLINE_LABELS.get(kind, kind))
+        label = DeadlineKind(kind).label if kind in set(DeadlineKind) else kind
         if year := as_int(details.get("year")):
             label = f"{label} {year}"
         before, after = text_detail(details, "before") or "—", text_detail(details, "after") or "—"
