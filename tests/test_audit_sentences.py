@@ -76,7 +76,8 @@ def recorded_codes() -> set[str]:
     return codes
 
 
-def test_every_recorded_action_code_has_a_sentence():
+def test_every_recorded_action_code_has_a_sentence(app):
+    # `app`: create_app imports the capabilities' audit modules, which register the sentences.
     codes = recorded_codes()
     assert len(codes) > 50  # the scan found the services
     assert sorted(codes - set(SENTENCES)) == []

@@ -16,7 +16,6 @@ from webapp import templating
 from webapp.auth.models import Role
 from webapp.i18n.catalogs import read_catalog
 from webapp.i18n.services import TranslationError, check
-from webapp.labels import PERIOD_LABELS
 from webapp.reports.models import Period
 
 VI = Path(__file__).resolve().parent.parent / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
@@ -41,9 +40,7 @@ def test_a_highlighted_cell_does_not_read_as_a_coloured_car():
 @pytest.mark.parametrize("period", list(Period))
 def test_a_report_title_says_nam_once(app, period):
     with app.test_request_context(), force_locale("vi"):
-        title = gettext(
-            "Result report: %(period)s %(year)d", period=PERIOD_LABELS[period], year=2026
-        )
+        title = gettext("Result report: %(period)s %(year)d", period=period.label, year=2026)
     assert "năm năm" not in title and title.endswith("2026")
 
 

@@ -32,6 +32,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     _register_policy()
+    _register_audit_readings()
     _register_blueprints(app)
     _register_commands(app)
     return app
@@ -69,6 +70,20 @@ def _register_policy() -> None:
     ):
         policy.register(capability.RULES)
     policy.ensure_complete()
+
+
+def _register_audit_readings() -> None:
+    """Each capability tells the audit log how its events read (webapp/audit/sentences.py
+    holds the registry and knows no capability); importing the module registers them."""
+    import webapp.auth.audit
+    import webapp.campaign.audit
+    import webapp.commendations.audit
+    import webapp.coverage.audit
+    import webapp.i18n.audit
+    import webapp.pages.audit
+    import webapp.registrations.audit
+    import webapp.reports.audit
+    import webapp.units.audit  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -36,7 +36,6 @@ from webapp.coverage.services import rule_label
 from webapp.db import local_today
 from webapp.extensions import db
 from webapp.forms import field_error
-from webapp.labels import APPLIES_TO_LABELS, REQUIREMENT_KIND_LABELS
 from webapp.policy import Action
 
 bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
@@ -69,8 +68,8 @@ def _organizations() -> list[MemberOrganization]:
 
 def _rule_form(requirement: Requirement | None = None, formdata=None) -> RequirementForm:
     form = RequirementForm(formdata=formdata)
-    form.kind.choices = [(k.value, str(REQUIREMENT_KIND_LABELS[k])) for k in RequirementKind]
-    form.applies_to.choices = [(a.value, str(APPLIES_TO_LABELS[a])) for a in AppliesTo]
+    form.kind.choices = RequirementKind.choices()
+    form.applies_to.choices = AppliesTo.choices()
     organizations = _organizations()
     form.organization_id.choices = [("", _("Any organization"))] + [
         (o.id, o.tr("name")) for o in organizations
@@ -127,9 +126,9 @@ def _shown(row) -> dict[str, str]:
     def text(name: str) -> str:
         value = getattr(row, name)
         if name == "kind":
-            return str(REQUIREMENT_KIND_LABELS[RequirementKind(value)])
+            return RequirementKind(value).label
         if name == "applies_to":
-            return str(APPLIES_TO_LABELS[AppliesTo(value)])
+            return AppliesTo(value).label
         if isinstance(value, list):
             return "; ".join(sorted(v.tr("name") for v in value))
         if isinstance(value, MemberOrganization):

@@ -16,7 +16,6 @@ from webapp.campaign.models import MemberOrganization
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.i18n.languages import all_languages
-from webapp.labels import ROLE_LABELS
 from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.text import fold
@@ -38,7 +37,7 @@ def _unit_choices(action: Action) -> list[tuple[int, str]]:
 
 def _role_form(user: User, formdata=None) -> RoleGrantForm:
     form = RoleGrantForm(formdata=formdata)
-    form.role.choices = [("", "")] + [(r.value, str(ROLE_LABELS[r])) for r in Role]
+    form.role.choices = [("", ""), *Role.choices()]
     form.unit_id.choices = _unit_choices(Action.ROLE_GRANT)
     if formdata is None:
         form.unit_id.data = user.home_unit_id

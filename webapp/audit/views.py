@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import ColumnElement, Select
@@ -18,13 +16,18 @@ from sqlalchemy.sql import ColumnElement, Select
 from webapp import policy
 from webapp.audit.forms import AuditFilterForm
 from webapp.audit.models import AuditEvent
-from webapp.audit.sentences import UNKNOWN, Names, as_int, event_details, sentence, text_detail
-from webapp.auth.models import Role, User
+from webapp.audit.sentences import (
+    ACTION_LABELS,
+    UNKNOWN,
+    Names,
+    event_details,
+    link,
+    notes,
+    sentence,
+)
+from webapp.auth.models import User
 from webapp.extensions import db
-from webapp.i18n.languages import all_languages
-from webapp.labels import DEADLINE_LABELS, ROLE_LABELS
 from webapp.policy import Action
-from webapp.registrations.models import Entry, RegistrationList
 from webapp.units.models import Level, Unit
 from webapp.units.queries import subtree_ids, tree_order, units_in_scope
 from webapp.urls import form_id
@@ -34,74 +37,6 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
 FILTER_LEVELS = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
 FILTERS = ("action", "actor", "unit_id", "date_from", "date_to")
-ROLES = {role.value for role in Role}
-
-# The action filter's choices: what the services record (webapp/*/services.py); the log itself
-# tells each event as a sentence (webapp/audit/sentences.py).
-ACTION_LABELS = {
-    "user.created": _l("Account created"),
-    "user.activated": _l("Account reactivated"),
-    "user.deactivated": _l("Account deactivated"),
-    "user.password_changed": _l("Password changed"),
-    "user.password_reset": _l("Password reset by an administrator"),
-    "role.granted": _l("Role granted"),
-    "role.revoked": _l("Role revoked"),
-    "deadline.set": _l("Deadline changed"),
-    "unit.area_added": _l("Residential area added"),
-    "unit.new_rural_set": _l("New-rural recognition changed"),
-    "list.created": _l("List started"),
-    "list.updated": _l("List header changed"),
-    "list.submitted": _l("List submitted"),
-    "list.approved": _l("List approved"),
-    "list.returned": _l("List returned to the editor"),
-    "entry.created": _l("Entry added"),
-    "overlap.decided": _l("Likely duplicate decided on"),
-    "overlap.reopened": _l("Likely duplicate opened again"),
-    "entry.updated": _l("Entry edited"),
-    "entry.duplicated": _l("Entry copied"),
-    "entry.deleted": _l("Entry deleted"),
-    "entry.approved": _l("Entry approved"),
-    "entry.returned": _l("Entry returned"),
-    "entry.reopened": _l("Entry reopened"),
-    "page.created": _l("Page created"),
-    "page.saved": _l("Page saved"),
-    "page.restored": _l("Page revision restored"),
-    "page.published": _l("Page published"),
-    "page.draft": _l("Page back to draft"),
-    "page.archived": _l("Page archived"),
-    "attachment.added": _l("File attached"),
-    "attachment.deleted": _l("File deleted"),
-    "translation.saved": _l("Translation saved"),
-    "translation.published": _l("Translation published"),
-    "translation.draft": _l("Translation back to draft"),
-    "interface.saved": _l("Interface translation saved"),
-    "interface.removed": _l("Interface translation removed"),
-    "requirement.created": _l("Rule added"),
-    "requirement.changed": _l("Rule changed"),
-    "requirement.retired": _l("Rule retired"),
-    "requirement.deleted": _l("Rule deleted"),
-    "report_figure.created": _l("Report figure added"),
-    "report_figure.changed": _l("Report figure changed"),
-    "report_figure.retired": _l("Report figure retired"),
-    "report_figure.restored": _l("Report figure asked for again"),
-    "report_figure.deleted": _l("Report figure deleted"),
-    "evaluation.recorded": _l("Evaluation recorded"),
-    "nomination.created": _l("Nomination for commendation proposed"),
-    "nomination.updated": _l("Nomination for commendation edited"),
-    "nomination.submitted": _l("Nomination sent for approval"),
-    "nomination.approved": _l("Commendation approved"),
-    "nomination.rejected": _l("Nomination not approved"),
-    "nomination.deleted": _l("Nomination withdrawn"),
-    "role.moved": _l("Role moved to a new unit"),
-    "unit.reorganized": _l("Units reorganised"),
-    "report.created": _l("Progress report started"),
-    "report.lines_added": _l("Entries added to a progress report"),
-    "report.line_updated": _l("Progress of an entry updated"),
-    "report.figures_updated": _l("Overall report figures updated"),
-    "report.submitted": _l("Progress report submitted"),
-    "report.accepted": _l("Progress report accepted"),
-    "report.returned": _l("Progress report returned"),
-}
 
 
 @dataclass
@@ -250,79 +185,20 @@ def _page(
 
 
 def _rows(events: list[AuditEvent]) -> list[Row]:
-    """Rows with links only to pages the viewer may open (checked as the pages check them)."""
+    """Rows with links only to pages the viewer may open (each capability checks them as its
+    pages do)."""
     names = Names.load(events)
-
-    def list_link(list_id: int | None, anchor: str | None = None) -> str | None:
-        registration_list = names.lists.get(list_id)
-        if registration_list is None:
-            return None
-        if not policy.can(current_user, Action.LIST_VIEW, registration_list):
-            return None
-        return url_for("registrations.show_list", list_id=list_id, _anchor=anchor)
-
     rows = []
     for event in events:
-        details = event_details(event)
-        unit = names.units.get(event.unit_id)
-        row = Row(
-            event=event,
-            sentence=sentence(event, names),
-            unit=unit.name if unit else None,
-            notes=_notes(event, details, names),
-            is_late=details.get("late") is True,
+        unit = names.get("units", event.unit_id)
+        rows.append(
+            Row(
+                event=event,
+                sentence=sentence(event, names),
+                link=link(event, names),
+                unit=unit.name if unit else None,
+                notes=notes(event, names),
+                is_late=event_details(event).get("late") is True,
+            )
         )
-        if event.object_type == User.__tablename__ and (user := names.users.get(event.object_id)):
-            if policy.can(current_user, Action.USER_VIEW, user):
-                row.link = url_for("admin.show_user", user_id=user.id)
-        elif event.object_type == Unit.__tablename__ and (
-            target := names.units.get(event.object_id)
-        ):
-            if policy.can(current_user, Action.UNIT_VIEW, target):
-                row.link = url_for("units.show_unit", unit_id=target.id)
-        elif event.object_type == RegistrationList.__tablename__:
-            row.link = list_link(event.object_id)
-        elif event.object_type == Entry.__tablename__:
-            entry = names.entries.get(event.object_id)
-            if entry is not None:
-                row.link = list_link(entry.list_id, f"entry-{entry.id}")
-            else:  # deleted: the event kept its list, which is still there
-                row.link = list_link(as_int(details.get("list_id")))
-        rows.append(row)
     return rows
-
-
-def _notes(event: AuditEvent, details: dict, names: Names) -> list[str]:
-    """The few details worth a glance; the rest (snapshots of values) stay in the database."""
-    action = event.action
-    notes = []
-    code = text_detail(details, "organization")
-    known = names.organization_codes.get(code) if code else None
-    organization = known.tr("name") if known else None
-    if reason := text_detail(details, "reason"):
-        notes.append(_("Reason: %(reason)s", reason=reason))
-    if changed := names.changed_fields(event):
-        notes.append(_("Changed: %(fields)s", fields=", ".join(changed)))
-    if action in ("role.granted", "role.revoked") and text_detail(details, "role") in ROLES:
-        role = str(ROLE_LABELS[Role(details["role"])])
-        language = all_languages().get(text_detail(details, "language") or "")
-        narrowed = [name for name in (organization, language and language.name) if name]
-        notes.append(f"{role} ({', '.join(narrowed)})" if narrowed else role)
-    if action == "deadline.set":
-        kind = text_detail(details, "kind") or ""
-        label = str(DEADLINE_LABELS.get(kind, kind))
-        if year := as_int(details.get("year")):
-            label = f"{label} {year}"
-        before, after = text_detail(details, "before") or "—", text_detail(details, "after") or "—"
-        notes.append(f"{label}: {before} → {after}")
-    if action == "unit.new_rural_set" and (year := as_int(details.get("year"))):
-        recognised = details.get("after") is True
-        notes.append(
-            _("new-rural in %(year)d", year=year)
-            if recognised
-            else _("not new-rural in %(year)d", year=year)
-        )
-    if action == "list.submitted" and isinstance(details.get("entries"), list):
-        count = len(details["entries"])
-        notes.append(ngettext("%(num)d entry", "%(num)d entries", count))
-    return [note for note in notes if note]

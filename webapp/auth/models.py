@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,16 +15,28 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from webapp.campaign.models import MemberOrganization
 from webapp.db import UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
+from webapp.labels import Labelled
 from webapp.units.models import Unit
 
 
-class Role(enum.StrEnum):
+class Role(Labelled, enum.StrEnum):
     ADMIN = "admin"
     EDITOR = "editor"
     REVIEWER = "reviewer"
     PUBLISHER = "publisher"
     TRANSLATOR = "translator"
     VIEWER = "viewer"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.ADMIN: _l("Administrator"),
+            cls.EDITOR: _l("Editor"),
+            cls.REVIEWER: _l("Reviewer"),
+            cls.PUBLISHER: _l("Publisher"),
+            cls.TRANSLATOR: _l("Translator"),
+            cls.VIEWER: _l("Viewer"),
+        }
 
 
 class User(UserMixin, db.Model):

@@ -19,7 +19,6 @@ from wtforms import (
 
 from webapp.campaign.models import DeadlineKind
 from webapp.forms import Form, chosen, max_length, optional_int, required, text_filters
-from webapp.labels import DEADLINE_LABELS
 
 _DAY_MONTH = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})$")
 
@@ -48,7 +47,7 @@ class DeadlineForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(k.value, str(DEADLINE_LABELS[k])) for k in DeadlineKind]
+        self.kind.choices = DeadlineKind.choices()
 
     def validate_day_month(self, field) -> None:
         match = _DAY_MONTH.match((field.data or "").strip())

@@ -6,11 +6,13 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
 from webapp.i18n.content import Localized
+from webapp.labels import Labelled
 
 
 class Campaign(Localized, db.Model):
@@ -105,14 +107,28 @@ class ModelType(Localized, db.Model):
     )
 
 
-class RequirementKind(enum.StrEnum):
+class RequirementKind(Labelled, enum.StrEnum):
     EVERY_CONTENT = "every_content"  # each content has at least `min_count` entries
     MODEL_TYPES = "model_types"  # at least `min_count` entries of any of the listed model types
 
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.EVERY_CONTENT: _l("Entries in every content"),
+            cls.MODEL_TYPES: _l("Models of given types"),
+        }
 
-class AppliesTo(enum.StrEnum):
+
+class AppliesTo(Labelled, enum.StrEnum):
     ALL_COMMUNES = "all_communes"
     NEW_RURAL_COMMUNES = "new_rural_communes"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.ALL_COMMUNES: _l("Every commune"),
+            cls.NEW_RURAL_COMMUNES: _l("Communes recognised as new-rural that year"),
+        }
 
 
 requirement_model_types = sa.Table(
@@ -179,10 +195,18 @@ class Requirement(db.Model):
         )
 
 
-class DeadlineKind(enum.StrEnum):
+class DeadlineKind(Labelled, enum.StrEnum):
     REGISTRATION = "registration"
     REPORT_HALF_YEAR = "report_half_year"
     REPORT_YEAR = "report_year"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.REGISTRATION: _l("Registration of works, models and tasks"),
+            cls.REPORT_HALF_YEAR: _l("Six-month report"),
+            cls.REPORT_YEAR: _l("Annual report"),
+        }
 
 
 class Deadline(db.Model):

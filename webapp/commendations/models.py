@@ -7,22 +7,34 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.campaign.models import MemberOrganization
 from webapp.db import UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
+from webapp.labels import Labelled
 from webapp.registrations.models import Entry
 from webapp.units.models import Unit
 
 
-class Rating(enum.StrEnum):
+class Rating(Labelled, enum.StrEnum):
     """The Front's usual yearly grades, best first."""
 
     EXCELLENT = "excellent"  # Hoàn thành xuất sắc nhiệm vụ
     GOOD = "good"  # Hoàn thành tốt nhiệm vụ
     DONE = "done"  # Hoàn thành nhiệm vụ
     NOT_DONE = "not_done"  # Không hoàn thành nhiệm vụ
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.EXCELLENT: _l("Completed the tasks excellently"),
+            cls.GOOD: _l("Completed the tasks well"),
+            cls.DONE: _l("Completed the tasks"),
+            cls.NOT_DONE: _l("Did not complete the tasks"),
+        }
 
 
 class Evaluation(db.Model):
@@ -61,17 +73,34 @@ class Evaluation(db.Model):
         return f"<Evaluation {self.year} unit={self.unit_id} org={self.organization_id}>"
 
 
-class NomineeKind(enum.StrEnum):
+class NomineeKind(Labelled, enum.StrEnum):
     COLLECTIVE = "collective"  # a unit's committee, or an organization at a unit
     INDIVIDUAL = "individual"
     ENTRY = "entry"  # an approved work, model or task
 
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.COLLECTIVE: _l("A collective"),
+            cls.INDIVIDUAL: _l("An individual"),
+            cls.ENTRY: _l("A work, model or task"),
+        }
 
-class NominationState(enum.StrEnum):
+
+class NominationState(Labelled, enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.DRAFT: lazy_pgettext("nomination", "Draft"),
+            cls.SUBMITTED: lazy_pgettext("nomination", "Submitted"),
+            cls.APPROVED: lazy_pgettext("nomination", "Approved"),
+            cls.REJECTED: lazy_pgettext("nomination", "Not approved"),
+        }
 
 
 class Nomination(db.Model):

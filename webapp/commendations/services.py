@@ -28,14 +28,13 @@ from webapp.coverage.services import Workbook
 from webapp.db import local_today, utcnow
 from webapp.extensions import db
 from webapp.forms import Refused
-from webapp.labels import LEVEL_LABELS, NOMINEE_KIND_LABELS
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import editors_at, notify
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState
 from webapp.templating import day, nominee_name, unit_label
 from webapp.text import clean
-from webapp.units.models import Unit
+from webapp.units.models import Level, Unit
 
 
 class CommendationError(Refused):
@@ -344,8 +343,8 @@ def commendations_xlsx(groups, title: str) -> bytes:
                     name = f"{name} ({unit_label(n.entry.registration_list.unit)})"
                 rows.append(
                     [
-                        str(LEVEL_LABELS[level]),
-                        str(NOMINEE_KIND_LABELS[kind]),
+                        Level(level).label,
+                        NomineeKind(kind).label,
                         name,
                         unit_label(n.proposing_unit),
                         n.reason,

@@ -26,7 +26,7 @@ from webapp import policy
 from webapp.campaign.models import MemberOrganization
 from webapp.commendations import queries, services
 from webapp.commendations.forms import ApprovalForm, EvaluationForm, NominationForm
-from webapp.commendations.models import Nomination, NominationState
+from webapp.commendations.models import Nomination, NominationState, NomineeKind, Rating
 from webapp.commendations.permissions import deciding_unit
 from webapp.concurrency import VersionForm, hidden_id, keep_typed, saving, version_of
 from webapp.db import local_today
@@ -36,7 +36,6 @@ from webapp.extensions import db
 from webapp.forms import field_error
 from webapp.i18n.domain import interface_stamp
 from webapp.i18n.setup import ui_language
-from webapp.labels import LEVEL_LABELS, NOMINEE_KIND_LABELS, RATING_LABELS
 from webapp.policy import Action
 from webapp.registrations.queries import registration_years
 from webapp.registrations.services import organizations_at
@@ -128,7 +127,7 @@ def record_evaluation(year: int, unit_id: int):
     policy.require(current_user, Action.EVALUATION_RECORD, evaluation)
     posted = request.method == "POST"
     form = EvaluationForm(formdata=request.form if posted else None)
-    form.rating.choices = [(r.value, str(label)) for r, label in RATING_LABELS.items()]
+    form.rating.choices = Rating.choices()
     saved_now = None
     status = 200
     if not posted:
@@ -202,7 +201,7 @@ def unit_nominations(year: int, unit_id: int):
 
 def _nomination_form(unit: Unit, year: int, formdata=None, obj=None) -> NominationForm:
     form = NominationForm(formdata=formdata, obj=obj)
-    form.kind.choices = [(k.value, str(label)) for k, label in NOMINEE_KIND_LABELS.items()]
+    form.kind.choices = NomineeKind.choices()
     form.unit_id.choices = [("", "—")] + [
         (u.id, "\u00a0\u00a0" * depth + u.name) for u, depth in queries.units_of_tree(unit, year)
     ]
@@ -479,7 +478,6 @@ def public_list(year: int):
         year=year,
         years=[y for y in registration_years() if y <= local_today().year],
         groups=queries.approved_groups(year),
-        level_labels=LEVEL_LABELS,
     )
     response = make_response(body)
     if personal:

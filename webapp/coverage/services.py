@@ -13,7 +13,7 @@ from flask_babel import ngettext
 from webapp.campaign.models import AppliesTo, Content, Requirement, RequirementKind
 from webapp.coverage.queries import CommuneCoverage, Coverage, RuleResult
 from webapp.coverage.summary import Amounts, EntryLine, Summary
-from webapp.labels import ENTRY_STATE_LABELS
+from webapp.registrations.models import EntryState
 
 
 def rule_label(requirement: Requirement) -> str:
@@ -260,7 +260,7 @@ def summary_xlsx(
                 once(line.content, content_label),
                 line.name,
                 once(line.model_type, _name) if line.model_type else "",
-                once(line.state, lambda state: str(ENTRY_STATE_LABELS[state])),
+                once(line.state, lambda state: EntryState(state).label),
                 line.people,
                 line.state_budget,
                 line.other,

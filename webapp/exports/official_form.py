@@ -18,7 +18,6 @@ from flask import g
 from flask_babel import force_locale, pgettext
 
 from webapp.campaign.services import current_campaign
-from webapp.labels import ENTRY_KIND_LABELS
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.text import fold
 from webapp.units.models import Kind, Unit
@@ -176,7 +175,7 @@ def _columns() -> tuple[Column, ...]:
 
 
 def _row(number: int, entry: Entry) -> Row:
-    kind = str(ENTRY_KIND_LABELS[entry.kind])
+    kind = entry.kind.label
     if entry.model_type is not None:
         kind = f"{kind}\n{entry.model_type.name_vi}"
     return Row(

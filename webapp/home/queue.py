@@ -28,7 +28,6 @@ from webapp.coverage.queries import communes_in_year
 from webapp.db import local_today
 from webapp.extensions import db
 from webapp.i18n.queries import coverage as interface_coverage
-from webapp.labels import PERIOD_LABELS
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import unread_counts
 from webapp.pages.queries import translation_worklist
@@ -411,7 +410,7 @@ def _overdue_reports(user, today: date) -> list[Item]:
                             "%(unit)s: %(num)d reports for %(period)s %(year)d are overdue",
                             missing.missing,
                             unit=root.name,
-                            period=PERIOD_LABELS[period],
+                            period=Period(period).label,
                             year=year,
                         ),
                         missing.missing,

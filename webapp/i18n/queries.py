@@ -12,20 +12,31 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from babel.messages.catalog import Catalog
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from webapp.extensions import db
 from webapp.i18n.catalogs import TEMPLATE, TRANSLATIONS, read_catalog
 from webapp.i18n.models import InterfaceTranslation, message_key
+from webapp.labels import Labelled
 from webapp.text import fold
 
 # The language the msgids are written in: complete without a catalog.
 SOURCE_LANGUAGE = "en"
 
 
-class MessageState(enum.StrEnum):
+class MessageState(Labelled, enum.StrEnum):
     UNTRANSLATED = "untranslated"
     CHANGED = "changed"  # the Vietnamese text changed since it was translated
     TRANSLATED = "translated"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.UNTRANSLATED: _l("Not translated"),
+            cls.CHANGED: _l("Vietnamese text changed"),
+            cls.TRANSLATED: lazy_pgettext("string", "Translated"),
+        }
 
 
 @dataclass(frozen=True)

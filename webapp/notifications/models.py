@@ -7,13 +7,15 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
+from webapp.labels import Labelled
 
 
-class NotificationKind(enum.StrEnum):
+class NotificationKind(Labelled, enum.StrEnum):
     SUBMITTED = "submitted"  # to reviewers: a list awaits their decision
     RETURNED = "returned"  # to the submitter: an entry came back with a reason
     APPROVED = "approved"  # to the submitter: the whole list is approved
@@ -24,6 +26,21 @@ class NotificationKind(enum.StrEnum):
     NOMINATION_SUBMITTED = "nomination_submitted"  # to those who decide it
     NOMINATION_APPROVED = "nomination_approved"  # to the proposers
     NOMINATION_REJECTED = "nomination_rejected"  # to the proposers, with the reason
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.SUBMITTED: _l("Submitted for your review"),
+            cls.RETURNED: _l("An entry was returned"),
+            cls.APPROVED: _l("The list was approved"),
+            cls.REOPENED: _l("An approved entry was reopened"),
+            cls.REPORT_SUBMITTED: _l("A report was sent for your review"),
+            cls.REPORT_ACCEPTED: _l("The report was accepted"),
+            cls.REPORT_RETURNED: _l("The report was returned"),
+            cls.NOMINATION_SUBMITTED: _l("A nomination awaits your decision"),
+            cls.NOMINATION_APPROVED: _l("The nomination was approved"),
+            cls.NOMINATION_REJECTED: _l("The nomination was not approved"),
+        }
 
 
 class Notification(db.Model):

@@ -12,15 +12,6 @@ from webapp.pages.services import RESERVED_SLUGS
 # About 60 printed pages: longer texts belong in an attached file.
 BODY_LIMIT = 200_000
 
-KIND_LABELS = {
-    PageKind.SECTION: _l("Section"),
-    PageKind.PLAN: _l("Plan"),
-    PageKind.GUIDANCE: _l("Guidance"),
-    PageKind.FORM: _l("Form"),
-    PageKind.NEWS: _l("News"),
-    PageKind.DOCUMENT: _l("Document"),
-}
-
 
 class PageForm(Form):
     version = HiddenField()
@@ -58,7 +49,7 @@ class NewPageForm(PageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(k.value, str(label)) for k, label in KIND_LABELS.items()]
+        self.kind.choices = PageKind.choices()
 
     def validate_slug(self, field) -> None:
         if field.data and not all(c.isascii() and (c.isalnum() or c == "-") for c in field.data):

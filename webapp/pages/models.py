@@ -7,14 +7,17 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import TreeNode, UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
+from webapp.labels import Labelled
 from webapp.units.models import Unit
 
 
-class PageKind(enum.StrEnum):
+class PageKind(Labelled, enum.StrEnum):
     SECTION = "section"  # a heading of the tree: "Kế hoạch", "Hướng dẫn", "Biểu mẫu", "Tin tức"
     PLAN = "plan"
     GUIDANCE = "guidance"
@@ -22,11 +25,30 @@ class PageKind(enum.StrEnum):
     NEWS = "news"
     DOCUMENT = "document"
 
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.SECTION: _l("Section"),
+            cls.PLAN: _l("Plan"),
+            cls.GUIDANCE: _l("Guidance"),
+            cls.FORM: _l("Form"),
+            cls.NEWS: _l("News"),
+            cls.DOCUMENT: _l("Document"),
+        }
 
-class PageState(enum.StrEnum):
+
+class PageState(Labelled, enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     ARCHIVED = "archived"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.DRAFT: lazy_pgettext("page", "Draft"),
+            cls.PUBLISHED: lazy_pgettext("page", "Published"),
+            cls.ARCHIVED: lazy_pgettext("page", "Archived"),
+        }
 
 
 class Page(TreeNode, db.Model):
@@ -119,9 +141,16 @@ class Revision(db.Model):
 ORIGINAL_LANGUAGE = "vi"
 
 
-class TranslationState(enum.StrEnum):
+class TranslationState(Labelled, enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.DRAFT: lazy_pgettext("translation", "Draft"),
+            cls.PUBLISHED: lazy_pgettext("translation", "Published"),
+        }
 
 
 class PageTranslation(db.Model):

@@ -29,7 +29,7 @@ from webapp.i18n.domain import interface_stamp
 from webapp.i18n.languages import all_languages
 from webapp.i18n.setup import ui_language
 from webapp.pages import services
-from webapp.pages.forms import KIND_LABELS, NewPageForm, PageForm
+from webapp.pages.forms import NewPageForm, PageForm
 from webapp.pages.models import (
     ORIGINAL_LANGUAGE,
     Page,
@@ -45,11 +45,6 @@ from webapp.units.models import Level, Unit
 from webapp.units.queries import tree_order, units_in_scope
 
 bp = Blueprint("pages", __name__, url_prefix="/pages")
-
-
-@bp.app_context_processor
-def _labels() -> dict:
-    return {"PAGE_KIND_LABELS": KIND_LABELS}
 
 
 @bp.app_template_global("page_translations")

@@ -23,7 +23,6 @@ from webapp.campaign.models import Content, MemberOrganization, ModelType
 from webapp.campaign.services import current_campaign
 from webapp.extensions import db
 from webapp.forms import Form, day_field, max_length, optional_int, required, text_filters
-from webapp.labels import ENTRY_KIND_LABELS
 from webapp.registrations.models import EntryKind
 from webapp.registrations.services import EntryValues, location_choices
 from webapp.units.models import Unit
@@ -156,7 +155,7 @@ class EntryForm(Form):
     def __init__(self, *args, year: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.year = year
-        self.kind.choices = [(k.value, str(ENTRY_KIND_LABELS[k])) for k in EntryKind]
+        self.kind.choices = EntryKind.choices()
 
     def validate_model_type_id(self, field) -> None:
         # The catalogue lists models; a work or a task is not one (the form hides the choice

@@ -7,35 +7,64 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.campaign.models import Content, MemberOrganization, ModelType
 from webapp.db import UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
+from webapp.labels import Labelled
 from webapp.units.models import Unit
 
 if TYPE_CHECKING:
     from webapp.review.models import ReviewDecision
 
 
-class ListState(enum.StrEnum):
+class ListState(Labelled, enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     RETURNED = "returned"  # some entries came back from review: editable again
     APPROVED = "approved"
 
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.DRAFT: lazy_pgettext("list", "Draft"),
+            cls.SUBMITTED: lazy_pgettext("list", "Submitted"),
+            cls.RETURNED: lazy_pgettext("list", "Returned"),
+            cls.APPROVED: lazy_pgettext("list", "Approved"),
+        }
 
-class EntryState(enum.StrEnum):
+
+class EntryState(Labelled, enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     RETURNED = "returned"
     APPROVED = "approved"
 
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.DRAFT: lazy_pgettext("entry", "Draft"),
+            cls.SUBMITTED: lazy_pgettext("entry", "Submitted"),
+            cls.RETURNED: lazy_pgettext("entry", "Returned"),
+            cls.APPROVED: lazy_pgettext("entry", "Approved"),
+        }
 
-class EntryKind(enum.StrEnum):
+
+class EntryKind(Labelled, enum.StrEnum):
     CONG_TRINH = "cong_trinh"  # a work (construction)
     MO_HINH = "mo_hinh"  # a model
     PHAN_VIEC = "phan_viec"  # a task
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.CONG_TRINH: _l("Work"),
+            cls.MO_HINH: _l("Model"),
+            cls.PHAN_VIEC: _l("Task"),
+        }
 
 
 EDITABLE_LIST_STATES = (ListState.DRAFT, ListState.RETURNED)

@@ -17,10 +17,9 @@ from webapp.campaign.models import Content, MemberOrganization
 from webapp.campaign.services import current_campaign
 from webapp.db import local_today
 from webapp.extensions import db
-from webapp.labels import ENTRY_KIND_LABELS
 from webapp.policy import Action
 from webapp.registrations.forms import EntryForm, HeaderForm
-from webapp.registrations.models import Entry, ListState, RegistrationList
+from webapp.registrations.models import Entry, EntryKind, ListState, RegistrationList
 from webapp.registrations.services import (
     ENTRY_FIELDS,
     HEADER_FIELDS,
@@ -177,7 +176,7 @@ def display(name: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if name == "kind":
-        return str(ENTRY_KIND_LABELS[value])
+        return EntryKind(value).label
     if name == "content":
         return f"{value.number}. {value.tr('short')}"
     if name in ("model_type", "lead_organization"):

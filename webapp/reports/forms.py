@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, validators
 
 from webapp.forms import Form, chosen, max_length, required, text_filters
-from webapp.labels import FIGURE_MEASURE_LABELS, LINE_STATUS_LABELS
 from webapp.registrations.forms import CountField, MoneyField
 from webapp.reports.figures import FigureValues
 from webapp.reports.models import FigureMeasure, LineStatus, ProgressLine, ReportFigure
@@ -41,7 +40,7 @@ class LineForm(Form):
 def line_form(line: ProgressLine | None = None, formdata=None) -> LineForm:
     form = LineForm(formdata=formdata) if formdata is not None else LineForm(obj=line)
     # Set per request: the labels speak the user's language.
-    form.status.choices = {s.value: str(label) for s, label in LINE_STATUS_LABELS.items()}
+    form.status.choices = dict(LineStatus.choices())
     if formdata is None:
         form.status.data = str(line.status)
         form.version.data = str(line.version)
@@ -104,7 +103,7 @@ class FigureForm(Form):
 
 def figure_form(figure: ReportFigure | None = None, formdata=None) -> FigureForm:
     form = FigureForm(formdata=formdata) if formdata is not None else FigureForm(obj=figure)
-    form.measure.choices = {m.value: str(label) for m, label in FIGURE_MEASURE_LABELS.items()}
+    form.measure.choices = dict(FigureMeasure.choices())
     if formdata is None and figure is not None:
         form.measure.data = str(figure.measure)
         form.version.data = str(figure.version)

@@ -7,19 +7,29 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.campaign.models import DeadlineKind, MemberOrganization
 from webapp.db import UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
 from webapp.i18n.content import Localized
+from webapp.labels import Labelled
 from webapp.registrations.models import Entry
 from webapp.units.models import Unit
 
 
-class Period(enum.StrEnum):
+class Period(Labelled, enum.StrEnum):
     HALF_YEAR = "half_year"  # the first six months
     YEAR = "year"  # the whole year
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.HALF_YEAR: _l("First six months"),
+            cls.YEAR: _l("Whole year"),
+        }
 
 
 PERIOD_DEADLINES = {
@@ -28,26 +38,53 @@ PERIOD_DEADLINES = {
 }
 
 
-class ReportState(enum.StrEnum):
+class ReportState(Labelled, enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
     RETURNED = "returned"
 
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.DRAFT: lazy_pgettext("report", "Draft"),
+            cls.SUBMITTED: lazy_pgettext("report", "Submitted"),
+            cls.ACCEPTED: lazy_pgettext("report", "Accepted"),
+            cls.RETURNED: lazy_pgettext("report", "Returned"),
+        }
+
 
 EDITABLE_REPORT_STATES = (ReportState.DRAFT, ReportState.RETURNED)
 
 
-class LineStatus(enum.StrEnum):
+class LineStatus(Labelled, enum.StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     STOPPED = "stopped"
 
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            # "Not started" also says a list or report has not been begun: each meaning has
+            # a context.
+            cls.NOT_STARTED: lazy_pgettext("progress", "Not started"),
+            cls.IN_PROGRESS: _l("In progress"),
+            cls.COMPLETED: _l("Completed"),
+            cls.STOPPED: _l("Stopped"),
+        }
 
-class FigureMeasure(enum.StrEnum):
+
+class FigureMeasure(Labelled, enum.StrEnum):
     MONEY = "money"  # whole đồng
     COUNT = "count"  # houses, households, families …
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.COUNT: _l("A count (houses, households …)"),
+            cls.MONEY: _l("Money (đồng)"),
+        }
 
 
 class ReportFigure(Localized, db.Model):

@@ -19,11 +19,10 @@ from webapp.db import local_today
 from webapp.downloads import content_disposition
 from webapp.exports.documents import XLSX_MIMETYPE
 from webapp.extensions import db
-from webapp.labels import LINE_STATUS_LABELS, PERIOD_LABELS
 from webapp.policy import Action
 from webapp.registrations.queries import registration_years
 from webapp.reports import queries, services
-from webapp.reports.models import Period
+from webapp.reports.models import LineStatus, Period
 from webapp.units.models import Level, Unit
 
 bp = Blueprint("rollup", __name__, url_prefix="/reports")
@@ -72,6 +71,7 @@ def _page(template: str, scope: Scope, **context) -> Response:
             unit=scope.unit,
             year=scope.year,
             period=scope.period,
+            periods=list(Period.labels()),
             years=registration_years(),
             assumed=services.due_is_assumption(scope.year, scope.period),
             **context,
@@ -105,7 +105,7 @@ def export_rollup(year: int, unit_id: int):
     rollup = queries.rollup(current_user, scope.unit, year, scope.period)
     title = _(
         "Consolidated report %(period)s %(year)d - %(unit)s",
-        period=PERIOD_LABELS[scope.period],
+        period=scope.period.label,
         year=year,
         unit=scope.unit.name,
     )
@@ -144,7 +144,7 @@ def _content_rows(rollup: queries.Rollup) -> list[tuple[str, queries.Measures]]:
 def _entry_headings() -> list[str]:
     return [
         _("Registered (approved)"),
-        *[str(LINE_STATUS_LABELS[s]) for s in queries.STATUSES],
+        *[LineStatus(s).label for s in queries.STATUSES],
         _("No line yet"),
     ]
 

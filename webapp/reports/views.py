@@ -5,6 +5,8 @@ redirect; htmx only swaps the one row."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -35,7 +37,7 @@ from webapp.registrations.queries import registration_years
 from webapp.registrations.services import organizations_at
 from webapp.reports import queries, services
 from webapp.reports.forms import figure_values, figures_form, line_form, line_values
-from webapp.reports.models import Period, ProgressLine, ProgressReport, ReportState
+from webapp.reports.models import LineStatus, Period, ProgressLine, ProgressReport, ReportState
 from webapp.review.chain import reviewing_unit
 from webapp.review.forms import DecisionForm
 from webapp.units.models import Unit
@@ -144,6 +146,7 @@ def show_unit(year: int, unit_id: int):
         unit=unit,
         year=year,
         rows=rows,
+        periods=list(Period.labels()),
         nothing_expected=not expected and not reports,
         years=registration_years(),
         assumed=services.due_is_assumption(year, Period.YEAR)
@@ -374,9 +377,9 @@ def confirm_submit(report_id: int):
     report = _load_to_submit(report_id)
     due = services.report_due(report.year, report.period)
     figures = services.report_figures(report)
-    statuses: dict[str, int] = {}
-    for line in report.lines:
-        statuses[line.status] = statuses.get(line.status, 0) + 1
+    counts = Counter(line.status for line in report.lines)
+    # In the order the statuses are listed, those the report's lines have.
+    statuses = {status: counts[status] for status in LineStatus.labels() if counts[status]}
     return render_template(
         "reports/submit.html",
         report=report,

@@ -7,8 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
 from webapp.forms import chosen, max_length, required, text_filters
-from webapp.labels import KIND_LABELS
-from webapp.units.models import AREA_KINDS
+from webapp.units.models import AREA_KINDS, Kind
 
 
 class AreaForm(FlaskForm):
@@ -22,4 +21,4 @@ class AreaForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(k.value, str(KIND_LABELS[k])) for k in AREA_KINDS]
+        self.kind.choices = Kind.choices(AREA_KINDS)

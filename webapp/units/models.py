@@ -7,13 +7,16 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import TreeNode, UTCDateTime, str_enum
 from webapp.extensions import db
+from webapp.labels import Labelled
 
 
-class Level(enum.StrEnum):
+class Level(Labelled, enum.StrEnum):
     """Where a unit stands in the hierarchy; what it is called is its `kind`."""
 
     PROVINCE = "province"
@@ -21,8 +24,17 @@ class Level(enum.StrEnum):
     COMMUNE = "commune"
     AREA = "area"  # thôn, bản, tổ dân phố: residential areas inside a commune
 
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.PROVINCE: lazy_pgettext("level", "Province"),
+            cls.DISTRICT: lazy_pgettext("level", "District"),
+            cls.COMMUNE: lazy_pgettext("level", "Commune"),
+            cls.AREA: lazy_pgettext("level", "Residential area"),
+        }
 
-class Kind(enum.StrEnum):
+
+class Kind(Labelled, enum.StrEnum):
     TINH = "tinh"
     THANH_PHO = "thanh_pho"
     HUYEN = "huyen"
@@ -33,6 +45,21 @@ class Kind(enum.StrEnum):
     THON = "thon"
     BAN = "ban"
     TO_DAN_PHO = "to_dan_pho"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            cls.TINH: _l("Province (tỉnh)"),
+            cls.THANH_PHO: _l("City (thành phố)"),
+            cls.HUYEN: _l("District (huyện)"),
+            cls.THI_XA: _l("Town (thị xã)"),
+            cls.XA: _l("Commune (xã)"),
+            cls.PHUONG: _l("Ward (phường)"),
+            cls.THI_TRAN: _l("Township (thị trấn)"),
+            cls.THON: _l("Hamlet (thôn)"),
+            cls.BAN: _l("Village (bản)"),
+            cls.TO_DAN_PHO: _l("Residential group (tổ dân phố)"),
+        }
 
 
 AREA_KINDS = (Kind.THON, Kind.BAN, Kind.TO_DAN_PHO)

@@ -1,0 +1,35 @@
+"""How the audit log reads the interface translations' events, and the phrase naming a
+language that other capabilities' sentences use."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from webapp.audit import sentences as audit
+from webapp.audit.sentences import Names, text_detail
+from webapp.i18n.languages import all_languages
+
+
+def language_name(details: dict) -> str:
+    language = all_languages().get(text_detail(details, "language") or "")
+    return language.name if language else _("another language")
+
+
+def _values(event, details: dict, names: Names) -> dict:
+    return {"language": language_name(details)}
+
+
+audit.register(
+    {
+        "interface.saved": (
+            _l("A %(language)s translation of the interface was saved"),
+            _l("Interface translation saved"),
+        ),
+        "interface.removed": (
+            _l("A %(language)s translation of the interface was removed"),
+            _l("Interface translation removed"),
+        ),
+    },
+    values=_values,
+)
