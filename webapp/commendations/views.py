@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp import policy
+from webapp.campaign.deadlines import registration_years
 from webapp.campaign.models import MemberOrganization
 from webapp.commendations import queries, services
 from webapp.commendations.forms import ApprovalForm, EvaluationForm, NominationForm
@@ -36,7 +37,6 @@ from webapp.i18n.setup import ui_language
 from webapp.labels import LEVEL_LABELS, NOMINEE_KIND_LABELS, RATING_LABELS
 from webapp.policy import Action
 from webapp.registrations.forms import VersionForm, hidden_id, version_of
-from webapp.registrations.queries import registration_years
 from webapp.registrations.services import organizations_at
 from webapp.review.forms import DecisionForm
 from webapp.units.models import Unit

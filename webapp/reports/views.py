@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from webapp import policy
+from webapp.campaign.deadlines import registration_years
 from webapp.campaign.models import MemberOrganization
 from webapp.db import local_today
 from webapp.extensions import db
@@ -30,7 +31,6 @@ from webapp.htmx import after_change, fragment_or_redirect, is_partial, render_f
 from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.registrations.forms import version_of
-from webapp.registrations.queries import registration_years
 from webapp.registrations.services import organizations_at
 from webapp.reports import queries, services
 from webapp.reports.forms import figure_values, figures_form, line_form, line_values

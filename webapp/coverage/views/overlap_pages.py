@@ -2,7 +2,7 @@
 as plain forms (htmx swaps the row in place), and what the registration pages show of them:
 "joint work with …" on an entry, and an advisory notice on a sent list.
 
-Routes of the coverage blueprint: the pages sit with the coverage views, under their tabs.
+Routes of the coverage blueprint: the pages sit with the coverage matrices, under their tabs.
 """
 
 from __future__ import annotations
@@ -17,20 +17,19 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp import policy
-from webapp.campaign.services import current_campaign
+from webapp.campaign.deadlines import current_campaign, registration_years
 from webapp.coverage import overlaps
 from webapp.coverage.forms import OverlapDecisionForm, OverlapReopenForm
 from webapp.coverage.models import OverlapKind
 from webapp.coverage.overlaps import Pair
 from webapp.coverage.queries import communes_in_year
-from webapp.coverage.views import NO_STORE, View, _here, bp
+from webapp.coverage.views.common import NO_STORE, View, bp, here
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.registrations.forms import hidden_id
 from webapp.registrations.models import Entry, ListState, RegistrationList
-from webapp.registrations.queries import registration_years
 from webapp.units.models import Level, Unit
 from webapp.urls import form_id, safe_next
 
@@ -153,7 +152,7 @@ def show_overlaps(year: int, unit_id: int):
             year=year,
             years=registration_years(),
             flag={},
-            here=_here,
+            here=here,
             reviewed=reviewed,
             only_list=only_list,
             paged=paged,
