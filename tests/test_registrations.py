@@ -15,8 +15,8 @@ from tests.factories import content, org
 from webapp import policy
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
+from webapp.campaign.deadlines import current_campaign, registration_due
 from webapp.campaign.models import Deadline, DeadlineKind, MemberOrganization
-from webapp.campaign.services import current_campaign
 from webapp.db import local_today
 from webapp.policy import Action
 from webapp.registrations import services
@@ -583,9 +583,9 @@ def test_the_deadline_an_admin_set_for_a_year_is_the_one_used(db, tree, campaign
     )
     db.session.add(row)
     db.session.commit()
-    assert services.registration_due(2030) == date(2030, 3, 1)
-    assert services.registration_due(2031) == date(2031, 2, 15)
-    assert services.registration_due(2017) == date(2017, 7, 15)
+    assert registration_due(2030) == date(2030, 3, 1)
+    assert registration_due(2031) == date(2031, 2, 15)
+    assert registration_due(2017) == date(2017, 7, 15)
 
 
 # Scope
@@ -705,8 +705,8 @@ def test_a_province_admin_moves_a_year_deadline_and_lists_follow(
         "/campaign/deadlines", data={"kind": "registration", "year": "2027", "day_month": "01/03"}
     )
     assert response.status_code == 303
-    assert services.registration_due(2027) == date(2027, 3, 1)
-    assert services.registration_due(2028) == date(2028, 2, 15)
+    assert registration_due(2027) == date(2027, 3, 1)
+    assert registration_due(2028) == date(2028, 2, 15)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "deadline.set"))
     assert event.actor_id == admin.id and event.details["after"] == "01/03"
     bad = client.post(
@@ -714,7 +714,7 @@ def test_a_province_admin_moves_a_year_deadline_and_lists_follow(
     )
     assert bad.status_code == 422
     assert 'value="30/02"' in bad.get_data(as_text=True)
-    assert services.registration_due(2027) == date(2027, 3, 1)
+    assert registration_due(2027) == date(2027, 3, 1)
 
 
 def test_a_district_admin_cannot_move_deadlines(db, client, tree, campaign, login_as):
@@ -724,7 +724,7 @@ def test_a_district_admin_cannot_move_deadlines(db, client, tree, campaign, logi
         "/campaign/deadlines", data={"kind": "registration", "year": "2027", "day_month": "01/03"}
     )
     assert response.status_code == 403
-    assert services.registration_due(2027) == date(2027, 2, 15)
+    assert registration_due(2027) == date(2027, 2, 15)
 
 
 # Bad input that must not break anything
@@ -837,8 +837,8 @@ def test_a_yearly_29_february_deadline_is_refused_and_never_breaks_pages(
     )
     row.day, row.month = 29, 2
     db.session.commit()
-    assert services.registration_due(2027) == date(2027, 2, 28)
-    assert services.registration_due(2028) == date(2028, 2, 29)
+    assert registration_due(2027) == date(2027, 2, 28)
+    assert registration_due(2028) == date(2028, 2, 29)
     assert client.get("/").status_code == 200
 
 

@@ -15,7 +15,7 @@ from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
 from webapp.campaign import rules
 from webapp.campaign.models import Requirement
-from webapp.coverage.queries import requirements_in
+from webapp.campaign.queries import requirements_in
 from webapp.extensions import db
 
 

@@ -12,7 +12,7 @@ import pytest
 from flask_babel import force_locale, gettext
 
 from tests.test_registrations import _entry
-from webapp import templating
+from webapp import formats
 from webapp.auth.models import Role
 from webapp.i18n.catalogs import read_catalog
 from webapp.i18n.services import TranslationError, check
@@ -46,7 +46,7 @@ def test_a_report_title_says_nam_once(app, period):
 
 def test_dates_and_moments_have_one_format_each(app):
     with app.test_request_context(), force_locale("vi"):
-        assert templating.day(date(2026, 2, 5)) == "05/02/2026"
+        assert formats.day(date(2026, 2, 5)) == "05/02/2026"
         # 02:41 UTC is 09:41 in Vietnam.
         moment = app.jinja_env.filters["datetime"]  # what templates call
         assert moment(datetime(2026, 12, 6, 2, 41, tzinfo=UTC), "short") == "06/12/2026 09:41"

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     import webapp.models  # noqa: F401  (every model mapped before queries or migrations)
     from webapp import assets, config, errors, extensions, security, templating
+    from webapp.auth import sessions
     from webapp.i18n import setup as i18n
     from webapp.urls import IdConverter
 
@@ -27,12 +28,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["id"] = IdConverter
     security.init_app(app)
     i18n.init_app(app)  # before CSRF, so its error pages speak the visitor's language
-    extensions.init_app(app)
+    extensions.init_app(app, ROOT / "migrations")
+    sessions.init_app()
     assets.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     _register_policy()
     _register_audit_readings()
+    _subscribe_capabilities(app)
     _register_blueprints(app)
     _register_commands(app)
     return app
@@ -84,6 +87,13 @@ def _register_audit_readings() -> None:
     import webapp.registrations.audit
     import webapp.reports.audit
     import webapp.units.audit  # noqa: F401
+
+
+def _subscribe_capabilities(app: Flask) -> None:
+    """Each capability subscribes to the events of the packages below it (webapp.events)."""
+    from webapp import coverage
+
+    coverage.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 
 import sqlite3
+from pathlib import Path
 
 from flask import Flask
 from flask_babel import Babel
@@ -36,12 +37,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
-def init_app(app: Flask) -> None:
-    from webapp import ROOT
-    from webapp.auth.sessions import load_user
-
+def init_app(app: Flask, migrations: Path) -> None:
+    """Bind the extensions; auth registers the login manager's user loader itself."""
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(migrations))
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
@@ -52,4 +51,3 @@ def init_app(app: Flask) -> None:
     # The session stores plain strings: translate the lazy message when it is flashed.
     login_manager.localize_callback = str
     login_manager.login_message_category = "info"
-    login_manager.user_loader(load_user)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp import policy
 from webapp.campaign import rules
+from webapp.campaign.deadlines import current_campaign
 from webapp.campaign.forms import RequirementForm, RetireRequirementForm
 from webapp.campaign.models import (
     AppliesTo,
@@ -30,7 +31,6 @@ from webapp.campaign.models import (
     Requirement,
     RequirementKind,
 )
-from webapp.campaign.services import current_campaign
 from webapp.concurrency import keep_typed, saving, version_of
 from webapp.coverage.services import rule_label
 from webapp.db import local_today

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from webapp.auth.models import User
-from webapp.extensions import db
+from webapp.extensions import db, login_manager
 
 
 def load_user(session_id: str) -> User | None:
@@ -16,3 +16,8 @@ def load_user(session_id: str) -> User | None:
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user
+
+
+def init_app() -> None:
+    """Let the login manager load the signed-in user through this module."""
+    login_manager.user_loader(load_user)

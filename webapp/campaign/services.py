@@ -1,36 +1,12 @@
-"""Reading the campaign configuration."""
+"""Changing the campaign configuration (its deadlines); reading it is in `deadlines`."""
 
 from __future__ import annotations
-
-import calendar
-from datetime import date
-
-import sqlalchemy as sa
 
 from webapp import policy
 from webapp.audit.services import record
 from webapp.campaign.models import Campaign, Deadline, DeadlineKind
 from webapp.extensions import db
 from webapp.policy import Action
-
-
-def current_campaign() -> Campaign | None:
-    return db.session.scalar(sa.select(Campaign).order_by(Campaign.id).limit(1))
-
-
-def deadline_for(campaign: Campaign, kind: DeadlineKind, year: int) -> Deadline | None:
-    """The deadline row for a year: that year's override if there is one, else the yearly rule."""
-    rows = [d for d in campaign.deadlines if d.kind == kind and d.year in (year, None)]
-    rows.sort(key=lambda d: d.year is None)
-    return rows[0] if rows else None
-
-
-def due_date(campaign: Campaign, kind: DeadlineKind, year: int) -> date | None:
-    row = deadline_for(campaign, kind, year)
-    if row is None:
-        return None
-    # A day the month lacks that year (29/02 stored before this check existed) means its last.
-    return date(year, row.month, min(row.day, calendar.monthrange(year, row.month)[1]))
 
 
 def set_deadline(

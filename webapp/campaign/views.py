@@ -11,10 +11,10 @@ from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.campaign import services
+from webapp.campaign.deadlines import current_campaign
 from webapp.campaign.forms import DeadlineForm
 from webapp.campaign.models import DeadlineKind, MemberOrganization, ModelType
-from webapp.campaign.services import current_campaign
-from webapp.coverage.queries import requirements_in
+from webapp.campaign.queries import requirements_in
 from webapp.db import local_today
 from webapp.extensions import db
 from webapp.policy import Action

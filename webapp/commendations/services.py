@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp import policy
 from webapp.audit.services import record
 from webapp.campaign.models import MemberOrganization
+from webapp.commendations.display import nominee_name
 from webapp.commendations.models import (
     Evaluation,
     Nomination,
@@ -27,13 +28,14 @@ from webapp.concurrency import StaleVersion, check_version, flush_or_stale, lock
 from webapp.coverage.services import Workbook
 from webapp.db import local_today, utcnow
 from webapp.extensions import db
+from webapp.formats import day
 from webapp.forms import Refused
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import editors_at, notify
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState
-from webapp.templating import day, nominee_name, unit_label
 from webapp.text import clean
+from webapp.units.display import unit_label
 from webapp.units.models import Level, Unit
 
 

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp import policy
+from webapp.campaign.deadlines import registration_years
 from webapp.campaign.models import MemberOrganization
 from webapp.commendations import queries, services
 from webapp.commendations.forms import ApprovalForm, EvaluationForm, NominationForm
@@ -37,7 +38,6 @@ from webapp.forms import field_error
 from webapp.i18n.domain import interface_stamp
 from webapp.i18n.setup import ui_language
 from webapp.policy import Action
-from webapp.registrations.queries import registration_years
 from webapp.registrations.services import organizations_at
 from webapp.review.forms import DecisionForm
 from webapp.units.models import Unit

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
 from webapp.campaign.models import (
@@ -29,6 +29,7 @@ from webapp.campaign.models import (
     requirement_model_types,
     requirement_partners,
 )
+from webapp.campaign.queries import requirements_in
 from webapp.extensions import db
 from webapp.registrations.models import Entry, EntryState, RegistrationList, entry_partners
 from webapp.units.models import Level, Unit, UnitYearAttribute
@@ -174,26 +175,6 @@ class Coverage:
     @property
     def organization_rules(self) -> list[Requirement]:
         return [r for r in self.requirements if r.kind == RequirementKind.MODEL_TYPES]
-
-
-def requirements_in(campaign: Campaign, year: int) -> list[Requirement]:
-    """The campaign's rules in force in `year` (rules outside their years are skipped)."""
-    return list(
-        db.session.scalars(
-            sa.select(Requirement)
-            .where(
-                Requirement.campaign_id == campaign.id,
-                sa.or_(Requirement.valid_from_year.is_(None), Requirement.valid_from_year <= year),
-                sa.or_(Requirement.valid_to_year.is_(None), Requirement.valid_to_year >= year),
-            )
-            .options(
-                selectinload(Requirement.organization),
-                selectinload(Requirement.model_types),
-                selectinload(Requirement.partners),
-            )
-            .order_by(Requirement.id)
-        )
-    )
 
 
 def _commune_rows(communes: Select, year: int) -> list[CommuneCoverage]:

@@ -17,7 +17,7 @@ from babel.numbers import format_decimal
 from flask import g
 from flask_babel import force_locale, pgettext
 
-from webapp.campaign.services import current_campaign
+from webapp.campaign.deadlines import current_campaign
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.text import fold
 from webapp.units.models import Kind, Unit

@@ -22,6 +22,7 @@ from sqlalchemy.sql import Select
 
 from webapp import policy
 from webapp.auth.models import Role, User
+from webapp.campaign.deadlines import registration_due
 from webapp.commendations.queries import decision_queue
 from webapp.coverage import overlaps
 from webapp.coverage.queries import communes_in_year
@@ -35,7 +36,6 @@ from webapp.pages.translation_views import translation_languages
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState, RegistrationList
 from webapp.registrations.queries import due_items, due_note
-from webapp.registrations.services import registration_due
 from webapp.reports import queries as report_queries
 from webapp.reports.models import Period, ProgressReport, ReportState
 from webapp.reports.services import report_due

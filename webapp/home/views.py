@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from webapp import policy
-from webapp.campaign.services import current_campaign
+from webapp.campaign.deadlines import current_campaign, registration_due, registration_years
 from webapp.coverage import chart as coverage_chart
 from webapp.db import local_today
 from webapp.extensions import db
@@ -17,8 +17,6 @@ from webapp.home.queue import unregistered_communes, work_queue
 from webapp.pages.queries import latest
 from webapp.paging import page_of
 from webapp.policy import Action
-from webapp.registrations.queries import registration_years
-from webapp.registrations.services import registration_due
 from webapp.units.models import Unit
 
 bp = Blueprint("home", __name__)

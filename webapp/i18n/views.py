@@ -1,10 +1,9 @@
-"""Switching the interface language, translating interface strings in the app, and how far
-each language is translated."""
+"""Switching the interface language and translating interface strings in the app. How far each
+language is translated (interface and pages together) is the pages' translation status screen."""
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from babel.messages.pofile import write_po
@@ -29,9 +28,7 @@ from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.i18n import queries, services
 from webapp.i18n.forms import TranslationForm
 from webapp.i18n.languages import Language, all_languages
-from webapp.i18n.setup import LANGUAGE_COOKIE, enabled_languages
-from webapp.pages.models import ORIGINAL_LANGUAGE
-from webapp.pages.queries import translation_statuses
+from webapp.i18n.setup import LANGUAGE_COOKIE
 from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.urls import safe_next
@@ -81,44 +78,6 @@ def _from_our_pages() -> bool:
     if site is not None:
         return site in ("same-origin", "none")
     return urlsplit(request.referrer or "").netloc == request.host
-
-
-@bp.get("/translations")
-def status():
-    policy.require(current_user, Action.TRANSLATION_STATUS)
-    languages = [
-        language
-        for language in enabled_languages()
-        if language.code not in (queries.SOURCE_LANGUAGE, ORIGINAL_LANGUAGE)
-    ]
-    pages = translation_statuses([language.code for language in languages])
-    rows = [
-        StatusRow(
-            language,
-            queries.coverage(language.code),
-            pages[language.code],
-            policy.can(current_user, Action.INTERFACE_TRANSLATE, language),
-            policy.can_somewhere(current_user, Action.PAGE_TRANSLATE, language.code),
-        )
-        for language in languages
-    ]
-    return render_template("i18n/status.html", rows=rows)
-
-
-@dataclass(frozen=True)
-class StatusRow:
-    """How far one language is: its interface strings and its published pages."""
-
-    language: Language
-    interface: queries.Coverage
-    pages: dict[str, int]
-    may_translate_interface: bool
-    may_translate_pages: bool
-
-    @property
-    def pages_percent(self) -> int:
-        published = self.pages["published"]
-        return round(100 * self.pages["translated"] / published) if published else 100
 
 
 @bp.get("/translations/<code>")

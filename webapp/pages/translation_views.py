@@ -4,6 +4,8 @@ translator's worklist of pages whose translation is missing or outdated."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     abort,
@@ -22,10 +24,13 @@ from webapp import policy
 from webapp.concurrency import hidden_id, keep_typed, saving, version_of
 from webapp.extensions import db
 from webapp.i18n.languages import Language, all_languages
+from webapp.i18n.queries import SOURCE_LANGUAGE, Coverage
+from webapp.i18n.queries import coverage as interface_coverage
+from webapp.i18n.setup import enabled_languages
 from webapp.pages import translations
 from webapp.pages.forms import TranslationForm
 from webapp.pages.models import ORIGINAL_LANGUAGE, Page, TranslationState
-from webapp.pages.queries import translation_worklist
+from webapp.pages.queries import translation_statuses, translation_worklist
 from webapp.pages.services import PageError, PageValues, render
 from webapp.policy import Action
 
@@ -194,3 +199,41 @@ def worklist(code: str | None):
         mine=[all_languages()[c] for c in mine],
         rows=translation_worklist(current_user, language.code),
     )
+
+
+@bp.get("/translations")
+def translation_status():
+    policy.require(current_user, Action.TRANSLATION_STATUS)
+    languages = [
+        language
+        for language in enabled_languages()
+        if language.code not in (SOURCE_LANGUAGE, ORIGINAL_LANGUAGE)
+    ]
+    pages = translation_statuses([language.code for language in languages])
+    rows = [
+        StatusRow(
+            language,
+            interface_coverage(language.code),
+            pages[language.code],
+            policy.can(current_user, Action.INTERFACE_TRANSLATE, language),
+            policy.can_somewhere(current_user, Action.PAGE_TRANSLATE, language.code),
+        )
+        for language in languages
+    ]
+    return render_template("pages/translation_status.html", rows=rows)
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """How far one language is: its interface strings and its published pages."""
+
+    language: Language
+    interface: Coverage
+    pages: dict[str, int]
+    may_translate_interface: bool
+    may_translate_pages: bool
+
+    @property
+    def pages_percent(self) -> int:
+        published = self.pages["published"]
+        return round(100 * self.pages["translated"] / published) if published else 100

@@ -19,8 +19,8 @@ from wtforms import (
     widgets,
 )
 
+from webapp.campaign.deadlines import current_campaign
 from webapp.campaign.models import Content, MemberOrganization, ModelType
-from webapp.campaign.services import current_campaign
 from webapp.extensions import db
 from webapp.forms import Form, day_field, max_length, optional_int, required, text_filters
 from webapp.registrations.models import EntryKind

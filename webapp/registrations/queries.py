@@ -13,8 +13,8 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from webapp import policy
+from webapp.campaign.deadlines import current_campaign, registration_due
 from webapp.campaign.models import Content, MemberOrganization
-from webapp.campaign.services import current_campaign
 from webapp.db import local_today
 from webapp.extensions import db
 from webapp.policy import Action
@@ -24,13 +24,10 @@ from webapp.registrations.services import (
     ENTRY_FIELDS,
     HEADER_FIELDS,
     organizations_at,
-    registration_due,
 )
 from webapp.review.models import ReviewDecision
 from webapp.units.models import Level, Unit
 from webapp.units.queries import valid_in_year
-
-FIRST_YEAR = 2017  # the plan's first registration season
 
 
 @dataclass
@@ -60,11 +57,6 @@ class Summary:
     entries: int
     contents: list[tuple[Content, int]]
     budget: int
-
-
-def registration_years() -> list[int]:
-    """The seasons one may open: from the plan's first to next year."""
-    return list(range(FIRST_YEAR, local_today().year + 2))
 
 
 def unit_overview(user, unit: Unit, year: int) -> Overview:

@@ -14,12 +14,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from webapp import policy
+from webapp import events, policy
 from webapp.audit.services import record
-from webapp.campaign.models import Content, DeadlineKind, MemberOrganization, ModelType
-from webapp.campaign.services import current_campaign, due_date
+from webapp.campaign.deadlines import registration_due
+from webapp.campaign.models import Content, MemberOrganization, ModelType
 from webapp.concurrency import check_version, flush_or_stale, lock_current
-from webapp.coverage.overlaps import take_back_joint_works
 from webapp.db import local_zone, utcnow
 from webapp.extensions import db
 from webapp.forms import Refused
@@ -82,11 +81,6 @@ ENTRY_FIELDS = (
     "notes",
 )
 HEADER_FIELDS = ("registered_on", "signer_title", "signer_name")
-
-
-def registration_due(year: int) -> date | None:
-    campaign = current_campaign()
-    return due_date(campaign, DeadlineKind.REGISTRATION, year) if campaign else None
 
 
 def organizations_at(unit: Unit) -> list[MemberOrganization]:
@@ -288,7 +282,8 @@ def delete_entry(actor, entry: Entry, version: int) -> None:
         list_id=registration_list.id,
         values=entry_snapshot(entry),
     )
-    take_back_joint_works(entry)
+    # Coverage takes back what its joint-work decisions added to other entries.
+    events.publish(events.ENTRY_DELETING, entry=entry)
     registration_list.entries.remove(entry)
     db.session.flush()
     # Withdrawing the one entry a reviewer sent back may complete the list.

@@ -23,8 +23,8 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from webapp import policy
+from webapp.campaign.deadlines import current_campaign, registration_due, registration_years
 from webapp.campaign.models import MemberOrganization
-from webapp.campaign.services import current_campaign
 from webapp.concurrency import VersionForm, keep_typed, saving, version_of
 from webapp.db import local_today
 from webapp.extensions import db
@@ -50,7 +50,6 @@ from webapp.registrations.queries import (
     list_summary,
     load_list,
     may_open_unit,
-    registration_years,
     unit_overview,
 )
 from webapp.units.models import Unit
@@ -154,7 +153,7 @@ def show_unit(year: int, unit_id: int):
         overview=overview,
         counterparts=[] if valid_in_year(unit, year) else counterparts_in_year(unit, year),
         years=registration_years(),
-        due=services.registration_due(year),
+        due=registration_due(year),
         today=local_today(),
     )
 
@@ -216,7 +215,7 @@ def list_page(registration_list: RegistrationList, *, status: int = 200, **extra
     context = {
         "registration_list": registration_list,
         "summary": list_summary(registration_list),
-        "due": services.registration_due(registration_list.year),
+        "due": registration_due(registration_list.year),
         "today": local_today(),
         **extra,
     }
@@ -520,7 +519,7 @@ def _load_to_submit(list_id: int) -> RegistrationList:
 def confirm_submit(list_id: int):
     """What sending will do, before it locks the list: one tap must not send it."""
     registration_list = _load_to_submit(list_id)
-    due = services.registration_due(registration_list.year)
+    due = registration_due(registration_list.year)
     pending = [e for e in registration_list.entries if e.is_editable]
     return render_template(
         "registrations/submit.html",

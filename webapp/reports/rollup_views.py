@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp import policy
+from webapp.campaign.deadlines import registration_years
 from webapp.db import local_today
 from webapp.downloads import content_disposition
 from webapp.exports.documents import XLSX_MIMETYPE
 from webapp.extensions import db
 from webapp.policy import Action
-from webapp.registrations.queries import registration_years
 from webapp.reports import queries, services
 from webapp.reports.models import LineStatus, Period
 from webapp.units.models import Level, Unit

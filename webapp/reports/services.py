@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 
 from webapp import policy
 from webapp.audit.services import record
+from webapp.campaign.deadlines import current_campaign, due_date
 from webapp.campaign.models import MemberOrganization
-from webapp.campaign.services import current_campaign, due_date
 from webapp.concurrency import check_version, flush_or_stale, lock_current
 from webapp.db import local_zone, utcnow
 from webapp.extensions import db
@@ -69,7 +69,7 @@ def report_due(year: int, period: Period) -> date | None:
 
 
 def due_is_assumption(year: int, period: Period) -> bool:
-    from webapp.campaign.services import deadline_for
+    from webapp.campaign.deadlines import deadline_for
 
     campaign = current_campaign()
     row = deadline_for(campaign, PERIOD_DEADLINES[period], year) if campaign else None

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from webapp import policy
+from webapp.campaign.deadlines import registration_years
 from webapp.campaign.models import MemberOrganization
 from webapp.concurrency import keep_typed, saving, version_of
 from webapp.db import local_today
@@ -33,7 +34,6 @@ from webapp.forms import field_error
 from webapp.htmx import after_change, fragment_or_redirect, is_partial, render_fragment
 from webapp.paging import page_of
 from webapp.policy import Action
-from webapp.registrations.queries import registration_years
 from webapp.registrations.services import organizations_at
 from webapp.reports import queries, services
 from webapp.reports.forms import figure_values, figures_form, line_form, line_values

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 import yaml
 
 from webapp.auth.models import User
+from webapp.campaign.deadlines import current_campaign
 from webapp.campaign.models import MemberOrganization, ModelType
-from webapp.campaign.services import current_campaign
 from webapp.extensions import db
 from webapp.registrations import services
 from webapp.registrations.models import Entry, EntryKind, ListState, RegistrationList

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Select
 
+from webapp.campaign.deadlines import registration_due
 from webapp.extensions import db
 from webapp.units.models import Level, Unit, UnitSuccession
 
@@ -47,9 +48,6 @@ def year_day(year: int) -> date:
     if fixed:
         month, day = (int(part) for part in fixed.split("-"))
         return date(year, month, day)
-    # Imported here: the registration services ask the policy, which asks this module.
-    from webapp.registrations.services import registration_due
-
     return registration_due(year) or date(year, 1, 1)
 
 

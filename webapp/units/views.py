@@ -10,11 +10,11 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from webapp import policy
+from webapp.campaign.deadlines import registration_years
 from webapp.db import local_today
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.policy import Action
-from webapp.registrations.queries import registration_years
 from webapp.units import reorganize, services
 from webapp.units.forms import AreaForm
 from webapp.units.models import Kind, Level, Reorganization, Unit

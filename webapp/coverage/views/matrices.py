@@ -6,61 +6,38 @@ All plain GET pages: they work without JavaScript and print from the browser.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from webapp import policy
-from webapp.campaign.models import Campaign, Content, MemberOrganization, Requirement
-from webapp.campaign.services import current_campaign
+from webapp.campaign.deadlines import current_campaign, registration_years
+from webapp.campaign.models import Content, MemberOrganization, Requirement
 from webapp.coverage import chart as coverage_chart
 from webapp.coverage import services, summary
 from webapp.coverage.queries import (
-    Coverage,
     cell_entry_ids,
     communes_in_year,
-    counted_states,
     evaluate,
 )
+from webapp.coverage.views.common import NO_STORE, View, bp, here
 from webapp.db import local_today
 from webapp.downloads import content_disposition
 from webapp.exports.documents import XLSX_MIMETYPE
 from webapp.extensions import db
 from webapp.policy import Action
 from webapp.registrations.models import Entry, RegistrationList
-from webapp.registrations.queries import registration_years
 from webapp.units.models import Level, Unit
 from webapp.urls import form_id
-
-bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 
 # A cell of a commune holds a few dozen entries; a whole district's cell is cut here.
 ENTRIES_SHOWN = 200
 
 # The print view of a province's aggregated list stops here; the spreadsheet has every entry.
 PRINT_ENTRIES = 1000
-
-# The gap list names communes that fall short: keep it out of shared caches.
-NO_STORE = "private, no-store"
-
-
-@dataclass
-class View:
-    unit: Unit
-    year: int
-    include_submitted: bool
-    campaign: Campaign
-    communes: sa.Select
-    coverage: Coverage | None = None  # None on the overlap pages, which count nothing
-
-    @property
-    def states(self):
-        return counted_states(self.include_submitted)
 
 
 def _load(year: int, unit_id: int, *, evaluated: bool = True) -> View:
@@ -93,7 +70,7 @@ def _page(template: str, view: View, **context) -> str:
         rule_label=services.rule_label,
         gap_text=services.gap_text,
         flag=_flag(view),
-        here=_here,
+        here=here,
         **context,
     )
 
@@ -318,15 +295,5 @@ def _optional(model, name: str):
     return db.get_or_404(model, form_id(value) or 0) if value else None
 
 
-def _here(**changes) -> str:
-    """This page's address with some arguments changed (None drops one)."""
-    args = {**request.view_args, **request.args.to_dict(), **changes}
-    return url_for(request.endpoint, **{k: v for k, v in args.items() if v not in (None, "")})
-
-
 def _flag(view: View) -> dict:
     return {"submitted": "1"} if view.include_submitted else {}
-
-
-# The likely-duplicate pages are routes of this blueprint too.
-from webapp.coverage import overlap_views  # noqa: E402, F401

@@ -2,7 +2,7 @@
 as plain forms (htmx swaps the row in place), and what the registration pages show of them:
 "joint work with …" on an entry, and an advisory notice on a sent list.
 
-Routes of the coverage blueprint: the pages sit with the coverage views, under their tabs.
+Routes of the coverage blueprint: the pages sit with the coverage matrices, under their tabs.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from webapp import policy
-from webapp.campaign.services import current_campaign
+from webapp.campaign.deadlines import current_campaign, registration_years
 from webapp.concurrency import hidden_id, keep_typed, saving
 from webapp.coverage import overlaps
 from webapp.coverage.forms import OverlapDecisionForm, OverlapReopenForm
@@ -24,13 +24,12 @@ from webapp.coverage.models import OverlapKind
 from webapp.coverage.overlaps import Pair
 from webapp.coverage.permissions import may_lead_joint_work
 from webapp.coverage.queries import communes_in_year
-from webapp.coverage.views import NO_STORE, View, _here, bp
+from webapp.coverage.views.common import NO_STORE, View, bp, here
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.registrations.models import Entry, ListState, RegistrationList
-from webapp.registrations.queries import registration_years
 from webapp.review.chain import prime_reviewing_units
 from webapp.units.models import Level, Unit
 from webapp.urls import form_id, safe_next
@@ -154,7 +153,7 @@ def show_overlaps(year: int, unit_id: int):
             year=year,
             years=registration_years(),
             flag={},
-            here=_here,
+            here=here,
             reviewed=reviewed,
             only_list=only_list,
             paged=paged,

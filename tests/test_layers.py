@@ -1,0 +1,267 @@
+"""The dependency rule of ARCHITECTURE.md, checked on the source: a package imports only from
+packages below it, and no imports go in circles (between packages or between modules).
+
+Every `import` in webapp/ counts — at the top, inside functions, under TYPE_CHECKING, relative
+ones too. Modules map to packages: webapp/<package>/… is <package>; webapp/policy/ and the other
+root modules of webapp/ are the foundation, except the app itself (webapp/__init__.py,
+templating, errors, models), which sits on top.
+
+KNOWN lists the violations other work on issue 16 still has to remove, each with its reason. The
+list only shrinks: an entry that no longer occurs fails the test too, so it is removed with the
+fix.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WEBAPP = ROOT / "webapp"
+
+# Bottom to top; a package may import its own modules and any package listed before it. Kept in
+# step with the table in ARCHITECTURE.md (test_architecture_lists_the_same_layers).
+LAYERS: list[tuple[str, list[str]]] = [
+    ("L0 foundation", ["foundation"]),
+    ("L1 journal, languages", ["audit", "i18n"]),
+    ("L2 campaign, structure, accounts", ["campaign", "units", "auth", "notifications"]),
+    (
+        "L3 capabilities",
+        [
+            "registrations",
+            "exports",
+            "review",
+            "coverage",
+            "commendations",
+            "reports",
+            "pages",
+        ],
+    ),
+    ("L4 screens across capabilities", ["home", "admin", "seed"]),
+    ("L5 the app", ["app"]),
+]
+APP_MODULES = {"webapp", "webapp.templating", "webapp.errors", "webapp.models"}
+
+AUDIT_SENTENCES = "audit sentences name each capability's models: helper labels (registry)"
+LABELS = "labels.py holds every capability's labels: helper labels"
+POLICY = "policy engine imports the capabilities' models: helper policy (webapp/policy/ + hooks)"
+STALE = "StaleVersion/flush_or_stale live in registrations: helper concurrency (webapp/concurrency)"
+AUDIT_SCREEN = "the audit log screen belongs to admin (L4): helper labels moves the audit views"
+
+# (importing module, imported module) -> why it is still there.
+KNOWN: dict[tuple[str, str], str] = {
+    ("webapp.audit.sentences", "webapp.auth.models"): AUDIT_SENTENCES,
+    ("webapp.audit.sentences", "webapp.campaign.models"): AUDIT_SENTENCES,
+    ("webapp.audit.sentences", "webapp.commendations.models"): AUDIT_SENTENCES,
+    ("webapp.audit.sentences", "webapp.i18n.languages"): AUDIT_SENTENCES,
+    ("webapp.audit.sentences", "webapp.pages.models"): AUDIT_SENTENCES,
+    ("webapp.audit.sentences", "webapp.registrations.models"): AUDIT_SENTENCES,
+    ("webapp.audit.sentences", "webapp.reports.models"): AUDIT_SENTENCES,
+    ("webapp.audit.sentences", "webapp.units.models"): AUDIT_SENTENCES,
+    ("webapp.audit.views", "webapp.auth.models"): AUDIT_SCREEN,
+    ("webapp.audit.views", "webapp.i18n.languages"): AUDIT_SCREEN,
+    ("webapp.audit.views", "webapp.registrations.models"): AUDIT_SCREEN,
+    ("webapp.audit.views", "webapp.units.models"): AUDIT_SCREEN,
+    ("webapp.audit.views", "webapp.units.queries"): AUDIT_SCREEN,
+    ("webapp.labels", "webapp.auth.models"): LABELS,
+    ("webapp.labels", "webapp.campaign.models"): LABELS,
+    ("webapp.labels", "webapp.commendations.models"): LABELS,
+    ("webapp.labels", "webapp.i18n.queries"): LABELS,
+    ("webapp.labels", "webapp.notifications.models"): LABELS,
+    ("webapp.labels", "webapp.pages.models"): LABELS,
+    ("webapp.labels", "webapp.registrations.models"): LABELS,
+    ("webapp.labels", "webapp.reports.models"): LABELS,
+    ("webapp.labels", "webapp.units.models"): LABELS,
+    ("webapp.policy", "webapp.audit.models"): POLICY,
+    ("webapp.policy", "webapp.auth.models"): POLICY,
+    ("webapp.policy", "webapp.commendations.models"): POLICY,
+    ("webapp.policy", "webapp.pages.models"): POLICY,
+    ("webapp.policy", "webapp.registrations.models"): POLICY,
+    ("webapp.policy", "webapp.reports.models"): POLICY,
+    ("webapp.policy", "webapp.units.models"): POLICY,
+    ("webapp.policy", "webapp.units.queries"): POLICY,
+    ("webapp.campaign.rules", "webapp.registrations.services"): STALE,
+    (
+        "webapp.units.reorganize",
+        "webapp.auth.models",
+    ): "moving role assignments after a reorganization is auth's (plan_role_moves, move_roles "
+    "and their screen): not moved yet",
+    (
+        "webapp.registrations.models",
+        "webapp.review.models",
+    ): "Entry.decisions (typing only): review should add the relationship from above once the "
+    "reviewer chain moves there (helper policy)",
+    (
+        "webapp.registrations.queries",
+        "webapp.review.models",
+    ): "the list page loads Entry.decisions with their deciders: goes with the relationship above",
+}
+
+# Module circles (as sets of modules) still to break, with the reason.
+KNOWN_CIRCLES: dict[frozenset[str], str] = {
+    frozenset(
+        {"webapp.i18n.domain", "webapp.i18n.queries", "webapp.i18n.setup"}
+    ): "inside i18n, through imports in functions: the translation domain asks setup for the "
+    "visitor's language and queries for the catalogs, queries ask the domain for generations",
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {_module_name(path): path for path in WEBAPP.rglob("*.py")}
+
+
+def _resolve(name: str) -> str:
+    """The module an imported name lives in: the longest prefix that is a module of webapp/."""
+    while name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name
+
+
+def _imports(module: str, path: Path) -> set[str]:
+    """The webapp modules `module` imports anywhere in its file."""
+    found: set[str] = set()
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                source = ".".join(base + ([node.module] if node.module else []))
+            else:
+                source = node.module or ""
+            # `from webapp import policy` imports a module; `from webapp import ROOT` a name.
+            names = [f"{source}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found |= {_resolve(name) for name in names if name.split(".")[0] == "webapp"}
+    return found - {module}
+
+
+GRAPH = {module: _imports(module, path) for module, path in MODULES.items()}
+
+
+def package_of(module: str) -> str:
+    parts = module.split(".")
+    if module in APP_MODULES:
+        return "app"
+    if len(parts) == 1 or parts[1] == "policy" or not (WEBAPP / parts[1]).is_dir():
+        return "foundation"
+    return parts[1]
+
+
+RANK = {package: rank for rank, package in enumerate(p for _, ps in LAYERS for p in ps)}
+
+
+def _upward() -> dict[tuple[str, str], str]:
+    """Each import from a lower package to a higher one, with the two packages."""
+    return {
+        (module, target): f"{package_of(module)} -> {package_of(target)}"
+        for module, targets in GRAPH.items()
+        for target in targets
+        if RANK[package_of(module)] < RANK[package_of(target)]
+    }
+
+
+def _circles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
+    """Strongly connected components with more than one member (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[frozenset[str]] = []
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph.get(start, ()))))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(frozenset(component))
+    return found
+
+
+def test_every_package_has_a_layer():
+    packages = {package_of(module) for module in MODULES}
+    assert packages == set(RANK), (
+        f"packages without a layer: {sorted(packages - set(RANK))}; "
+        f"layers without a package: {sorted(set(RANK) - packages)}"
+    )
+
+
+def test_no_package_imports_a_higher_one():
+    upward = _upward()
+    new = sorted(set(upward) - set(KNOWN))
+    gone = sorted(set(KNOWN) - set(upward))
+    report = [f"  {module} imports {target}  ({upward[module, target]})" for module, target in new]
+    if gone:
+        report.append("No longer there, remove from KNOWN (the list only shrinks):")
+        report += [f"  {module} -> {target}" for module, target in gone]
+    assert not report, (
+        "A lower package imports a higher one (see ARCHITECTURE.md: move the piece down to "
+        "the lower package, or let the higher one subscribe to an event of webapp.events):\n"
+        + "\n".join(report)
+    )
+
+
+def test_no_circles_between_packages():
+    graph: dict[str, set[str]] = defaultdict(set)
+    for module, targets in GRAPH.items():
+        for target in targets:
+            if (module, target) not in KNOWN:
+                graph[package_of(module)].add(package_of(target))
+    for package, targets in graph.items():
+        targets.discard(package)
+    circles = _circles(graph)
+    assert not circles, "Packages importing each other:\n" + "\n".join(
+        "  " + " <-> ".join(sorted(circle)) for circle in circles
+    )
+
+
+def test_no_circles_between_modules():
+    circles = set(_circles(GRAPH))
+    new = circles - set(KNOWN_CIRCLES)
+    gone = set(KNOWN_CIRCLES) - circles
+    report = ["  " + " <-> ".join(sorted(circle)) for circle in new]
+    report += ["  no longer a circle, remove from KNOWN_CIRCLES: " + str(sorted(c)) for c in gone]
+    assert not report, "Modules importing each other (directly or around):\n" + "\n".join(report)
+
+
+def test_architecture_lists_the_same_layers():
+    """ARCHITECTURE.md's table names the packages of each layer in the same order."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (L\d) [^|]*\| ([^|]+) \|", text, flags=re.MULTILINE)
+    documented = [(layer, re.findall(r"`([a-z0-9_]+)`", cell)) for layer, cell in rows]
+    assert documented == [(name.split()[0], packages) for name, packages in LAYERS]

@@ -1,0 +1,31 @@
+"""A tiny in-process publish/subscribe, so a lower package can let higher ones react without
+importing them: registrations announce "an entry is about to be deleted", coverage (which sits
+above registrations) subscribes and takes back the partners its joint-work decisions added.
+
+The event names are listed here, one catalogue like the policy's Action names. Subscriptions are
+made by create_app when it wires a capability; handlers run synchronously, in the publisher's
+transaction, in the order they subscribed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+# An entry is about to be deleted (still in its list, not yet flushed): payload `entry`.
+ENTRY_DELETING = "entry.deleting"
+
+_subscribers: dict[str, list[Callable[..., Any]]] = {}
+
+
+def subscribe(event: str, handler: Callable[..., Any]) -> None:
+    """Call `handler(**payload)` whenever `event` is published. Subscribing the same handler
+    again does nothing (create_app runs once per test app, the registry lives per process)."""
+    handlers = _subscribers.setdefault(event, [])
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def publish(event: str, **payload: Any) -> None:
+    for handler in list(_subscribers.get(event, ())):
+        handler(**payload)
