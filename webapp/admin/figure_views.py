@@ -58,13 +58,11 @@ def new_figure():
     posted = request.method == "POST"
     form = figure_form(formdata=request.form if posted else None)
     if posted and form.validate():
-        try:
+        with saving(figures.FigureError) as attempt:
             figure = figures.save_figure(current_user, None, 0, figure_values_of(form))
-        except figures.FigureError as error:
-            db.session.rollback()
-            field_error(form, error)
+        if attempt.refused:
+            field_error(form, attempt.refused)
         else:
-            db.session.commit()
             flash(_("The figure %(name)s was added.", name=figure.name_vi), "success")
             return redirect(url_for("figures.list_figures"), code=303)
     return _form_page(None, form, status=422 if posted else 200)

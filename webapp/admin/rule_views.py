@@ -236,13 +236,11 @@ def new_rule():
     posted = request.method == "POST"
     form = _rule_form(formdata=request.form if posted else None)
     if posted and form.validate():
-        try:
+        with saving(rules.RuleError) as attempt:
             requirement = rules.save_requirement(current_user, campaign, None, 0, _values(form))
-        except rules.RuleError as error:
-            db.session.rollback()
-            field_error(form, error)
+        if attempt.refused:
+            field_error(form, attempt.refused)
         else:
-            db.session.commit()
             flash(_("The rule %(code)s was added.", code=requirement.code), "success")
             return redirect(url_for("rules.list_rules"), code=303)
     return _form_page(campaign, None, form, status=422 if posted else 200)
