@@ -272,9 +272,9 @@ def new_nomination(year: int, unit_id: int):
 def edit_nomination(nomination_id: int):
     nomination = _load(nomination_id)
     unit, year = nomination.proposing_unit, nomination.year
-    if policy.require_unless_moved_on(
-        current_user, Action.NOMINATION_CREATE, nomination
-    ).wrong_state:
+    # 403 unless theirs; sent or decided meanwhile: back to it, with a word.
+    verdict = policy.require_unless_moved_on(current_user, Action.NOMINATION_CREATE, nomination)
+    if verdict.wrong_state:
         flash(_("This nomination has already been sent."), "success")
         return _back(nomination)
     posted = request.method == "POST"
@@ -341,9 +341,9 @@ def _load_to_submit(nomination_id: int) -> Nomination:
     """The nomination the user may send now. A draft they may not send is refused (403); one
     already sent sends them back to it with a word, so a second tap does no harm."""
     nomination = _load(nomination_id)
-    if policy.require_unless_moved_on(
-        current_user, Action.NOMINATION_SUBMIT, nomination
-    ).wrong_state:
+    # 403 unless theirs; sent or decided meanwhile: back to it, with a word.
+    verdict = policy.require_unless_moved_on(current_user, Action.NOMINATION_SUBMIT, nomination)
+    if verdict.wrong_state:
         flash(_("This nomination has already been sent."), "success")
         abort(_back(nomination))
     return nomination
@@ -414,9 +414,9 @@ def reject_nomination(nomination_id: int):
 def _decide(nomination_id: int, *, approve: bool):
     nomination = _load(nomination_id)
     form = ApprovalForm() if approve else DecisionForm()
-    if policy.require_unless_moved_on(
-        current_user, Action.NOMINATION_DECIDE, nomination
-    ).wrong_state:
+    # 403 unless theirs; sent or decided meanwhile: back to it, with a word.
+    verdict = policy.require_unless_moved_on(current_user, Action.NOMINATION_DECIDE, nomination)
+    if verdict.wrong_state:
         flash(_("This nomination has already been decided."), "success")
         return _back(nomination)
     forms = {"approval_form": form} if approve else {"form": form}
