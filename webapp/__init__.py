@@ -91,9 +91,10 @@ def _register_audit_readings() -> None:
 
 def _subscribe_capabilities(app: Flask) -> None:
     """Each capability subscribes to the events of the packages below it (webapp.events)."""
-    from webapp import auth, coverage
+    from webapp import auth, coverage, review
 
     auth.init_app(app)
+    review.init_app(app)
     coverage.init_app(app)
 
 
