@@ -55,20 +55,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("webapp.audit.views", "webapp.auth.models"): AUDIT_SCREEN,
     ("webapp.audit.views", "webapp.units.models"): AUDIT_SCREEN,
     ("webapp.audit.views", "webapp.units.queries"): AUDIT_SCREEN,
-    (
-        "webapp.units.reorganize",
-        "webapp.auth.models",
-    ): "moving role assignments after a reorganization is auth's (plan_role_moves, move_roles "
-    "and their screen): not moved yet",
-    (
-        "webapp.registrations.models",
-        "webapp.review.models",
-    ): "Entry.decisions (typing only): review should add the relationship from above once the "
-    "reviewer chain moves there (helper policy)",
-    (
-        "webapp.registrations.queries",
-        "webapp.review.models",
-    ): "the list page loads Entry.decisions with their deciders: goes with the relationship above",
 }
 
 # Module circles (as sets of modules) still to break, with the reason.

@@ -15,6 +15,7 @@ from flask import g
 from tests import factories
 from tests.factories import content, org
 from webapp import policy
+from webapp.auth import role_moves
 from webapp.auth.models import Role
 from webapp.policy import Action
 from webapp.registrations import comparison, services
@@ -228,7 +229,7 @@ def test_roles_dry_run_lists_every_affected_assignment_and_moves_them(db, bac_ka
     editor = factories.make_user(roles=[(Role.EDITOR, bang_thanh), (Role.EDITOR, nhan_mon)])
     db.session.commit()
     reform = reorganize.plan(SPECS["2025"])
-    dry_run = reorganize.plan_role_moves(date(2026, 11, 28), reform)
+    dry_run = role_moves.plan_role_moves(date(2026, 11, 28), reform)
     proposed = {(m.assignment.user.username, m.assignment.unit.code): m.to for m in dry_run}
     assert {k: (v.code if v else None) for k, v in proposed.items()} == {
         (admin.username, "06"): "19",
@@ -239,19 +240,19 @@ def test_roles_dry_run_lists_every_affected_assignment_and_moves_them(db, bac_ka
     }
     reorganize.apply(None, reform)
     # Applied ahead of its day, as resolutions come first: the roles may move at once.
-    early = reorganize.plan_role_moves(date(2025, 6, 1), reform)
+    early = role_moves.plan_role_moves(date(2025, 6, 1), reform)
     assert {m.to.code if m.to else None for m in early} == {"19", "01864", None}
     # What 2020 left is another reorganization's business.
-    assert reorganize.plan_role_moves(date(2026, 11, 28), reorganize.plan(SPECS["2020"])) == []
-    moves = reorganize.plan_role_moves(date(2026, 11, 28), reform)
+    assert role_moves.plan_role_moves(date(2026, 11, 28), reorganize.plan(SPECS["2020"])) == []
+    moves = role_moves.plan_role_moves(date(2026, 11, 28), reform)
     assert len(moves) == 5
-    assert reorganize.move_roles(None, moves) == 4
+    assert role_moves.move_roles(None, moves) == 4
     db.session.commit()
     db.session.expire_all()
     new_bang_thanh = _unit(db, "01864", AFTER)
     assert [a.unit for a in db.session.get(type(editor), editor.id).roles] == [new_bang_thanh]
     assert [a.unit.code for a in db.session.get(type(reviewer), reviewer.id).roles] == ["19"]
-    left = reorganize.plan_role_moves(date(2026, 11, 28), reform)
+    left = role_moves.plan_role_moves(date(2026, 11, 28), reform)
     assert [m.assignment.user_id for m in left] == [officer.id]
     # The new commune's editor still reads the old communes' records.
     old_list = services.start_list(

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import content, org
+from tests.queries import counting_queries
 from webapp import policy
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
@@ -162,6 +163,28 @@ def test_the_whole_loop_draft_to_approved(db, tree, people):
         for step in ("đã thêm mục", "đã gửi danh sách", "đã trả lại", "đã sửa mục", "đã duyệt"):
             assert step in history, step
         assert "Ghi rõ chiều dài và chiều rộng mặt đường" in history
+
+
+def test_a_list_loads_its_entries_decisions_and_deciders_with_it(app, db, tree, people):
+    """Review adds Entry.decisions from above and has load_list load them with their deciders
+    (registrations import nothing of review): the rows then read them without a query."""
+    from flask_login import login_user
+
+    from webapp.registrations.queries import load_list
+
+    _editor_client, editor, _reviewer_client, reviewer = people
+    registration_list = submitted_list(db, tree, editor)
+    for entry in registration_list.entries:
+        review.return_entry(reviewer, entry, entry.version, "Ghi rõ quy mô")
+    db.session.commit()
+    list_id, user_id, username = registration_list.id, reviewer.id, reviewer.username
+    db.session.expunge_all()  # loaded afresh, as in a request
+    with app.test_request_context("/"):
+        login_user(db.session.get(type(reviewer), user_id))
+        loaded = load_list(list_id)
+        with counting_queries() as statements:
+            deciders = [e.last_decision.decided_by.username for e in loaded.entries]
+    assert deciders == [username] * 2 and statements == []
 
 
 def test_decisions_with_htmx_return_the_row(db, tree, people):

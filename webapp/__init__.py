@@ -91,8 +91,10 @@ def _register_audit_readings() -> None:
 
 def _subscribe_capabilities(app: Flask) -> None:
     """Each capability subscribes to the events of the packages below it (webapp.events)."""
-    from webapp import coverage
+    from webapp import auth, coverage, review
 
+    auth.init_app(app)
+    review.init_app(app)
     coverage.init_app(app)
 
 
@@ -146,12 +148,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from webapp.auth.cli import create_admin
+    from webapp.auth.cli import create_admin, reorganize_command
     from webapp.reports.cli import report_figure
     from webapp.seed.cli import seed
     from webapp.units.cli import units_cli
 
     app.cli.add_command(seed)
     app.cli.add_command(create_admin)
+    units_cli.add_command(reorganize_command)  # auth's: it moves roles too
     app.cli.add_command(units_cli)
     app.cli.add_command(report_figure)

@@ -14,6 +14,10 @@ from typing import Any
 
 # An entry is about to be deleted (still in its list, not yet flushed): payload `entry`.
 ENTRY_DELETING = "entry.deleting"
+# A reorganization's page is being shown: payload `plan` (a units.reorganize.Plan), `user`, and
+# `sections`, a list the handlers append their HTML to; the page shows them after its checks
+# (auth adds the roles held on the units that end, with their proposed moves).
+REORGANIZATION_SHOWN = "reorganization.shown"
 
 _subscribers: dict[str, list[Callable[..., Any]]] = {}
 

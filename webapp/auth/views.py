@@ -1,9 +1,11 @@
-"""Sign in, sign out, and changing one's own password."""
+"""Sign in, sign out, changing one's own password, and moving the roles held on the units a
+reorganization ends (their section of the reorganization's page, and the move)."""
 
 from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -15,12 +17,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 
 from webapp import policy
-from webapp.auth import services, throttle
+from webapp.auth import role_moves, services, throttle
 from webapp.auth.forms import LoginForm, PasswordChangeForm
+from webapp.db import local_today
 from webapp.extensions import db
 from webapp.policy import Action
+from webapp.units import reorganize
 from webapp.urls import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -95,3 +100,29 @@ def change_password():
         return redirect(url_for("home.index"), code=303)
     status = 422 if form.is_submitted() else 200
     return render_template("auth/password.html", form=form), status
+
+
+def role_moves_section(plan: reorganize.Plan, user, sections: list) -> None:
+    """The roles held on the units a reorganization ends, with their proposed moves (those
+    `user` may move), for the reorganization's page (events.REORGANIZATION_SHOWN)."""
+    moves = role_moves.plan_role_moves(local_today(), plan, user)
+    sections.append(Markup(render_template("auth/_role_moves.html", result=plan, moves=moves)))
+
+
+@bp.post("/units/reorganizations/<code>/roles")
+@login_required
+def move_roles(code: str):
+    result = reorganize.plan_by_code(code)
+    if result is None:
+        abort(404)
+    policy.require(current_user, Action.UNIT_REORGANIZE, result.root)
+    if result.applied is None:
+        abort(409)
+    moves = role_moves.plan_role_moves(local_today(), result, current_user)
+    moved = role_moves.move_roles(current_user, moves)
+    db.session.commit()
+    flash(
+        ngettext("%(num)d role assignment moved.", "%(num)d role assignments moved.", moved),
+        "success",
+    )
+    return redirect(url_for("units.show_reorganization", code=code), code=303)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -16,9 +15,6 @@ from webapp.db import UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
 from webapp.labels import Labelled
 from webapp.units.models import Unit
-
-if TYPE_CHECKING:
-    from webapp.review.models import ReviewDecision
 
 
 class ListState(Labelled, enum.StrEnum):
@@ -187,9 +183,7 @@ class Entry(db.Model):
     partners: Mapped[list[MemberOrganization]] = relationship(
         secondary=entry_partners, order_by="MemberOrganization.sort_order"
     )
-    decisions: Mapped[list[ReviewDecision]] = relationship(
-        order_by="ReviewDecision.id", cascade="all, delete-orphan", passive_deletes=True
-    )
+    # Review (above registrations) adds `decisions` and `last_decision` (webapp/review/models.py).
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -221,10 +215,6 @@ class Entry(db.Model):
             self.updated_by_id,
             self.submitted_by_id,
         )
-
-    @property
-    def last_decision(self) -> ReviewDecision | None:
-        return self.decisions[-1] if self.decisions else None
 
     @property
     def budget_total(self) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from flask import abort, url_for
 from flask_babel import format_date, format_decimal, ngettext
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Load, selectinload
 
 from webapp import policy
 from webapp.campaign.deadlines import current_campaign, registration_due
@@ -25,7 +26,6 @@ from webapp.registrations.services import (
     HEADER_FIELDS,
     organizations_at,
 )
-from webapp.review.models import ReviewDecision
 from webapp.units.models import Level, Unit
 from webapp.units.queries import valid_in_year
 
@@ -293,6 +293,19 @@ def due_items(user) -> list[dict]:
     return items
 
 
+# What the packages above add to a list's entries when load_list loads them (review: their
+# decisions with who made them), so a list page still costs a few queries, not one per row.
+# Registered by their init_app, as registrations import nothing of them.
+_entry_loaders: list[Callable[[Load], Load]] = []
+
+
+def load_entries_with(loader: Callable[[Load], Load]) -> None:
+    """Have load_list add `loader(entries)` to its options, `entries` being its
+    `selectinload(RegistrationList.entries)`. Adding the same loader again does nothing."""
+    if loader not in _entry_loaders:
+        _entry_loaders.append(loader)
+
+
 def load_list(list_id: int, action: Action = Action.LIST_VIEW) -> RegistrationList:
     """A list with everything its entries show loaded in a few queries (not one per row),
     after the policy allowed `action` on it (404 if missing, 403/sign-in if not allowed)."""
@@ -306,7 +319,7 @@ def load_list(list_id: int, action: Action = Action.LIST_VIEW) -> RegistrationLi
             entries.selectinload(Entry.model_type),
             entries.selectinload(Entry.lead_organization),
             entries.selectinload(Entry.partners),
-            entries.selectinload(Entry.decisions).joinedload(ReviewDecision.decided_by),
+            *(loader(entries) for loader in _entry_loaders),
             selectinload(RegistrationList.submitted_by),
         ],
     )

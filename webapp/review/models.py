@@ -1,4 +1,6 @@
-"""ReviewDecision: who decided what on which entry, when, why, and what the entry said then."""
+"""ReviewDecision: who decided what on which entry, when, why, and what the entry said then; and
+an entry's decisions, which review adds to Entry from above (registrations know nothing of
+review)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Load, Mapped, mapped_column, relationship
 
 from webapp.db import UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
+from webapp.registrations.models import Entry
 
 
 class Decision(enum.StrEnum):
@@ -47,3 +50,23 @@ class ReviewDecision(db.Model):
             name="reason_given",
         ),
     )
+
+
+# An entry's decisions, oldest first; they go with the entry. Declared here rather than on
+# Entry, so registrations import nothing of review; the database is the same either way.
+Entry.decisions = relationship(
+    ReviewDecision, order_by=ReviewDecision.id, cascade="all, delete-orphan", passive_deletes=True
+)
+
+
+def _last_decision(entry: Entry) -> ReviewDecision | None:
+    return entry.decisions[-1] if entry.decisions else None
+
+
+Entry.last_decision = property(_last_decision)
+
+
+def with_decisions(entries: Load) -> Load:
+    """A list's entries loaded with their decisions and who made them (every row shows its
+    last one): review's part of registrations.queries.load_list."""
+    return entries.selectinload(Entry.decisions).joinedload(ReviewDecision.decided_by)

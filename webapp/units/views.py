@@ -1,17 +1,16 @@
 """Browsing the unit tree within one's scope, adding residential areas to a commune, and
-reorganizations of the tree (dry run, apply, move roles)."""
+reorganizations of the tree (dry run, apply). The roles held on the units that end are auth's:
+it adds them to a reorganization's page through an event, and moves them."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from webapp import policy
+from webapp import events, policy
 from webapp.campaign.deadlines import registration_years
-from webapp.db import local_today
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.policy import Action
@@ -91,11 +90,8 @@ def add_area(unit_id: int):
 
 
 def _reorganization(code: str) -> reorganize.Plan:
-    _first, specs = reorganize.read_manifest()
-    if code not in specs:
-        abort(404)
-    result = reorganize.plan(specs[code])
-    if result.root is None:
+    result = reorganize.plan_by_code(code)
+    if result is None:
         abort(404)
     policy.require(current_user, Action.UNIT_REORGANIZE, result.root)
     return result
@@ -117,15 +113,15 @@ def list_reorganizations():
 @bp.get("/reorganizations/<code>")
 @login_required
 def show_reorganization(code: str):
-    """The dry run: what the import checked, the old → new mapping, and the roles it leaves on
-    ended units with the proposed moves; or, once applied, what it recorded."""
+    """The dry run: what the import checked and the old → new mapping; or, once applied, what
+    it recorded. The packages above add their sections (auth: the roles it leaves on ended
+    units, with the proposed moves)."""
     result = _reorganization(code)
     links = reorganize.recorded_links(result.applied) if result.applied else None
+    sections: list[str] = []
+    events.publish(events.REORGANIZATION_SHOWN, plan=result, user=current_user, sections=sections)
     return render_template(
-        "units/reorganization.html",
-        result=result,
-        links=links,
-        moves=reorganize.plan_role_moves(local_today(), result, current_user),
+        "units/reorganization.html", result=result, links=links, sections=sections
     )
 
 
@@ -140,22 +136,6 @@ def apply_reorganization(code: str):
     else:
         db.session.commit()
         flash(_("The reorganization has been applied."), "success")
-    return redirect(url_for("units.show_reorganization", code=code), code=303)
-
-
-@bp.post("/reorganizations/<code>/roles")
-@login_required
-def move_roles(code: str):
-    result = _reorganization(code)
-    if result.applied is None:
-        abort(409)
-    moves = reorganize.plan_role_moves(local_today(), result, current_user)
-    moved = reorganize.move_roles(current_user, moves)
-    db.session.commit()
-    flash(
-        ngettext("%(num)d role assignment moved.", "%(num)d role assignments moved.", moved),
-        "success",
-    )
     return redirect(url_for("units.show_reorganization", code=code), code=303)
 
 
