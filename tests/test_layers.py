@@ -48,13 +48,9 @@ AUDIT_SENTENCES = "audit sentences name each capability's models: helper labels 
 LABELS = "labels.py holds every capability's labels: helper labels"
 POLICY = "policy engine imports the capabilities' models: helper policy (webapp/policy/ + hooks)"
 STALE = "StaleVersion/flush_or_stale live in registrations: helper concurrency (webapp/concurrency)"
-AUDIT_SCREEN = "the audit log screen belongs to admin (L4): helper labels moves the audit views"
 
 # (importing module, imported module) -> why it is still there.
 KNOWN: dict[tuple[str, str], str] = {
-    ("webapp.audit.views", "webapp.auth.models"): AUDIT_SCREEN,
-    ("webapp.audit.views", "webapp.units.models"): AUDIT_SCREEN,
-    ("webapp.audit.views", "webapp.units.queries"): AUDIT_SCREEN,
     (
         "webapp.units.reorganize",
         "webapp.auth.models",
