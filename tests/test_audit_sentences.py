@@ -18,8 +18,7 @@ from tests.factories import org
 from tests.queries import counting_queries
 from tests.test_reports import approved_list, line_values
 from webapp.audit.models import AuditEvent
-from webapp.audit.sentences import SENTENCES, Names, sentence
-from webapp.audit.views import ACTION_LABELS
+from webapp.audit.sentences import ACTION_LABELS, SENTENCES, Names, sentence
 from webapp.auth.models import Role
 from webapp.commendations.models import NominationState
 from webapp.pages.models import PageState, TranslationState

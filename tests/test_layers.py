@@ -44,18 +44,8 @@ LAYERS: list[tuple[str, list[str]]] = [
 ]
 APP_MODULES = {"webapp", "webapp.templating", "webapp.errors", "webapp.models"}
 
-AUDIT_SENTENCES = "audit sentences name each capability's models: helper labels (registry)"
-LABELS = "labels.py holds every capability's labels: helper labels"
-POLICY = "policy engine imports the capabilities' models: helper policy (webapp/policy/ + hooks)"
-STALE = "StaleVersion/flush_or_stale live in registrations: helper concurrency (webapp/concurrency)"
-AUDIT_SCREEN = "the audit log screen belongs to admin (L4): helper labels moves the audit views"
-
 # (importing module, imported module) -> why it is still there.
-KNOWN: dict[tuple[str, str], str] = {
-    ("webapp.audit.views", "webapp.auth.models"): AUDIT_SCREEN,
-    ("webapp.audit.views", "webapp.units.models"): AUDIT_SCREEN,
-    ("webapp.audit.views", "webapp.units.queries"): AUDIT_SCREEN,
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 # Module circles (as sets of modules) still to break, with the reason.
 KNOWN_CIRCLES: dict[frozenset[str], str] = {

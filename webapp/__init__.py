@@ -102,7 +102,6 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.admin.figure_views import bp as figures
     from webapp.admin.rule_views import bp as rules
     from webapp.admin.views import bp as admin
-    from webapp.audit.views import bp as audit
     from webapp.auth.views import bp as auth
     from webapp.campaign.views import bp as campaign
     from webapp.commendations.views import bp as commendations
@@ -142,7 +141,6 @@ def _register_blueprints(app: Flask) -> None:
         search,
         exports,
         i18n,
-        audit,
     ):
         app.register_blueprint(blueprint)
 

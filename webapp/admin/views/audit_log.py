@@ -1,4 +1,6 @@
-"""The audit log: administrators browse and filter the events of their scope, newest first."""
+"""The audit log: administrators browse and filter the journal's events of their scope, newest
+first. A screen across capabilities (each says through the audit registry how its events read),
+so it sits in admin, above the journal it reads."""
 
 from __future__ import annotations
 
@@ -7,14 +9,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import ColumnElement, Select
 
 from webapp import policy
-from webapp.audit.forms import AuditFilterForm
+from webapp.admin.forms import AuditFilterForm
+from webapp.admin.views.common import bp, unit_choices
 from webapp.audit.models import AuditEvent
 from webapp.audit.sentences import (
     ACTION_LABELS,
@@ -28,14 +31,11 @@ from webapp.audit.sentences import (
 from webapp.auth.models import User
 from webapp.extensions import db
 from webapp.policy import Action
-from webapp.units.models import Level, Unit
-from webapp.units.queries import subtree_ids, tree_order, units_in_scope
+from webapp.units.models import Unit
+from webapp.units.queries import subtree_ids
 from webapp.urls import form_id
 
-bp = Blueprint("audit", __name__, url_prefix="/audit")
-
 PAGE_SIZE = 50
-FILTER_LEVELS = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
 FILTERS = ("action", "actor", "unit_id", "date_from", "date_to")
 
 
@@ -51,27 +51,29 @@ class Row:
     is_late: bool = False
 
 
-@bp.get("")
+@bp.get("/audit")
 @login_required
-def show_log():
+def show_audit_log():
     if not policy.can_somewhere(current_user, Action.AUDIT_VIEW):
         abort(403)
     scope = _scope()
     form = AuditFilterForm(request.args)
     form.action.choices = [("", _("All actions")), *_action_choices(scope)]
-    form.unit_id.choices = [("", _("All units")), *_unit_choices()]
+    form.unit_id.choices = [("", _("All units")), *unit_choices(Action.AUDIT_VIEW)]
     if not form.validate():
-        return render_template("audit/log.html", form=form, rows=[], invalid=True), 422
+        return render_template("admin/audit_log.html", form=form, rows=[], invalid=True), 422
     stmt = sa.select(AuditEvent).where(scope, *_conditions(form))
     before, after = form_id(request.args.get("before")), form_id(request.args.get("after"))
     events, newer, older = _page(stmt, before=before, after=after)
     filters = {name: request.args[name] for name in FILTERS if request.args.get(name, "").strip()}
     return render_template(
-        "audit/log.html",
+        "admin/audit_log.html",
         form=form,
         rows=_rows(events),
-        newer_url=url_for("audit.show_log", **filters, after=events[0].id) if newer else None,
-        older_url=url_for("audit.show_log", **filters, before=events[-1].id) if older else None,
+        newer_url=url_for("admin.show_audit_log", **filters, after=events[0].id) if newer else None,
+        older_url=url_for("admin.show_audit_log", **filters, before=events[-1].id)
+        if older
+        else None,
         invalid=False,
     )
 
@@ -101,12 +103,6 @@ def _action_choices(scope: ColumnElement[bool]) -> list[tuple[str, str]]:
     present = db.session.scalars(sa.select(AuditEvent.action).where(scope).distinct())
     choices = [(code, str(ACTION_LABELS.get(code, UNKNOWN))) for code in present]
     return sorted(choices, key=lambda choice: choice[1].casefold())
-
-
-def _unit_choices() -> list[tuple[int, str]]:
-    roots = policy.scope_roots(current_user, Action.AUDIT_VIEW)
-    units = db.session.scalars(units_in_scope(roots, levels=FILTER_LEVELS))
-    return [(unit.id, "\u2003" * depth + unit.name) for unit, depth in tree_order(units)]
 
 
 def _conditions(form: AuditFilterForm) -> list[ColumnElement[bool]]:

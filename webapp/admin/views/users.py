@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.admin import services
 from webapp.admin.forms import RoleGrantForm, UserCreateForm
+from webapp.admin.views.common import bp, unit_choices
 from webapp.auth.models import Role, RoleAssignment, User
 from webapp.auth.services import reset_password as issue_temporary_password
 from webapp.campaign.models import MemberOrganization
@@ -19,26 +20,15 @@ from webapp.i18n.languages import all_languages
 from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.text import fold
-from webapp.units.models import Level, Unit
-from webapp.units.queries import tree_order, units_in_scope
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from webapp.units.models import Unit
 
 PAGE_SIZE = 50
-ROLE_LEVELS = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
-
-
-def _unit_choices(action: Action) -> list[tuple[int, str]]:
-    units = db.session.scalars(
-        units_in_scope(policy.scope_roots(current_user, action), levels=ROLE_LEVELS)
-    )
-    return [(unit.id, "\u2003" * depth + unit.name) for unit, depth in tree_order(units)]
 
 
 def _role_form(user: User, formdata=None) -> RoleGrantForm:
     form = RoleGrantForm(formdata=formdata)
     form.role.choices = [("", ""), *Role.choices()]
-    form.unit_id.choices = _unit_choices(Action.ROLE_GRANT)
+    form.unit_id.choices = unit_choices(Action.ROLE_GRANT)
     if formdata is None:
         form.unit_id.data = user.home_unit_id
     organizations = db.session.scalars(
@@ -61,7 +51,7 @@ def _load_user(user_id: int, action: Action = Action.USER_VIEW) -> User:
     return user
 
 
-@bp.get("/users")
+@bp.get("/admin/users")
 @login_required
 def list_users():
     if not policy.can_somewhere(current_user, Action.USER_VIEW):
@@ -80,13 +70,13 @@ def list_users():
     )
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/admin/users/new", methods=["GET", "POST"])
 @login_required
 def create_user():
     if not policy.can_somewhere(current_user, Action.USER_CREATE):
         abort(403)
     form = UserCreateForm()
-    form.home_unit_id.choices = _unit_choices(Action.USER_CREATE)
+    form.home_unit_id.choices = unit_choices(Action.USER_CREATE)
     if form.validate_on_submit():
         unit = db.get_or_404(Unit, form.home_unit_id.data)
         try:
@@ -114,14 +104,14 @@ def create_user():
     return render_template("admin/user_new.html", form=form), status
 
 
-@bp.get("/users/<id:user_id>")
+@bp.get("/admin/users/<id:user_id>")
 @login_required
 def show_user(user_id: int):
     user = _load_user(user_id)
     return render_template("admin/user.html", user=user, form=_role_form(user))
 
 
-@bp.post("/users/<id:user_id>/roles")
+@bp.post("/admin/users/<id:user_id>/roles")
 @login_required
 def grant_role(user_id: int):
     user = _load_user(user_id)
@@ -164,7 +154,7 @@ def grant_role(user_id: int):
     )
 
 
-@bp.post("/users/<id:user_id>/roles/<id:assignment_id>/revoke")
+@bp.post("/admin/users/<id:user_id>/roles/<id:assignment_id>/revoke")
 @login_required
 def revoke_role(user_id: int, assignment_id: int):
     user = _load_user(user_id)
@@ -184,7 +174,7 @@ def revoke_role(user_id: int, assignment_id: int):
     )
 
 
-@bp.post("/users/<id:user_id>/deactivate")
+@bp.post("/admin/users/<id:user_id>/deactivate")
 @login_required
 def deactivate_user(user_id: int):
     user = _load_user(user_id, Action.USER_DEACTIVATE)
@@ -194,7 +184,7 @@ def deactivate_user(user_id: int):
     return redirect(url_for("admin.show_user", user_id=user.id), code=303)
 
 
-@bp.post("/users/<id:user_id>/activate")
+@bp.post("/admin/users/<id:user_id>/activate")
 @login_required
 def activate_user(user_id: int):
     user = _load_user(user_id, Action.USER_ACTIVATE)
@@ -204,7 +194,7 @@ def activate_user(user_id: int):
     return redirect(url_for("admin.show_user", user_id=user.id), code=303)
 
 
-@bp.post("/users/<id:user_id>/password")
+@bp.post("/admin/users/<id:user_id>/password")
 @login_required
 def reset_password(user_id: int):
     user = _load_user(user_id, Action.USER_RESET_PASSWORD)
