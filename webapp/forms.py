@@ -98,3 +98,14 @@ def field_error(form, error: Refused) -> None:
     """Show a service's refusal next to the field it names (`error.field`), else atop the form."""
     target = getattr(form, error.field, None) if getattr(error, "field", None) else None
     (target.errors if target is not None else form.form_errors).append(str(error))
+
+
+def version_of(form) -> int:
+    """The version the user saw; 0 (never a real version) when missing or garbled."""
+    return hidden_id(form.version.data)
+
+
+def hidden_id(text: str | None) -> int:
+    """A number from a hidden field; 0 (never a real id or version) when missing or garbled."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0

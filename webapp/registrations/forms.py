@@ -22,7 +22,14 @@ from wtforms import (
 from webapp.campaign.deadlines import current_campaign
 from webapp.campaign.models import Content, MemberOrganization, ModelType
 from webapp.extensions import db
-from webapp.forms import Form, day_field, max_length, optional_int, required, text_filters
+from webapp.forms import (
+    Form,
+    day_field,
+    max_length,
+    optional_int,
+    required,
+    text_filters,
+)
 from webapp.labels import ENTRY_KIND_LABELS
 from webapp.registrations.models import EntryKind
 from webapp.registrations.services import EntryValues, location_choices
@@ -193,17 +200,6 @@ class HeaderForm(Form):
     signer_name = StringField(
         _l("Name of the signer"), validators=[max_length(120)], filters=text_filters()
     )
-
-
-def version_of(form) -> int:
-    """The version the user saw; 0 (never a real version) when missing or garbled."""
-    return hidden_id(form.version.data)
-
-
-def hidden_id(text: str | None) -> int:
-    """A number from a hidden field; 0 (never a real id or version) when missing or garbled."""
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
 
 
 class VersionForm(Form):

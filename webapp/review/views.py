@@ -10,13 +10,13 @@ from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.extensions import db
+from webapp.forms import version_of
 from webapp.htmx import after_change, is_partial, render_fragment
 from webapp.policy import Action
-from webapp.registrations.forms import version_of
+from webapp.registrations.list_page import list_page, list_url
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.registrations.queries import field_labels, load_list
 from webapp.registrations.services import StaleVersion
-from webapp.registrations.views import list_page, list_url
 from webapp.review import services
 from webapp.review.forms import DecisionForm
 from webapp.review.queries import (

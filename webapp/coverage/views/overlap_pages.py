@@ -25,10 +25,10 @@ from webapp.coverage.overlaps import Pair
 from webapp.coverage.queries import communes_in_year
 from webapp.coverage.views.common import NO_STORE, View, bp, here
 from webapp.extensions import db
+from webapp.forms import hidden_id
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.paging import page_of
 from webapp.policy import Action
-from webapp.registrations.forms import hidden_id
 from webapp.registrations.models import Entry, ListState, RegistrationList
 from webapp.units.models import Level, Unit
 from webapp.urls import form_id, safe_next

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     abort,
     flash,
     make_response,
@@ -27,19 +26,18 @@ from webapp.campaign.deadlines import registration_years
 from webapp.campaign.models import MemberOrganization
 from webapp.db import local_today
 from webapp.extensions import db
+from webapp.forms import version_of
 from webapp.htmx import after_change, fragment_or_redirect, is_partial, render_fragment
 from webapp.paging import page_of
 from webapp.policy import Action
-from webapp.registrations.forms import version_of
 from webapp.registrations.services import organizations_at
 from webapp.reports import queries, services
 from webapp.reports.forms import figure_values, figures_form, line_form, line_values
 from webapp.reports.models import Period, ProgressLine, ProgressReport, ReportState
+from webapp.reports.views.common import bp
 from webapp.review.forms import DecisionForm
 from webapp.units.models import Unit
 from webapp.urls import form_id
-
-bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 QUEUE_PER_PAGE = 25
 
@@ -69,7 +67,7 @@ def _kept(message: str) -> str:
     return _("%(reason)s What you typed is kept below so you can copy it.", reason=message)
 
 
-@bp.get("")
+@bp.get("/reports")
 @login_required
 def index():
     """The reports of the user's own unit for this year."""
@@ -79,7 +77,7 @@ def index():
     return redirect(url_for("reports.show_unit", year=local_today().year, unit_id=pairs[0][0]))
 
 
-@bp.get("/queue")
+@bp.get("/reports/queue")
 @login_required
 def queue():
     """Sent reports waiting for the user's acceptance, oldest first: they stay here until
@@ -92,7 +90,7 @@ def queue():
     )
 
 
-@bp.get("/<int:year>/<id:unit_id>")
+@bp.get("/reports/<int:year>/<id:unit_id>")
 @login_required
 def show_unit(year: int, unit_id: int):
     """One row per organization and period: state, due date, late. Only the reports that
@@ -150,7 +148,7 @@ def show_unit(year: int, unit_id: int):
     )
 
 
-@bp.post("/start")
+@bp.post("/reports/start")
 @login_required
 def start_report():
     unit_id, organization_id = (
@@ -209,13 +207,13 @@ def _evaluation(report: ProgressReport):
     return evaluation
 
 
-@bp.get("/<id:report_id>")
+@bp.get("/reports/<id:report_id>")
 @login_required
 def show_report(report_id: int):
     return report_page(_load_report(report_id))
 
 
-@bp.post("/<id:report_id>/lines")
+@bp.post("/reports/<id:report_id>/lines")
 @login_required
 def add_new_entries(report_id: int):
     report = _load_report(report_id)
@@ -251,7 +249,7 @@ def _may_edit(report: ProgressReport) -> bool:
     return False
 
 
-@bp.get("/lines/<id:line_id>")
+@bp.get("/reports/lines/<id:line_id>")
 @login_required
 def show_line(line_id: int):
     line = _load_line(line_id)
@@ -273,7 +271,7 @@ def _line_form_page(line, form, *, status=200, saved=None):
     return make_response(render_template("reports/line_form.html", **context), status)
 
 
-@bp.get("/lines/<id:line_id>/edit")
+@bp.get("/reports/lines/<id:line_id>/edit")
 @login_required
 def edit_line(line_id: int):
     line = _load_line(line_id)
@@ -283,7 +281,7 @@ def edit_line(line_id: int):
     return _line_form_page(line, line_form(line))
 
 
-@bp.post("/lines/<id:line_id>/edit")
+@bp.post("/reports/lines/<id:line_id>/edit")
 @login_required
 def update_line(line_id: int):
     line = _load_line(line_id)
@@ -323,7 +321,7 @@ def update_line(line_id: int):
     return _line_form_page(line, form, status=422)
 
 
-@bp.route("/<id:report_id>/figures", methods=["GET", "POST"])
+@bp.route("/reports/<id:report_id>/figures", methods=["GET", "POST"])
 @login_required
 def edit_figures(report_id: int):
     report = _load_report(report_id)
@@ -379,7 +377,7 @@ def _load_to_submit(report_id: int) -> ProgressReport:
     return report
 
 
-@bp.get("/<id:report_id>/submit")
+@bp.get("/reports/<id:report_id>/submit")
 @login_required
 def confirm_submit(report_id: int):
     """What sending will do, before it locks the report: one tap must not send it."""
@@ -404,7 +402,7 @@ def confirm_submit(report_id: int):
     )
 
 
-@bp.post("/<id:report_id>/submit")
+@bp.post("/reports/<id:report_id>/submit")
 @login_required
 def submit_report(report_id: int):
     report = _load_to_submit(report_id)
@@ -417,13 +415,13 @@ def submit_report(report_id: int):
     return redirect(report_url(report), code=303)
 
 
-@bp.post("/<id:report_id>/accept")
+@bp.post("/reports/<id:report_id>/accept")
 @login_required
 def accept_report(report_id: int):
     return _decide(report_id, accept=True)
 
 
-@bp.post("/<id:report_id>/return")
+@bp.post("/reports/<id:report_id>/return")
 @login_required
 def return_report(report_id: int):
     return _decide(report_id, accept=False)

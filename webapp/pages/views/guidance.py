@@ -8,7 +8,6 @@ import hashlib
 from dataclasses import dataclass
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -24,6 +23,7 @@ from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.extensions import db
+from webapp.forms import version_of
 from webapp.i18n.domain import interface_stamp
 from webapp.i18n.languages import all_languages
 from webapp.i18n.setup import ui_language
@@ -39,13 +39,11 @@ from webapp.pages.models import (
 )
 from webapp.pages.queries import editable_by, published_children, resolve
 from webapp.pages.translations import published_translations
+from webapp.pages.views.common import bp
 from webapp.policy import Action
-from webapp.registrations.forms import version_of
 from webapp.registrations.services import StaleVersion
 from webapp.units.models import Level, Unit
 from webapp.units.queries import tree_order, units_in_scope
-
-bp = Blueprint("pages", __name__, url_prefix="/pages")
 
 
 @bp.app_context_processor
@@ -68,7 +66,7 @@ def _load(page_id: int, action: Action) -> Page:
 # Reading
 
 
-@bp.get("")
+@bp.get("/pages")
 def index():
     policy.require(current_user, Action.CAMPAIGN_VIEW)
     sections = [(section, published_children(section)) for section in published_children(None)]
@@ -143,7 +141,7 @@ def _render_page(page: Page, children: list[Page], reading: _Reading) -> str:
     )
 
 
-@bp.get("/<path:path>")
+@bp.get("/pages/<path:path>")
 def show_page(path: str):
     page = resolve(path)
     if page is None:
@@ -177,7 +175,7 @@ def show_page(path: str):
 # Writing
 
 
-@bp.get("/manage")
+@bp.get("/pages/manage")
 @login_required
 def manage():
     if not policy.can_somewhere(current_user, Action.PAGE_PUBLISH):
@@ -201,7 +199,7 @@ def _new_form(formdata=None) -> NewPageForm:
     return form
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/pages/new", methods=["GET", "POST"])
 @login_required
 def new_page():
     if not policy.can_somewhere(current_user, Action.PAGE_EDIT):
@@ -240,7 +238,7 @@ def new_page():
     return make_response(render_template("pages/new.html", form=form, preview=preview), status)
 
 
-@bp.route("/<id:page_id>/edit", methods=["GET", "POST"])
+@bp.route("/pages/<id:page_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_page(page_id: int):
     page = _load(page_id, Action.PAGE_PUBLISH)
@@ -299,7 +297,7 @@ _TRANSITIONS = {
 }
 
 
-@bp.post("/<id:page_id>/<any(publish, archive, unpublish):step>")
+@bp.post("/pages/<id:page_id>/<any(publish, archive, unpublish):step>")
 @login_required
 def change_state(page_id: int, step: str):
     page = _load(page_id, Action.PAGE_PUBLISH)
@@ -321,14 +319,14 @@ def change_state(page_id: int, step: str):
     return redirect(url_for("pages.edit_page", page_id=page.id), code=303)
 
 
-@bp.get("/<id:page_id>/history")
+@bp.get("/pages/<id:page_id>/history")
 @login_required
 def history(page_id: int):
     page = _load(page_id, Action.PAGE_PUBLISH)
     return render_template("pages/history.html", page=page)
 
 
-@bp.get("/<id:page_id>/diff")
+@bp.get("/pages/<id:page_id>/diff")
 @login_required
 def compare(page_id: int):
     page = _load(page_id, Action.PAGE_PUBLISH)
@@ -345,7 +343,7 @@ def compare(page_id: int):
     )
 
 
-@bp.post("/<id:page_id>/revisions/<id:revision_id>/restore")
+@bp.post("/pages/<id:page_id>/revisions/<id:revision_id>/restore")
 @login_required
 def restore(page_id: int, revision_id: int):
     page = _load(page_id, Action.PAGE_EDIT)
