@@ -301,3 +301,26 @@ def test_one_blueprint_per_package_named_after_it():
         if len(names) != 1 or names[0].split()[0] != package
     ]
     assert not wrong, "Blueprints not one per package, named after it:\n" + "\n".join(wrong)
+
+
+def test_the_checks_see_what_they_look_for(tmp_path):
+    """The parser and the circle search on known cases: relative imports inside a function, a
+    name imported from a package, and a circle of three modules beside a module on its own."""
+    source = tmp_path / "views.py"
+    source.write_text(
+        "from webapp import policy, ROOT\n"
+        "def f():\n"
+        "    from ..registrations import services\n"
+        "    from .queries import active_on\n"
+    )
+    assert _imports("webapp.units.views", source) == {
+        "webapp.policy",
+        "webapp",
+        "webapp.registrations.services",
+        "webapp.units.queries",
+    }
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _circles(graph) == [frozenset("abc")]
+    assert package_of("webapp.policy") == package_of("webapp.text") == "foundation"
+    assert package_of("webapp") == package_of("webapp.templating") == "app"
+    assert package_of("webapp.coverage.views.common") == "coverage"
