@@ -86,8 +86,8 @@ KNOWN: dict[tuple[str, str], str] = {
     (
         "webapp.units.reorganize",
         "webapp.auth.models",
-    ): "moving role assignments after a reorganization is auth's (plan_role_moves, move_roles "
-    "and their screen): not moved yet",
+    ): "moving role assignments after a reorganization (plan_role_moves, move_roles) is auth's, "
+    "but the reorganization screen and CLI of units apply it: both still to move up (admin)",
     (
         "webapp.registrations.models",
         "webapp.review.models",
