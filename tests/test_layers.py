@@ -213,3 +213,62 @@ def test_architecture_lists_the_same_layers():
     rows = re.findall(r"^\| (L\d) [^|]*\| ([^|]+) \|", text, flags=re.MULTILINE)
     documented = [(layer, re.findall(r"`([a-z0-9_]+)`", cell)) for layer, cell in rows]
     assert documented == [(name.split()[0], packages) for name, packages in LAYERS]
+
+
+def _is_view_module(module: str) -> bool:
+    parts = module.split(".")
+    return "views" in parts or parts[-1].endswith("_views")
+
+
+def test_view_modules_import_no_other_package_views():
+    """Shared pieces of a screen live in the package's non-view modules (or a macro)."""
+    crossing = sorted(
+        f"  {module} imports {target}"
+        for module, targets in GRAPH.items()
+        for target in targets
+        if _is_view_module(target) and package_of(module) not in ("app", package_of(target))
+    )
+    assert not crossing, "Imports of another package's views:\n" + "\n".join(crossing)
+
+
+def test_one_blueprint_per_package_named_after_it():
+    """Every Blueprint("name", …) of webapp/ is its package's, and there is one per package."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for module, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "Blueprint"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                found[package_of(module)].append(f"{node.args[0].value} ({module})")
+    wrong = [
+        f"  {package}: {', '.join(names)}"
+        for package, names in sorted(found.items())
+        if len(names) != 1 or names[0].split()[0] != package
+    ]
+    assert not wrong, "Blueprints not one per package, named after it:\n" + "\n".join(wrong)
+
+
+def test_the_checks_see_what_they_look_for(tmp_path):
+    """The parser and the circle search on known cases: relative imports inside a function, a
+    name imported from a package, and a circle of three modules beside a module on its own."""
+    source = tmp_path / "views.py"
+    source.write_text(
+        "from webapp import policy, ROOT\n"
+        "def f():\n"
+        "    from ..registrations import services\n"
+        "    from .queries import active_on\n"
+    )
+    assert _imports("webapp.units.views", source) == {
+        "webapp.policy",
+        "webapp",
+        "webapp.registrations.services",
+        "webapp.units.queries",
+    }
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _circles(graph) == [frozenset("abc")]
+    assert package_of("webapp.policy") == package_of("webapp.text") == "foundation"
+    assert package_of("webapp") == package_of("webapp.templating") == "app"
+    assert package_of("webapp.coverage.views.common") == "coverage"

@@ -99,8 +99,6 @@ def _subscribe_capabilities(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webapp.admin.figure_views import bp as figures
-    from webapp.admin.rule_views import bp as rules
     from webapp.admin.views import bp as admin
     from webapp.auth.views import bp as auth
     from webapp.campaign.views import bp as campaign
@@ -110,12 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.home.views import bp as home
     from webapp.i18n.views import bp as i18n
     from webapp.notifications.views import bp as notifications
-    from webapp.pages.file_views import bp as files
-    from webapp.pages.search_views import bp as search
-    from webapp.pages.translation_views import bp as translations
     from webapp.pages.views import bp as pages
     from webapp.registrations.views import bp as registrations
-    from webapp.reports.rollup_views import bp as rollup
     from webapp.reports.views import bp as reports
     from webapp.review.views import bp as review
     from webapp.units.views import bp as units
@@ -124,21 +118,15 @@ def _register_blueprints(app: Flask) -> None:
         home,
         auth,
         admin,
-        rules,
-        figures,
         units,
         campaign,
         registrations,
         review,
         coverage,
         reports,
-        rollup,
         commendations,
         notifications,
         pages,
-        files,
-        translations,
-        search,
         exports,
         i18n,
     ):

@@ -31,8 +31,7 @@ from webapp.extensions import db
 from webapp.i18n.queries import coverage as interface_coverage
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import unread_counts
-from webapp.pages.queries import translation_worklist
-from webapp.pages.translation_views import translation_languages
+from webapp.pages.queries import translation_languages, translation_worklist
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState, RegistrationList
 from webapp.registrations.queries import due_items, due_note
@@ -291,7 +290,7 @@ def _translations(user) -> list[Item]:
                         language=_language_name(code),
                     ),
                     pages,
-                    url_for("translations.worklist", code=code),
+                    url_for("pages.worklist", code=code),
                 )
             )
     for code in policy.languages_of(user, Action.INTERFACE_TRANSLATE, offered):
@@ -415,7 +414,7 @@ def _overdue_reports(user, today: date) -> list[Item]:
                         ),
                         missing.missing,
                         url_for(
-                            "rollup.show_completeness",
+                            "reports.show_completeness",
                             year=year,
                             unit_id=root.id,
                             period=period.value,

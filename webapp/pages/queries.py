@@ -8,11 +8,20 @@ from functools import cache
 from itertools import pairwise
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import aliased, selectinload
 
 from webapp import policy
 from webapp.extensions import db
-from webapp.pages.models import Page, PageKind, PageState, PageTranslation, TranslationState
+from webapp.i18n.languages import Language, all_languages
+from webapp.pages.models import (
+    ORIGINAL_LANGUAGE,
+    Page,
+    PageKind,
+    PageState,
+    PageTranslation,
+    TranslationState,
+)
 from webapp.policy import Action
 
 _SLUG = re.compile(r"^[a-z0-9-]{1,120}$")
@@ -157,3 +166,13 @@ def translation_statuses(languages: list[str]) -> dict[str, dict[str, int]]:
         }
         for code, done in published.items()
     }
+
+
+def translation_languages() -> list[Language]:
+    """The configured languages a page may be translated into (all but the original's)."""
+    known = all_languages()
+    return [
+        known[code]
+        for code in current_app.config["LANGUAGES"]
+        if code in known and code != ORIGINAL_LANGUAGE
+    ]

@@ -13,9 +13,9 @@ from webapp.concurrency import saving, version_of
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment
 from webapp.policy import Action
+from webapp.registrations.list_page import list_page, list_url
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.registrations.queries import field_labels, load_list
-from webapp.registrations.views import list_page, list_url
 from webapp.review import services
 from webapp.review.forms import DecisionForm
 from webapp.review.queries import (

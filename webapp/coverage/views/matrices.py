@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp import policy
 from webapp.campaign.deadlines import current_campaign, registration_years
+from webapp.campaign.display import rule_label
 from webapp.campaign.models import Content, MemberOrganization, Requirement
 from webapp.coverage import chart as coverage_chart
 from webapp.coverage import services, summary
@@ -67,7 +68,7 @@ def _page(template: str, view: View, **context) -> str:
         year=view.year,
         coverage=view.coverage,
         years=registration_years(),
-        rule_label=services.rule_label,
+        rule_label=rule_label,
         gap_text=services.gap_text,
         flag=_flag(view),
         here=here,

@@ -1,22 +1,15 @@
-"""Evaluation and commendation pages: a year's evaluations under a unit and the form for one,
-a unit's nominations, proposing one, its page with submission and the decision, the
-approver's queue, and the public list of a year's approved commendations. Plain forms that
-redirect: every step works without JavaScript."""
+"""A unit's nominations, proposing one, its page with submission and the decision, and the
+approver's queue. Plain forms that redirect: every step works without JavaScript."""
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import (
-    Blueprint,
-    Response,
     abort,
     flash,
     make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -26,150 +19,16 @@ from webapp import policy
 from webapp.campaign.deadlines import registration_years
 from webapp.campaign.models import MemberOrganization
 from webapp.commendations import queries, services
-from webapp.commendations.forms import ApprovalForm, EvaluationForm, NominationForm
-from webapp.commendations.models import Nomination, NominationState, NomineeKind, Rating
+from webapp.commendations.forms import ApprovalForm, NominationForm
+from webapp.commendations.models import Nomination, NominationState, NomineeKind
 from webapp.commendations.permissions import deciding_unit
-from webapp.concurrency import VersionForm, hidden_id, keep_typed, saving, version_of
-from webapp.db import local_today
-from webapp.downloads import content_disposition
-from webapp.exports.documents import XLSX_MIMETYPE
+from webapp.commendations.views.common import bp, checked_year, this_year_at_home
+from webapp.concurrency import VersionForm, keep_typed, saving, version_of
 from webapp.extensions import db
 from webapp.forms import field_error
-from webapp.i18n.domain import interface_stamp
-from webapp.i18n.setup import ui_language
 from webapp.policy import Action
-from webapp.registrations.services import organizations_at
 from webapp.review.forms import DecisionForm
 from webapp.units.models import Unit
-from webapp.urls import form_id
-
-bp = Blueprint("commendations", __name__, url_prefix="/commendations")
-
-
-def _year(year: int) -> int:
-    if year not in registration_years():
-        abort(404)
-    return year
-
-
-def _this_year_at_home(action: Action, endpoint: str):
-    """To the page of this year for the first unit of the user's scope."""
-    pairs = policy.scope(current_user, action)
-    if not pairs:
-        abort(403)
-    return redirect(url_for(endpoint, year=local_today().year, unit_id=pairs[0][0]))
-
-
-# Evaluations
-
-
-@bp.get("/evaluations")
-@login_required
-def evaluations_index():
-    return _this_year_at_home(Action.EVALUATION_VIEW, "commendations.show_evaluations")
-
-
-@bp.get("/evaluations/<int:year>/<id:unit_id>")
-@login_required
-def show_evaluations(year: int, unit_id: int):
-    """The unit's own evaluations (its committee and each organization) and those of the
-    units below, each with a link to record it for those who may."""
-    unit = db.get_or_404(Unit, unit_id)
-    year = _year(year)
-    policy.require(current_user, Action.UNIT_VIEW, unit)
-    below = queries.units_below(unit, year)
-    saved = queries.evaluations_of(year, [unit.id, *(u.id for u in below)])
-
-    def row(target: Unit, organization: MemberOrganization | None) -> dict | None:
-        key = (target.id, organization.id if organization else None)
-        evaluation = saved.get(key) or services.evaluation_for(year, target, organization)
-        if not policy.can(current_user, Action.EVALUATION_VIEW, evaluation):
-            return None
-        return {
-            "unit": target,
-            "organization": organization,
-            "evaluation": evaluation if evaluation.id else None,
-            "can_record": policy.can(current_user, Action.EVALUATION_RECORD, evaluation),
-        }
-
-    own = [
-        r
-        for r in [row(unit, None), *(row(unit, o) for o in organizations_at(unit))]
-        if r is not None
-    ]
-    children = [r for r in (row(u, None) for u in below) if r is not None]
-    return render_template(
-        "commendations/evaluations.html",
-        unit=unit,
-        year=year,
-        years=registration_years(),
-        own=own,
-        children=children,
-    )
-
-
-def _evaluation_target(year: int, unit_id: int):
-    unit = db.get_or_404(Unit, unit_id)
-    organization_id = form_id(request.values.get("organization_id"))
-    organization = None
-    if organization_id is not None:
-        organization = db.get_or_404(MemberOrganization, organization_id)
-    evaluation = services.evaluation_for(_year(year), unit, organization)
-    if evaluation.id is not None:
-        policy.require(current_user, Action.EVALUATION_VIEW, evaluation)
-    return evaluation
-
-
-@bp.route("/evaluations/<int:year>/<id:unit_id>/record", methods=["GET", "POST"])
-@login_required
-def record_evaluation(year: int, unit_id: int):
-    evaluation = _evaluation_target(year, unit_id)
-    policy.require(current_user, Action.EVALUATION_RECORD, evaluation)
-    posted = request.method == "POST"
-    form = EvaluationForm(formdata=request.form if posted else None)
-    form.rating.choices = Rating.choices()
-    saved_now = None
-    status = 200
-    if not posted:
-        form.version.data = str(evaluation.version) if evaluation.id else ""
-        form.rating.data = str(evaluation.rating) if evaluation.id else None
-        form.remarks.data = evaluation.remarks if evaluation.id else ""
-    elif form.validate():
-        seen = hidden_id(form.version.data) or None
-        with saving(services.CommendationError) as attempt:
-            services.record_evaluation(
-                current_user, evaluation, seen, form.rating.data, form.remarks.data
-            )
-        if attempt.stale:
-            evaluation = saved_now = _evaluation_target(year, unit_id)
-            message = _(
-                "Someone else saved this evaluation after you opened it. What is saved "
-                "now is shown above; your text is kept below, and saving again keeps yours."
-            )
-            keep_typed(form, evaluation, message)
-            status = 409
-        elif attempt.refused:
-            field_error(form, attempt.refused)
-            status = 422
-        else:
-            flash(_("The evaluation was saved."), "success")
-            return redirect(
-                url_for("commendations.show_evaluations", year=year, unit_id=unit_id), code=303
-            )
-    else:
-        status = 422
-    return make_response(
-        render_template(
-            "commendations/evaluation_form.html",
-            evaluation=evaluation,
-            form=form,
-            saved_now=saved_now,
-        ),
-        status,
-    )
-
-
-# Nominations
 
 
 def _probe(unit: Unit, year: int) -> Nomination:
@@ -179,14 +38,14 @@ def _probe(unit: Unit, year: int) -> Nomination:
 @bp.get("/nominations")
 @login_required
 def nominations_index():
-    return _this_year_at_home(Action.NOMINATION_VIEW, "commendations.unit_nominations")
+    return this_year_at_home(Action.NOMINATION_VIEW, "commendations.unit_nominations")
 
 
 @bp.get("/nominations/<int:year>/<id:unit_id>")
 @login_required
 def unit_nominations(year: int, unit_id: int):
     unit = db.get_or_404(Unit, unit_id)
-    year = _year(year)
+    year = checked_year(year)
     probe = _probe(unit, year)
     policy.require(current_user, Action.NOMINATION_VIEW, probe)
     return render_template(
@@ -248,7 +107,7 @@ def _nomination_form_page(unit, year, form, *, status=200, nomination=None, save
 @login_required
 def new_nomination(year: int, unit_id: int):
     unit = db.get_or_404(Unit, unit_id)
-    year = _year(year)
+    year = checked_year(year)
     policy.require(current_user, Action.NOMINATION_CREATE, _probe(unit, year))
     posted = request.method == "POST"
     form = _nomination_form(unit, year, request.form if posted else None)
@@ -457,53 +316,3 @@ def queue():
 
 
 # The public list
-
-
-@bp.get("/<int:year>")
-def public_list(year: int):
-    """Approved commendations of a year, by the level that proposed them and by kind; names
-    of units as they were that year. Anonymous readers revalidate with an ETag."""
-    policy.require(current_user, Action.COMMENDATION_VIEW)
-    year = _year(year)
-    personal = current_user.is_authenticated or session.get("_flashes")
-    etag = None
-    if not personal:
-        parts = (year, queries.public_stamp(year), ui_language().code, interface_stamp())
-        etag = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-        known = [etag, *(f"{etag}:{algorithm}" for algorithm in ("br", "gzip", "deflate"))]
-        if any(request.if_none_match.contains(tag) for tag in known):
-            return _public_response(make_response("", 304), etag)
-    body = render_template(
-        "commendations/public.html",
-        year=year,
-        years=[y for y in registration_years() if y <= local_today().year],
-        groups=queries.approved_groups(year),
-    )
-    response = make_response(body)
-    if personal:
-        response.cache_control.private = True
-        response.cache_control.no_store = True
-        return response
-    return _public_response(response, etag)
-
-
-@bp.get("/<int:year>.xlsx")
-def public_list_xlsx(year: int):
-    """The same list as a spreadsheet: public like the page, since it holds nothing more."""
-    policy.require(current_user, Action.COMMENDATION_VIEW)
-    year = _year(year)
-    title = _("Commendations %(year)s", year=year)
-    workbook = services.commendations_xlsx(queries.approved_groups(year), title)
-    response = Response(workbook, mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = content_disposition(f"{title}.xlsx")
-    response.cache_control.no_cache = True
-    return response
-
-
-def _public_response(response, etag: str):
-    # Private: the page carries the visitor's own CSRF token (htmx headers).
-    response.cache_control.private = True
-    response.cache_control.no_cache = True
-    response.set_etag(etag)
-    response.vary.add("Cookie")
-    return response

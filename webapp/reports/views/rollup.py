@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass
 
 import xlsxwriter
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -23,9 +23,8 @@ from webapp.extensions import db
 from webapp.policy import Action
 from webapp.reports import queries, services
 from webapp.reports.models import LineStatus, Period
+from webapp.reports.views.common import bp
 from webapp.units.models import Level, Unit
-
-bp = Blueprint("rollup", __name__, url_prefix="/reports")
 
 # The consolidated figures name units that fall behind: keep them out of shared caches.
 NO_STORE = "private, no-store"
@@ -79,7 +78,7 @@ def _page(template: str, scope: Scope, **context) -> Response:
     )
 
 
-@bp.get("/<int:year>/<id:unit_id>/rollup")
+@bp.get("/reports/<int:year>/<id:unit_id>/rollup")
 @login_required
 def show_rollup(year: int, unit_id: int):
     """Sums of every figure and measure over the accepted reports, by organization and content."""
@@ -98,7 +97,7 @@ def show_rollup(year: int, unit_id: int):
     )
 
 
-@bp.get("/<int:year>/<id:unit_id>/rollup.xlsx")
+@bp.get("/reports/<int:year>/<id:unit_id>/rollup.xlsx")
 @login_required
 def export_rollup(year: int, unit_id: int):
     scope = _load(year, unit_id)
@@ -114,7 +113,7 @@ def export_rollup(year: int, unit_id: int):
     return response
 
 
-@bp.get("/<int:year>/<id:unit_id>/completeness")
+@bp.get("/reports/<int:year>/<id:unit_id>/completeness")
 @login_required
 def show_completeness(year: int, unit_id: int):
     """Expected, submitted, on time, late and missing reports, and which are missing."""

@@ -7,9 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -30,21 +28,14 @@ from webapp.i18n.setup import enabled_languages
 from webapp.pages import translations
 from webapp.pages.forms import TranslationForm
 from webapp.pages.models import ORIGINAL_LANGUAGE, Page, TranslationState
-from webapp.pages.queries import translation_statuses, translation_worklist
+from webapp.pages.queries import (
+    translation_languages,
+    translation_statuses,
+    translation_worklist,
+)
 from webapp.pages.services import PageError, PageValues, render
+from webapp.pages.views.common import bp
 from webapp.policy import Action
-
-bp = Blueprint("translations", __name__)
-
-
-def translation_languages() -> list[Language]:
-    """The configured languages a page may be translated into (all but the original's)."""
-    known = all_languages()
-    return [
-        known[code]
-        for code in current_app.config["LANGUAGES"]
-        if code in known and code != ORIGINAL_LANGUAGE
-    ]
 
 
 def _language(code: str) -> Language:
@@ -146,7 +137,7 @@ def _save(page: Page, language: Language, translation, form, values: PageValues)
         return None, None
     flash(_("The translation was saved."), "success")
     return redirect(
-        url_for("translations.edit_translation", page_id=page.id, code=language.code), code=303
+        url_for("pages.edit_translation", page_id=page.id, code=language.code), code=303
     ), None
 
 
@@ -174,7 +165,7 @@ def change_translation_state(page_id: int, code: str, step: str):
             "success",
         )
     return redirect(
-        url_for("translations.edit_translation", page_id=page.id, code=language.code), code=303
+        url_for("pages.edit_translation", page_id=page.id, code=language.code), code=303
     )
 
 
@@ -189,7 +180,7 @@ def worklist(code: str | None):
     if code is None:
         if not mine:
             return render_template("pages/worklist.html", language=None, mine=[], rows=[])
-        return redirect(url_for("translations.worklist", code=mine[0]), code=303)
+        return redirect(url_for("pages.worklist", code=mine[0]), code=303)
     language = _language(code)
     if language.code not in mine:
         abort(403)

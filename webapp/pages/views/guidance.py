@@ -8,7 +8,6 @@ import hashlib
 from dataclasses import dataclass
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -40,11 +39,10 @@ from webapp.pages.models import (
 )
 from webapp.pages.queries import editable_by, published_children, resolve
 from webapp.pages.translations import published_translations
+from webapp.pages.views.common import bp
 from webapp.policy import Action
 from webapp.units.models import Level, Unit
 from webapp.units.queries import tree_order, units_in_scope
-
-bp = Blueprint("pages", __name__, url_prefix="/pages")
 
 
 @bp.app_template_global("page_translations")
@@ -62,7 +60,7 @@ def _load(page_id: int, action: Action) -> Page:
 # Reading
 
 
-@bp.get("")
+@bp.get("/pages")
 def index():
     policy.require(current_user, Action.CAMPAIGN_VIEW)
     sections = [(section, published_children(section)) for section in published_children(None)]
@@ -137,7 +135,7 @@ def _render_page(page: Page, children: list[Page], reading: _Reading) -> str:
     )
 
 
-@bp.get("/<path:path>")
+@bp.get("/pages/<path:path>")
 def show_page(path: str):
     page = resolve(path)
     if page is None:
@@ -171,7 +169,7 @@ def show_page(path: str):
 # Writing
 
 
-@bp.get("/manage")
+@bp.get("/pages/manage")
 @login_required
 def manage():
     if not policy.can_somewhere(current_user, Action.PAGE_PUBLISH):
@@ -195,7 +193,7 @@ def _new_form(formdata=None) -> NewPageForm:
     return form
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/pages/new", methods=["GET", "POST"])
 @login_required
 def new_page():
     if not policy.can_somewhere(current_user, Action.PAGE_EDIT):
@@ -234,7 +232,7 @@ def new_page():
     return make_response(render_template("pages/new.html", form=form, preview=preview), status)
 
 
-@bp.route("/<id:page_id>/edit", methods=["GET", "POST"])
+@bp.route("/pages/<id:page_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_page(page_id: int):
     page = _load(page_id, Action.PAGE_PUBLISH)
@@ -289,7 +287,7 @@ _TRANSITIONS = {
 }
 
 
-@bp.post("/<id:page_id>/<any(publish, archive, unpublish):step>")
+@bp.post("/pages/<id:page_id>/<any(publish, archive, unpublish):step>")
 @login_required
 def change_state(page_id: int, step: str):
     page = _load(page_id, Action.PAGE_PUBLISH)
@@ -309,14 +307,14 @@ def change_state(page_id: int, step: str):
     return redirect(url_for("pages.edit_page", page_id=page.id), code=303)
 
 
-@bp.get("/<id:page_id>/history")
+@bp.get("/pages/<id:page_id>/history")
 @login_required
 def history(page_id: int):
     page = _load(page_id, Action.PAGE_PUBLISH)
     return render_template("pages/history.html", page=page)
 
 
-@bp.get("/<id:page_id>/diff")
+@bp.get("/pages/<id:page_id>/diff")
 @login_required
 def compare(page_id: int):
     page = _load(page_id, Action.PAGE_PUBLISH)
@@ -333,7 +331,7 @@ def compare(page_id: int):
     )
 
 
-@bp.post("/<id:page_id>/revisions/<id:revision_id>/restore")
+@bp.post("/pages/<id:page_id>/revisions/<id:revision_id>/restore")
 @login_required
 def restore(page_id: int, revision_id: int):
     page = _load(page_id, Action.PAGE_EDIT)

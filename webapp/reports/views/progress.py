@@ -9,7 +9,6 @@ from collections import Counter
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     abort,
     flash,
     make_response,
@@ -38,12 +37,11 @@ from webapp.registrations.services import organizations_at
 from webapp.reports import queries, services
 from webapp.reports.forms import figure_values, figures_form, line_form, line_values
 from webapp.reports.models import LineStatus, Period, ProgressLine, ProgressReport, ReportState
+from webapp.reports.views.common import bp
 from webapp.review.chain import reviewing_unit
 from webapp.review.forms import DecisionForm
 from webapp.units.models import Unit
 from webapp.urls import form_id
-
-bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 QUEUE_PER_PAGE = 25
 
@@ -73,7 +71,7 @@ def _kept(message: str) -> str:
     return _("%(reason)s What you typed is kept below so you can copy it.", reason=message)
 
 
-@bp.get("")
+@bp.get("/reports")
 @login_required
 def index():
     """The reports of the user's own unit for this year."""
@@ -83,7 +81,7 @@ def index():
     return redirect(url_for("reports.show_unit", year=local_today().year, unit_id=pairs[0][0]))
 
 
-@bp.get("/queue")
+@bp.get("/reports/queue")
 @login_required
 def queue():
     """Sent reports waiting for the user's acceptance, oldest first: they stay here until
@@ -96,7 +94,7 @@ def queue():
     )
 
 
-@bp.get("/<int:year>/<id:unit_id>")
+@bp.get("/reports/<int:year>/<id:unit_id>")
 @login_required
 def show_unit(year: int, unit_id: int):
     """One row per organization and period: state, due date, late. Only the reports that
@@ -155,7 +153,7 @@ def show_unit(year: int, unit_id: int):
     )
 
 
-@bp.post("/start")
+@bp.post("/reports/start")
 @login_required
 def start_report():
     unit_id, organization_id = (
@@ -214,13 +212,13 @@ def _evaluation(report: ProgressReport):
     return evaluation
 
 
-@bp.get("/<id:report_id>")
+@bp.get("/reports/<id:report_id>")
 @login_required
 def show_report(report_id: int):
     return report_page(_load_report(report_id))
 
 
-@bp.post("/<id:report_id>/lines")
+@bp.post("/reports/<id:report_id>/lines")
 @login_required
 def add_new_entries(report_id: int):
     report = _load_report(report_id)
@@ -252,7 +250,7 @@ def _may_edit(report: ProgressReport) -> bool:
     return policy.require_unless_moved_on(current_user, Action.REPORT_EDIT, report).allowed
 
 
-@bp.get("/lines/<id:line_id>")
+@bp.get("/reports/lines/<id:line_id>")
 @login_required
 def show_line(line_id: int):
     line = _load_line(line_id)
@@ -274,7 +272,7 @@ def _line_form_page(line, form, *, status=200, saved=None):
     return make_response(render_template("reports/line_form.html", **context), status)
 
 
-@bp.get("/lines/<id:line_id>/edit")
+@bp.get("/reports/lines/<id:line_id>/edit")
 @login_required
 def edit_line(line_id: int):
     line = _load_line(line_id)
@@ -284,7 +282,7 @@ def edit_line(line_id: int):
     return _line_form_page(line, line_form(line))
 
 
-@bp.post("/lines/<id:line_id>/edit")
+@bp.post("/reports/lines/<id:line_id>/edit")
 @login_required
 def update_line(line_id: int):
     line = _load_line(line_id)
@@ -319,7 +317,7 @@ def update_line(line_id: int):
     return _line_form_page(line, form, status=422)
 
 
-@bp.route("/<id:report_id>/figures", methods=["GET", "POST"])
+@bp.route("/reports/<id:report_id>/figures", methods=["GET", "POST"])
 @login_required
 def edit_figures(report_id: int):
     report = _load_report(report_id)
@@ -370,7 +368,7 @@ def _load_to_submit(report_id: int) -> ProgressReport:
     return report
 
 
-@bp.get("/<id:report_id>/submit")
+@bp.get("/reports/<id:report_id>/submit")
 @login_required
 def confirm_submit(report_id: int):
     """What sending will do, before it locks the report: one tap must not send it."""
@@ -395,7 +393,7 @@ def confirm_submit(report_id: int):
     )
 
 
-@bp.post("/<id:report_id>/submit")
+@bp.post("/reports/<id:report_id>/submit")
 @login_required
 def submit_report(report_id: int):
     report = _load_to_submit(report_id)
@@ -408,13 +406,13 @@ def submit_report(report_id: int):
     return redirect(report_url(report), code=303)
 
 
-@bp.post("/<id:report_id>/accept")
+@bp.post("/reports/<id:report_id>/accept")
 @login_required
 def accept_report(report_id: int):
     return _decide(report_id, accept=True)
 
 
-@bp.post("/<id:report_id>/return")
+@bp.post("/reports/<id:report_id>/return")
 @login_required
 def return_report(report_id: int):
     return _decide(report_id, accept=False)

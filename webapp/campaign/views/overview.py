@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,14 +15,13 @@ from webapp.campaign.deadlines import current_campaign
 from webapp.campaign.forms import DeadlineForm
 from webapp.campaign.models import DeadlineKind, MemberOrganization, ModelType
 from webapp.campaign.queries import requirements_in
+from webapp.campaign.views.common import bp
 from webapp.db import local_today
 from webapp.extensions import db
 from webapp.policy import Action
 
-bp = Blueprint("campaign", __name__, url_prefix="/campaign")
 
-
-@bp.get("")
+@bp.get("/campaign")
 def show_campaign():
     policy.require(current_user, Action.CAMPAIGN_VIEW)
     campaign = current_campaign()
@@ -31,7 +30,7 @@ def show_campaign():
     return _campaign_page(campaign, DeadlineForm(formdata=None))
 
 
-@bp.post("/deadlines")
+@bp.post("/campaign/deadlines")
 @login_required
 def set_deadline():
     campaign = current_campaign()

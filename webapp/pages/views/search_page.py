@@ -3,16 +3,15 @@ fragment for the live search as one types (htmx)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request, session
+from flask import request, session
 from flask_login import current_user
 
 from webapp import policy
 from webapp.htmx import is_partial, render_fragment_or_page
 from webapp.i18n.setup import ui_language
 from webapp.pages.search import MAX_QUERY, clean_query, search
+from webapp.pages.views.common import bp
 from webapp.policy import Action
-
-bp = Blueprint("search", __name__)
 
 PAGE_SIZE = 20
 MAX_PAGE = 50  # a bound on OFFSET; nobody pages through a thousand results

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     abort,
     flash,
     make_response,
@@ -22,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from webapp import policy
 from webapp.campaign import rules
 from webapp.campaign.deadlines import current_campaign
+from webapp.campaign.display import rule_label
 from webapp.campaign.forms import RequirementForm, RetireRequirementForm
 from webapp.campaign.models import (
     AppliesTo,
@@ -31,14 +31,12 @@ from webapp.campaign.models import (
     Requirement,
     RequirementKind,
 )
+from webapp.campaign.views.common import bp
 from webapp.concurrency import keep_typed, saving, version_of
-from webapp.coverage.services import rule_label
 from webapp.db import local_today
 from webapp.extensions import db
 from webapp.forms import field_error
 from webapp.policy import Action
-
-bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
 
 
 def _campaign() -> Campaign:
@@ -196,7 +194,7 @@ def _form_page(campaign, requirement, form, *, status=200, conflict=None, retire
     return make_response(render_template("admin/rule_form.html", **context), status)
 
 
-@bp.get("")
+@bp.get("/admin/rules")
 @login_required
 def list_rules():
     campaign = _campaign()
@@ -229,7 +227,7 @@ def list_rules():
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/admin/rules/new", methods=["GET", "POST"])
 @login_required
 def new_rule():
     campaign = _campaign()
@@ -242,11 +240,11 @@ def new_rule():
             field_error(form, attempt.refused)
         else:
             flash(_("The rule %(code)s was added.", code=requirement.code), "success")
-            return redirect(url_for("rules.list_rules"), code=303)
+            return redirect(url_for("campaign.list_rules"), code=303)
     return _form_page(campaign, None, form, status=422 if posted else 200)
 
 
-@bp.route("/<id:requirement_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/rules/<id:requirement_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_rule(requirement_id: int):
     campaign = _campaign()
@@ -273,11 +271,11 @@ def edit_rule(requirement_id: int):
             field_error(form, attempt.refused)
         else:
             flash(_("The rule %(code)s was saved.", code=requirement.code), "success")
-            return redirect(url_for("rules.list_rules"), code=303)
+            return redirect(url_for("campaign.list_rules"), code=303)
     return _form_page(campaign, requirement, form, status=422)
 
 
-@bp.post("/<id:requirement_id>/retire")
+@bp.post("/admin/rules/<id:requirement_id>/retire")
 @login_required
 def retire_rule(requirement_id: int):
     campaign = _campaign()
@@ -307,13 +305,13 @@ def retire_rule(requirement_id: int):
                 ),
                 "success",
             )
-            return redirect(url_for("rules.list_rules"), code=303)
+            return redirect(url_for("campaign.list_rules"), code=303)
     return _form_page(
         campaign, requirement, _rule_form(requirement), status=422, retire_form=retire_form
     )
 
 
-@bp.post("/<id:requirement_id>/delete")
+@bp.post("/admin/rules/<id:requirement_id>/delete")
 @login_required
 def delete_rule(requirement_id: int):
     campaign = _campaign()
@@ -325,9 +323,9 @@ def delete_rule(requirement_id: int):
         return _gone()
     if not attempt.saved:
         flash(_changed_meanwhile() if attempt.stale else str(attempt.refused), "error")
-        return redirect(url_for("rules.edit_rule", requirement_id=requirement_id), code=303)
+        return redirect(url_for("campaign.edit_rule", requirement_id=requirement_id), code=303)
     flash(_("The rule %(code)s was deleted.", code=code), "success")
-    return redirect(url_for("rules.list_rules"), code=303)
+    return redirect(url_for("campaign.list_rules"), code=303)
 
 
 def _changed_meanwhile() -> str:
@@ -336,4 +334,4 @@ def _changed_meanwhile() -> str:
 
 def _gone():
     flash(_("Someone else deleted this rule meanwhile."), "error")
-    return redirect(url_for("rules.list_rules"), code=303)
+    return redirect(url_for("campaign.list_rules"), code=303)

@@ -4,7 +4,6 @@ and downloading (whoever may read the page)."""
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -25,9 +24,8 @@ from webapp.htmx import after_change, is_partial, render_fragment
 from webapp.pages import files
 from webapp.pages.models import Attachment, Page
 from webapp.pages.queries import is_public
+from webapp.pages.views.common import bp
 from webapp.policy import Action
-
-bp = Blueprint("files", __name__)
 
 FRAGMENT = "pages/_attachments.html"
 EVENT = "attachments-changed"
@@ -136,7 +134,10 @@ def download_attachment(attachment_id: int, filename: str):
 def too_large(error: RequestEntityTooLarge):
     """A file far over the limit is refused before it is read (MAX_CONTENT_LENGTH): answer
     like any refused file, with the limit, rather than with a bare error page."""
-    page = db.session.get(Page, (request.view_args or {}).get("page_id", 0))
+    # The pages' other screens keep the site's own error page.
+    uploading = request.endpoint == "pages.upload_attachment"
+    page_id = (request.view_args or {}).get("page_id", 0) if uploading else 0
+    page = db.session.get(Page, page_id)
     if page is None or not policy.can(current_user, Action.ATTACHMENT_UPLOAD, page):
         # The site's own error page (an error handler must not raise another error).
         template = "errors/_error.html" if is_partial() else "errors/error.html"

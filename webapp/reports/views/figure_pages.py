@@ -5,7 +5,7 @@ and deleting one no report has given. Plain pages and forms: they work without J
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,8 +17,7 @@ from webapp.policy import Action
 from webapp.reports import figures
 from webapp.reports.forms import figure_form, figure_values_of
 from webapp.reports.models import ReportFigure, ReportFigureValue
-
-bp = Blueprint("figures", __name__, url_prefix="/admin/report-figures")
+from webapp.reports.views.common import bp
 
 
 def _require() -> None:
@@ -30,7 +29,7 @@ def _form_page(figure, form, *, status=200, conflict=None):
     return make_response(page, status)
 
 
-@bp.get("")
+@bp.get("/admin/report-figures")
 @login_required
 def list_figures():
     _require()
@@ -51,7 +50,7 @@ def list_figures():
     return render_template("admin/figures.html", figures=rows, given=given)
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/admin/report-figures/new", methods=["GET", "POST"])
 @login_required
 def new_figure():
     _require()
@@ -64,11 +63,11 @@ def new_figure():
             field_error(form, attempt.refused)
         else:
             flash(_("The figure %(name)s was added.", name=figure.name_vi), "success")
-            return redirect(url_for("figures.list_figures"), code=303)
+            return redirect(url_for("reports.list_figures"), code=303)
     return _form_page(None, form, status=422 if posted else 200)
 
 
-@bp.route("/<id:figure_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/report-figures/<id:figure_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_figure(figure_id: int):
     _require()
@@ -94,7 +93,7 @@ def edit_figure(figure_id: int):
             field_error(form, attempt.refused)
         else:
             flash(_("The figure %(name)s was saved.", name=figure.name_vi), "success")
-            return redirect(url_for("figures.list_figures"), code=303)
+            return redirect(url_for("reports.list_figures"), code=303)
     return _form_page(figure, form, status=422)
 
 
@@ -125,10 +124,10 @@ def _change(figure_id: int, change, done: str):
         flash(str(attempt.refused), "error")
     else:
         flash(done % {"name": name}, "success")
-    return redirect(url_for("figures.list_figures"), code=303)
+    return redirect(url_for("reports.list_figures"), code=303)
 
 
-@bp.post("/<id:figure_id>/retire")
+@bp.post("/admin/report-figures/<id:figure_id>/retire")
 @login_required
 def retire_figure(figure_id: int):
     return _change(
@@ -138,7 +137,7 @@ def retire_figure(figure_id: int):
     )
 
 
-@bp.post("/<id:figure_id>/restore")
+@bp.post("/admin/report-figures/<id:figure_id>/restore")
 @login_required
 def restore_figure(figure_id: int):
     return _change(
@@ -148,7 +147,7 @@ def restore_figure(figure_id: int):
     )
 
 
-@bp.post("/<id:figure_id>/delete")
+@bp.post("/admin/report-figures/<id:figure_id>/delete")
 @login_required
 def delete_figure(figure_id: int):
     return _change(
@@ -160,4 +159,4 @@ def delete_figure(figure_id: int):
 
 def _gone():
     flash(_("Someone else deleted this figure meanwhile."), "error")
-    return redirect(url_for("figures.list_figures"), code=303)
+    return redirect(url_for("reports.list_figures"), code=303)
