@@ -83,7 +83,7 @@ def app(database_url, tmp_path_factory) -> Iterator[Flask]:
 
 
 def _wipe(app: Flask) -> None:
-    from webapp.i18n.domain import clear_caches
+    from webapp.i18n.setup import clear_caches
 
     clear_caches()
     with app.app_context():

@@ -48,12 +48,7 @@ APP_MODULES = {"webapp", "webapp.templating", "webapp.errors", "webapp.models"}
 KNOWN: dict[tuple[str, str], str] = {}
 
 # Module circles (as sets of modules) still to break, with the reason.
-KNOWN_CIRCLES: dict[frozenset[str], str] = {
-    frozenset(
-        {"webapp.i18n.domain", "webapp.i18n.queries", "webapp.i18n.setup"}
-    ): "inside i18n, through imports in functions: the translation domain asks setup for the "
-    "visitor's language and queries for the catalogs, queries ask the domain for generations",
-}
+KNOWN_CIRCLES: dict[frozenset[str], str] = {}
 
 
 def _module_name(path: Path) -> str:

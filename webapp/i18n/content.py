@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from webapp.i18n.choice import ui_language
+
 
 class Localized:
     """Mixin: `obj.tr("name")` gives name_<ui language>, falling back along the chain to vi."""
 
     def tr(self, field: str) -> str:
-        from webapp.i18n.setup import ui_language
-
         for code in (*ui_language().chain, "vi"):
             value = getattr(self, f"{field}_{code}", None)
             if value:

@@ -1,5 +1,6 @@
 """A Flask-Babel domain that chains catalogs along the interface language's fallback, with the
-translations saved in the app laid over each compiled catalog."""
+translations saved in the app laid over each compiled catalog; and what the interface text of a
+request depends on (for ETags)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ from pathlib import Path
 import sqlalchemy as sa
 from babel import support
 from flask import current_app, g, has_request_context
-from flask_babel import Domain
+from flask_babel import Domain, get_domain
 
 from webapp.extensions import db
+from webapp.i18n.choice import ui_language_code
+from webapp.i18n.generations import generations
+from webapp.i18n.languages import all_languages
+from webapp.i18n.models import InterfaceTranslation
 
 
 def _overrides(code: str, plural) -> support.Translations | None:
     """The language's in-app translations as a catalog, or None when there are none."""
-    from webapp.i18n.models import InterfaceTranslation
-
     rows = db.session.execute(
         sa.select(
             InterfaceTranslation.context,
@@ -41,28 +44,6 @@ def _overrides(code: str, plural) -> support.Translations | None:
     return translations
 
 
-def generations(codes: tuple[str, ...]) -> dict[str, int] | None:
-    """How many in-app saves each language has seen, read once per request; None when the
-    database cannot say (an error page after a failed transaction still needs its words)."""
-    from webapp.i18n.models import CatalogGeneration
-
-    cached = g.setdefault("catalog_generations", {})
-    missing = [code for code in codes if code not in cached]
-    if missing:
-        try:
-            found = dict(
-                db.session.execute(
-                    sa.select(CatalogGeneration.language, CatalogGeneration.generation).where(
-                        CatalogGeneration.language.in_(missing)
-                    )
-                ).all()
-            )
-        except sa.exc.SQLAlchemyError:
-            return None
-        cached.update({code: found.get(code, 0) for code in missing})
-    return {code: cached[code] for code in codes}
-
-
 class ChainDomain(Domain):
     """Translations for the interface language, falling back along its chain (tyz → vi).
 
@@ -73,9 +54,6 @@ class ChainDomain(Domain):
     """
 
     def get_translations(self):
-        from webapp.i18n.languages import all_languages
-        from webapp.i18n.setup import ui_language_code
-
         if not has_request_context() and "ui_lang" not in g:
             return support.NullTranslations()
         lang = ui_language_code()
@@ -119,24 +97,9 @@ class ChainDomain(Domain):
         return head
 
 
-def clear_caches() -> None:
-    """Forget every built catalog and count, as a restart would (tests empty the database,
-    which sets the generations back to zero)."""
-    from webapp.extensions import babel
-    from webapp.i18n import queries
-
-    babel.domain_instance.cache.clear()
-    queries.clear_coverage_cache()
-
-
 def interface_stamp() -> tuple:
     """What the interface text of this request depends on, for ETags of cached pages: the
     in-app translations of the language chain and the compiled catalogs' dates."""
-    from flask_babel import get_domain
-
-    from webapp.i18n.languages import all_languages
-    from webapp.i18n.setup import ui_language_code
-
     chain = all_languages()[ui_language_code()].chain
     compiled = [
         path.stat().st_mtime_ns

@@ -17,7 +17,10 @@ from flask_babel import lazy_pgettext
 
 from webapp.extensions import db
 from webapp.i18n.catalogs import TEMPLATE, TRANSLATIONS, read_catalog
+from webapp.i18n.generations import generations
+from webapp.i18n.languages import all_languages
 from webapp.i18n.models import InterfaceTranslation, message_key
+from webapp.i18n.update import empty_catalog
 from webapp.labels import Labelled
 from webapp.text import fold
 
@@ -89,8 +92,6 @@ def catalog(code: str, directory: Path = TRANSLATIONS) -> Catalog | None:
 
 
 def plural_count(code: str) -> int:
-    from webapp.i18n.languages import all_languages
-
     shipped = catalog(code)
     return shipped.num_plurals if shipped is not None else all_languages()[code].plural_forms[0]
 
@@ -148,8 +149,6 @@ def messages(code: str) -> list[InterfaceMessage]:
 
 def exported_catalog(code: str) -> Catalog:
     """The language's catalog as shipped, with the in-app translations laid over it."""
-    from webapp.i18n.update import empty_catalog
-
     shipped = catalog(code)
     result = copy.deepcopy(shipped) if shipped is not None else empty_catalog(code)
     current = {src.key for src in sources()}
@@ -215,8 +214,6 @@ def clear_coverage_cache() -> None:
 
 def coverage(code: str) -> Coverage:
     """Counted once per language for each state of its catalog and in-app translations."""
-    from webapp.i18n.domain import generations
-
     path = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
     seen = generations((code,))
     stamp = (code, path.stat().st_mtime if path.exists() else 0.0, seen and seen[code])

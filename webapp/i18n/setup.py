@@ -1,45 +1,16 @@
-"""Per-request language choice and the Flask-Babel wiring."""
+"""The Flask-Babel wiring: the chained domain installed, the formatting locale and the
+language of each request (choice) given to Babel and to templates, and the caches built from
+the catalogs emptied on demand."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g, has_request_context, request
-from flask_login import current_user
+from flask import Flask, Response, g
 
 from webapp.extensions import babel
+from webapp.i18n import queries
+from webapp.i18n.choice import enabled_languages, ui_language
 from webapp.i18n.domain import ChainDomain
-from webapp.i18n.languages import Language, all_languages
-
-LANGUAGE_COOKIE = "lang"
-
-
-def enabled_languages() -> list[Language]:
-    known = all_languages()
-    return [known[code] for code in current_app.config["LANGUAGES"]]
-
-
-def choose_language() -> str:
-    """The interface language: the signed-in person's choice, else the visitor's cookie, else
-    the best of the browser's Accept-Language among ours, else the default (Vietnamese)."""
-    enabled = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.language in enabled:
-        return current_user.language
-    wanted = request.cookies.get(LANGUAGE_COOKIE)
-    if wanted in enabled:
-        return wanted
-    return request.accept_languages.best_match(enabled) or current_app.config["DEFAULT_LANGUAGE"]
-
-
-def ui_language_code() -> str:
-    """Chosen once per request, when first needed (static files never ask)."""
-    if "ui_lang" not in g:
-        if not has_request_context():
-            return current_app.config["DEFAULT_LANGUAGE"]
-        g.ui_lang = choose_language()
-    return g.ui_lang
-
-
-def ui_language() -> Language:
-    return all_languages()[ui_language_code()]
+from webapp.i18n.languages import all_languages
 
 
 def _format_locale() -> str:
@@ -72,3 +43,10 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def language_context() -> dict:
         return {"ui_language": ui_language(), "languages": enabled_languages()}
+
+
+def clear_caches() -> None:
+    """Forget every built catalog and count, as a restart would (tests empty the database,
+    which sets the generations back to zero)."""
+    babel.domain_instance.cache.clear()
+    queries.clear_coverage_cache()

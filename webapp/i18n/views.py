@@ -26,9 +26,9 @@ from webapp.downloads import content_disposition
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.i18n import queries, services
+from webapp.i18n.choice import LANGUAGE_COOKIE, ui_language
 from webapp.i18n.forms import TranslationForm
 from webapp.i18n.languages import Language, all_languages
-from webapp.i18n.setup import LANGUAGE_COOKIE
 from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.urls import safe_next
@@ -216,8 +216,6 @@ def export(code: str):
 def interface_coverage() -> queries.Coverage | None:
     """For the notice under the language switcher: how much of the interface language is
     translated (None for the source language and for Vietnamese, which are complete)."""
-    from webapp.i18n.setup import ui_language
-
     code = ui_language().code
     if code in (queries.SOURCE_LANGUAGE, current_app.config["DEFAULT_LANGUAGE"]):
         return None

@@ -21,8 +21,8 @@ from webapp.commendations.views.common import bp, checked_year
 from webapp.db import local_today
 from webapp.downloads import content_disposition
 from webapp.exports.documents import XLSX_MIMETYPE
+from webapp.i18n.choice import ui_language
 from webapp.i18n.domain import interface_stamp
-from webapp.i18n.setup import ui_language
 from webapp.policy import Action
 
 

@@ -24,9 +24,9 @@ from flask_login import current_user, login_required
 from webapp import policy
 from webapp.concurrency import keep_typed, saving, version_of
 from webapp.extensions import db
+from webapp.i18n.choice import ui_language
 from webapp.i18n.domain import interface_stamp
 from webapp.i18n.languages import all_languages
-from webapp.i18n.setup import ui_language
 from webapp.pages import services
 from webapp.pages.forms import NewPageForm, PageForm
 from webapp.pages.models import (

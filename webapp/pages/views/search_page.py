@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from webapp import policy
 from webapp.htmx import is_partial, render_fragment_or_page
-from webapp.i18n.setup import ui_language
+from webapp.i18n.choice import ui_language
 from webapp.pages.search import MAX_QUERY, clean_query, search
 from webapp.pages.views.common import bp
 from webapp.policy import Action

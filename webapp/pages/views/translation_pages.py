@@ -21,10 +21,10 @@ from flask_login import current_user, login_required
 from webapp import policy
 from webapp.concurrency import hidden_id, keep_typed, saving, version_of
 from webapp.extensions import db
+from webapp.i18n.choice import enabled_languages
 from webapp.i18n.languages import Language, all_languages
 from webapp.i18n.queries import SOURCE_LANGUAGE, Coverage
 from webapp.i18n.queries import coverage as interface_coverage
-from webapp.i18n.setup import enabled_languages
 from webapp.pages import translations
 from webapp.pages.forms import TranslationForm
 from webapp.pages.models import ORIGINAL_LANGUAGE, Page, TranslationState
