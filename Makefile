@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
+# Test workers (pytest-xdist): one per core; each has its own database and live server.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 export FLASK_APP := webapp
 
 .PHONY: run test install install-dev catalogs db lint format bench bench-coverage bench-reports shots extract clean
@@ -33,13 +36,14 @@ db: catalogs
 run: db
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - 'webapp:create_app()'
 
-# The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+# The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set, each in
+# parallel workers (TEST_WORKERS=1 for one process).
 test: install-dev catalogs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	TEST_DB=sqlite $(BIN)/pytest
+	TEST_DB=sqlite $(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		TEST_DB=postgresql $(BIN)/pytest; \
+		TEST_DB=postgresql $(PYTEST); \
 	elif [ -n "$$CI" ]; then \
 		echo "CI: TEST_DATABASE_URL is not set, the PostgreSQL run cannot be skipped"; exit 1; \
 	else \

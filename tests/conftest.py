@@ -1,8 +1,15 @@
 """Fixtures: the app on SQLite or PostgreSQL (TEST_DB), a clean database per test, clients that
-send CSRF tokens like a browser, and signing in as a role on a unit."""
+send CSRF tokens like a browser, and signing in as a role on a unit.
+
+Under pytest-xdist (`make test` runs `-n auto`) every worker is its own pytest session, so the
+session fixtures below give each worker its own database (a file in the worker's temporary
+directory, or a PostgreSQL database named after the worker), its own attachments folder and, in
+tests/browser, its own live server on a free port: workers never share state."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 import re
 import uuid
@@ -10,6 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -19,8 +27,28 @@ from webapp.auth.models import Role
 from webapp.extensions import db as _db
 
 TEST_DB = os.environ.get("TEST_DB", "sqlite")
+# "gw0", "gw1", … under pytest-xdist; "main" in a plain run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 IN_CI = bool(os.environ.get("CI"))
 _TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+# The seed's YAML files are parsed again for every test that loads them (PyYAML's pure-Python
+# parser: most of load_campaign()'s time); the same text parses to the same data, so the suite
+# parses each text once and hands out copies. Streams and other texts parse as before.
+_safe_load = yaml.safe_load
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(text: str):
+    return _safe_load(text)
+
+
+def _cached_safe_load(stream):
+    return copy.deepcopy(_parsed(stream)) if isinstance(stream, str) else _safe_load(stream)
+
+
+yaml.safe_load = _cached_safe_load
 
 
 def unavailable(reason: str) -> None:
@@ -36,7 +64,9 @@ def _postgres_database() -> Iterator[str]:
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         unavailable("TEST_DATABASE_URL is not set")
-    name = f"webapp_test_{uuid.uuid4().hex[:10]}"
+    # Named after the worker for whoever lists databases; the random part keeps two runs on one
+    # server (two checkouts, two machines' CI) apart.
+    name = f"webapp_test_{WORKER}_{uuid.uuid4().hex[:10]}"
     admin_url = base.replace("postgresql+psycopg://", "postgresql://")
     try:
         admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
@@ -77,6 +107,7 @@ def app(database_url, tmp_path_factory) -> Iterator[Flask]:
     app.test_client_class = CsrfClient
     with app.app_context():
         upgrade()
+    app.extensions["test_campaign_rows"] = _campaign_rows(app)
     yield app
     with app.app_context():
         _db.engine.dispose()
@@ -94,6 +125,41 @@ def _wipe(app: Flask) -> None:
             else:
                 for table in tables:
                     conn.execute(sa.text(f"DELETE FROM {table}"))
+
+
+def _campaign_rows(app: Flask) -> dict[sa.Table, list[dict]]:
+    """The rows load_campaign() writes into an empty database, by table, made once per session
+    (per worker): the `campaign` fixture copies them in for each of its ~340 tests instead of
+    loading the YAML through the ORM each time."""
+    from webapp.seed.loader import load_campaign
+
+    with app.app_context():
+        load_campaign()
+        _db.session.commit()
+        rows = {}
+        for table in _db.metadata.sorted_tables:
+            if found := [dict(row._mapping) for row in _db.session.execute(table.select())]:
+                rows[table] = found
+        _db.session.remove()
+    _wipe(app)
+    return rows
+
+
+def _insert_rows(rows: dict[sa.Table, list[dict]]) -> None:
+    """Insert the rows (parents first) in the session's transaction; on PostgreSQL, move each
+    id sequence past them, as if the rows had been added one by one."""
+    session = _db.session
+    for table, values in rows.items():
+        session.execute(table.insert(), values)
+    if session.get_bind().dialect.name == "postgresql":
+        for table in rows:
+            if (column := table.autoincrement_column) is not None:
+                session.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
+                        f"(SELECT max({column.name}) FROM {table.name}))"
+                    )
+                )
 
 
 @pytest.fixture(scope="module")
@@ -152,11 +218,13 @@ def client(app, db) -> CsrfClient:
 
 
 @pytest.fixture
-def campaign(db):
-    """The campaign as the seed ships it: contents, organizations, models, deadlines."""
-    from webapp.seed.loader import load_campaign
+def campaign(app, db):
+    """The campaign as the seed ships it: contents, organizations, models, deadlines (the rows
+    load_campaign() wrote once for the session; tests of the loader itself call it)."""
+    from webapp.campaign.models import Campaign
 
-    campaign = load_campaign()
+    _insert_rows(app.extensions["test_campaign_rows"])
+    campaign = _db.session.scalar(sa.select(Campaign))
     _db.session.commit()
     return campaign
 

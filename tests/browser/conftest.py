@@ -17,6 +17,20 @@ from webapp.review import services as review
 from webapp.units.models import Unit
 
 DEMO_YEAR = 2017  # the demo season
+# Modules whose tests pytest-xdist may spread over workers: a few long tests each, so the
+# spread is worth loading their demo data once more.
+SPREAD = {"test_pages.py"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), keep each other browser module on one worker: its
+    tests share module fixtures (the demo data, a crawl) that each worker would build again."""
+    for item in items:  # every item of the session: this hook is not limited to tests/browser
+        module = item.path.name
+        if item.path.parent.name != "browser" or module in SPREAD:
+            continue
+        if not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(module))
 
 
 @pytest.fixture(scope="session")
@@ -38,14 +52,17 @@ def new_page(browser, base_url, seeded):
     """Pages in fresh contexts (empty cache, no cookies), with or without JavaScript."""
     contexts = []
 
-    def make(*, javascript: bool = True, width: int = 360, locale: str = "vi-VN"):
+    def make(
+        *, javascript: bool = True, width: int = 360, locale: str = "vi-VN", storage_state=None
+    ):
         # A phone set to Vietnamese, as our users' are: its Accept-Language picks the language
-        # on a first visit.
+        # on a first visit. `storage_state`: cookies to start with (a signed-in account's).
         context = browser.new_context(
             locale=locale,
             java_script_enabled=javascript,
             viewport={"width": width, "height": 740},
             base_url=base_url,
+            storage_state=storage_state,
         )
         contexts.append(context)
         return context.new_page()

@@ -69,7 +69,11 @@ def crawls(app, browser, base_url, lived_in):
 
 
 @pytest.mark.parametrize("width", [DESK, PHONE])
-@pytest.mark.parametrize("role", list(ROLES))
+# Under pytest-xdist both widths of a role go to one worker: the phone width revisits the pages
+# the desk width's crawl found (`crawls` keeps them per worker).
+@pytest.mark.parametrize(
+    "role", [pytest.param(role, marks=pytest.mark.xdist_group(f"layout-{role}")) for role in ROLES]
+)
 def test_every_crawled_page_passes_the_layout_checks(crawls, role, width):
     page, result = crawls(role)
     if width not in result.visits:
