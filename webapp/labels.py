@@ -22,7 +22,9 @@ class Labelled:
 
     @classmethod
     def _labels(cls) -> Mapping[Any, Any]:
-        raise NotImplementedError
+        # Abstract: an enum that mixes Labelled in without saying its labels is a programming
+        # error, found the first time one of its labels is asked for.
+        raise NotImplementedError(f"{cls.__name__} mixes in Labelled but defines no _labels()")
 
     @classmethod
     def _table(cls) -> Mapping[Any, Any]:
