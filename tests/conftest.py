@@ -127,30 +127,50 @@ def _wipe(app: Flask) -> None:
                     conn.execute(sa.text(f"DELETE FROM {table}"))
 
 
-def _campaign_rows(app: Flask) -> dict[sa.Table, list[dict]]:
-    """The rows load_campaign() writes into an empty database, by table, made once per session
-    (per worker): the `campaign` fixture copies them in for each of its ~340 tests instead of
-    loading the YAML through the ORM each time."""
-    from webapp.seed.loader import load_campaign
-
+def _rows_made_by(app: Flask, load) -> dict[sa.Table, list[dict]]:
+    """The rows `load()` writes into an empty database, by table (parents first), read back
+    and the database wiped again: made once per session (per worker), they are copied in by
+    _insert_rows for each test or module that needs them, much faster than loading the YAML
+    through the ORM each time."""
     with app.app_context():
-        load_campaign()
+        load()
         _db.session.commit()
         rows = {}
         for table in _db.metadata.sorted_tables:
-            if found := [dict(row._mapping) for row in _db.session.execute(table.select())]:
+            # By primary key: a table that refers to itself (units, their parents) lists each
+            # parent before its children, as they were made.
+            query = table.select().order_by(*table.primary_key.columns)
+            if found := [dict(row._mapping) for row in _db.session.execute(query)]:
                 rows[table] = found
         _db.session.remove()
     _wipe(app)
     return rows
 
 
+def _campaign_rows(app: Flask) -> dict[sa.Table, list[dict]]:
+    """The campaign as load_campaign() writes it: the `campaign` fixture's ~340 tests."""
+    from webapp.seed.loader import load_campaign
+
+    return _rows_made_by(app, load_campaign)
+
+
 def _insert_rows(rows: dict[sa.Table, list[dict]]) -> None:
     """Insert the rows (parents first) in the session's transaction; on PostgreSQL, move each
     id sequence past them, as if the rows had been added one by one."""
     session = _db.session
+    later = []  # foreign keys in a circle (use_alter: pages ↔ revisions), set once both exist
     for table, values in rows.items():
+        circular = [fk.parent for fk in table.foreign_keys if fk.constraint.use_alter]
+        if circular:
+            key = list(table.primary_key.columns)
+            later += [(table, key, column, values) for column in circular]
+            values = [row | {column.name: None for column in circular} for row in values]
         session.execute(table.insert(), values)
+    for table, key, column, values in later:
+        for row in values:
+            if row[column.name] is not None:
+                match = [c == row[c.name] for c in key]
+                session.execute(table.update().where(*match).values({column: row[column.name]}))
     if session.get_bind().dialect.name == "postgresql":
         for table in rows:
             if (column := table.autoincrement_column) is not None:
@@ -162,12 +182,19 @@ def _insert_rows(rows: dict[sa.Table, list[dict]]) -> None:
                 )
 
 
+@pytest.fixture(scope="session")
+def demo_rows(app) -> dict[sa.Table, list[dict]]:
+    """The rows of the demo data, made once per session (per worker) for `seeded`."""
+    return _rows_made_by(app, scenario.load_demo)
+
+
 @pytest.fixture(scope="module")
-def seeded(app) -> Iterator[None]:
+def seeded(app, demo_rows) -> Iterator[None]:
     """The demo data of `flask seed --demo` (tests/scenario.py:load_demo), once per module:
-    for tests that walk the product as the demo accounts do (dead links, the browser suite)."""
+    for tests that walk the product as the demo accounts do (dead links, the browser suite).
+    Its rows are copied in; the attachments' files stay in the session's folder."""
     with app.app_context():
-        scenario.load_demo()
+        _insert_rows(demo_rows)
         _db.session.commit()
         _db.session.remove()
     yield

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import unavailable
+from tests.conftest import TEST_DB, unavailable
 from tests.live import CHROMIUM, chromium, serve
 from webapp.auth.models import User
 from webapp.campaign.models import MemberOrganization
@@ -17,6 +17,13 @@ from webapp.review import services as review
 from webapp.units.models import Unit
 
 DEMO_YEAR = 2017  # the demo season
+# Checks of what Chromium draws and fetches (page weight, accessibility, layout) run on SQLite
+# only: the pages are the same markup on PostgreSQL, where the flows run again for what the
+# database does (locks, constraints, ordering); twice the same drawing would double the
+# slowest tests for nothing.
+drawing_only = pytest.mark.skipif(
+    TEST_DB != "sqlite", reason="what Chromium draws does not depend on the database"
+)
 # Modules whose tests pytest-xdist may spread over workers: a few long tests each, so the
 # spread is worth loading their demo data once more.
 SPREAD = {"test_pages.py"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import drawing_only, sign_in
 from webapp.auth.models import User
 from webapp.campaign.models import MemberOrganization
 from webapp.extensions import db
@@ -17,7 +17,7 @@ from webapp.registrations.models import ListState, RegistrationList
 from webapp.review import services as review
 from webapp.units.models import Unit
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, drawing_only]
 
 YEAR = 2017  # the demo season
 WIDTHS = (360, 1366)

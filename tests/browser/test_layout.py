@@ -3,7 +3,7 @@ desk's 1366 px, passes the layout checks of tests/layout.py, and every link a pe
 answers them with something other than a refusal. The data is the demo season and the current
 year's (tests/scenario.py), so matrices, reports and queues have rows.
 
-SQLite only: the pages are the same on PostgreSQL, and the crawl is the slowest test we have.
+SQLite only (`drawing_only`): the pages are the same on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ from datetime import date
 import pytest
 
 from tests import scenario
-from tests.conftest import TEST_DB, _wipe
+from tests.browser.conftest import drawing_only
+from tests.conftest import _wipe
 from tests.crawl import DESK, PHONE, ROLES, crawl, revisit, sign_in
 from tests.layout import vocabulary
 from webapp.extensions import db
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(TEST_DB != "sqlite", reason="the layout crawl runs on SQLite only"),
-]
+pytestmark = [pytest.mark.browser, drawing_only]
 SHOWN = 150
 # The years with data; links to other years are checked but not crawled.
 YEARS = {

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import drawing_only, sign_in
 from tests.live import NetworkMeter
 from webapp.auth.models import User
 from webapp.campaign.models import Requirement
@@ -359,6 +359,7 @@ def _open(new_page, signed_in, who, **options):
     return new_page(storage_state=signed_in(who) if who else None, **options)
 
 
+@drawing_only
 def test_page_weight_first_load_and_repeat_view(new_page, signed_in, pages, record_property):
     results = []
     for spec in pages:
@@ -385,6 +386,7 @@ def test_page_weight_first_load_and_repeat_view(new_page, signed_in, pages, reco
     assert all(first > repeat for _, first, repeat in results)
 
 
+@drawing_only
 @pytest.mark.parametrize("width", [360, 1280])
 def test_pages_have_no_serious_accessibility_violations(new_page, signed_in, pages, width):
     axe = Axe()
