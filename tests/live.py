@@ -4,6 +4,7 @@ Playwright; shared by the browser tests and bench/lowend.py."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,8 +61,10 @@ class NetworkMeter:
         self.session.send("Network.enable")
         self.requests: dict[str, str] = {}
         self.sizes: dict[str, int] = {}
+        self.failed: set[str] = set()
         self.session.on("Network.requestWillBeSent", self._sent)
         self.session.on("Network.loadingFinished", self._finished)
+        self.session.on("Network.loadingFailed", self._failed)
 
     def _sent(self, event) -> None:
         self.requests[event["requestId"]] = event["request"]["url"]
@@ -69,9 +72,23 @@ class NetworkMeter:
     def _finished(self, event) -> None:
         self.sizes[event["requestId"]] = int(event["encodedDataLength"])
 
+    def _failed(self, event) -> None:
+        self.failed.add(event["requestId"])
+
+    def settle(self, page, timeout: float = 10.0) -> None:
+        """Wait until every request seen has finished or failed: the `load` event can come
+        before DevTools reports the last bytes. Playwright delivers events while it waits."""
+        deadline = time.monotonic() + timeout
+        while set(self.requests) - set(self.sizes) - self.failed:
+            if time.monotonic() > deadline:
+                pending = set(self.requests) - set(self.sizes) - self.failed
+                raise TimeoutError(f"still loading: {[self.requests[r] for r in pending]}")
+            page.wait_for_timeout(10)
+
     def reset(self) -> None:
         self.requests.clear()
         self.sizes.clear()
+        self.failed.clear()
 
     def clear_cache(self) -> None:
         self.session.send("Network.clearBrowserCache")
