@@ -1,8 +1,8 @@
 """Layout and wording checks run inside a page by one `page.evaluate` call, so a crawl can
 afford them on every page: sideways scroll, tables whose header cells do not sit over their
 columns, text wrapped a character (or a short token) per line, a header taller than a fifth of
-a phone screen, raw codes and English in Vietnamese pages. Also collects the page's links for
-the crawl (tests/crawl.py) and its link check.
+a phone screen, raw codes and English in Vietnamese pages, a page without exactly one
+heading. Also collects the page's links for the crawl (tests/crawl.py) and its link check.
 
 Each problem is a (check, detail) pair; the crawl adds role, width and URL.
 """
@@ -220,6 +220,14 @@ CHECKS_JS = r"""
     }
     m = text.match(codes);
     if (m) once('language code', `"${m[1]}" in "${short(text)}"`);
+  }
+
+  // 6. One heading that says what the page is: exactly one <h1>, with words in it (a page
+  // that lost its content, or a form shown without its inline row's context, has none).
+  const headings = [...document.querySelectorAll('h1')].filter(visible);
+  if (headings.length !== 1 || !short(headings[0]?.innerText || '')) {
+    add('page heading', `${headings.length} visible <h1>: ` +
+        (headings.map((h) => `"${short(h.innerText)}"`).join(', ') || 'none'));
   }
 
   const links = [...document.querySelectorAll('a[href]')].map((a) => a.href);
