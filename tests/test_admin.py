@@ -225,7 +225,7 @@ def test_district_admin_cannot_reset_a_province_admins_password(login_as, tree):
     assert db.session.get(User, boss.id).check_password(factories.PASSWORD)
 
 
-def test_admin_actions_still_work_after_the_address_changes(login_as, tree):
+def test_admin_actions_still_work_after_the_address_changes(app, login_as, tree):
     client, _ = login_as(Role.ADMIN, tree.d1)
     target = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
     db.session.commit()
@@ -233,3 +233,12 @@ def test_admin_actions_still_work_after_the_address_changes(login_as, tree):
         f"/admin/users/{target.id}/deactivate", environ_base={"REMOTE_ADDR": "10.1.2.3"}
     )
     assert response.status_code == 303
+    db.session.expire_all()
+    assert not db.session.get(User, target.id).is_active
+    # Signing in with the right password is refused: the form again, and no session.
+    visitor = app.test_client()
+    signing_in = visitor.post(
+        "/login", data={"username": target.username, "password": factories.PASSWORD}
+    )
+    assert signing_in.status_code == 200
+    assert visitor.get("/units").status_code == 302

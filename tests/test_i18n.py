@@ -3,6 +3,7 @@ fallback of a minority language to Vietnamese (never to the English msgids)."""
 
 from __future__ import annotations
 
+import html
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po, write_po
 
+from tests import factories
 from webapp import ROOT, create_app
 from webapp.extensions import db
 from webapp.i18n.catalogs import TRANSLATIONS
@@ -138,6 +140,48 @@ def test_minority_language_falls_back_to_vietnamese_not_english(tmp_path, databa
         assert format_decimal(1234567.5) == "1.234.567,5"  # formatted as Vietnamese
     with app.app_context():
         db.engine.dispose()  # its own pool: close it rather than leave it to the collector
+
+
+# Campaign words (organizations, contents) are kept in Vietnamese and English, never in a
+# minority language: Tày shows the Vietnamese, as its interface does.
+CAMPAIGN_WORDS = [
+    ("Hội Nông dân", "Farmers' Union"),
+    ("Kinh tế – giảm nghèo", "Economy & poverty reduction"),
+    (
+        "Toàn dân đoàn kết xây dựng nông thôn mới, đô thị văn minh",
+        "All people unite to build new rural areas and civilized urban areas",
+    ),
+]
+
+
+def test_campaign_words_in_a_minority_language_fall_back_to_vietnamese(app, campaign):
+    from flask import g
+
+    from webapp.campaign.deadlines import current_campaign
+
+    with app.test_request_context():
+        farmers, economy = factories.org("nong_dan"), factories.content(1)
+        whole = current_campaign()
+
+        def words() -> list[str]:
+            return [farmers.tr("name"), economy.tr("short"), whole.tr("name")]
+
+        assert getattr(farmers, "name_tyz", None) is None  # no Tày text of its own
+        g.ui_lang = "en"
+        assert words() == [en for _vi, en in CAMPAIGN_WORDS]  # the English text is there
+        g.ui_lang = "tyz"
+        assert words() == [vi for vi, _en in CAMPAIGN_WORDS]
+
+
+def test_the_campaign_page_in_a_minority_language_shows_vietnamese_words(client, campaign):
+    client.set_cookie("lang", "tyz")
+    page = html.unescape(client.get("/campaign").get_data(as_text=True))
+    assert '<html lang="tyz">' in page
+    for vi, en in CAMPAIGN_WORDS:
+        assert vi in page and en not in page
+    client.set_cookie("lang", "en")
+    english = html.unescape(client.get("/campaign").get_data(as_text=True))
+    assert all(en in english for _vi, en in CAMPAIGN_WORDS)
 
 
 def test_compiling_keeps_a_message_whose_id_a_context_message_shares(tmp_path):

@@ -18,6 +18,7 @@ from tests.queries import counting_queries
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
 from webapp.registrations import services as registrations
+from webapp.registrations.models import EntryState
 from webapp.reports import queries, services
 from webapp.reports.models import (
     LineStatus,
@@ -390,3 +391,154 @@ def test_work_not_started_reads_as_not_carried_out_not_as_a_list_not_drawn_up(
     book = openpyxl.load_workbook(io.BytesIO(download.data))
     cells = {str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row}
     assert "Chưa thực hiện" in cells and "Chưa lập" not in cells
+
+
+# Every value the roll-up reads, set apart: the three money sources, entries in every state,
+# an entry approved after its report was sent, a unit that did not report. The expected
+# figures are counted by hand from the fixture's docstring.
+
+
+def line_values(status, people, state, other, workdays, land, beneficiaries):
+    """A line with every measure given, money from all three sources."""
+    return services.LineValues(
+        status=status, percent_done=100 if status == C else 50, money_people=people,
+        money_state=state, money_other=other, workdays=workdays, land_m2=land,
+        beneficiaries=beneficiaries,
+    )  # fmt: skip
+
+
+def add_entries(editor, registration_list, contents) -> list:
+    entries = []
+    for index, number in enumerate(contents, start=1):
+        given = registrations.EntryValues(
+            kind="cong_trinh", name=f"Việc {index} nội dung {number}", content=content(number),
+            location=registration_list.unit, lead_organization=registration_list.organization,
+        )  # fmt: skip
+        entries.append(registrations.add_entry(editor, registration_list, given))
+    return entries
+
+
+@pytest.fixture
+def every_state(db, tree, campaign):
+    """D1's half year:
+
+    - C1 farmers send five entries: the reviewer approves 1 (content 1) and 2 (content 2),
+      returns 3 (content 3) and leaves 4 (content 4) undecided. The report is started and sent
+      with a line for 1 (completed: 1,100,000 people, 2,200,000 state, 330,000 other, 40
+      workdays, 500 m², 60 beneficiaries) and 2 (in progress: 40,000 / 5,000 / 600 / 3 / 20 /
+      7). Then entry 5 (content 3) is approved, and the report accepted without a line for it;
+      then entry 6 (content 5) is added as a draft.
+    - C1 women: three approved entries (contents 2, 3, 4), report accepted with lines completed
+      (25,000 / 300,000 / 4,000,000 / 9 / 70 / 11), stopped (6,000 / 70,000 / 800 / 1 / 2 / 3)
+      and not started (nothing filled in).
+    - C2 farmers: an approved list (contents 1, 2) and no report.
+    """
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    farmers, women = org("nong_dan"), org("phu_nu")
+    e1 = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    e2 = factories.make_user(roles=[(Role.EDITOR, tree.c2)])
+
+    farmers_list = registrations.start_list(e1, tree.c1, farmers, YEAR)
+    first, second, third, _undecided, fifth = add_entries(e1, farmers_list, (1, 2, 3, 4, 3))
+    registrations.submit_list(e1, farmers_list)
+    review.approve(reviewer, first, first.version)
+    review.approve(reviewer, second, second.version)
+    review.return_entry(reviewer, third, third.version, "Thiếu địa điểm")
+    farmers_report = services.start_report(e1, tree.c1, farmers, YEAR, Period.HALF_YEAR)
+    for line, given in zip(
+        farmers_report.lines,
+        [line_values(C, 1_100_000, 2_200_000, 330_000, 40, 500, 60),
+         line_values(P, 40_000, 5_000, 600, 3, 20, 7)],
+        strict=True,
+    ):  # fmt: skip
+        services.update_line(e1, line, line.version, given)
+    services.submit_report(e1, farmers_report, at=ON_TIME)
+    review.approve(reviewer, fifth, fifth.version)  # after the report was sent
+    services.accept_report(reviewer, farmers_report, farmers_report.version)
+    draft = registrations.add_entry(
+        e1,
+        farmers_list,
+        registrations.EntryValues(
+            kind="cong_trinh", name="Việc 6 nội dung 5", content=content(5), location=tree.c1,
+            lead_organization=farmers,
+        ),
+    )  # fmt: skip
+
+    women_list = approved_list(tree.c1, women, e1, reviewer, contents=(2, 3, 4))
+    women_report = services.start_report(e1, tree.c1, women, YEAR, Period.HALF_YEAR)
+    completed, stopped, _not_started = women_report.lines
+    services.update_line(
+        e1, completed, completed.version, line_values(C, 25_000, 300_000, 4_000_000, 9, 70, 11)
+    )
+    services.update_line(e1, stopped, stopped.version, line_values(S, 6_000, 70_000, 800, 1, 2, 3))
+    services.submit_report(e1, women_report, at=LATE)
+    services.accept_report(reviewer, women_report, women_report.version)
+
+    approved_list(tree.c2, farmers, e2, reviewer, contents=(1, 2))
+    db.session.commit()
+    assert [e.state for e in farmers_list.entries] == [
+        EntryState.APPROVED, EntryState.APPROVED, EntryState.RETURNED, EntryState.SUBMITTED,
+        EntryState.APPROVED, EntryState.DRAFT,
+    ]  # fmt: skip
+    assert draft.state == EntryState.DRAFT and len(women_list.entries) == 3
+    return {"reviewer": reviewer, "farmers": farmers, "women": women}
+
+
+def test_the_rollup_counts_every_money_source_and_approved_entries_only(db, tree, every_state):
+    rollup = queries.rollup(every_state["reviewer"], tree.d1, YEAR, Period.HALF_YEAR)
+    assert rollup.reports == 2
+    total = rollup.total
+    assert total.sums == {"money_people": 1_171_000, "money_state": 2_575_000,
+                          "money_other": 4_331_400, "workdays": 53, "land_m2": 592,
+                          "beneficiaries": 81}  # fmt: skip
+    assert total.money_total == 8_077_400
+    # Approved: 1, 2 and 5 of the farmers, the women's three; not the returned, the undecided,
+    # the draft, nor C2's list (no report).
+    assert total.registered == 6
+    assert total.statuses == {LineStatus.NOT_STARTED: 1, P: 1, C: 2, S: 1}
+    assert total.not_reported == 1  # entry 5, approved after the report was sent
+
+    by_org = {o.code: m for o, m in rollup.by_organization}
+    farmers, women = by_org["nong_dan"], by_org["phu_nu"]
+    assert farmers.money_total == 3_675_600
+    assert (farmers.registered, farmers.completed, farmers.not_reported) == (3, 1, 1)
+    assert women.money_total == 4_401_800
+    assert (women.registered, women.completed, women.not_reported) == (3, 1, 0)
+
+    by_content = {c.number: m for c, m in rollup.by_content}
+    assert sorted(by_content) == [1, 2, 3, 4]  # the draft's content 5 is no one's
+    assert by_content[1].money_total == 3_630_000
+    assert by_content[2].money_total == 4_370_600
+    assert (by_content[3].registered, by_content[3].not_reported) == (2, 1)
+    assert (by_content[4].registered, by_content[4].not_reported) == (1, 0)
+
+
+def test_the_page_and_the_spreadsheet_show_every_source_and_the_entries_without_a_line(
+    db, tree, every_state, login_as
+):
+    client, _ = login_as(Role.REVIEWER, tree.d1)
+    page = client.get(f"/reports/{YEAR}/{tree.d1.id}/rollup?period=half_year")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    # Farmers, women, total: people, state, other, workdays, land, beneficiaries, in total.
+    farmers = [1_140_000, 2_205_000, 330_600, 43, 520, 67, 3_675_600]
+    women = [31_000, 370_000, 4_000_800, 10, 72, 14, 4_401_800]
+    total = [1_171_000, 2_575_000, 4_331_400, 53, 592, 81, 8_077_400]
+    assert _numbers(html, "rollup-organizations") == [str(n) for n in farmers + women + total]
+    assert _numbers(html, "rollup-contents")[-7:] == [str(n) for n in total]
+    # Registered, not started, in progress, completed, stopped, no line yet.
+    entries = {"nong_dan": (3, 0, 1, 1, 0, 1), "phu_nu": (3, 1, 0, 1, 1, 0),
+               "total": (6, 1, 1, 2, 1, 1)}  # fmt: skip
+    assert _numbers(html, "rollup-entries") == [
+        str(n) for n in entries["nong_dan"] + entries["phu_nu"] + entries["total"]
+    ]
+    assert "2 báo cáo đã được chấp nhận · 3 báo cáo phải nộp (67%)" in html  # C2 did not report
+
+    download = client.get(f"/reports/{YEAR}/{tree.d1.id}/rollup.xlsx?period=half_year")
+    book = openpyxl.load_workbook(io.BytesIO(download.data))
+    _figures, by_org, by_content, entry_sheet = (book[name] for name in book.sheetnames)
+    organization_rows = [row[1:] for row in by_org.iter_rows(min_row=4, values_only=True)]
+    assert organization_rows == [tuple(farmers), tuple(women), tuple(total)]
+    assert list(by_content.iter_rows(min_row=4, values_only=True))[-1][1:] == tuple(total)
+    entry_rows = [row[1:] for row in entry_sheet.iter_rows(min_row=4, values_only=True)]
+    assert entry_rows == [entries["nong_dan"], entries["phu_nu"], entries["total"]]
