@@ -60,8 +60,10 @@ class NetworkMeter:
         self.session.send("Network.enable")
         self.requests: dict[str, str] = {}
         self.sizes: dict[str, int] = {}
+        self.failed: set[str] = set()
         self.session.on("Network.requestWillBeSent", self._sent)
         self.session.on("Network.loadingFinished", self._finished)
+        self.session.on("Network.loadingFailed", self._failed)
 
     def _sent(self, event) -> None:
         self.requests[event["requestId"]] = event["request"]["url"]
@@ -69,9 +71,30 @@ class NetworkMeter:
     def _finished(self, event) -> None:
         self.sizes[event["requestId"]] = int(event["encodedDataLength"])
 
+    def _failed(self, event) -> None:
+        self.failed.add(event["requestId"])
+
     def reset(self) -> None:
         self.requests.clear()
         self.sizes.clear()
+        self.failed.clear()
+
+    def unsettled(self) -> list[str]:
+        """The requests seen going out that have neither finished nor failed yet."""
+        return [
+            url
+            for rid, url in self.requests.items()
+            if rid not in self.sizes and rid not in self.failed
+        ]
+
+    def visit(self, page, path: str) -> int:
+        """Bytes over the wire for one visit of `path`: until the network is quiet (Playwright's
+        "networkidle": no request for 500 ms after the load event), with every request seen
+        going out finished, so none is left uncounted."""
+        self.reset()
+        page.goto(path, wait_until="networkidle")
+        assert not self.unsettled(), f"still loading after network idle: {self.unsettled()}"
+        return self.total
 
     def clear_cache(self) -> None:
         self.session.send("Network.clearBrowserCache")

@@ -366,14 +366,8 @@ def test_page_weight_first_load_and_repeat_view(new_page, signed_in, pages, reco
         page = _open(new_page, signed_in, spec.who)
         meter = NetworkMeter(page)
         meter.clear_cache()
-        meter.reset()
-        page.goto(spec.path, wait_until="load")
-        page.wait_for_timeout(100)  # let late loadingFinished events arrive
-        first = meter.total
-        meter.reset()
-        page.goto(spec.path, wait_until="load")
-        page.wait_for_timeout(100)
-        repeat = meter.total
+        first = meter.visit(page, spec.path)
+        repeat = meter.visit(page, spec.path)
         results.append((spec.name, first, repeat))
         record_property(f"weight {spec.name}", f"{first} B first, {repeat} B repeat")
     report = "\n".join(
