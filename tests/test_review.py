@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 import threading
 import time
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from tests import factories
 from tests.factories import content, org
@@ -815,3 +817,34 @@ def test_decisions_are_told_to_the_commune_editors_once(db, tree, people, login_
     assert told(district_editor, NotificationKind.RETURNED) == 1  # the submitter
     assert told(reviewer, NotificationKind.RETURNED) == 0
     assert told(reviewer, NotificationKind.SUBMITTED) == 1
+
+
+@pytest.mark.parametrize(
+    ("utc", "above"),
+    [
+        # 23:30 on 30/06/2025 in Vietnam: the district's last day, it comes first.
+        (datetime(2025, 6, 30, 16, 30, tzinfo=UTC), "d1"),
+        # 00:30 on 1/7/2025 there (UTC still says 30/06): the district has ended, so the
+        # province comes first.
+        (datetime(2025, 6, 30, 17, 30, tzinfo=UTC), "province"),
+    ],
+    ids=["23:30-local", "00:30-local"],
+)
+def test_a_unit_ends_at_midnight_in_vietnam_for_reviewers_and_deciders(db, tree, utc, above):
+    """Who reviews a commune's lists (one at a time, and primed for a page) and who decides
+    on its nominations, on the night its district ends."""
+    from webapp.commendations.models import Nomination
+    from webapp.commendations.permissions import deciding_unit
+    from webapp.review.chain import prime_reviewing_units
+
+    tree.d1.valid_to = date(2025, 6, 30)
+    factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    db.session.commit()
+    expected = getattr(tree, above)
+    with time_machine.travel(utc, tick=False):
+        assert reviewing_unit(tree.c1) == expected
+        memo: dict = {}
+        prime_reviewing_units([tree.c1], memo=memo)
+        assert memo[(tree.c1.id, None, None)] == expected
+        assert deciding_unit(Nomination(proposing_unit=tree.c1)) == expected
