@@ -14,9 +14,12 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 import yaml
 from flask import Flask
 from flask.testing import FlaskClient
@@ -24,6 +27,7 @@ from flask.testing import FlaskClient
 from tests import factories, scenario
 from webapp import create_app
 from webapp.auth.models import Role
+from webapp.config import DEFAULTS
 from webapp.extensions import db as _db
 
 TEST_DB = os.environ.get("TEST_DB", "sqlite")
@@ -56,6 +60,19 @@ def unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI needs this: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clock() -> Iterator[None]:
+    """The app's clock (webapp.db.utcnow, local_today) for the whole run: today in Vietnam, from
+    noon on, ticking. A test reads "today" from the app (local_today()) at one moment and the
+    app reads it again later; started at noon, no run reaches the next midnight in Vietnam (nor
+    New Year), so both readings agree. A test wanting another instant travels on from here
+    (time_machine.travel(...) nests)."""
+    zone = ZoneInfo(DEFAULTS["BABEL_DEFAULT_TIMEZONE"])
+    noon = datetime.now(zone).replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(noon, tick=True):
+        yield
 
 
 def _postgres_database() -> Iterator[str]:

@@ -75,20 +75,37 @@ class NetworkMeter:
     def _failed(self, event) -> None:
         self.failed.add(event["requestId"])
 
-    def settle(self, page, timeout: float = 10.0) -> None:
-        """Wait until every request seen has finished or failed: the `load` event can come
-        before DevTools reports the last bytes. Playwright delivers events while it waits."""
-        deadline = time.monotonic() + timeout
-        while set(self.requests) - set(self.sizes) - self.failed:
-            if time.monotonic() > deadline:
-                pending = set(self.requests) - set(self.sizes) - self.failed
-                raise TimeoutError(f"still loading: {[self.requests[r] for r in pending]}")
-            page.wait_for_timeout(10)
-
     def reset(self) -> None:
         self.requests.clear()
         self.sizes.clear()
         self.failed.clear()
+
+    def unsettled(self) -> list[str]:
+        """The requests seen going out that have neither finished nor failed yet."""
+        return [
+            url
+            for rid, url in self.requests.items()
+            if rid not in self.sizes and rid not in self.failed
+        ]
+
+    def settle(self, page, timeout: float = 10.0) -> None:
+        """Wait until every request seen has finished or failed: the `load` event can come
+        before DevTools reports the last bytes. Playwright delivers events while it waits.
+        (No page of ours starts a request by itself after `load`: htmx requests wait for an
+        event, so nothing comes later.)"""
+        deadline = time.monotonic() + timeout
+        while pending := self.unsettled():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"still loading: {pending}")
+            page.wait_for_timeout(10)
+
+    def visit(self, page, path: str) -> int:
+        """Bytes over the wire for one visit of `path`, every request seen finished; the
+        page's own response is kept in `response`."""
+        self.reset()
+        self.response = page.goto(path, wait_until="load")
+        self.settle(page)
+        return self.total
 
     def clear_cache(self) -> None:
         self.session.send("Network.clearBrowserCache")

@@ -9,12 +9,13 @@ Everything goes through the app's own services with a demo account as the actor,
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from webapp.auth.models import User
 from webapp.commendations import services as commendations
+from webapp.db import local_today, utcnow
 from webapp.extensions import db
 from webapp.registrations import services as registrations
 from webapp.registrations.models import EntryState, ListState, RegistrationList
@@ -30,9 +31,9 @@ OTHER_COMMUNE = "01861"  # Xã Nhạn Môn, the commune editor's second
 
 
 def build(year: int | None = None) -> dict[str, int]:
-    """Load everything; `year` is the current season (default: this calendar year).
+    """Load everything; `year` is the current season (default: the app's year, in Vietnam).
     Returns what was made, for the caller to print."""
-    year = year or date.today().year
+    year = year or local_today().year
     load_demo()
     made = {"lists": _copy_season(year)}
     for season in (DEMO_YEAR, year):
@@ -77,7 +78,7 @@ def _lists(code: str, season: int) -> list[RegistrationList]:
 
 def _copy_season(year: int) -> int:
     """The demo season's lists again for `year`, sent today (drafts stay drafts)."""
-    sent_at = min(datetime(year, 6, 1, 3, 0, tzinfo=UTC), datetime.now(UTC))
+    sent_at = min(datetime(year, 6, 1, 3, 0, tzinfo=UTC), utcnow())
     return demo_season.create_lists(year, sent_at=sent_at)
 
 

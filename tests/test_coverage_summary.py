@@ -6,55 +6,72 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
 from tests import factories
 from tests.queries import counting_queries
 from tests.test_coverage import add_entry, grow, page_text
 from webapp.auth.models import Role
+from webapp.db import local_today
 from webapp.extensions import db
 from webapp.registrations.models import EntryState
 from webapp.units.models import Level
 
-# The dashboard shows this year's picture (the app's default time zone).
-YEAR = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).year
 A, S, D, R = EntryState.APPROVED, EntryState.SUBMITTED, EntryState.DRAFT, EntryState.RETURNED
+# 23:30 on 31 December in Vietnam (UTC+7): the last half hour of 2025 there, and in UTC.
+NEW_YEARS_EVE = datetime(2025, 12, 31, 16, 30, tzinfo=UTC)
 
 
-def entry(unit, organization, content, state, people, public, other, *, location=None, name):
+def this_year() -> int:
+    """The year the dashboard shows: the app's, read from its clock (tests/conftest.py:clock)."""
+    return local_today().year
+
+
+def entry(unit, organization, content, state, people, public, other, *, location, name, year):
     item = add_entry(
-        unit, organization, content, state=state, year=YEAR, location=location, name=name
+        unit, organization, content, state=state, year=year, location=location, name=name
     )
     item.budget_people, item.budget_state, item.budget_other = people, public, other
     db.session.flush()
     return item
 
 
-@pytest.fixture
-def sums(db, campaign, tree):
-    """Two organizations, two contents, entries in every state (budgets in đồng)."""
+def make_sums(tree, year: int):
+    """Two organizations, two contents, entries of `year` in every state (budgets in đồng)."""
     hamlet = factories.make_unit("Thôn Bản Chang", level=Level.AREA, parent=tree.c2)
-    entry(tree.c1, "phu_nu", 1, A, 1_000_000, 2_000_000, None, name="PN một")
-    entry(tree.c1, "phu_nu", 1, A, 500_000, None, 250_000, name="PN hai")
-    entry(tree.c1, "phu_nu", 2, S, 300_000, 0, 0, name="PN gửi")
-    entry(tree.c2, "nong_dan", 2, A, 4_000_000, 1_500_000, 0, location=hamlet, name="ND thôn")
-    entry(tree.c2, "nong_dan", 1, D, 9_999_999, None, None, name="ND nháp")
-    entry(tree.c3, "nong_dan", 1, A, 700_000, 800_000, 900_000, name="ND Cao Sơn")
-    entry(tree.c3, "phu_nu", 2, S, None, None, 100_000, name="PN Cao Sơn gửi")
-    entry(tree.c3, "nong_dan", 2, R, 50_000, None, None, name="ND trả lại")
+    for unit, organization, content, state, people, public, other, name, location in [
+        (tree.c1, "phu_nu", 1, A, 1_000_000, 2_000_000, None, "PN một", None),
+        (tree.c1, "phu_nu", 1, A, 500_000, None, 250_000, "PN hai", None),
+        (tree.c1, "phu_nu", 2, S, 300_000, 0, 0, "PN gửi", None),
+        (tree.c2, "nong_dan", 2, A, 4_000_000, 1_500_000, 0, "ND thôn", hamlet),
+        (tree.c2, "nong_dan", 1, D, 9_999_999, None, None, "ND nháp", None),
+        (tree.c3, "nong_dan", 1, A, 700_000, 800_000, 900_000, "ND Cao Sơn", None),
+        (tree.c3, "phu_nu", 2, S, None, None, 100_000, "PN Cao Sơn gửi", None),
+        (tree.c3, "nong_dan", 2, R, 50_000, None, None, "ND trả lại", None),
+    ]:
+        entry(
+            unit, organization, content, state, people, public, other,
+            location=location, name=name, year=year,
+        )  # fmt: skip
     db.session.commit()
     return tree
 
 
-def url(kind: str, unit, **args) -> str:
+@pytest.fixture
+def sums(db, campaign, tree):
+    """make_sums() for this year."""
+    return make_sums(tree, this_year())
+
+
+def url(kind: str, unit, *, year: int | None = None, **args) -> str:
     from flask import current_app, url_for
 
     with current_app.test_request_context():
-        return url_for(f"coverage.{kind}", year=YEAR, unit_id=unit.id, **args)
+        return url_for(f"coverage.{kind}", year=year or this_year(), unit_id=unit.id, **args)
 
 
 def workbook(response):
@@ -101,9 +118,9 @@ def test_export_summary_totals_and_entries_equal_the_page(sums, login_as):
     book = workbook(client.get(url("export_summary", sums.province)))
     totals, entries = book.worksheets
     titles = [row[0] for row in totals.iter_rows(max_row=4, values_only=True)]
-    assert str(YEAR) in titles[0] and sums.province.name in titles[0]
+    assert str(this_year()) in titles[0] and sums.province.name in titles[0]
     assert titles[1] == "Đang chỉ tính các mục đã duyệt."
-    assert titles[2] == f"Lập ngày {datetime.now(ZoneInfo('Asia/Ho_Chi_Minh')):%d/%m/%Y}"
+    assert titles[2] == f"Lập ngày {local_today():%d/%m/%Y}"
     rows = sheet_rows(totals)
     assert rows[-1][2:] == (4, 6_200_000, 4_300_000, 1_150_000, 11_650_000)
     assert all(isinstance(v, int) for row in rows for v in row[2:])
@@ -255,3 +272,39 @@ def test_coverage_filter_naming_no_row_is_404_not_a_database_error(sums, login_a
             response = client.get(url(view, sums.province, **{name: value}))
             assert response.status_code == 404, (view, name, response.status_code)
     assert client.get(url("show_summary", sums.province, organization="")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("instant", "day", "year"),
+    [
+        (NEW_YEARS_EVE, "31/12/2025", 2025),  # 23:30 in Vietnam
+        (NEW_YEARS_EVE + timedelta(hours=1), "01/01/2026", 2026),  # 00:30; UTC still says 2025
+    ],
+    ids=["23:30-local", "00:30-local"],
+)
+def test_the_year_and_the_day_turn_at_midnight_in_vietnam_not_in_utc(
+    db, campaign, tree, login_as, instant, day, year
+):
+    with time_machine.travel(instant, tick=False):
+        make_sums(tree, 2025)
+        client, _ = login_as(Role.VIEWER, tree.province)
+        titles = [
+            row[0]
+            for row in workbook(client.get(url("export_summary", tree.province, year=2025)))
+            .worksheets[0]
+            .iter_rows(max_row=4, values_only=True)
+        ]
+        assert titles[2] == f"Lập ngày {day}"
+        # The dashboard pictures the local year: 2025's entries until midnight, then none.
+        home = client.get("/")
+        assert url("show_contents", tree.province, year=year) in home.get_data(as_text=True)
+        if year == 2025:
+            assert chart_rows(home) == {
+                tree.d1.name: ["50%", "50%", "0%", "0%", "0%"],
+                tree.d2.name: ["100%", "0%", "0%", "0%", "0%"],
+            }
+        else:
+            assert chart_rows(home) == {
+                tree.d1.name: ["0%", "0%", "0%", "0%", "0%"],
+                tree.d2.name: ["0%", "0%", "0%", "0%", "0%"],
+            }

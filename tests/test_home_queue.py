@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
+import time_machine
 
 from tests import factories
 from tests.factories import content, org
@@ -203,3 +206,39 @@ def test_the_queue_takes_a_fixed_number_of_queries(app, tree, campaign):
     grow(tree, 10)
     large = queries(12)
     assert small == large, (small, large)
+
+
+@pytest.mark.parametrize(
+    ("utc", "expected", "gone"),
+    [
+        # 23:30 on 31/12/2025 in Vietnam: 2025's lists are late, 2026's due in 46 days (the
+        # next deadline is within three months, so next year is reminded of too).
+        (
+            datetime(2025, 12, 31, 16, 30, tzinfo=UTC),
+            [
+                "Xã Đồng Phúc: 8 danh sách năm 2025 cần gửi · hạn 15/02/2025, đã quá 319 ngày",
+                "Xã Đồng Phúc: 8 danh sách năm 2026 cần gửi · hạn 15/02/2026, còn 46 ngày",
+            ],
+            [],
+        ),
+        # An hour later it is 00:30 on 1/1/2026 there (UTC still says 31/12/2025): 2025 has
+        # gone from the queue, and a day less is left for 2026.
+        (
+            datetime(2025, 12, 31, 17, 30, tzinfo=UTC),
+            ["Xã Đồng Phúc: 8 danh sách năm 2026 cần gửi · hạn 15/02/2026, còn 45 ngày"],
+            ["năm 2025", "còn 46 ngày"],
+        ),
+    ],
+    ids=["23:30-local", "00:30-local"],
+)
+def test_the_registration_deadline_counts_in_vietnams_days_not_utcs(
+    app, tree, editor_and_reviewer, utc, expected, gone
+):
+    editor, _ = editor_and_reviewer
+    with time_machine.travel(utc, tick=False):
+        home = text(sign_in(app, editor).get("/"))
+    assert tree.c1.name == "Xã Đồng Phúc"
+    for line in expected:
+        assert line in home
+    for words in gone:
+        assert words not in home

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 import threading
 import time
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from tests import factories
 from tests.factories import content, org
@@ -524,42 +526,74 @@ def test_queue_filters(db, tree, people, login_as):
     assert editor_client.get("/review").status_code == 403
 
 
-def _race(app, first, second, *, hold: float = 0.5) -> dict[str, str]:
-    """Run `first` in one session and, while it holds its transaction open, `second` in
-    another; then let the first commit. Each is (name, function(db) -> None)."""
-    held = threading.Event()
+def _race(app, first, second) -> tuple[dict[str, str], str | None]:
+    """Run `first` in one session and hold its transaction open; run `second` in another and,
+    from a third connection, watch PostgreSQL until the second is seen waiting for a lock the
+    first holds; only then let the first commit. Each is (name, function(db) -> None).
+
+    Returns each one's outcome ("done" or the error's name) and the statement the second was
+    seen waiting in (None: it never waited on the first, so the race was not run)."""
+    held, release = threading.Event(), threading.Event()
+    pids: dict[str, int] = {}
     outcomes: dict[str, str] = {}
 
     def run(name, work, *, holder: bool) -> None:
         with app.app_context():
             from webapp.extensions import db as session_db
 
+            session = session_db.session
             try:
-                if not holder:
-                    held.wait(10)
+                pids[name] = session.scalar(sa.text("SELECT pg_backend_pid()"))
                 work(session_db)
                 if holder:
-                    session_db.session.flush()
+                    session.flush()
                     held.set()
-                    time.sleep(hold)  # the other session tries now, against our open work
-                session_db.session.commit()
+                    release.wait(30)  # set once the other session is seen waiting on us
+                session.commit()
                 outcomes[name] = "done"
             except Exception as error:
-                session_db.session.rollback()
+                session.rollback()
                 outcomes[name] = type(error).__name__
             finally:
                 held.set()
-                session_db.session.remove()
+                session.remove()
 
-    threads = [
-        threading.Thread(target=run, args=(*first,), kwargs={"holder": True}),
-        threading.Thread(target=run, args=(*second,), kwargs={"holder": False}),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+    holder = threading.Thread(target=run, args=first, kwargs={"holder": True})
+    waiter = threading.Thread(target=run, args=second, kwargs={"holder": False})
+    holder.start()
+    try:
+        assert held.wait(30), "the first session did not get through its work"
+        waiter.start()
+        waited_in = _seen_waiting(waiter, lambda: pids.get(second[0]), pids.get(first[0]))
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        if waiter.ident is not None:
+            waiter.join(timeout=30)
+    return outcomes, waited_in
+
+
+def _seen_waiting(waiter: threading.Thread, pid, holder_pid: int | None) -> str | None:
+    """Watch pg_stat_activity from a connection of its own until the waiter's session waits
+    for a lock (wait_event_type 'Lock') that `holder_pid` holds; its statement then, or None
+    if the waiter ended (or 20 s passed) without ever waiting on the holder."""
+    from webapp.extensions import db
+
+    deadline = time.monotonic() + 20
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watcher:
+        while waiter.is_alive() and time.monotonic() < deadline:
+            if (waiting := pid()) is not None:
+                row = watcher.execute(
+                    sa.text(
+                        "SELECT wait_event_type, pg_blocking_pids(pid) AS blockers, query"
+                        " FROM pg_stat_activity WHERE pid = :pid"
+                    ),
+                    {"pid": waiting},
+                ).one_or_none()
+                if row and row.wait_event_type == "Lock" and holder_pid in row.blockers:
+                    return row.query
+            waiter.join(0.005)  # poll again, or stop at once if it ended
+    return None
 
 
 @pytest.mark.postgresql_only
@@ -585,7 +619,10 @@ def test_two_reviewers_deciding_at_once_on_postgresql(app, db, tree, campaign):
         entry = session_db.session.get(Entry, entry_id)
         review.return_entry(session_db.session.get(User, second), entry, version, "Chưa rõ")
 
-    outcomes = _race(app, ("approve", approve), ("return", send_back))
+    outcomes, waited_in = _race(app, ("approve", approve), ("return", send_back))
+    # The second really came while the first held the list's row lock, and waited for it.
+    assert waited_in is not None, "the second session never waited for the first"
+    assert "FROM registration_lists" in waited_in and "FOR UPDATE" in waited_in, waited_in
     assert outcomes == {"approve": "done", "return": "StaleVersion"}, outcomes
     entry = db.session.get(Entry, entry_id)
     assert entry.state == EntryState.APPROVED and len(entry.decisions) == 1
@@ -619,7 +656,9 @@ def test_a_decision_while_the_editor_resubmits_on_postgresql(app, db, tree, camp
         _ = [e.state for e in entry.registration_list.entries]  # what this session saw
         review.approve(session_db.session.get(User, reviewer_id), entry, version)
 
-    outcomes = _race(app, ("resubmit", resubmit), ("approve", approve))
+    outcomes, waited_in = _race(app, ("resubmit", resubmit), ("approve", approve))
+    assert waited_in is not None, "the reviewer's session never waited for the editor's"
+    assert "FROM registration_lists" in waited_in and "FOR UPDATE" in waited_in, waited_in
     assert outcomes == {"resubmit": "done", "approve": "done"}, outcomes
     registration = db.session.get(RegistrationList, list_id)
     assert sorted(e.state for e in registration.entries) == [
@@ -778,3 +817,34 @@ def test_decisions_are_told_to_the_commune_editors_once(db, tree, people, login_
     assert told(district_editor, NotificationKind.RETURNED) == 1  # the submitter
     assert told(reviewer, NotificationKind.RETURNED) == 0
     assert told(reviewer, NotificationKind.SUBMITTED) == 1
+
+
+@pytest.mark.parametrize(
+    ("utc", "above"),
+    [
+        # 23:30 on 30/06/2025 in Vietnam: the district's last day, it comes first.
+        (datetime(2025, 6, 30, 16, 30, tzinfo=UTC), "d1"),
+        # 00:30 on 1/7/2025 there (UTC still says 30/06): the district has ended, so the
+        # province comes first.
+        (datetime(2025, 6, 30, 17, 30, tzinfo=UTC), "province"),
+    ],
+    ids=["23:30-local", "00:30-local"],
+)
+def test_a_unit_ends_at_midnight_in_vietnam_for_reviewers_and_deciders(db, tree, utc, above):
+    """Who reviews a commune's lists (one at a time, and primed for a page) and who decides
+    on its nominations, on the night its district ends."""
+    from webapp.commendations.models import Nomination
+    from webapp.commendations.permissions import deciding_unit
+    from webapp.review.chain import prime_reviewing_units
+
+    tree.d1.valid_to = date(2025, 6, 30)
+    factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    db.session.commit()
+    expected = getattr(tree, above)
+    with time_machine.travel(utc, tick=False):
+        assert reviewing_unit(tree.c1) == expected
+        memo: dict = {}
+        prime_reviewing_units([tree.c1], memo=memo)
+        assert memo[(tree.c1.id, None, None)] == expected
+        assert deciding_unit(Nomination(proposing_unit=tree.c1)) == expected

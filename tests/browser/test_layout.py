@@ -9,7 +9,6 @@ SQLite only (`drawing_only`): the pages are the same on PostgreSQL.
 from __future__ import annotations
 
 import time
-from datetime import date
 
 import pytest
 
@@ -18,24 +17,23 @@ from tests.browser.conftest import drawing_only
 from tests.conftest import _wipe
 from tests.crawl import DESK, PHONE, ROLES, crawl, revisit, sign_in
 from tests.layout import vocabulary
+from webapp.db import local_today
 from webapp.extensions import db
 
 pytestmark = [pytest.mark.browser, drawing_only]
-SHOWN = 150
-# The years with data; links to other years are checked but not crawled.
-YEARS = {
-    scenario.DEMO_YEAR,
-    date.today().year,
-}  # failures listed in the assertion message; the count is always complete
+SHOWN = 150  # failures listed in the assertion message; the count is always complete
 
 
 @pytest.fixture(scope="module")
-def lived_in(app):
+def lived_in(app) -> set[int]:
+    """The demo data and this year's season (the app's year, tests/conftest.py:clock); yields
+    the years with data: links to other years are checked but not crawled."""
     with app.app_context():
-        scenario.build()
+        year = local_today().year
+        scenario.build(year)
         db.session.commit()
         db.session.remove()
-    yield
+    yield {scenario.DEMO_YEAR, year}
     _wipe(app)
 
 
@@ -52,7 +50,7 @@ def crawls(app, browser, base_url, lived_in):
             contexts.append(context)
             page = context.new_page()
             sign_in(page, ROLES[role])
-            done[role] = (page, crawl(page, role, base_url, vocab, years=YEARS))
+            done[role] = (page, crawl(page, role, base_url, vocab, years=lived_in))
         return done[role]
 
     get.vocab = vocab

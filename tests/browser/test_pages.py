@@ -502,15 +502,9 @@ def test_page_weight_first_load_and_repeat_view(new_page, signed_in, pages, reco
         page = _open(new_page, signed_in, spec.who)
         meter = NetworkMeter(page)
         meter.clear_cache()
-        meter.reset()
-        response = page.goto(spec.path, wait_until="load")
-        meter.settle(page)
-        wrong += _shown(page, spec, response)
-        first = meter.total
-        meter.reset()
-        page.goto(spec.path, wait_until="load")
-        meter.settle(page)
-        repeat = meter.total
+        first = meter.visit(page, spec.path)
+        wrong += _shown(page, spec, meter.response)
+        repeat = meter.visit(page, spec.path)
         results.append((spec.name, first, repeat))
         record_property(f"weight {spec.name}", f"{first} B first, {repeat} B repeat")
     report = "\n".join(

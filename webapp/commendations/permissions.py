@@ -17,7 +17,7 @@ from typing import Any
 from webapp.auth.models import Role
 from webapp.auth.permissions import EVALUATORS, LIST_READERS, PROPOSERS
 from webapp.commendations.models import Evaluation, Nomination, NominationState
-from webapp.db import utcnow
+from webapp.db import local_today
 from webapp.policy import Action, Audience, Rule
 from webapp.units.models import Level, Unit
 from webapp.units.permissions import valid_in_year
@@ -55,7 +55,7 @@ def _proposing_unit(nomination: Nomination) -> Unit:
 
 def deciding_unit(nomination: Nomination) -> Unit:
     unit = nomination.proposing_unit
-    today = utcnow().date()
+    today = local_today()
     above = sorted(unit.covering_units()[1:], key=lambda u: u.has_ended(today))
     return above[0] if above else unit
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 
 from webapp.auth.models import Role, RoleAssignment, User
-from webapp.db import utcnow
+from webapp.db import local_today
 from webapp.extensions import db
 from webapp.policy import signed_in
 from webapp.registrations.models import Entry, RegistrationList
@@ -33,7 +33,7 @@ def reviewing_unit(
     the province after it; never a fixed level. Units that still exist come first: an item of
     a commune that ended goes to its successors' reviewer (the new province) before one left
     on its ended district. `memo` spares queries over many items."""
-    above = _chain_above(unit, utcnow().date())
+    above = _chain_above(unit, local_today())
     key = (unit.id, organization_id, excluded_user_id)
     if memo is None and has_request_context():
         memo = g.setdefault("reviewing_units", {})  # one request, one answer per unit
@@ -91,7 +91,7 @@ def prime_reviewing_units(
     if not keys:
         return
     prime_successors(unit for unit, _, _ in keys)
-    today = utcnow().date()
+    today = local_today()
     chains = {unit.id: _chain_above(unit, today) for unit, _, _ in keys}
     holders = db.session.execute(
         sa.select(RoleAssignment.unit_id, RoleAssignment.organization_id, User.id)
