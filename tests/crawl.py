@@ -32,7 +32,7 @@ DESK, PHONE = 1366, 360
 PER_PATTERN = 2
 # Links fetched per URL pattern and role: a province's matrix links to every commune, a year
 # menu to every year; a sample of them answers for the rest.
-LINKS_PER_PATTERN = 5
+LINKS_PER_PATTERN = 3
 # Query keys that only page, sort or say where to go back to: such links are not crawled.
 PAGING = frozenset({"page", "after", "before", "sort", "order", "next"})
 # Files and switches, not pages: never crawled. Language links are not fetched either (they

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import main_menu, sign_in
+from tests.browser.conftest import drawing_only, main_menu, sign_in
 from tests.live import NetworkMeter
 from webapp import policy
 from webapp.auth.models import User
@@ -183,6 +183,7 @@ def test_reviewer_drills_down_and_downloads_the_gap_list(new_page, district, jav
     assert len(rows) == 62  # 5 + 4 + 5 + 6 + six communes × 7
 
 
+@drawing_only
 def test_coverage_pages_keep_to_their_weight_budgets(new_page, district):
     district_id, _ = district
     page = new_page()
