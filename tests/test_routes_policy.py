@@ -370,3 +370,15 @@ def test_someone_in_scope_gets_each_page(app, world, login_as, endpoint, path):
         if response.status_code < 400:
             return
     pytest.fail(f"nobody in scope may open {url}: {answers}")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "path"),
+    [(e, p) for e, p, m in ROUTES if m == "GET" and e in PUBLIC],
+    ids=[p for e, p, m in ROUTES if m == "GET" and e in PUBLIC],
+)
+def test_public_routes_are_open_to_visitors(app, world, endpoint, path):
+    """What PUBLIC exempts is public indeed: a visitor gets it (C3's published page, its
+    attachment), so the list cannot hide a page that should have been checked above."""
+    with app.test_client().get(_url(app, world, endpoint, path)) as response:
+        assert response.status_code < 400, response.status_code
