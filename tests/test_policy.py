@@ -4,6 +4,7 @@ followed by the state conditions and list filtering."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
@@ -219,17 +220,10 @@ def _content() -> Content:
     return content
 
 
-def _actor_unit(action: Action, tree, inside: bool) -> Unit:
-    """The campaign configuration and the interface strings belong to the top unit: "inside"
-    means a role there."""
-    if action in TOP_UNIT_ACTIONS and inside:
-        return tree.province
-    return tree.d1
-
-
-def _subject(action: Action, tree, actor: User, inside: bool):
-    """An object of the kind the action works on, in (c1) or out of (c3) the actor's scope."""
-    unit = tree.c1 if inside else tree.c3
+def _subject(action: Action, tree, actor: User, inside: bool, unit: Unit | None = None):
+    """An object of the kind the action works on, in (c1) or out of (c3, or `unit`) the actor's
+    scope."""
+    unit = unit or (tree.c1 if inside else tree.c3)
     if action in (Action.CAMPAIGN_VIEW, Action.TRANSLATION_STATUS):
         return None
     if action in (
@@ -271,7 +265,7 @@ def _subject(action: Action, tree, actor: User, inside: bool):
     if action in (Action.PAGE_TRANSLATE, Action.TRANSLATION_PUBLISH):
         return _translation(unit)
     if action in (Action.ACCOUNT_CHANGE_PASSWORD, Action.ACCOUNT_SET_LANGUAGE):
-        return actor if inside else _target_user(tree.c3)
+        return actor if inside else _target_user(unit)
     if action in (
         Action.UNIT_VIEW,
         Action.UNIT_ADD_AREA,
@@ -294,13 +288,69 @@ def _subject(action: Action, tree, actor: User, inside: bool):
     return _target_user(unit)
 
 
-@pytest.mark.parametrize("inside", [True, False], ids=["inside", "outside"])
+# A narrowed assignment covers only its organization's things; it still lets its holder browse
+# the units below (UNIT_VIEW) and open their rollup, whose figures are then filtered.
+ALLOWED_NARROWED = ALLOWED_OUTSIDE | {
+    Action.UNIT_VIEW: EVERYONE,
+    Action.REPORT_ROLLUP: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
+}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the actor's role is and where the subject lives, in the tree fixture (P: D1 with C1
+    and C2, D2 with C3) or the units the layout adds: "area", a hamlet of C1, and "far", a
+    commune of another province."""
+
+    actor: str
+    subject: str
+    allowed: dict[Action, set[Role]]
+    narrowed: bool = False  # the role is narrowed to an organization (not the subject's)
+
+
+LAYOUTS = {
+    "inside": Layout("d1", "c1", ALLOWED_INSIDE),
+    "outside": Layout("d1", "c3", ALLOWED_OUTSIDE),
+    "another-district": Layout("d2", "c1", ALLOWED_OUTSIDE),  # the other way round
+    "area-below": Layout("area", "c1", ALLOWED_OUTSIDE),  # a role below reaches nothing above
+    "province-narrowed": Layout("province", "c1", ALLOWED_NARROWED, narrowed=True),
+    # The top unit's admin configures the campaign, but reaches nothing of another province.
+    "another-province": Layout("province", "far", ALLOWED_OUTSIDE),
+}
+
+
+def _layout_unit(tree, name: str) -> Unit:
+    if name == "area":
+        return factories.make_unit("Thôn Nà Mò", level=Level.AREA, parent=tree.c1)
+    if name == "far":
+        province = factories.make_unit("Tỉnh Khác", level=Level.PROVINCE)  # after P: not the top
+        district = factories.make_unit("Huyện Khác", level=Level.DISTRICT, parent=province)
+        return factories.make_unit("Xã Khác", parent=district)
+    return getattr(tree, name)
+
+
+def _expected(layout: str, action: Action, role: Role) -> bool:
+    """The campaign configuration and the interface strings belong to the top unit: there
+    "inside" means a role on it, and the province layouts' actor has one."""
+    allowed = LAYOUTS[layout].allowed
+    if action in TOP_UNIT_ACTIONS and layout == "another-province":
+        allowed = ALLOWED_INSIDE
+    return role in allowed.get(action, set())
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
 @pytest.mark.parametrize("role", list(Role), ids=str)
 @pytest.mark.parametrize("action", list(Action), ids=str)
-def test_policy_matrix(db, tree, action, role, inside):
-    actor = factories.make_user(roles=[(role, _actor_unit(action, tree, inside))])  # D1: C1, C2
-    subject = _subject(action, tree, actor, inside)
-    expected = role in (ALLOWED_INSIDE if inside else ALLOWED_OUTSIDE).get(action, set())
+def test_policy_matrix(db, tree, action, role, layout):
+    spec = LAYOUTS[layout]
+    inside = layout == "inside"
+    unit = (
+        tree.province if action in TOP_UNIT_ACTIONS and inside else _layout_unit(tree, spec.actor)
+    )
+    organization = factories.make_organization() if spec.narrowed else None
+    actor = factories.make_user(roles=[(role, unit, organization)])
+    subject = _subject(action, tree, actor, inside, unit=_layout_unit(tree, spec.subject))
+    expected = _expected(layout, action, role)
     assert policy.can(actor, action, subject) is expected
     verdict = policy.check(actor, action, subject)  # the full answer agrees, with a reason
     assert verdict.allowed is expected

@@ -1,0 +1,384 @@
+"""Every route asks the policy: each rule of app.url_map, GET and POST, is requested with its
+URL arguments filled by objects of commune C3 (district D2), by a user holding each role on
+another district (D1) and on another province, and by an anonymous visitor. Outsiders get 403
+or 404 (visitors are sent to sign in), never a success nor a 500, and a refused POST changes
+nothing in the database; someone in scope (a role on D2 or on the province) gets the GET pages,
+so a view that refuses everyone fails too. A page whose URL names no object (a list of the
+user's scope, a form offering its units) may open for outsiders, but never shows C3's things,
+and a POST to it naming C3 changes nothing.
+
+A route whose URL argument has no filler below fails test_every_route_argument_has_a_filler:
+add the filler (or list the route as public, with the reason) and the route is covered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from werkzeug.routing import Rule
+
+from tests import factories
+from tests.factories import content, org
+from webapp import create_app
+from webapp.auth.models import Role
+from webapp.commendations.models import Nomination, NominationState, NomineeKind
+from webapp.extensions import db as _db
+from webapp.i18n.models import message_key
+from webapp.notifications.models import Notification, NotificationKind
+from webapp.notifications.services import notify
+from webapp.pages import files, translations
+from webapp.pages import services as pages
+from webapp.pages.models import PageKind, PageState, TranslationState
+from webapp.registrations import services as registrations
+from webapp.reports import services as reports
+from webapp.reports.models import Period, ReportFigure
+from webapp.review import services as review
+from webapp.units import reorganize
+from webapp.units.models import Level
+
+YEAR = 2027
+# In the names of C3's things: an outsider's page never shows it.
+MARK = "Ngoài phạm vi"
+
+# Routes anyone may open, signed in or not, whatever their scope: the reason for each.
+PUBLIC = {
+    "static": "the style sheet and scripts",
+    "auth.login": "the sign-in form",
+    "i18n.set_language": "the language switch, kept in a cookie or the own profile",
+    "pages.index": "the published guidance pages",
+    "pages.show_page": "a published guidance page",
+    "pages.search_pages": "search runs over the published guidance pages",
+    "pages.download_attachment": "an attachment of a published page is published with it",
+    "pages.translation_status": "how much of the guidance is translated, per language",
+    "commendations.public_list": "the commendations decided, published for everyone",
+    "commendations.public_list_xlsx": "the same, as a spreadsheet",
+    "campaign.show_campaign": "the campaign's contents and deadlines, published for everyone",
+}
+# Routes about the signed-in user's own account or things: nobody else's to refuse.
+OWN = {
+    "home.index": "the home page: the user's own queue, or the welcome for visitors",
+    "auth.logout": "signing oneself out",
+    "auth.change_password": "the user's own password",
+    "notifications.index": "the user's own notifications",
+    "notifications.read_all": "marks the user's own notifications read",
+}
+
+# Pages whose URL names no object, only a season or a language: each user's own scope's list
+# (outsiders may open it, and must not find C3's things there).
+SCOPED_LISTS = {
+    "home.unregistered": "the units of the user's scope without a list for the year",
+    "pages.worklist": "the pages of the translator's scope to translate into the language",
+}
+# The shipped reorganizations replace Bắc Kạn's 2017 structure: loaded for their routes (a
+# province after P, so not the top unit), where an admin on its root is in scope.
+REORGANIZING = {"units.show_reorganization", "units.apply_reorganization", "auth.move_roles"}
+
+# URL arguments: a value belonging to C3 (or, for the campaign's own things, to the top unit).
+# (endpoint, argument) overrides the argument name alone.
+FILLERS: dict[str | tuple[str, str], Any] = {
+    "year": lambda w: YEAR,
+    "unit_id": lambda w: w.tree.c3.id,
+    "list_id": lambda w: w.women.id,
+    "entry_id": lambda w: w.entry.id,
+    "user_id": lambda w: w.editor.id,
+    "assignment_id": lambda w: w.editor.roles[0].id,
+    "requirement_id": lambda w: w.requirement_id,
+    "figure_id": lambda w: w.figure_id,
+    "report_id": lambda w: w.report.id,
+    "line_id": lambda w: w.report.lines[0].id,
+    "nomination_id": lambda w: w.nomination.id,
+    "first_id": lambda w: min(w.entry.id, w.farmers_entry.id),
+    "second_id": lambda w: max(w.entry.id, w.farmers_entry.id),
+    "page_id": lambda w: w.page.id,
+    "revision_id": lambda w: w.page.revisions[0].id,
+    "attachment_id": lambda w: w.attachment.id,
+    "filename": lambda w: w.attachment.filename,
+    "notification_id": lambda w: w.notification.id,
+    "step": lambda w: "publish",
+    "code": lambda w: "tyz",
+    "key": lambda w: message_key("Sign in"),
+    ("units.show_reorganization", "code"): lambda w: w.reorganization,
+    ("units.apply_reorganization", "code"): lambda w: w.reorganization,
+    ("auth.move_roles", "code"): lambda w: w.reorganization,
+    ("pages.show_page", "path"): lambda w: w.page.path,
+    ("static", "filename"): lambda w: "app.css",
+}
+
+# Form data for POSTs without URL arguments: naming C3 where the form chooses a unit.
+FORMS: dict[str, Any] = {
+    "registrations.start_list": lambda w: {
+        "unit_id": w.tree.c3.id, "organization_id": org("phu_nu").id, "year": YEAR,
+    },
+    "reports.start_report": lambda w: {
+        "unit_id": w.tree.c3.id, "organization_id": org("phu_nu").id, "year": YEAR,
+        "period": Period.HALF_YEAR.value,
+    },
+    "admin.create_user": lambda w: {
+        "username": "ke_la", "full_name": "Kẻ Lạ", "home_unit_id": w.tree.c3.id,
+    },
+    "pages.new_page": lambda w: {
+        "title": "Trang lạ", "body": "…", "unit_id": w.tree.c3.id, "parent_id": w.page.parent_id,
+    },
+    "campaign.set_deadline": lambda w: {"kind": "registration", "year": YEAR, "day": "1/3"},
+}  # fmt: skip
+
+
+@dataclass
+class World:
+    tree: factories.Tree
+    other_province: Any
+    editor: Any
+    women: Any
+    entry: Any
+    farmers_entry: Any
+    report: Any
+    nomination: Any
+    page: Any
+    attachment: Any
+    notification: Any
+    requirement_id: int
+    figure_id: int
+    reorganization: str
+    reorganized_root: Any = None
+
+
+def _values(kind, name, organization, unit) -> registrations.EntryValues:
+    return registrations.EntryValues(
+        kind=kind, name=name, content=content(1), location=unit, lead_organization=organization
+    )
+
+
+def build_world(tree) -> World:
+    """C3's things, made through the services by C3's editor and D2's reviewer: the farmers'
+    list approved (with a half-year report), the women's list sent with an entry of the same
+    name (a likely duplicate), a nomination, a published guidance page with two revisions, an
+    attachment and a Tày translation, and a notification for the editor."""
+    from webapp.campaign.models import Requirement
+    from webapp.reports.models import ProgressReport
+
+    province2 = factories.make_unit("Tỉnh Khác", level=Level.PROVINCE)
+    district3 = factories.make_unit("Huyện Khác", level=Level.DISTRICT, parent=province2)
+    factories.make_unit("Xã Khác", parent=district3)
+    c3 = tree.c3
+    editor = factories.make_user(
+        roles=[(Role.EDITOR, c3)], full_name=f"{MARK} biên tập", home_unit=c3
+    )
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d2)])
+    name = f"{MARK} đường bê tông thôn Nà Mò"
+    farmers = registrations.start_list(editor, c3, org("nong_dan"), YEAR)
+    farmers_entry = registrations.add_entry(
+        editor, farmers, _values("cong_trinh", name, org("nong_dan"), c3)
+    )
+    registrations.submit_list(editor, farmers)
+    review.approve_all(reviewer, farmers, {e.id: e.version for e in farmers.entries})
+    women = registrations.start_list(editor, c3, org("phu_nu"), YEAR)
+    entry = registrations.add_entry(editor, women, _values("cong_trinh", name, org("phu_nu"), c3))
+    registrations.submit_list(editor, women)
+    report = reports.start_report(editor, c3, org("nong_dan"), YEAR, Period.HALF_YEAR)
+    nomination = Nomination(
+        year=YEAR, kind=NomineeKind.COLLECTIVE, proposing_unit=c3, unit=c3,
+        reason=f"{MARK}: dẫn đầu phong trào", state=NominationState.SUBMITTED,
+        proposed_by_id=editor.id,
+    )  # fmt: skip
+    _db.session.add(nomination)
+    publisher = factories.make_user(roles=[(Role.PUBLISHER, c3)])
+    page = pages.create_page(
+        publisher, unit=c3, parent=factories.section_for(c3), kind=PageKind.GUIDANCE,
+        values=pages.PageValues(f"{MARK} hướng dẫn", "Lần đầu"),
+    )  # fmt: skip
+    pages.save(publisher, page, page.version, pages.PageValues(f"{MARK} hướng dẫn", "Lần hai"))
+    pages.set_state(publisher, page, page.version, PageState.PUBLISHED)
+    attachment = files.add_attachment(publisher, page, _pdf(), "Kế hoạch")
+    translator = factories.make_user(roles=[(Role.TRANSLATOR, c3, None, "tyz")])
+    translation = translations.translation_for(page, "tyz")
+    translations.save_translation(
+        translator, translation, translation.version, pages.PageValues("[tyz] Hướng dẫn", "…"),
+        source_revision_id=page.current_revision_id,
+    )  # fmt: skip
+    translations.set_translation_state(
+        translator, translation, translation.version, TranslationState.PUBLISHED
+    )
+    notify([editor], NotificationKind.SUBMITTED, women)
+    _db.session.commit()
+    return World(
+        tree=tree, other_province=province2, editor=editor, women=women, entry=entry,
+        farmers_entry=farmers_entry, report=_db.session.get(ProgressReport, report.id),
+        nomination=nomination, page=page, attachment=attachment,
+        notification=_db.session.scalar(sa.select(Notification).filter_by(user_id=editor.id)),
+        requirement_id=_db.session.scalar(sa.select(Requirement.id).limit(1)),
+        figure_id=_db.session.scalar(sa.select(ReportFigure.id).limit(1)),
+        reorganization="2020",
+    )  # fmt: skip
+
+
+def _pdf():
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    data = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    return FileStorage(io.BytesIO(data), filename="Kế hoạch.pdf")
+
+
+def _routes() -> list[tuple[str, str, str]]:
+    """(endpoint, rule, method) for every GET and POST of the app."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+    found = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            found.append((rule.endpoint, rule.rule, method))
+    return sorted(found, key=lambda r: (r[1], r[2]))
+
+
+ROUTES = _routes()
+
+
+def _filler(endpoint: str, argument: str):
+    return FILLERS.get((endpoint, argument)) or FILLERS.get(argument)
+
+
+def _rule(app: Flask, endpoint: str, path: str) -> Rule:
+    return next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == path)
+
+
+def _url(app: Flask, world: World, endpoint: str, path: str) -> str:
+    rule = _rule(app, endpoint, path)
+    values = {
+        a: _filler(endpoint, a)(world) for a in rule.arguments if a not in (rule.defaults or {})
+    }
+    return rule.build(values)[1]  # this very rule, not another of the endpoint
+
+
+def test_every_route_argument_has_a_filler(app):
+    """A new route's URL arguments need a filler (an object outside the actor's scope), or the
+    route is listed as public or one's own with the reason: then it is requested below."""
+    missing = [
+        f"{rule.endpoint} {rule.rule}: <{argument}>"
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in PUBLIC and rule.endpoint not in OWN
+        for argument in rule.arguments
+        if _filler(rule.endpoint, argument) is None and argument not in (rule.defaults or {})
+    ]
+    assert missing == []
+    known = {(r.endpoint, r.rule) for r in app.url_map.iter_rules()}
+    assert {(e, p) for e, p, _m in ROUTES} == known  # the parametrization is the app's map
+    assert set(PUBLIC) | set(OWN) <= {e for e, _p in known}  # no stale exemptions
+
+
+def _snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table, to compare before and after a refused request."""
+    _db.session.expire_all()
+    found = {}
+    for table in _db.metadata.sorted_tables:
+        rows = _db.session.execute(table.select()).all()
+        found[table.name] = sorted(tuple(map(repr, row)) for row in rows)
+    _db.session.rollback()
+    return found
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
+
+
+@pytest.fixture
+def world(request, db, tree, campaign) -> World:
+    world = build_world(tree)
+    if request.node.callspec.params.get("endpoint") in REORGANIZING:
+        from webapp.seed import loader
+
+        first, _specs = reorganize.read_manifest()
+        loader.load_units(loader.DATA / first["units"], as_of=first["as_of"])
+        _db.session.commit()
+        world.reorganized_root = reorganize.plan_by_code(world.reorganization).root
+    return world
+
+
+def _outsiders(world: World):
+    """(label, role, unit): each role on another district and on another province."""
+    for role in Role:
+        yield f"{role} on D1", role, world.tree.d1
+        yield f"{role} on another province", role, world.other_province
+
+
+def _request(client, method: str, url: str, data: dict | None = None):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data=data or {})
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "path", "method"),
+    [r for r in ROUTES if r[0] not in PUBLIC and r[0] not in OWN],
+    ids=[f"{m} {p}" for e, p, m in ROUTES if e not in PUBLIC and e not in OWN],
+)
+def test_outsiders_are_refused_and_change_nothing(app, world, login_as, endpoint, path, method):
+    url = _url(app, world, endpoint, path)
+    form = FORMS.get(endpoint, lambda w: {})(world)
+    has_object = bool(_rule(app, endpoint, path).arguments) and endpoint not in SCOPED_LISTS
+    visitors = [("anonymous", app.test_client())] + [
+        (label, login_as(role, unit)[0]) for label, role, unit in _outsiders(world)
+    ]
+    if method == "POST":
+        for _label, client in visitors:
+            client.csrf_token()  # before the snapshot: signing in and the token page write
+        before = _snapshot()
+    failures = []
+    for label, client in visitors:
+        response = _request(client, method, url, form)
+        status, location = response.status_code, response.headers.get("Location", "")
+        if label == "anonymous":
+            if not (status in (302, 303) and "/login" in location) and status not in (403, 404):
+                failures.append(f"{label}: {status} {location}")
+        elif status >= 500:
+            failures.append(f"{label}: {status}")
+        elif has_object and status not in (403, 404):
+            failures.append(f"{label}: {status} {location}")
+        elif status == 200 and MARK in response.get_data(as_text=True):
+            failures.append(f"{label}: shows C3's things")
+    if method == "POST" and (changed := _changed(before, _snapshot())):
+        failures.append(f"the requests changed {changed}")
+    if failures:
+        pytest.fail(f"{method} {url}:\n" + "\n".join(failures), pytrace=False)
+
+
+# The in-scope users tried on each GET page, the most powerful first.
+INSIDERS = [(Role.ADMIN, "province")] + [
+    (role, unit) for unit in ("d2", "c3", "province") for role in Role if role != Role.ADMIN
+]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "path"),
+    [(e, p) for e, p, m in ROUTES if m == "GET" and e not in PUBLIC and e not in OWN],
+    ids=[p for e, p, m in ROUTES if m == "GET" and e not in PUBLIC and e not in OWN],
+)
+def test_someone_in_scope_gets_each_page(app, world, login_as, endpoint, path):
+    """The same URLs open for a role on D2, C3 or the province: the refusals above are the
+    policy's answer about scope, not a page that refuses everyone (or an object not found)."""
+    url = _url(app, world, endpoint, path)
+    answers = []
+    insiders = [(role, getattr(world.tree, unit)) for role, unit in INSIDERS]
+    if world.reorganized_root is not None:
+        insiders.insert(0, (Role.ADMIN, world.reorganized_root))
+    for role, unit in insiders:
+        client, _user = login_as(role, unit)
+        response = client.get(url)
+        answers.append(f"{role} on {unit.name}: {response.status_code}")
+        if response.status_code < 400:
+            return
+    pytest.fail(f"nobody in scope may open {url}: {answers}")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "path"),
+    [(e, p) for e, p, m in ROUTES if m == "GET" and e in PUBLIC],
+    ids=[p for e, p, m in ROUTES if m == "GET" and e in PUBLIC],
+)
+def test_public_routes_are_open_to_visitors(app, world, endpoint, path):
+    """What PUBLIC exempts is public indeed: a visitor gets it (C3's published page, its
+    attachment), so the list cannot hide a page that should have been checked above."""
+    with app.test_client().get(_url(app, world, endpoint, path)) as response:
+        assert response.status_code < 400, response.status_code
