@@ -84,14 +84,18 @@ class Tree:
     c3: Unit
 
 
-def make_tree() -> Tree:
+def make_tree(*, commit: bool = True) -> Tree:
+    """The tree, committed (or only flushed, for a test that rolls back instead of wiping)."""
     province = make_unit("Tỉnh Thử", level=Level.PROVINCE)
     d1 = make_unit("Huyện Một", level=Level.DISTRICT, parent=province)
     d2 = make_unit("Huyện Hai", level=Level.DISTRICT, parent=province)
     c1 = make_unit("Xã Đồng Phúc", parent=d1)
     c2 = make_unit("Xã Nà Phặc", parent=d1)
     c3 = make_unit("Xã Cao Sơn", parent=d2)
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return Tree(province, d1, d2, c1, c2, c3)
 
 
