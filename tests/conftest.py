@@ -136,12 +136,22 @@ def _wipe(app: Flask) -> None:
     clear_caches()
     with app.app_context():
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        # Only the tables that hold rows, children first: a test fills a few of ~35 tables.
+        # (TRUNCATE of them all took ~0.3–0.9 s on PostgreSQL, more than most tests.)
+        probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {t})" for t in tables)
         with _db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
+            full = set(conn.execute(sa.text(probe)).scalars())
+            for table in tables:
+                if table in full:
                     conn.execute(sa.text(f"DELETE FROM {table}"))
+            if conn.dialect.name == "postgresql":
+                # Ids start at 1 again, as in a new database (a sequence moves on even when
+                # the transaction that used it rolled back); SQLite's ids follow the rows.
+                conn.execute(
+                    sa.text(
+                        "SELECT setval(oid::regclass, 1, false) FROM pg_class WHERE relkind = 'S'"
+                    )
+                )
 
 
 def _rows_made_by(app: Flask, load) -> dict[sa.Table, list[dict]]:

@@ -17,6 +17,7 @@ from tests.test_coverage_summary import (
     chart_rows,
     entry,
     sums,  # noqa: F401 (the fixture)
+    this_year,
     url,
 )
 from webapp.auth.models import Role
@@ -43,7 +44,10 @@ def six(db, sums, tmp_path):  # noqa: F811 (the fixture imported above)
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     campaign = loader.load_campaign(path)
     db.session.flush()
-    entry(sums.c1, "phu_nu", 6, A, 100_000, None, None, name="PN số hoá")
+    entry(
+        sums.c1, "phu_nu", 6, A, 100_000, None, None,
+        location=None, name="PN số hoá", year=this_year(),
+    )  # fmt: skip
     db.session.commit()
     assert [c.number for c in db.session.get(Campaign, campaign.id).contents] == [1, 2, 3, 4, 5, 6]
     return sums
