@@ -79,6 +79,34 @@ def new_page(browser, base_url, seeded):
         context.close()
 
 
+# The demo accounts (README), by the role they play in the tests.
+ACCOUNTS = {
+    "admin": ("admin", "admin-bac-kan"),
+    "editor": ("editor.pacnam", "edit-bang-thanh"),
+    "reviewer": ("reviewer.pacnam", "review-pac-nam"),
+    "publisher": ("publisher.backan", "dang-bai-bac-kan"),
+    "translator": ("translator.tay", "dich-tieng-tay"),
+}
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, base_url, seeded):
+    """An account's cookies after it signed in once, for fresh contexts that start signed in
+    (`new_page(storage_state=signed_in("editor"))`): signing in for each test was most of a
+    module's time (signing in itself is tested in test_flows)."""
+    states = {}
+
+    def state(who: str):
+        if who not in states:
+            context = browser.new_context(locale="vi-VN", base_url=base_url)
+            sign_in(context.new_page(), *ACCOUNTS[who])
+            states[who] = context.storage_state()
+            context.close()
+        return states[who]
+
+    return state
+
+
 def sign_in(page, username: str, password: str) -> None:
     page.goto("/login")
     page.fill("#username", username)
