@@ -17,6 +17,13 @@ from webapp.review import services as review
 from webapp.units.models import Unit
 
 DEMO_YEAR = 2017  # the demo season
+ACCOUNTS = {  # the demo accounts of the README, by what they do
+    "admin": ("admin", "admin-bac-kan"),
+    "editor": ("editor.pacnam", "edit-bang-thanh"),
+    "reviewer": ("reviewer.pacnam", "review-pac-nam"),
+    "publisher": ("publisher.backan", "dang-bai-bac-kan"),
+    "translator": ("translator.tay", "dich-tieng-tay"),
+}
 # Checks of what Chromium draws and fetches (page weight, accessibility, layout) run on SQLite
 # only: the pages are the same markup on PostgreSQL, where the flows run again for what the
 # database does (locks, constraints, ordering); twice the same drawing would double the
@@ -77,6 +84,24 @@ def new_page(browser, base_url, seeded):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, base_url, seeded):
+    """An account's cookies after it signed in once, for fresh contexts that start signed in
+    (`new_page(storage_state=signed_in("admin"))`): signing in for each test was most of their
+    time (signing in itself is tested in test_flows)."""
+    states = {}
+
+    def state(who: str):
+        if who not in states:
+            context = browser.new_context(locale="vi-VN", base_url=base_url)
+            sign_in(context.new_page(), *ACCOUNTS[who])
+            states[who] = context.storage_state()
+            context.close()
+        return states[who]
+
+    return state
 
 
 def sign_in(page, username: str, password: str) -> None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 from werkzeug.exceptions import NotFound
 
-from tests.browser.conftest import drawing_only, sign_in
+from tests.browser.conftest import ACCOUNTS, drawing_only
 from tests.live import NetworkMeter
 from webapp.auth.models import User
 from webapp.campaign.models import Requirement
@@ -28,13 +28,6 @@ pytestmark = pytest.mark.browser
 
 FIRST_LOAD_BUDGET = 40 * 1024
 REPEAT_VIEW_BUDGET = 15 * 1024
-ACCOUNTS = {
-    "admin": ("admin", "admin-bac-kan"),
-    "editor": ("editor.pacnam", "edit-bang-thanh"),
-    "reviewer": ("reviewer.pacnam", "review-pac-nam"),
-    "publisher": ("publisher.backan", "dang-bai-bac-kan"),
-    "translator": ("translator.tay", "dich-tieng-tay"),
-}
 # Endpoints that are not pages: they redirect, serve files, or answer htmx with a fragment
 # (measured in the flows and in tests/test_registrations.py).
 NOT_PAGES = {
@@ -457,24 +450,6 @@ def _endpoints(app, pages) -> set[str]:
         except NotFound:
             assert page.name == "not found", f"{page.name}: {page.path} matches no route"
     return found
-
-
-@pytest.fixture(scope="module")
-def signed_in(browser, base_url, seeded):
-    """An account's cookies after it signed in once, for fresh contexts that start signed in:
-    signing in for each of ~90 pages was most of these tests' time (signing in itself is
-    tested in test_flows)."""
-    states = {}
-
-    def state(who: str):
-        if who not in states:
-            context = browser.new_context(locale="vi-VN", base_url=base_url)
-            sign_in(context.new_page(), *ACCOUNTS[who])
-            states[who] = context.storage_state()
-            context.close()
-        return states[who]
-
-    return state
 
 
 def _open(new_page, signed_in, who, **options):
