@@ -8,7 +8,7 @@ code, a name, a line no other flow uses) and reads back what it changed."""
 from __future__ import annotations
 
 import csv
-import re
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa
@@ -19,7 +19,9 @@ from webapp.campaign import services as campaign_services
 from webapp.campaign.deadlines import current_campaign
 from webapp.campaign.models import Deadline, DeadlineKind, Requirement
 from webapp.extensions import db
-from webapp.pages.models import Page, PageKind, PageState
+from webapp.pages import services as pages
+from webapp.pages import translations
+from webapp.pages.models import Page, PageKind, PageState, PageTranslation, TranslationState
 from webapp.reports.models import ReportFigure
 from webapp.units.models import Level, Reorganization, Unit
 from webapp.units.reorganize import DATA
@@ -282,14 +284,56 @@ def test_publisher_edits_a_page_and_compares_revisions(app, open_as, javascript)
         assert plan.state == PageState.PUBLISHED
 
 
-@JAVASCRIPT
-def test_translation_status_counts_the_published_pages(app, open_as, javascript):
+@pytest.fixture(scope="module")
+def unread_pages(app, seeded):
+    """What the translation status must not count: a page published inside a section still in
+    draft, and a Tày translation of the plan not yet published."""
     with app.app_context():
-        published = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Page).where(Page.state == PageState.PUBLISHED)
+        publisher, translator = demo_user("publisher.backan"), demo_user("translator.tay")
+        section = pages.create_page(
+            publisher, unit=_unit("06"), parent=None, kind=PageKind.SECTION,
+            values=pages.PageValues("Chuyên mục đang soạn", "Chưa công bố."),
+        )  # fmt: skip
+        inside = pages.create_page(
+            publisher, unit=_unit("06"), parent=section, kind=PageKind.NEWS,
+            values=pages.PageValues("Tin trong chuyên mục nháp", "Đã đăng, chưa ai đọc được."),
+        )  # fmt: skip
+        pages.set_state(publisher, inside, inside.version, PageState.PUBLISHED)
+        plan = db.session.scalar(sa.select(Page).where(Page.kind == PageKind.PLAN))
+        translations.save_translation(
+            translator, translations.translation_for(plan, "tyz"), 0,
+            pages.PageValues("Bản dịch dở", "Chưa xong."),
+            source_revision_id=plan.current_revision_id,
+        )  # fmt: skip
+        db.session.commit()
+
+
+@JAVASCRIPT
+def test_translation_status_counts_the_public_pages(app, open_as, unread_pages, javascript):
+    """A visitor sees, for each language, how many of the pages anyone may read (published, in
+    published sections) have a published translation."""
+    with app.app_context():
+        every = {page.id: page for page in db.session.scalars(sa.select(Page))}
+
+        def public(page: Page) -> bool:
+            parent = every.get(page.parent_id)
+            return page.state == PageState.PUBLISHED and (parent is None or public(parent))
+
+        readable = {page_id for page_id, page in every.items() if public(page)}
+        translated = Counter(
+            db.session.scalars(
+                sa.select(PageTranslation.language).where(
+                    PageTranslation.state == TranslationState.PUBLISHED,
+                    PageTranslation.page_id.in_(readable),
+                )
+            )
         )
+        languages = [code for code in app.config["LANGUAGES"] if code not in ("vi", "en")]
     page = open_as(None, "/translations", javascript=javascript)
     rows = page.locator("tbody tr")
-    assert rows.count() >= 1
-    for text in rows.all_inner_texts():
-        assert re.search(rf"\d+% \(\d+/{published}\b", text), text
+    assert rows.count() == len(languages)
+    for row in rows.all():
+        done = translated[row.locator("th").get_attribute("lang")]
+        percent = round(100 * done / len(readable))
+        cell = row.locator("td").nth(1).inner_text()
+        assert cell.startswith(f"{percent}% ({done}/{len(readable)}"), cell
