@@ -182,8 +182,8 @@ def test_reorganization_dry_run_counts_what_it_would_do(app, open_as, javascript
 def test_admin_creates_an_account_with_a_role(app, open_as, javascript):
     username = f"canbo.{'js' if javascript else 'nojs'}"
     with app.app_context():
-        district = _unit("060")
-        district_id, district_name = district.id, district.name
+        district, commune = _unit("060"), _unit("01858")
+        district_id, commune_id, commune_name = district.id, commune.id, commune.name
     page = open_as("admin", "/admin/users/new", javascript=javascript)
     page.locator("#username").fill(username)
     page.locator("#full_name").fill("Cán bộ MTTQ huyện Pác Nặm")
@@ -195,15 +195,15 @@ def test_admin_creates_an_account_with_a_role(app, open_as, javascript):
 
     page.get_by_role("link", name="Tiếp tục gán vai trò cho người dùng").click()
     page.locator("#role").select_option("reviewer")
-    page.locator("#unit_id").select_option(str(district_id))
+    page.locator("#unit_id").select_option(str(commune_id))  # below their home unit
     page.locator("#roles button.primary").click()
-    page.locator("#roles .roles li", has_text=f"Người duyệt · {district_name}").wait_for()
+    page.locator("#roles .roles li", has_text=f"Người duyệt · {commune_name}").wait_for()
     with app.app_context():
         user = db.session.scalar(sa.select(User).filter_by(username=username))
         assert user.check_password(password) and user.must_change_password
         assert user.home_unit_id == district_id
         roles = db.session.scalars(sa.select(RoleAssignment).filter_by(user_id=user.id)).all()
-        assert [(r.role, r.unit_id) for r in roles] == [("reviewer", district_id)]
+        assert [(r.role, r.unit_id) for r in roles] == [("reviewer", commune_id)]
 
 
 @JAVASCRIPT
