@@ -245,7 +245,10 @@ def test_audit_log_shows_a_change_and_filters(app, open_as, javascript):
     page.wait_for_url("**/audit?*action=deadline.set*")
     rows = page.locator("table.audit tbody tr")
     assert rows.filter(has_text=note).count() == 1
-    assert all("Quản trị" in text for text in rows.all_inner_texts())
+    done_by = rows.locator("td:nth-child(2)").all_inner_texts()
+    assert set(done_by) == {"Quản trị tỉnh Bắc Kạn admin"}
+    what = rows.locator("td:nth-child(3)").all_inner_texts()
+    assert all(text.startswith("Hạn ") and "được thay đổi" in text for text in what), what
     page.locator("#actor").fill("publisher")
     page.get_by_role("button", name="Xem sự kiện").click()
     page.wait_for_url("**actor=publisher*")
