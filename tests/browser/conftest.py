@@ -17,6 +17,13 @@ from webapp.review import services as review
 from webapp.units.models import Unit
 
 DEMO_YEAR = 2017  # the demo season
+ACCOUNTS = {  # the demo accounts of the README, by what they do
+    "admin": ("admin", "admin-bac-kan"),
+    "editor": ("editor.pacnam", "edit-bang-thanh"),
+    "reviewer": ("reviewer.pacnam", "review-pac-nam"),
+    "publisher": ("publisher.backan", "dang-bai-bac-kan"),
+    "translator": ("translator.tay", "dich-tieng-tay"),
+}
 # Checks of what Chromium draws and fetches (page weight, accessibility, layout) run on SQLite
 # only: the pages are the same markup on PostgreSQL, where the flows run again for what the
 # database does (locks, constraints, ordering); twice the same drawing would double the
@@ -77,16 +84,6 @@ def new_page(browser, base_url, seeded):
     yield make
     for context in contexts:
         context.close()
-
-
-# The demo accounts (README), by the role they play in the tests.
-ACCOUNTS = {
-    "admin": ("admin", "admin-bac-kan"),
-    "editor": ("editor.pacnam", "edit-bang-thanh"),
-    "reviewer": ("reviewer.pacnam", "review-pac-nam"),
-    "publisher": ("publisher.backan", "dang-bai-bac-kan"),
-    "translator": ("translator.tay", "dich-tieng-tay"),
-}
 
 
 @pytest.fixture(scope="module")
