@@ -4,10 +4,10 @@ by tests/browser/test_layout.py and bench/shots.py.
 
 A role is crawled once, at the desk width, where each link it is shown is also fetched once
 (the answer cached for the role) to find links that lead to a refusal; the phone width then
-revisits the same pages. Links that only page through a list, downloads and the language
-switch are not crawled, nor years without data (the caller names the years), and each URL
-pattern (numbers and language codes replaced) is visited at most PER_PATTERN times, so a unit
-tree does not become a thousand unit pages.
+revisits the same pages (in the suite, the first of each URL pattern). Links that only page
+through a list, downloads and the language switch are not crawled, nor years without data
+(the caller names the years), and each URL pattern (numbers and language codes replaced) is
+visited at most PER_PATTERN times, so a unit tree does not become a thousand unit pages.
 """
 
 from __future__ import annotations
@@ -213,13 +213,20 @@ def revisit(
     width: int,
     vocab: Vocabulary,
     *,
+    per_pattern: int | None = None,
     on_visit: Callable[[Visit], None] | None = None,
 ) -> list[Visit]:
-    """The crawled pages again at another width: the checks only."""
+    """The crawled pages again at another width, the checks only: all of them, or the first
+    `per_pattern` of each URL pattern (the same template with other data was checked at the
+    desk width)."""
     page.set_viewport_size({"width": width, "height": 740 if width < 700 else 768})
     started = time.perf_counter()
     visits = []
+    per: Counter[str] = Counter()
     for url in result.urls:
+        if per_pattern is not None and per[pattern(url)] >= per_pattern:
+            continue
+        per[pattern(url)] += 1
         _first, status = _open(page, url)
         problems, _links = check_page(page, vocab)
         visit = Visit(url, status, problems)

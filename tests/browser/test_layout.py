@@ -1,6 +1,7 @@
-"""Every page a crawl reaches, as a visitor and as each demo account, at a phone's 360 px and a
-desk's 1366 px, passes the layout checks of tests/layout.py, and every link a person is shown
-answers them with something other than a refusal. The data is the demo season and the current
+"""Every page a crawl reaches, as a visitor and as each demo account, at a desk's 1366 px (and
+the first page of each URL pattern at a phone's 360 px) passes the layout checks of
+tests/layout.py, and every link a person is shown answers them with something other than a
+refusal. The data is the demo season and the current
 year's (tests/scenario.py), so matrices, reports and queues have rows.
 
 SQLite only (`drawing_only`): the pages are the same on PostgreSQL.
@@ -73,7 +74,7 @@ def crawls(app, browser, base_url, lived_in):
 def test_every_crawled_page_passes_the_layout_checks(crawls, role, width):
     page, result = crawls(role)
     if width not in result.visits:
-        revisit(page, result, width, crawls.vocab)
+        revisit(page, result, width, crawls.vocab, per_pattern=1)
     assert len(result.urls) > 5, f"{role}: the crawl reached only {result.urls}"
     failures = result.failures(width)
     summary = ", ".join(
