@@ -1,18 +1,19 @@
 """Mutation testing of the modules that compute what people rely on, each against only the test
 files that cover it, on SQLite, with mutmut in one process.
 
-    .venv/bin/python bench/mutants.py [MODULE ...] [--resume] [--max-children 1]
+    .venv/bin/python bench/mutants.py [MODULE ...] [--resume] [--report] [--max-children 1]
 
 MODULE is a key of MODULES below (default: all of them). For each one mutmut runs in its own
 work directory, mutants/<MODULE>/ (not committed): a pyproject.toml made of ours plus the
 [tool.mutmut] settings of that module, and links to webapp/, tests/ and what the app reads next
 to webapp/ (templates/, translations/ with the compiled catalogs, migrations/). mutmut copies
 them into mutants/<MODULE>/mutants/ and mutates the copy; the checkout is never touched. Every
-run starts afresh unless --resume is given (to finish an interrupted run).
+run starts afresh unless --resume is given (to finish an interrupted run: Ctrl-C stops a run and
+prints what was tested so far); --report only prints the last run's results again.
 
 Prints, per module, how many mutants were killed, survived, timed out or had no test running the
 code, the time it took, and every survivor: file:line, its mutmut name and the diff. To look at
-or re-test one survivor: `cd mutants/<MODULE> && ../../.venv/bin/mutmut show NAME` (or `browse`).
+or re-test one survivor: `cd mutants/<MODULE> && ../../.venv/bin/mutmut browse`.
 
 A report, not a test: nothing here fails on a score.
 """
@@ -21,12 +22,14 @@ from __future__ import annotations
 
 import argparse
 import ast
+import difflib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -146,18 +149,22 @@ def results(work: Path) -> dict[str, str]:
     return found
 
 
-def _function_span(path: Path, cls: str | None, func: str) -> tuple[int, int] | None:
+def _functions(path: Path) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Every function and method of a file by name (mutmut's generated names are unique)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
+    return {node.name: node for node in ast.walk(tree) if isinstance(node, kinds)}
+
+
+def _def_line(path: Path, cls: str | None, func: str) -> int | None:
+    """The line of `def func` in the file (within class cls when given)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     body = tree.body
     if cls:
-        body = next(
-            (node.body for node in body if isinstance(node, ast.ClassDef) and node.name == cls), []
-        )
-    for node in body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == func:
-            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            return first, node.end_lineno or node.lineno
-    return None
+        classes = (node for node in body if isinstance(node, ast.ClassDef) and node.name == cls)
+        body = next(classes, ast.ClassDef(body=[])).body
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
+    return next((n.lineno for n in body if isinstance(n, kinds) and n.name == func), None)
 
 
 def _function(name: str) -> str:
@@ -168,65 +175,88 @@ def _function(name: str) -> str:
     return ".".join(part for part in (match["module"], match["cls"], match["func"]) if part)
 
 
-def where(name: str, diff: str) -> str:
-    """file:line of a mutant: the first line its diff removes, found in the function's span."""
+def survivor(work: Path, name: str) -> tuple[str, str]:
+    """file:line of a mutant and its diff against the unmutated function, both read from the
+    copy mutmut made: it keeps the unmutated function (…__mutmut_orig) next to each mutant."""
     match = _MUTANT.match(name)
     if not match:
-        return "?"
-    path = ROOT / (match["module"].replace(".", "/") + ".py")
-    if not path.exists():
-        path = path.with_suffix("") / "__init__.py"
-    relative = path.relative_to(ROOT)
-    span = _function_span(path, match["cls"], match["func"]) if path.exists() else None
-    if not span:
-        return str(relative)
-    removed = [
-        line[1:].strip()
-        for line in diff.splitlines()
-        if line.startswith("-") and not line.startswith("---") and line[1:].strip()
-    ]
-    lines = path.read_text(encoding="utf-8").splitlines()
-    if removed:
-        for number in range(span[0], span[1] + 1):
-            if lines[number - 1].strip() == removed[0]:
-                return f"{relative}:{number}"
-    return f"{relative}:{span[0]}"
+        return "?", ""
+    relative = Path(match["module"].replace(".", "/") + ".py")
+    if not (ROOT / relative).exists():
+        relative = relative.with_suffix("") / "__init__.py"
+    generated = name[len(match["module"]) + 1 :]
+    original = generated.rpartition("__mutmut_")[0] + "__mutmut_orig"
+    functions = _functions(work / "mutants" / relative)
+    lines = (work / "mutants" / relative).read_text(encoding="utf-8").splitlines()
+
+    def text(node_name: str) -> list[str]:
+        node = functions[node_name]
+        body = textwrap.dedent("\n".join(lines[node.lineno - 1 : node.end_lineno]))
+        return body.replace(node_name, match["func"], 1).splitlines()
+
+    before, after = text(original), text(generated)
+    pairs = enumerate(zip(before, after, strict=False))
+    changed = next((i for i, (a, b) in pairs if a != b), min(len(before), len(after)))
+    diff = "\n".join(
+        difflib.unified_diff(before, after, str(relative), str(relative), n=2, lineterm="")
+    )
+    start = _def_line(ROOT / relative, match["cls"], match["func"])
+    return (f"{relative}:{start + changed}" if start else str(relative)), diff
 
 
-def show(work: Path, name: str) -> str:
-    out = subprocess.run(
-        [str(MUTMUT), "show", name], cwd=work, capture_output=True, text=True, check=False
-    ).stdout
-    return "\n".join(line for line in out.splitlines() if not line.startswith("# "))
-
-
-def run(name: str, module: Module, *, resume: bool, max_children: int) -> tuple[Counter, float]:
+def run(name: str, module: Module, *, resume: bool, max_children: int) -> bool:
+    """mutmut run in the module's work directory; False when it failed or was interrupted.
+    The time it took is added to mutants/<name>/run.json (a resumed run adds to it)."""
     print(f"== {name}: {', '.join(module.mutate)}")
     print(f"   against {', '.join(module.tests)}", flush=True)
     work = prepare(name, module, resume=resume)
     env = {**os.environ, "TEST_DB": "sqlite"}
     env.pop("TEST_DATABASE_URL", None)
     started = time.monotonic()
-    done = subprocess.run(
-        [str(MUTMUT), "run", "--max-children", str(max_children)], cwd=work, env=env, check=False
-    )
-    elapsed = time.monotonic() - started
-    if done.returncode != 0:
-        print(f"   mutmut run failed (exit {done.returncode}) after {_duration(elapsed)}")
-        return Counter({"error": 1}), elapsed
+    command = [str(MUTMUT), "run", "--max-children", str(max_children)]
+    with subprocess.Popen(command, cwd=work, env=env) as mutmut:
+        try:
+            returncode = mutmut.wait()
+        except KeyboardInterrupt:  # Ctrl-C reached mutmut too: let it save and stop
+            returncode = mutmut.wait()
+            print("\n   interrupted: what was tested so far is below; --resume goes on")
+            returncode = returncode or 1
+    seconds = time.monotonic() - started + (_timing(work)["seconds"] if resume else 0)
+    _timing_file(work).write_text(json.dumps({"seconds": seconds, "finished": not returncode}))
+    if returncode:
+        print(f"   mutmut run stopped (exit {returncode}) after {_duration(seconds)}")
+    return not returncode
+
+
+def _timing_file(work: Path) -> Path:
+    return work / "run.json"
+
+
+def _timing(work: Path) -> dict:
+    path = _timing_file(work)
+    return json.loads(path.read_text()) if path.exists() else {"seconds": 0, "finished": False}
+
+
+def report(name: str) -> tuple[Counter, float]:
+    """Per-status counts of the module's last run, the time it took, and every survivor."""
+    work = WORK / name
+    if not (work / "mutants").exists():
+        print(f"== {name}: not run yet")
+        return Counter(), 0
     statuses = results(work)
     counts = Counter(statuses.values())
-    survivors = sorted(n for n, s in statuses.items() if s == SURVIVED)
-    print(f"\n== {name}: {_counts(counts)} in {_duration(elapsed)}")
+    timing = _timing(work)
+    unfinished = "" if timing["finished"] else " (unfinished)"
+    print(f"\n== {name}: {_counts(counts)} in {_duration(timing['seconds'])}{unfinished}")
     untested = Counter(_function(n) for n, s in statuses.items() if s == NO_TESTS)
     for function, count in sorted(untested.items()):
         print(f"   no test runs {function} ({count} mutants)")
-    for survivor in survivors:
-        diff = show(work, survivor)
-        print(f"\n   survived: {where(survivor, diff)}  ({survivor})")
+    for mutant in sorted(n for n, s in statuses.items() if s == SURVIVED):
+        place, diff = survivor(work, mutant)
+        print(f"\n   survived: {place}  ({mutant})")
         print("\n".join(f"      {line}" for line in diff.splitlines() if line.strip()))
     print(flush=True)
-    return counts, elapsed
+    return counts, timing["seconds"]
 
 
 def _counts(counts: Counter) -> str:
@@ -249,6 +279,7 @@ def main() -> None:
     parser.add_argument("modules", nargs="*", metavar="MODULE", help=", ".join(MODULES))
     parser.add_argument("--resume", action="store_true", help="continue the previous run")
     parser.add_argument("--max-children", type=int, default=1, help="mutants tested at once")
+    parser.add_argument("--report", action="store_true", help="only print the last run's results")
     args = parser.parse_args()
     names = args.modules or list(MODULES)
     unknown = [n for n in names if n not in MODULES]
@@ -256,7 +287,11 @@ def main() -> None:
         parser.error(f"unknown module {', '.join(unknown)}; one of {', '.join(MODULES)}")
     summary = {}
     for name in names:
-        summary[name] = run(name, MODULES[name], resume=args.resume, max_children=args.max_children)
+        if not args.report:
+            ok = run(name, MODULES[name], resume=args.resume, max_children=args.max_children)
+        summary[name] = report(name)
+        if not args.report and not ok:
+            break
     print("== summary")
     for name, (counts, elapsed) in summary.items():
         print(f"   {name:<14} {_counts(counts)} in {_duration(elapsed)}")
