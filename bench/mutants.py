@@ -1,7 +1,8 @@
 """Mutation testing of the modules that compute what people rely on, each against only the test
 files that cover it, on SQLite, with mutmut in one process.
 
-    .venv/bin/python bench/mutants.py [MODULE ...] [--resume] [--report] [--max-children 1]
+    .venv/bin/python bench/mutants.py [MODULE ...] [--resume] [--report] [--only NAME]
+                                      [--max-children 1]
 
 MODULE is a key of MODULES below (default: all of them). For each one mutmut runs in its own
 work directory, mutants/<MODULE>/ (not committed): a pyproject.toml made of ours plus the
@@ -9,7 +10,8 @@ work directory, mutants/<MODULE>/ (not committed): a pyproject.toml made of ours
 to webapp/ (templates/, translations/ with the compiled catalogs, migrations/). mutmut copies
 them into mutants/<MODULE>/mutants/ and mutates the copy; the checkout is never touched. Every
 run starts afresh unless --resume is given (to finish an interrupted run: Ctrl-C stops a run and
-prints what was tested so far); --report only prints the last run's results again.
+prints what was tested so far); --report only prints the last run's results again; --only NAME
+tests only the mutants whose mutmut name has NAME (a function: x_rollup, xǁCountsǁadd).
 
 Prints, per module, how many mutants were killed, survived, timed out or had no test running the
 code, the time it took, and every survivor: file:line, its mutmut name and the diff. To look at
@@ -204,7 +206,7 @@ def survivor(work: Path, name: str) -> tuple[str, str]:
     return (f"{relative}:{start + changed}" if start else str(relative)), diff
 
 
-def run(name: str, module: Module, *, resume: bool, max_children: int) -> bool:
+def run(name: str, module: Module, *, resume: bool, max_children: int, only: str | None) -> bool:
     """mutmut run in the module's work directory; False when it failed or was interrupted.
     The time it took is added to mutants/<name>/run.json (a resumed run adds to it)."""
     print(f"== {name}: {', '.join(module.mutate)}")
@@ -214,6 +216,8 @@ def run(name: str, module: Module, *, resume: bool, max_children: int) -> bool:
     env.pop("TEST_DATABASE_URL", None)
     started = time.monotonic()
     command = [str(MUTMUT), "run", "--max-children", str(max_children)]
+    if only:  # mutmut's own filter: a glob over mutant names (module.x_function__mutmut_N)
+        command.append(f"*{only}*")
     with subprocess.Popen(command, cwd=work, env=env) as mutmut:
         try:
             returncode = mutmut.wait()
@@ -280,6 +284,7 @@ def main() -> None:
     parser.add_argument("--resume", action="store_true", help="continue the previous run")
     parser.add_argument("--max-children", type=int, default=1, help="mutants tested at once")
     parser.add_argument("--report", action="store_true", help="only print the last run's results")
+    parser.add_argument("--only", help="test only the mutants whose name has this, e.g. x_rollup")
     args = parser.parse_args()
     names = args.modules or list(MODULES)
     unknown = [n for n in names if n not in MODULES]
@@ -288,7 +293,13 @@ def main() -> None:
     summary = {}
     for name in names:
         if not args.report:
-            ok = run(name, MODULES[name], resume=args.resume, max_children=args.max_children)
+            ok = run(
+                name,
+                MODULES[name],
+                resume=args.resume,
+                max_children=args.max_children,
+                only=args.only,
+            )
         summary[name] = report(name)
         if not args.report and not ok:
             break
