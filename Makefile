@@ -10,7 +10,7 @@ TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 export FLASK_APP := webapp
 
-.PHONY: run test install install-dev catalogs db lint format bench bench-coverage bench-reports shots extract clean
+.PHONY: run test install install-dev catalogs db lint format bench bench-coverage bench-reports mutants shots extract clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,13 @@ bench-coverage: install-dev catalogs
 
 bench-reports: install-dev catalogs
 	$(BIN)/python bench/reports.py $(if $(TEST_DATABASE_URL),--postgresql $(TEST_DATABASE_URL))
+
+# Mutation testing (mutmut, one process, SQLite) of the modules people rely on, each against the
+# tests that cover it: killed / survived / timed out per module, the time taken, every survivor.
+# MODULE=reports (or "i18n reports") for some of them, ONLY=x_rollup for one function's mutants,
+# RESUME=1 to finish an interrupted run; the work directories are in mutants/.
+mutants: install-dev catalogs
+	$(BIN)/python bench/mutants.py $(MODULE) $(if $(ONLY),--only '$(ONLY)') $(if $(RESUME),--resume)
 
 # Screenshots of every crawled page per role at 360 and 1366 px into shots/ (index.html);
 # COMPARE=old/index.json lists the pages whose weight changed most.

@@ -1,0 +1,314 @@
+"""Mutation testing of the modules that compute what people rely on, each against only the test
+files that cover it, on SQLite, with mutmut in one process.
+
+    .venv/bin/python bench/mutants.py [MODULE ...] [--resume] [--report] [--only NAME]
+                                      [--max-children 1]
+
+MODULE is a key of MODULES below (default: all of them). For each one mutmut runs in its own
+work directory, mutants/<MODULE>/ (not committed): a pyproject.toml made of ours plus the
+[tool.mutmut] settings of that module, and links to webapp/, tests/ and what the app reads next
+to webapp/ (templates/, translations/ with the compiled catalogs, migrations/). mutmut copies
+them into mutants/<MODULE>/mutants/ and mutates the copy; the checkout is never touched. Every
+run starts afresh unless --resume is given (to finish an interrupted run: Ctrl-C stops a run and
+prints what was tested so far); --report only prints the last run's results again; --only NAME
+tests only the mutants whose mutmut name has NAME (a function: x_rollup, xǁCountsǁadd).
+
+Prints, per module, how many mutants were killed, survived, timed out or had no test running the
+code, the time it took, and every survivor: file:line, its mutmut name and the diff. To look at
+or re-test one survivor: `cd mutants/<MODULE> && ../../.venv/bin/mutmut browse`.
+
+A report, not a test: nothing here fails on a score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "mutants"
+MUTMUT = Path(sys.executable).parent / "mutmut"
+
+# What the app and the tests read next to webapp/ and tests/ (webapp.ROOT is webapp/..).
+LINKED = ["webapp", "tests", "templates", "translations", "migrations", "babel.cfg"]
+ALSO_COPY = ["templates", "translations", "migrations", "babel.cfg"]
+
+# Tests that read the source tree itself rather than run it: mutmut's copy of a module holds
+# every mutant side by side (string mutants inside _() calls included), so they would fail on
+# the copy whatever the mutant.
+DESELECT = ["tests/test_i18n.py::test_vietnamese_catalog_translates_every_string_in_the_code"]
+
+
+@dataclass(frozen=True)
+class Module:
+    mutate: tuple[str, ...]  # globs of the files to mutate, relative to the checkout
+    tests: tuple[str, ...]  # the test files that cover them
+
+
+MODULES = {
+    "i18n": Module(
+        mutate=("webapp/i18n/content.py", "webapp/i18n/languages.py", "webapp/i18n/choice.py"),
+        tests=(
+            "tests/test_i18n.py",
+            "tests/test_translations.py",
+            "tests/test_coverage_sixth_content.py",  # English names of the contents
+        ),
+    ),
+    "reports": Module(
+        mutate=("webapp/reports/queries.py",),
+        tests=("tests/test_reports_rollup.py", "tests/test_reports.py"),
+    ),
+    "policy": Module(
+        mutate=("webapp/policy/*.py", "webapp/*/permissions.py"),
+        tests=("tests/test_policy.py",),
+    ),
+    "coverage": Module(
+        mutate=(
+            "webapp/coverage/queries.py",
+            "webapp/coverage/summary.py",
+            "webapp/coverage/overlaps.py",
+            "webapp/coverage/services.py",
+            "webapp/coverage/chart.py",
+        ),
+        tests=(
+            "tests/test_coverage.py",
+            "tests/test_coverage_summary.py",
+            "tests/test_coverage_sixth_content.py",
+            "tests/test_overlaps.py",
+        ),
+    ),
+    "registrations": Module(
+        mutate=("webapp/registrations/services.py",),
+        tests=("tests/test_registrations.py",),
+    ),
+    "review": Module(
+        mutate=("webapp/review/services.py",),
+        tests=("tests/test_review.py",),
+    ),
+}
+
+# mutmut's statuses, grouped as the report counts them.
+KILLED, SURVIVED, TIMEOUT, NO_TESTS = "killed", "survived", "timeout", "no tests"
+_STATUS = {"killed": KILLED, "survived": SURVIVED, "timeout": TIMEOUT, "no tests": NO_TESTS}
+_RESULT_LINE = re.compile(r"^\s*(\S+): (.+)$")
+_MUTANT = re.compile(r"^(?P<module>[\w.]+)\.(?:xǁ(?P<cls>\w+)ǁ|x_)(?P<func>\w+?)__mutmut_\d+$")
+
+
+def _toml(value) -> str:
+    """A string or list of strings as TOML (JSON's string syntax is TOML's basic string)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def prepare(name: str, module: Module, *, resume: bool) -> Path:
+    work = WORK / name
+    if work.exists() and not resume:
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    for entry in LINKED:
+        link = work / entry
+        if not link.is_symlink():
+            link.symlink_to(ROOT / entry)
+    settings = {
+        "source_paths": ["webapp"],
+        "only_mutate": list(module.mutate),
+        "also_copy": ALSO_COPY,
+        "pytest_add_cli_args_test_selection": list(module.tests),
+        "pytest_add_cli_args": ["-p", "no:cacheprovider"]
+        + [arg for test in DESELECT for arg in ("--deselect", test)],
+    }
+    config = "\n".join(f"{key} = {_toml(value)}" for key, value in settings.items())
+    ours = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (work / "pyproject.toml").write_text(
+        f"{ours}\n[tool.mutmut]\n{config}\nuse_git_change_detection = false\n", encoding="utf-8"
+    )
+    return work
+
+
+def results(work: Path) -> dict[str, str]:
+    out = subprocess.run(
+        [str(MUTMUT), "results", "--all", "true"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found = {}
+    for line in out.splitlines():
+        if match := _RESULT_LINE.match(line):
+            found[match[1]] = _STATUS.get(match[2], match[2])
+    return found
+
+
+def _functions(path: Path) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Every function and method of a file by name (mutmut's generated names are unique)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
+    return {node.name: node for node in ast.walk(tree) if isinstance(node, kinds)}
+
+
+def _def_line(path: Path, cls: str | None, func: str) -> int | None:
+    """The line of `def func` in the file (within class cls when given)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    body = tree.body
+    if cls:
+        classes = (node for node in body if isinstance(node, ast.ClassDef) and node.name == cls)
+        body = next(classes, ast.ClassDef(body=[])).body
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
+    return next((n.lineno for n in body if isinstance(n, kinds) and n.name == func), None)
+
+
+def _function(name: str) -> str:
+    """module.Class.function or module.function of a mutant."""
+    match = _MUTANT.match(name)
+    if not match:
+        return name
+    return ".".join(part for part in (match["module"], match["cls"], match["func"]) if part)
+
+
+def survivor(work: Path, name: str) -> tuple[str, str]:
+    """file:line of a mutant and its diff against the unmutated function, both read from the
+    copy mutmut made: it keeps the unmutated function (…__mutmut_orig) next to each mutant."""
+    match = _MUTANT.match(name)
+    if not match:
+        return "?", ""
+    relative = Path(match["module"].replace(".", "/") + ".py")
+    if not (ROOT / relative).exists():
+        relative = relative.with_suffix("") / "__init__.py"
+    generated = name[len(match["module"]) + 1 :]
+    original = generated.rpartition("__mutmut_")[0] + "__mutmut_orig"
+    functions = _functions(work / "mutants" / relative)
+    lines = (work / "mutants" / relative).read_text(encoding="utf-8").splitlines()
+
+    def text(node_name: str) -> list[str]:
+        node = functions[node_name]
+        body = textwrap.dedent("\n".join(lines[node.lineno - 1 : node.end_lineno]))
+        return body.replace(node_name, match["func"], 1).splitlines()
+
+    before, after = text(original), text(generated)
+    pairs = enumerate(zip(before, after, strict=False))
+    changed = next((i for i, (a, b) in pairs if a != b), min(len(before), len(after)))
+    diff = "\n".join(
+        difflib.unified_diff(before, after, str(relative), str(relative), n=2, lineterm="")
+    )
+    start = _def_line(ROOT / relative, match["cls"], match["func"])
+    return (f"{relative}:{start + changed}" if start else str(relative)), diff
+
+
+def run(name: str, module: Module, *, resume: bool, max_children: int, only: str | None) -> bool:
+    """mutmut run in the module's work directory; False when it failed or was interrupted.
+    The time it took is added to mutants/<name>/run.json (a resumed run adds to it)."""
+    print(f"== {name}: {', '.join(module.mutate)}")
+    print(f"   against {', '.join(module.tests)}", flush=True)
+    work = prepare(name, module, resume=resume)
+    env = {**os.environ, "TEST_DB": "sqlite"}
+    env.pop("TEST_DATABASE_URL", None)
+    started = time.monotonic()
+    command = [str(MUTMUT), "run", "--max-children", str(max_children)]
+    if only:  # mutmut's own filter: a glob over mutant names (module.x_function__mutmut_N)
+        command.append(f"*{only}*")
+    with subprocess.Popen(command, cwd=work, env=env) as mutmut:
+        try:
+            returncode = mutmut.wait()
+        except KeyboardInterrupt:  # Ctrl-C reached mutmut too: let it save and stop
+            returncode = mutmut.wait()
+            print("\n   interrupted: what was tested so far is below; --resume goes on")
+            returncode = returncode or 1
+    seconds = time.monotonic() - started + (_timing(work)["seconds"] if resume else 0)
+    _timing_file(work).write_text(json.dumps({"seconds": seconds, "finished": not returncode}))
+    if returncode:
+        print(f"   mutmut run stopped (exit {returncode}) after {_duration(seconds)}")
+    return not returncode
+
+
+def _timing_file(work: Path) -> Path:
+    return work / "run.json"
+
+
+def _timing(work: Path) -> dict:
+    path = _timing_file(work)
+    return json.loads(path.read_text()) if path.exists() else {"seconds": 0, "finished": False}
+
+
+def report(name: str) -> tuple[Counter, float]:
+    """Per-status counts of the module's last run, the time it took, and every survivor."""
+    work = WORK / name
+    if not (work / "mutants").exists():
+        print(f"== {name}: not run yet")
+        return Counter(), 0
+    statuses = results(work)
+    counts = Counter(statuses.values())
+    timing = _timing(work)
+    unfinished = "" if timing["finished"] else " (unfinished)"
+    print(f"\n== {name}: {_counts(counts)} in {_duration(timing['seconds'])}{unfinished}")
+    untested = Counter(_function(n) for n, s in statuses.items() if s == NO_TESTS)
+    for function, count in sorted(untested.items()):
+        print(f"   no test runs {function} ({count} mutants)")
+    for mutant in sorted(n for n, s in statuses.items() if s == SURVIVED):
+        place, diff = survivor(work, mutant)
+        print(f"\n   survived: {place}  ({mutant})")
+        print("\n".join(f"      {line}" for line in diff.splitlines() if line.strip()))
+    print(flush=True)
+    return counts, timing["seconds"]
+
+
+def _counts(counts: Counter) -> str:
+    tested = counts[KILLED] + counts[SURVIVED] + counts[TIMEOUT]
+    score = f"{100 * (counts[KILLED] + counts[TIMEOUT]) / tested:.0f}%" if tested else "-"
+    counted = (KILLED, SURVIVED, TIMEOUT, NO_TESTS)
+    others = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()) if s not in counted)
+    return (
+        f"killed {counts[KILLED]}, survived {counts[SURVIVED]}, timeout {counts[TIMEOUT]}, "
+        f"no tests {counts[NO_TESTS]}" + (f", {others}" if others else "") + f" (score {score})"
+    )
+
+
+def _duration(seconds: float) -> str:
+    return f"{int(seconds // 60)} min {seconds % 60:.0f} s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", metavar="MODULE", help=", ".join(MODULES))
+    parser.add_argument("--resume", action="store_true", help="continue the previous run")
+    parser.add_argument("--max-children", type=int, default=1, help="mutants tested at once")
+    parser.add_argument("--report", action="store_true", help="only print the last run's results")
+    parser.add_argument("--only", help="test only the mutants whose name has this, e.g. x_rollup")
+    args = parser.parse_args()
+    names = args.modules or list(MODULES)
+    unknown = [n for n in names if n not in MODULES]
+    if unknown:
+        parser.error(f"unknown module {', '.join(unknown)}; one of {', '.join(MODULES)}")
+    summary = {}
+    for name in names:
+        if not args.report:
+            ok = run(
+                name,
+                MODULES[name],
+                resume=args.resume,
+                max_children=args.max_children,
+                only=args.only,
+            )
+        summary[name] = report(name)
+        if not args.report and not ok:
+            break
+    print("== summary")
+    for name, (counts, elapsed) in summary.items():
+        print(f"   {name:<14} {_counts(counts)} in {_duration(elapsed)}")
+    total = sum(elapsed for _, elapsed in summary.values())
+    print(f"   total time {_duration(total)}")
+
+
+if __name__ == "__main__":
+    main()
