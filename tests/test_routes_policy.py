@@ -8,10 +8,15 @@ user's scope, a form offering its units) may open for outsiders, but never shows
 and a POST to it naming C3 changes nothing.
 
 A route whose URL argument has no filler below fails test_every_route_argument_has_a_filler:
-add the filler (or list the route as public, with the reason) and the route is covered."""
+add the filler (or list the route as public, with the reason) and the route is covered.
+
+The world is built once per module and each user signs in once: a refused request changes
+nothing (the POSTs check it), so the tests share the module's database, and they stay on one
+xdist worker (xdist_group) so that the world is built once per run."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +26,7 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from tests import factories
+from tests.conftest import _insert_rows, _wipe
 from tests.factories import content, org
 from webapp import create_app
 from webapp.auth.models import Role
@@ -37,7 +43,9 @@ from webapp.reports import services as reports
 from webapp.reports.models import Period, ReportFigure
 from webapp.review import services as review
 from webapp.units import reorganize
-from webapp.units.models import Level
+from webapp.units.models import Level, Unit
+
+pytestmark = pytest.mark.xdist_group("routes-policy")
 
 YEAR = 2027
 # In the names of C3's things: an outsider's page never shows it.
@@ -72,55 +80,55 @@ SCOPED_LISTS = {
     "home.unregistered": "the units of the user's scope without a list for the year",
     "pages.worklist": "the pages of the translator's scope to translate into the language",
 }
-# The shipped reorganizations replace Bắc Kạn's 2017 structure: loaded for their routes (a
-# province after P, so not the top unit), where an admin on its root is in scope.
+# The shipped reorganizations replace Bắc Kạn's 2017 structure: loaded with the world (a province
+# after P, so not the top unit); an admin on its root is tried first for these routes.
 REORGANIZING = {"units.show_reorganization", "units.apply_reorganization", "auth.move_roles"}
 
 # URL arguments: a value belonging to C3 (or, for the campaign's own things, to the top unit).
 # (endpoint, argument) overrides the argument name alone.
 FILLERS: dict[str | tuple[str, str], Any] = {
     "year": lambda w: YEAR,
-    "unit_id": lambda w: w.tree.c3.id,
-    "list_id": lambda w: w.women.id,
-    "entry_id": lambda w: w.entry.id,
-    "user_id": lambda w: w.editor.id,
-    "assignment_id": lambda w: w.editor.roles[0].id,
+    "unit_id": lambda w: w.units["c3"],
+    "list_id": lambda w: w.women_id,
+    "entry_id": lambda w: w.entry_id,
+    "user_id": lambda w: w.editor_id,
+    "assignment_id": lambda w: w.assignment_id,
     "requirement_id": lambda w: w.requirement_id,
     "figure_id": lambda w: w.figure_id,
-    "report_id": lambda w: w.report.id,
-    "line_id": lambda w: w.report.lines[0].id,
-    "nomination_id": lambda w: w.nomination.id,
-    "first_id": lambda w: min(w.entry.id, w.farmers_entry.id),
-    "second_id": lambda w: max(w.entry.id, w.farmers_entry.id),
-    "page_id": lambda w: w.page.id,
-    "revision_id": lambda w: w.page.revisions[0].id,
-    "attachment_id": lambda w: w.attachment.id,
-    "filename": lambda w: w.attachment.filename,
-    "notification_id": lambda w: w.notification.id,
+    "report_id": lambda w: w.report_id,
+    "line_id": lambda w: w.line_id,
+    "nomination_id": lambda w: w.nomination_id,
+    "first_id": lambda w: min(w.entry_id, w.farmers_entry_id),
+    "second_id": lambda w: max(w.entry_id, w.farmers_entry_id),
+    "page_id": lambda w: w.page_id,
+    "revision_id": lambda w: w.revision_id,
+    "attachment_id": lambda w: w.attachment_id,
+    "filename": lambda w: w.filename,
+    "notification_id": lambda w: w.notification_id,
     "step": lambda w: "publish",
     "code": lambda w: "tyz",
     "key": lambda w: message_key("Sign in"),
     ("units.show_reorganization", "code"): lambda w: w.reorganization,
     ("units.apply_reorganization", "code"): lambda w: w.reorganization,
     ("auth.move_roles", "code"): lambda w: w.reorganization,
-    ("pages.show_page", "path"): lambda w: w.page.path,
+    ("pages.show_page", "path"): lambda w: w.page_path,
     ("static", "filename"): lambda w: "app.css",
 }
 
 # Form data for POSTs without URL arguments: naming C3 where the form chooses a unit.
 FORMS: dict[str, Any] = {
     "registrations.start_list": lambda w: {
-        "unit_id": w.tree.c3.id, "organization_id": org("phu_nu").id, "year": YEAR,
+        "unit_id": w.units["c3"], "organization_id": w.phu_nu_id, "year": YEAR,
     },
     "reports.start_report": lambda w: {
-        "unit_id": w.tree.c3.id, "organization_id": org("phu_nu").id, "year": YEAR,
+        "unit_id": w.units["c3"], "organization_id": w.phu_nu_id, "year": YEAR,
         "period": Period.HALF_YEAR.value,
     },
     "admin.create_user": lambda w: {
-        "username": "ke_la", "full_name": "Kẻ Lạ", "home_unit_id": w.tree.c3.id,
+        "username": "ke_la", "full_name": "Kẻ Lạ", "home_unit_id": w.units["c3"],
     },
     "pages.new_page": lambda w: {
-        "title": "Trang lạ", "body": "…", "unit_id": w.tree.c3.id, "parent_id": w.page.parent_id,
+        "title": "Trang lạ", "body": "…", "unit_id": w.units["c3"], "parent_id": w.page_parent_id,
     },
     "campaign.set_deadline": lambda w: {"kind": "registration", "year": YEAR, "day": "1/3"},
 }  # fmt: skip
@@ -128,21 +136,31 @@ FORMS: dict[str, Any] = {
 
 @dataclass
 class World:
-    tree: factories.Tree
-    other_province: Any
-    editor: Any
-    women: Any
-    entry: Any
-    farmers_entry: Any
-    report: Any
-    nomination: Any
-    page: Any
-    attachment: Any
-    notification: Any
+    """Plain values (ids, names) of the module's world: no ORM object outlives its session."""
+
+    # Unit ids by key: province (P), d1, d2, c3, other_province, reorganized (the root of the
+    # reorganization's structure).
+    units: dict[str, int]
+    unit_names: dict[str, str]
+    editor_id: int
+    assignment_id: int
+    women_id: int
+    entry_id: int
+    farmers_entry_id: int
+    report_id: int
+    line_id: int
+    nomination_id: int
+    page_id: int
+    page_parent_id: int
+    page_path: str
+    revision_id: int
+    attachment_id: int
+    filename: str
+    notification_id: int
     requirement_id: int
     figure_id: int
+    phu_nu_id: int
     reorganization: str
-    reorganized_root: Any = None
 
 
 def _values(kind, name, organization, unit) -> registrations.EntryValues:
@@ -155,9 +173,11 @@ def build_world(tree) -> World:
     """C3's things, made through the services by C3's editor and D2's reviewer: the farmers'
     list approved (with a half-year report), the women's list sent with an entry of the same
     name (a likely duplicate), a nomination, a published guidance page with two revisions, an
-    attachment and a Tày translation, and a notification for the editor."""
+    attachment and a Tày translation, and a notification for the editor; and the structure
+    the shipped reorganizations replace, for their routes."""
     from webapp.campaign.models import Requirement
     from webapp.reports.models import ProgressReport
+    from webapp.seed import loader
 
     province2 = factories.make_unit("Tỉnh Khác", level=Level.PROVINCE)
     district3 = factories.make_unit("Huyện Khác", level=Level.DISTRICT, parent=province2)
@@ -203,14 +223,33 @@ def build_world(tree) -> World:
     )
     notify([editor], NotificationKind.SUBMITTED, women)
     _db.session.commit()
+    first, _specs = reorganize.read_manifest()
+    loader.load_units(loader.DATA / first["units"], as_of=first["as_of"])
+    _db.session.commit()
+    reorganization = "2020"
+    units = {
+        "province": tree.province,
+        "d1": tree.d1,
+        "d2": tree.d2,
+        "c3": c3,
+        "other_province": province2,
+        "reorganized": reorganize.plan_by_code(reorganization).root,
+    }
+    report = _db.session.get(ProgressReport, report.id)
     return World(
-        tree=tree, other_province=province2, editor=editor, women=women, entry=entry,
-        farmers_entry=farmers_entry, report=_db.session.get(ProgressReport, report.id),
-        nomination=nomination, page=page, attachment=attachment,
-        notification=_db.session.scalar(sa.select(Notification).filter_by(user_id=editor.id)),
+        units={key: unit.id for key, unit in units.items()},
+        unit_names={key: unit.name for key, unit in units.items()},
+        editor_id=editor.id, assignment_id=editor.roles[0].id, women_id=women.id,
+        entry_id=entry.id, farmers_entry_id=farmers_entry.id, report_id=report.id,
+        line_id=report.lines[0].id, nomination_id=nomination.id, page_id=page.id,
+        page_parent_id=page.parent_id, page_path=page.path, revision_id=page.revisions[0].id,
+        attachment_id=attachment.id, filename=attachment.filename,
+        notification_id=_db.session.scalar(
+            sa.select(Notification.id).filter_by(user_id=editor.id)
+        ),
         requirement_id=_db.session.scalar(sa.select(Requirement.id).limit(1)),
         figure_id=_db.session.scalar(sa.select(ReportFigure.id).limit(1)),
-        reorganization="2020",
+        phu_nu_id=org("phu_nu").id, reorganization=reorganization,
     )  # fmt: skip
 
 
@@ -268,14 +307,14 @@ def test_every_route_argument_has_a_filler(app):
     assert set(PUBLIC) | set(OWN) <= {e for e, _p in known}  # no stale exemptions
 
 
-def _snapshot() -> dict[str, list[tuple]]:
+def _snapshot(app: Flask) -> dict[str, list[tuple]]:
     """Every row of every table, to compare before and after a refused request."""
-    _db.session.expire_all()
     found = {}
-    for table in _db.metadata.sorted_tables:
-        rows = _db.session.execute(table.select()).all()
-        found[table.name] = sorted(tuple(map(repr, row)) for row in rows)
-    _db.session.rollback()
+    with app.app_context():
+        for table in _db.metadata.sorted_tables:
+            rows = _db.session.execute(table.select()).all()
+            found[table.name] = sorted(tuple(map(repr, row)) for row in rows)
+        _db.session.remove()
     return found
 
 
@@ -283,24 +322,54 @@ def _changed(before: dict, after: dict) -> list[str]:
     return [name for name in before if before[name] != after[name]]
 
 
-@pytest.fixture
-def world(request, db, tree, campaign) -> World:
-    world = build_world(tree)
-    if request.node.callspec.params.get("endpoint") in REORGANIZING:
-        from webapp.seed import loader
-
-        first, _specs = reorganize.read_manifest()
-        loader.load_units(loader.DATA / first["units"], as_of=first["as_of"])
+@pytest.fixture(scope="module")
+def world(app) -> Iterator[World]:
+    """The campaign, the tree and C3's world, once for the module's tests (wiped after them)."""
+    with app.app_context():
+        _insert_rows(app.extensions["test_campaign_rows"])
         _db.session.commit()
-        world.reorganized_root = reorganize.plan_by_code(world.reorganization).root
-    return world
+        world = build_world(factories.make_tree())
+        _db.session.remove()
+    yield world
+    _wipe(app)
 
 
-def _outsiders(world: World):
+class Users:
+    """A user holding a role on a unit of the world, signed in through the login form once for
+    the module: its client, made when first asked for."""
+
+    def __init__(self, app: Flask, world: World):
+        self.app, self.world = app, world
+        self.clients: dict[tuple[Role, str], Any] = {}
+
+    def client(self, role: Role, unit: str):
+        if (role, unit) not in self.clients:
+            with self.app.app_context():
+                home = _db.session.get(Unit, self.world.units[unit])
+                user = factories.make_user(roles=[(role, home)])
+                username = user.username
+                _db.session.commit()
+                _db.session.remove()
+            client = self.app.test_client()
+            response = client.post(
+                "/login", data={"username": username, "password": factories.PASSWORD}
+            )
+            assert response.status_code == 303, response.get_data(as_text=True)
+            client.token = None
+            self.clients[role, unit] = client
+        return self.clients[role, unit]
+
+
+@pytest.fixture(scope="module")
+def users(app, world) -> Users:
+    return Users(app, world)
+
+
+def _outsiders():
     """(label, role, unit): each role on another district and on another province."""
     for role in Role:
-        yield f"{role} on D1", role, world.tree.d1
-        yield f"{role} on another province", role, world.other_province
+        yield f"{role} on D1", role, "d1"
+        yield f"{role} on another province", role, "other_province"
 
 
 def _request(client, method: str, url: str, data: dict | None = None):
@@ -314,17 +383,17 @@ def _request(client, method: str, url: str, data: dict | None = None):
     [r for r in ROUTES if r[0] not in PUBLIC and r[0] not in OWN],
     ids=[f"{m} {p}" for e, p, m in ROUTES if e not in PUBLIC and e not in OWN],
 )
-def test_outsiders_are_refused_and_change_nothing(app, world, login_as, endpoint, path, method):
+def test_outsiders_are_refused_and_change_nothing(app, world, users, endpoint, path, method):
     url = _url(app, world, endpoint, path)
     form = FORMS.get(endpoint, lambda w: {})(world)
     has_object = bool(_rule(app, endpoint, path).arguments) and endpoint not in SCOPED_LISTS
     visitors = [("anonymous", app.test_client())] + [
-        (label, login_as(role, unit)[0]) for label, role, unit in _outsiders(world)
+        (label, users.client(role, unit)) for label, role, unit in _outsiders()
     ]
     if method == "POST":
         for _label, client in visitors:
             client.csrf_token()  # before the snapshot: signing in and the token page write
-        before = _snapshot()
+        before = _snapshot(app)
     failures = []
     for label, client in visitors:
         response = _request(client, method, url, form)
@@ -338,7 +407,7 @@ def test_outsiders_are_refused_and_change_nothing(app, world, login_as, endpoint
             failures.append(f"{label}: {status} {location}")
         elif status == 200 and MARK in response.get_data(as_text=True):
             failures.append(f"{label}: shows C3's things")
-    if method == "POST" and (changed := _changed(before, _snapshot())):
+    if method == "POST" and (changed := _changed(before, _snapshot(app))):
         failures.append(f"the requests changed {changed}")
     if failures:
         pytest.fail(f"{method} {url}:\n" + "\n".join(failures), pytrace=False)
@@ -355,18 +424,17 @@ INSIDERS = [(Role.ADMIN, "province")] + [
     [(e, p) for e, p, m in ROUTES if m == "GET" and e not in PUBLIC and e not in OWN],
     ids=[p for e, p, m in ROUTES if m == "GET" and e not in PUBLIC and e not in OWN],
 )
-def test_someone_in_scope_gets_each_page(app, world, login_as, endpoint, path):
+def test_someone_in_scope_gets_each_page(app, world, users, endpoint, path):
     """The same URLs open for a role on D2, C3 or the province: the refusals above are the
     policy's answer about scope, not a page that refuses everyone (or an object not found)."""
     url = _url(app, world, endpoint, path)
     answers = []
-    insiders = [(role, getattr(world.tree, unit)) for role, unit in INSIDERS]
-    if world.reorganized_root is not None:
-        insiders.insert(0, (Role.ADMIN, world.reorganized_root))
+    insiders = list(INSIDERS)
+    if endpoint in REORGANIZING:
+        insiders.insert(0, (Role.ADMIN, "reorganized"))
     for role, unit in insiders:
-        client, _user = login_as(role, unit)
-        response = client.get(url)
-        answers.append(f"{role} on {unit.name}: {response.status_code}")
+        response = users.client(role, unit).get(url)
+        answers.append(f"{role} on {world.unit_names[unit]}: {response.status_code}")
         if response.status_code < 400:
             return
     pytest.fail(f"nobody in scope may open {url}: {answers}")
