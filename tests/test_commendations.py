@@ -514,8 +514,9 @@ def test_two_deciders_and_two_evaluators_at_once_on_postgresql(app, db, tree, ca
 
         return work
 
-    outcomes = _race(app, ("approve", decide("district", True)),
+    outcomes, waited_in = _race(app, ("approve", decide("district", True)),
                      ("reject", decide("province", False)))  # fmt: skip
+    assert waited_in is not None, "the second session never waited for the first"
     assert outcomes == {"approve": "done", "reject": "StaleVersion"}, outcomes
     assert db_nomination(nomination_id).state == NominationState.APPROVED
     db.session.remove()
@@ -531,7 +532,8 @@ def test_two_deciders_and_two_evaluators_at_once_on_postgresql(app, db, tree, ca
 
         return work
 
-    outcomes = _race(app, ("first", evaluate("province", "Của tỉnh")),
+    outcomes, waited_in = _race(app, ("first", evaluate("province", "Của tỉnh")),
                      ("second", evaluate("district", "Của huyện")))  # fmt: skip
+    assert waited_in is not None, "the second session never waited for the first"
     assert outcomes == {"first": "done", "second": "StaleVersion"}, outcomes
     assert services.find_evaluation(YEAR, tree_c1_id, None).remarks == "Của tỉnh"

@@ -563,7 +563,8 @@ def test_a_line_save_while_the_report_is_submitted_on_postgresql(
 
         return work
 
-    outcomes = _race(app, ("first", save(30)), ("second", save(60)))
+    outcomes, waited_in = _race(app, ("first", save(30)), ("second", save(60)))
+    assert waited_in is not None, "the second session never waited for the first"
     assert outcomes == {"first": "done", "second": "StaleVersion"}, outcomes
 
     def submit(session_db):
@@ -578,6 +579,7 @@ def test_a_line_save_while_the_report_is_submitted_on_postgresql(
         editor = session_db.session.get(User, editor_id)
         services.update_line(editor, line, line_version, line_values(percent_done=90))
 
-    outcomes = _race(app, ("submit", submit), ("save", late_save))
+    outcomes, waited_in = _race(app, ("submit", submit), ("save", late_save))
+    assert waited_in is not None, "the second session never waited for the first"
     assert outcomes == {"submit": "done", "save": "Denied"}, outcomes
     assert db.session.get(ProgressLine, line_id).percent_done == 30

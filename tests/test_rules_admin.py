@@ -332,7 +332,8 @@ def test_two_admins_saving_one_rule_at_once_on_postgresql(app, db, tree, campaig
 
         return work
 
-    outcomes = _race(app, ("first", save("Lần một")), ("second", save("Lần hai")))
+    outcomes, waited_in = _race(app, ("first", save("Lần một")), ("second", save("Lần hai")))
+    assert waited_in is not None, "the second session never waited for the first"
     assert outcomes == {"first": "done", "second": "StaleVersion"}, outcomes
     assert rule("ccb_an_ninh").rule_vi == "Lần một"
 
