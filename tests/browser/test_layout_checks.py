@@ -25,6 +25,9 @@ def page(browser):
 
 
 def problems(page, body: str, *, width: int = 360, lang: str = "vi") -> dict[str, list[str]]:
+    """What the checks find on a page of `body` (given a heading unless it has its own)."""
+    if "<h1" not in body:
+        body = f"<h1>Trang thử</h1>{body}"
     page.set_viewport_size({"width": width, "height": 740})
     page.set_content(
         f'<!doctype html><html lang="{lang}"><head><meta name="viewport" '
@@ -107,6 +110,13 @@ def test_codes_and_english_in_a_vietnamese_page_are_caught(page, text, check):
     assert check in problems(page, f"<p>{text}</p>")
 
 
+def test_a_page_without_exactly_one_heading_is_caught(page):
+    assert "page heading" in problems(page, "<h1 hidden>Ẩn</h1><p>Không có tiêu đề</p>")
+    assert "page heading" in problems(page, "<h1>Một</h1><h1>Hai</h1>")
+    assert "page heading" in problems(page, "<h1> </h1>")
+    assert problems(page, "<h1>Danh sách</h1><h2>Các mục</h2>") == {}
+
+
 def test_an_english_msgid_is_caught_in_vietnamese_only(page):
     assert "Sign in" in VOCAB.english
     assert "English msgid" in problems(page, "<p><a href='/login'>Sign in</a></p>")
@@ -122,15 +132,15 @@ def tiny_site():
     @site.get("/")
     def home():
         links = ["/ok", "/secret", "/ok?page=2", "/list.xlsx", "/units/1", "/units/2", "/units/3"]
-        return "".join(f'<a href="{link}">liên kết</a> ' for link in links)
+        return "<h1>Trang chủ</h1>" + "".join(f'<a href="{link}">liên kết</a> ' for link in links)
 
     @site.get("/ok")
     def ok():
-        return '<a href="/">Trang chủ</a> <p>report.accepted</p>'
+        return '<h1>Được</h1><a href="/">Trang chủ</a> <p>report.accepted</p>'
 
     @site.get("/units/<int:number>")
     def unit(number):
-        return f"Đơn vị {number}"
+        return f"<h1>Đơn vị {number}</h1>"
 
     @site.get("/secret")
     @site.get("/list.xlsx")
