@@ -130,6 +130,46 @@ def app(database_url, tmp_path_factory) -> Iterator[Flask]:
         _db.engine.dispose()
 
 
+REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis database of this worker's own (1–15 by xdist worker; 0 is left to `make run`),
+    emptied at the start of the run; tests that need Redis are skipped without it (failed in
+    CI)."""
+    import redis
+
+    number = 1 + (int(WORKER[2:]) if WORKER.startswith("gw") else 0) % 15
+    url = f"{REDIS_BASE}/{number}"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except redis.RedisError as error:
+        unavailable(f"Redis at {url} is unreachable: {error}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_app(app, database_url, redis_url) -> Flask:
+    """The app as production runs it: the same database as `app` (so `db` wipes both), with
+    sessions, throttles and caches in Redis."""
+    other = create_app(dict(app.config) | {"REDIS_URL": redis_url})
+    other.test_client_class = CsrfClient
+    return other
+
+
+@pytest.fixture
+def redis_store(redis_app) -> Iterator:
+    """The Redis of `redis_app`, empty at the start of the test."""
+    from webapp import kv
+
+    with redis_app.app_context():
+        store = kv.client()
+        store.flushdb()
+    yield store
+    store.flushdb()
+
+
 def _wipe(app: Flask) -> None:
     from webapp.i18n.setup import clear_caches
 

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     import webapp.models  # noqa: F401  (every model mapped before queries or migrations)
-    from webapp import assets, config, errors, extensions, security, templating
+    from webapp import assets, config, errors, extensions, kv, security, templating
     from webapp.auth import sessions
     from webapp.i18n import setup as i18n
     from webapp.urls import IdConverter
@@ -29,6 +29,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)  # before CSRF, so its error pages speak the visitor's language
     extensions.init_app(app, ROOT / "migrations")
+    kv.init_app(app)
     sessions.init_app()
     assets.init_app(app)
     templating.init_app(app)

@@ -56,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
     # means instance/attachments (outside the web root); with several hosts, shared storage.
     "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
     "ATTACHMENTS_DIR": None,
+    # Redis shared by the app nodes (sessions, throttles, caches), e.g. redis://127.0.0.1:6379/0;
+    # None: the database keeps them (one host, `make run`).
+    "REDIS_URL": None,
 }
 
 # MAX_CONTENT_LENGTH, unless configured: one attachment plus this much for the form around it.
@@ -67,6 +70,8 @@ def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     app.config.from_pyfile("config.py", silent=True)
     if url := os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url := os.environ.get("REDIS_URL"):
+        app.config["REDIS_URL"] = url
     if key := os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = key
     app.config.from_prefixed_env("WEBAPP")
