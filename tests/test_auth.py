@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests import factories
-from webapp.auth.models import LoginFailure, Role, User
+from webapp.auth.models import LoginThrottle, Role, User
 from webapp.extensions import db
 
 
@@ -51,7 +51,8 @@ def test_login_with_wrong_password_shows_message_and_keeps_username(client, tree
     assert response.status_code == 200
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in page
     assert f'value="{user.username}"' in page
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure)) == 1
+    pair = db.session.get(LoginThrottle, f"pair:{user.username}|127.0.0.1")
+    assert pair.failures == 1
 
 
 def test_login_empty_form_is_refused_with_field_messages(client):
@@ -60,15 +61,16 @@ def test_login_empty_form_is_refused_with_field_messages(client):
     assert "Trường này là bắt buộc" in response.get_data(as_text=True)
 
 
-def test_login_repeated_failures_are_throttled_per_account(client, app, tree):
+def test_login_repeated_failures_from_one_address_are_throttled(client, app, tree):
     user = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
     db.session.commit()
-    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    limit = app.config["LOGIN_MAX_FAILURES_PER_PAIR"]
     for _ in range(limit):
         assert _login(client, user.username, "wrong").status_code == 200
-    # Now even the right password is refused until the window passes.
+    # From this address even the right password waits now (throttle tests: other addresses).
     response = _login(client, user.username, factories.PASSWORD)
     assert response.status_code == 429
+    assert response.headers["Retry-After"] == str(app.config["LOGIN_DELAY_SECONDS"])
     assert "Đăng nhập sai quá nhiều lần" in response.get_data(as_text=True)
     assert "_user_id" not in client.get("/").request.cookies.get("session", "")
     # Another account from the same address is not blocked by this account's failures.

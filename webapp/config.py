@@ -33,10 +33,19 @@ DEFAULTS: dict[str, Any] = {
     # knows their names and fallback chains.
     "LANGUAGES": None,
     "DEFAULT_LANGUAGE": "vi",
-    # Sign-in throttling: failures within the window, per account and per client address.
+    # Throttling of password guesses (webapp/auth/throttle.py says why these numbers): failures
+    # forgiven per (account, address) pair, per address and per account; then delays doubling
+    # from the first to the largest; a counter is forgotten WINDOW seconds after its delay ends.
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
-    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_PAIR": 5,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    "LOGIN_DELAY_SECONDS": 30,
+    "LOGIN_MAX_DELAY_SECONDS": 15 * 60,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 10,
+    "LOGIN_ACCOUNT_DELAY_SECONDS": 5,
+    "LOGIN_ACCOUNT_MAX_DELAY_SECONDS": 60,
+    # An address the account signed in from counts only its own guesses at that account.
+    "LOGIN_KNOWN_ADDRESS_DAYS": 30,
     "PASSWORD_MIN_LENGTH": 8,
     # Werkzeug's scrypt (about 140 ms a check here); the hash records its method, so a change
     # applies to new passwords only.

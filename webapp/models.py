@@ -1,7 +1,7 @@
 """Imports every model module, so the metadata is complete for migrations and tests."""
 
 from webapp.audit.models import AuditEvent
-from webapp.auth.models import LoginFailure, RoleAssignment, User
+from webapp.auth.models import LoginThrottle, RoleAssignment, User
 from webapp.campaign.models import (
     Campaign,
     Content,
@@ -30,7 +30,7 @@ __all__ = [
     "Entry",
     "Evaluation",
     "InterfaceTranslation",
-    "LoginFailure",
+    "LoginThrottle",
     "MemberOrganization",
     "ModelType",
     "Nomination",

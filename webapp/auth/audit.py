@@ -82,6 +82,10 @@ audit.register(
             _l("An administrator reset the password of account %(user)s"),
             _l("Password reset by an administrator"),
         ),
+        "user.unlocked": (
+            _l("An administrator cleared the failed sign-ins of account %(user)s"),
+            _l("Failed sign-ins cleared"),
+        ),
         "role.granted": (
             _l("Account %(user)s was given the role %(role)s"),
             _l("Role granted"),

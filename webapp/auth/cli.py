@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 
-from webapp.auth import role_moves
+from webapp.auth import passwords, role_moves
 from webapp.auth.models import Role, RoleAssignment, User
 from webapp.db import local_today
 from webapp.extensions import db
@@ -33,6 +33,8 @@ def create_admin(username: str, unit_code: str, full_name: str, password: str) -
     username = username.strip().lower()
     if db.session.scalar(sa.select(User).where(User.username == username)):
         raise click.ClickException(f"user {username} already exists")
+    if refused := passwords.problem(password, username):
+        raise click.ClickException(refused)
     user = User(username=username, full_name=full_name or username, home_unit=unit)
     user.set_password(password)
     user.roles.append(RoleAssignment(role=Role.ADMIN, unit=unit))

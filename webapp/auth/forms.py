@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, ValidationError
 
+from webapp.auth import passwords
 from webapp.forms import max_length, required, text_filters
 
 
@@ -45,16 +45,11 @@ class PasswordChangeForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def validate_current_password(self, field) -> None:
-        if not self.user.check_password(field.data or ""):
-            raise ValidationError(_l("The current password is not correct."))
+    # The current password is checked by the view, through the throttle (services).
 
     def validate_new_password(self, field) -> None:
-        minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-        if len(field.data or "") < minimum:
-            raise ValidationError(_l("Use at least %(min)d characters.", min=minimum))
-        if (field.data or "").strip().lower() == self.user.username:
-            raise ValidationError(_l("The password must not be the username."))
+        if refused := passwords.problem(field.data or "", self.user.username):
+            raise ValidationError(refused)
         if field.data == self.current_password.data:
             raise ValidationError(_l("Choose a password different from the current one."))
 

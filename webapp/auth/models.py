@@ -1,4 +1,4 @@
-"""User, Role, RoleAssignment and LoginFailure."""
+"""User, Role, RoleAssignment and LoginThrottle."""
 
 from __future__ import annotations
 
@@ -109,12 +109,15 @@ class RoleAssignment(db.Model):
     )
 
 
-class LoginFailure(db.Model):
-    """A failed sign-in, kept for the throttling window only."""
+class LoginThrottle(db.Model):
+    """One sign-in throttle counter (webapp/auth/throttle.py): failures of an account, of an
+    address or of an account from an address, or an address the account signed in from. Kept in
+    the database only when no Redis is configured; forgotten after `expires_at`."""
 
-    __tablename__ = "login_failures"
+    __tablename__ = "login_throttles"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(sa.String(80), index=True)
-    address: Mapped[str] = mapped_column(sa.String(64), index=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    # No attempt runs before this instant (None: at once).
+    next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

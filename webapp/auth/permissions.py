@@ -116,6 +116,9 @@ RULES: dict[Action, Rule] = {
     Action.USER_RESET_PASSWORD: Rule(
         Audience.ROLES, ADMIN, _home_unit, check=_other_user_in_reach, state=_active
     ),
+    # Clearing an account's sign-in throttle: the admins who could reset its password; their
+    # own account too (signed in elsewhere while guesses slow their sign-in here).
+    Action.USER_UNLOCK: Rule(Audience.ROLES, ADMIN, _home_unit, check=_holds_no_role_beyond),
     Action.ROLE_GRANT: Rule(Audience.ROLES, ADMIN, unit_itself, check=can_hold_roles),
     Action.ROLE_REVOKE: Rule(Audience.ROLES, ADMIN, _assignment_unit, check=_not_own_assignment),
     # The campaign's configuration, its rules and its report figures hold for the whole

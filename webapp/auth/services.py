@@ -40,21 +40,39 @@ def normalize_username(username: str) -> str:
 
 
 def authenticate(username: str, password: str, address: str, limits: throttle.Limits) -> SignIn:
-    """Check the password unless the account or the address is throttled."""
+    """Check the password unless the throttle refuses the attempt (webapp/auth/throttle.py)."""
     username = normalize_username(username)
-    wait = throttle.seconds_blocked(username, address, limits)
-    if wait:
-        return SignIn(retry_after=wait)
+    attempt = throttle.reserve(username, address, limits)
+    if attempt.wait:
+        return SignIn(retry_after=attempt.wait)
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
         # Spend the same time as a real check, so timing does not tell which accounts exist.
         check_password_hash(_dummy_hash(), password)
     if user is None or not user.is_active or not user.check_password(password):
-        throttle.record_failure(username, address, limits)
-        return SignIn()
-    throttle.clear_account(username)
+        return SignIn()  # the reserved attempt stays counted as a failure
+    throttle.succeeded(attempt, limits)
     user.last_login_at = utcnow()
     return SignIn(user=user)
+
+
+def check_own_password(user: User, password: str, address: str, limits: throttle.Limits) -> SignIn:
+    """The current-password check of a password change, throttled like a sign-in (a stolen
+    session must not become a way to guess the password)."""
+    attempt = throttle.reserve(user.username, address, limits)
+    if attempt.wait:
+        return SignIn(retry_after=attempt.wait)
+    if not user.check_password(password):
+        return SignIn()
+    throttle.succeeded(attempt, limits)
+    return SignIn(user=user)
+
+
+def unlock(actor: User, target: User) -> None:
+    """Clear the sign-in throttle of the account (someone's guesses slowed its owner)."""
+    policy.ensure(actor, Action.USER_UNLOCK, target)
+    throttle.unlock(target.username)
+    record(actor, "user.unlocked", target, unit_id=target.home_unit_id)
 
 
 def change_own_password(user: User, new_password: str) -> None:

@@ -1,72 +1,346 @@
-"""Sign-in throttling per account and per client address, kept in the database so that every
-process and host behind the proxy sees the same counts."""
+"""Throttling of password guesses: at sign-in and at the current-password check of a password
+change. Counters live in Redis when REDIS_URL is set (every app node shares them), otherwise in
+the database (table login_throttles), and either way they cannot be raced.
+
+**Not raced.** An attempt is *reserved* before its password is checked: one atomic step (a Lua
+script in Redis; in the database a transaction of its own that takes the write lock with its
+first statement — row locks from INSERT … ON CONFLICT and SELECT … FOR UPDATE on PostgreSQL,
+SQLite's single writer lock — and commits before the check) reads the counters, refuses if any
+of them says "wait", and otherwise counts the attempt as a failure. A right password then takes
+its reservation back. So 40 parallel guesses run exactly as many password checks as the limits
+allow, never more, and whatever wins a race is counted.
+
+**Not turned against the owner.** Three counters, each forgiving a few failures and then making
+the next attempt wait: a delay that doubles with every further failure, up to a cap (nothing is
+ever locked until an admin acts, and a right password is never refused for longer than the
+current delay):
+
+- the *pair* (account, address): strict — 5 free failures, then 30 s, 1, 2, 4 … up to 15 min.
+  One guesser from one place gets ~100 guesses a day at most.
+- the *address*: strict too, but roomier, as a commune office or a mobile carrier puts many
+  people behind one address — 20 free failures, then 30 s doubling up to 15 min. It stops one
+  place from guessing many accounts.
+- the *account*: lenient and short — 10 free failures, then 5 s doubling up to 1 min. It slows a
+  guesser spread over many addresses (which the pair and address counters do not see) to about
+  one guess a minute, and the most it can make the owner wait is that minute.
+
+An address the account signed in from successfully (remembered 30 days) is *known*: an attempt
+from it counts only on its pair, so the owner at their usual place is never slowed by anybody
+else's guesses, from anywhere; only their own mistakes there count. An admin may unlock an
+account (the account's counter and its pairs are cleared; audited by the caller).
+
+The counters of unknown accounts are kept too: refusing differently would tell which accounts
+exist. Windows: a counter is forgotten a quarter of an hour (LOGIN_FAILURE_WINDOW_SECONDS) after
+its current delay ends; the numbers above are the configuration's defaults (webapp/config.py).
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
-from webapp.auth.models import LoginFailure
+from webapp import kv
+from webapp.auth.models import LoginThrottle
 from webapp.db import utcnow
 from webapp.extensions import db
+
+_PREFIX = "throttle:"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A counter's rule: failures forgiven, then the first delay, doubling up to `max_delay`."""
+
+    free: int
+    delay: int  # seconds
+    max_delay: int  # seconds
+
+    def delay_after(self, failures: int) -> int:
+        """Seconds the next attempt waits once `failures` are counted."""
+        if failures < self.free:
+            return 0
+        return min(self.max_delay, self.delay * 2 ** min(failures - self.free, 30))
 
 
 @dataclass(frozen=True)
 class Limits:
-    window: timedelta
-    per_account: int
-    per_address: int
+    pair: Rule
+    address: Rule
+    account: Rule
+    window: int  # seconds a counter is kept after its delay ends
+    known_days: int  # how long an address of a successful sign-in stays known
 
     @classmethod
     def from_config(cls, config) -> Limits:
         return cls(
-            window=timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"]),
-            per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-            per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+            pair=Rule(
+                config["LOGIN_MAX_FAILURES_PER_PAIR"],
+                config["LOGIN_DELAY_SECONDS"],
+                config["LOGIN_MAX_DELAY_SECONDS"],
+            ),
+            address=Rule(
+                config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+                config["LOGIN_DELAY_SECONDS"],
+                config["LOGIN_MAX_DELAY_SECONDS"],
+            ),
+            account=Rule(
+                config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+                config["LOGIN_ACCOUNT_DELAY_SECONDS"],
+                config["LOGIN_ACCOUNT_MAX_DELAY_SECONDS"],
+            ),
+            window=config["LOGIN_FAILURE_WINDOW_SECONDS"],
+            known_days=config["LOGIN_KNOWN_ADDRESS_DAYS"],
         )
 
 
-def _retry_after(failures: list[datetime], limit: int, window: timedelta, now: datetime) -> int:
-    """Seconds until fewer than `limit` failures remain inside the window (0: not blocked)."""
-    if len(failures) < limit:
-        return 0
-    # The oldest failure that keeps the count at the limit must leave the window.
-    blocking = sorted(failures)[len(failures) - limit]
-    return max(1, math.ceil((blocking + window - now).total_seconds()))
+def _account_key(username: str) -> str:
+    return f"account:{username}"
 
 
-def seconds_blocked(username: str, address: str, limits: Limits) -> int:
+def _pair_key(username: str, address: str) -> str:
+    # Addresses hold no "|": the last one ends the username.
+    return f"pair:{username}|{address}"
+
+
+def _address_key(address: str) -> str:
+    return f"address:{address}"
+
+
+def _known_key(username: str, address: str) -> str:
+    return f"known:{username}|{address}"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A reserved attempt (wait == 0) or a refused one (wait: seconds until one may run)."""
+
+    username: str
+    address: str
+    wait: int = 0
+    counted: tuple[str, ...] = field(default=())  # the counters the reservation raised
+
+
+def _counters(username: str, address: str, limits: Limits, known: bool) -> dict[str, Rule]:
+    counters = {_pair_key(username, address): limits.pair}
+    if not known:
+        counters[_account_key(username)] = limits.account
+        counters[_address_key(address)] = limits.address
+    return counters
+
+
+def reserve(username: str, address: str, limits: Limits) -> Attempt:
+    """Count an attempt before its password is checked, or refuse it with the wait."""
     now = utcnow()
-    since = now - limits.window
+    store = kv.client()
+    if store is not None:
+        known = bool(store.exists(_PREFIX + _known_key(username, address)))
+        counters = _counters(username, address, limits, known)
+        wait = _redis_reserve(store, counters, limits, now)
+    else:
+        wait, counters = _db_reserve(username, address, limits, now)
+    if wait:
+        return Attempt(username, address, wait=wait)
+    return Attempt(username, address, counted=tuple(counters))
 
-    def times(column, value) -> list[datetime]:
-        return list(
-            db.session.scalars(
-                sa.select(LoginFailure.occurred_at).where(
-                    column == value, LoginFailure.occurred_at > since
+
+def succeeded(attempt: Attempt, limits: Limits) -> None:
+    """The password was right: take the reservation back, forget the pair's failures and
+    remember the address as known."""
+    pair = _pair_key(attempt.username, attempt.address)
+    others = [key for key in attempt.counted if key != pair]
+    known = _known_key(attempt.username, attempt.address)
+    store = kv.client()
+    if store is not None:
+        _redis_succeeded(store, pair, others, known, limits)
+    else:
+        _db_succeeded(pair, others, known, limits, utcnow())
+
+
+def unlock(username: str) -> None:
+    """Clear the account's counter and every pair of it (an admin's unlock)."""
+    store = kv.client()
+    if store is not None:
+        pattern = _PREFIX + _pair_key(_glob_escape(username), "*")
+        keys = [_PREFIX + _account_key(username), *store.scan_iter(match=pattern, count=500)]
+        store.delete(*keys)
+    else:
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.delete(LoginThrottle).where(
+                    sa.or_(
+                        LoginThrottle.key == _account_key(username),
+                        LoginThrottle.key.startswith(_pair_key(username, ""), autoescape=True),
+                    )
                 )
             )
-        )
-
-    return max(
-        _retry_after(
-            times(LoginFailure.username, username), limits.per_account, limits.window, now
-        ),
-        _retry_after(times(LoginFailure.address, address), limits.per_address, limits.window, now),
-    )
 
 
-def record_failure(username: str, address: str, limits: Limits) -> None:
+def failures(username: str) -> int:
+    """Failures counted on the account and its pairs now (for the admin's user page)."""
+    store = kv.client()
+    if store is not None:
+        pattern = _PREFIX + _pair_key(_glob_escape(username), "*")
+        keys = [_PREFIX + _account_key(username), *store.scan_iter(match=pattern, count=500)]
+        return max((int(store.hget(key, "f") or 0) for key in keys), default=0)
     now = utcnow()
-    db.session.execute(
-        sa.delete(LoginFailure).where(LoginFailure.occurred_at <= now - limits.window)
+    return (
+        db.session.scalar(
+            sa.select(sa.func.max(LoginThrottle.failures)).where(
+                sa.or_(
+                    LoginThrottle.key == _account_key(username),
+                    LoginThrottle.key.startswith(_pair_key(username, ""), autoescape=True),
+                ),
+                LoginThrottle.expires_at > now,
+            )
+        )
+        or 0
     )
-    db.session.add(LoginFailure(username=username, address=address, occurred_at=now))
-    db.session.flush()
 
 
-def clear_account(username: str) -> None:
-    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.username == username))
+# Redis: one script per step, so each runs atomically on the server that every node shares.
+# A counter is a hash: f = failures, n = when the next attempt may run (epoch milliseconds:
+# integers, exact in Lua's doubles).
+_RESERVE = """
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local next_at = tonumber(redis.call('HGET', key, 'n') or '0')
+  if next_at - now > wait then wait = next_at - now end
+end
+if wait > 0 then return string.format('%d', wait) end
+for i, key in ipairs(KEYS) do
+  local free = tonumber(ARGV[3 * i])
+  local delay = tonumber(ARGV[3 * i + 1])
+  local max_delay = tonumber(ARGV[3 * i + 2])
+  local failures = redis.call('HINCRBY', key, 'f', 1)
+  local pause = 0
+  if failures >= free then
+    pause = math.min(max_delay, delay * 2 ^ math.min(failures - free, 30))
+  end
+  redis.call('HSET', key, 'n', string.format('%d', now + pause * 1000))
+  redis.call('EXPIRE', key, pause + window)
+end
+return '0'
+"""
+
+_SUCCEEDED = """
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], '1', 'EX', tonumber(ARGV[1]))
+for i = 3, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 and tonumber(redis.call('HGET', KEYS[i], 'f')) > 0 then
+    redis.call('HINCRBY', KEYS[i], 'f', -1)
+  end
+end
+return 0
+"""
+
+
+def _redis_reserve(store, counters: dict[str, Rule], limits: Limits, now: datetime) -> int:
+    args: list = [int(now.timestamp() * 1000), limits.window]
+    for rule in counters.values():
+        args += [rule.free, rule.delay, rule.max_delay]
+    keys = [_PREFIX + key for key in counters]
+    wait_ms = int(store.eval(_RESERVE, len(keys), *keys, *args))
+    return -(-wait_ms // 1000)
+
+
+def _redis_succeeded(store, pair: str, others: list[str], known: str, limits: Limits) -> None:
+    keys = [_PREFIX + pair, _PREFIX + known, *(_PREFIX + key for key in others)]
+    store.eval(_SUCCEEDED, len(keys), *keys, limits.known_days * 24 * 3600)
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
+
+
+# The database: each step is a transaction of its own on its own connection, committed at once,
+# so the reservation is seen by every other request before the password is checked.
+
+
+def _insert(conn):
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(LoginThrottle)
+
+
+def _db_reserve(
+    username: str, address: str, limits: Limits, now: datetime
+) -> tuple[int, dict[str, Rule]]:
+    with db.engine.connect() as conn:
+        # Whether the address is known is read first, in a transaction of its own (it is not
+        # raced: it only changes at a success), on the same connection, so that a request holds
+        # one connection at a time.
+        is_known = conn.scalar(
+            sa.select(sa.func.count()).where(
+                LoginThrottle.key == _known_key(username, address), LoginThrottle.expires_at > now
+            )
+        )
+        conn.commit()
+        counters = _counters(username, address, limits, bool(is_known))
+        with conn.begin():
+            return _reserve_rows(conn, counters, limits, now), counters
+
+
+def _reserve_rows(conn, counters: dict[str, Rule], limits: Limits, now: datetime) -> int:
+    keys = sorted(counters)  # one order for every transaction: no deadlock between them
+    # The first statement writes: it takes SQLite's writer lock for the whole transaction, and
+    # on PostgreSQL makes sure each row exists to be locked below.
+    conn.execute(
+        _insert(conn)
+        .values([{"key": key, "failures": 0, "expires_at": now} for key in keys])
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    locked = conn.execute(
+        sa.select(
+            LoginThrottle.key,
+            LoginThrottle.failures,
+            LoginThrottle.next_at,
+            LoginThrottle.expires_at,
+        )
+        .where(LoginThrottle.key.in_(keys))
+        .order_by(LoginThrottle.key)
+        .with_for_update()
+    ).all()
+    rows = {row.key: row for row in locked if row.expires_at > now}
+    waits = [
+        (row.next_at - now).total_seconds()
+        for row in rows.values()
+        if row.next_at is not None and row.next_at > now
+    ]
+    if waits:
+        return math.ceil(max(waits))
+    for key in keys:
+        failures = (rows[key].failures if key in rows else 0) + 1
+        next_at = now + timedelta(seconds=counters[key].delay_after(failures))
+        conn.execute(
+            sa.update(LoginThrottle)
+            .where(LoginThrottle.key == key)
+            .values(
+                failures=failures,
+                next_at=next_at,
+                expires_at=next_at + timedelta(seconds=limits.window),
+            )
+        )
+    # Forget what has expired, now and then (rows are few: one per recent guesser).
+    conn.execute(sa.delete(LoginThrottle).where(LoginThrottle.expires_at < now))
+    return 0
+
+
+def _db_succeeded(pair: str, others: list[str], known: str, limits: Limits, now: datetime) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == pair))
+        remembered = now + timedelta(days=limits.known_days)
+        conn.execute(
+            _insert(conn)
+            .values(key=known, failures=0, expires_at=remembered)
+            .on_conflict_do_update(index_elements=["key"], set_={"expires_at": remembered})
+        )
+        if others:
+            conn.execute(
+                sa.update(LoginThrottle)
+                .where(LoginThrottle.key.in_(others), LoginThrottle.failures > 0)
+                .values(failures=LoginThrottle.failures - 1)
+            )

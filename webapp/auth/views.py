@@ -60,22 +60,45 @@ def login():
             db.session.commit()
             login_user(result.user)
             return redirect(safe_next(request.args.get("next")), code=303)
-        db.session.commit()  # keep the recorded failure
-        status = 429 if result.retry_after else 200
         if result.retry_after:
-            minutes = max(1, -(-result.retry_after // 60))
-            form.form_errors.append(
-                ngettext(
-                    "Too many failed sign-in attempts. Please wait %(num)d minute and try again.",
-                    "Too many failed sign-in attempts. Please wait %(num)d minutes and try again.",
-                    minutes,
-                )
-            )
-        else:
-            form.form_errors.append(_("The username or password is not correct."))
+            form.form_errors.append(_sign_in_wait(result.retry_after))
+            return _throttled(render_template("auth/login.html", form=form), result.retry_after)
+        form.form_errors.append(_("The username or password is not correct."))
     elif form.is_submitted():
         status = 422
     return render_template("auth/login.html", form=form), status
+
+
+def _throttled(page: str, seconds: int):
+    return page, 429, {"Retry-After": str(seconds)}
+
+
+def _sign_in_wait(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext(
+            "Too many failed sign-in attempts. Please wait %(num)d second and try again.",
+            "Too many failed sign-in attempts. Please wait %(num)d seconds and try again.",
+            seconds,
+        )
+    return ngettext(
+        "Too many failed sign-in attempts. Please wait %(num)d minute and try again.",
+        "Too many failed sign-in attempts. Please wait %(num)d minutes and try again.",
+        -(-seconds // 60),
+    )
+
+
+def _password_wait(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext(
+            "Too many wrong passwords. Please wait %(num)d second and try again.",
+            "Too many wrong passwords. Please wait %(num)d seconds and try again.",
+            seconds,
+        )
+    return ngettext(
+        "Too many wrong passwords. Please wait %(num)d minute and try again.",
+        "Too many wrong passwords. Please wait %(num)d minutes and try again.",
+        -(-seconds // 60),
+    )
 
 
 @bp.post("/logout")
@@ -92,14 +115,30 @@ def change_password():
     user = current_user._get_current_object()
     policy.require(user, Action.ACCOUNT_CHANGE_PASSWORD, user)
     form = PasswordChangeForm(user)
-    if form.validate_on_submit():
-        services.change_own_password(user, form.new_password.data)
-        db.session.commit()
-        login_user(user)  # the session id carries the new session version
-        flash(_("Your password has been changed."), "success")
-        return redirect(url_for("home.index"), code=303)
-    status = 422 if form.is_submitted() else 200
-    return render_template("auth/password.html", form=form), status
+    if not form.is_submitted():
+        return render_template("auth/password.html", form=form)
+    valid = form.validate()
+    if form.current_password.data:
+        # Checked (and throttled) even when another field is wrong, so all messages show at once.
+        check = services.check_own_password(
+            user,
+            form.current_password.data,
+            request.remote_addr or "unknown",
+            throttle.Limits.from_config(current_app.config),
+        )
+        if check.retry_after:
+            form.current_password.errors.append(_password_wait(check.retry_after))
+            page = render_template("auth/password.html", form=form)
+            return _throttled(page, check.retry_after)
+        if check.user is None:
+            form.current_password.errors.append(_("The current password is not correct."))
+        elif valid:
+            services.change_own_password(user, form.new_password.data)
+            db.session.commit()
+            login_user(user)  # the session id carries the new session version
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("home.index"), code=303)
+    return render_template("auth/password.html", form=form), 422
 
 
 def role_moves_section(plan: reorganize.Plan, user, sections: list) -> None:

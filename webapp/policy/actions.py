@@ -17,6 +17,7 @@ class Action(enum.StrEnum):
     USER_DEACTIVATE = "user.deactivate"
     USER_ACTIVATE = "user.activate"
     USER_RESET_PASSWORD = "user.reset_password"
+    USER_UNLOCK = "user.unlock"
     ROLE_GRANT = "role.grant"
     ROLE_REVOKE = "role.revoke"
     CAMPAIGN_CONFIGURE = "campaign.configure"

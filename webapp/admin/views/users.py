@@ -11,8 +11,10 @@ from webapp import policy
 from webapp.admin import services
 from webapp.admin.forms import RoleGrantForm, UserCreateForm
 from webapp.admin.views.common import bp, unit_choices
+from webapp.auth import throttle
 from webapp.auth.models import Role, RoleAssignment, User
 from webapp.auth.services import reset_password as issue_temporary_password
+from webapp.auth.services import unlock
 from webapp.campaign.models import MemberOrganization
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
@@ -108,7 +110,12 @@ def create_user():
 @login_required
 def show_user(user_id: int):
     user = _load_user(user_id)
-    return render_template("admin/user.html", user=user, form=_role_form(user))
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=_role_form(user),
+        failures=throttle.failures(user.username),
+    )
 
 
 @bp.post("/admin/users/<id:user_id>/roles")
@@ -201,3 +208,13 @@ def reset_password(user_id: int):
     password = issue_temporary_password(current_user, user)
     db.session.commit()
     return render_template("admin/password_issued.html", user=user, password=password)
+
+
+@bp.post("/admin/users/<id:user_id>/unlock")
+@login_required
+def unlock_user(user_id: int):
+    user = _load_user(user_id, Action.USER_UNLOCK)
+    unlock(current_user, user)
+    db.session.commit()
+    flash(_("The failed sign-ins of %(name)s were cleared.", name=user.username), "success")
+    return redirect(url_for("admin.show_user", user_id=user.id), code=303)
