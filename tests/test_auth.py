@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from tests import factories
 from webapp.auth.models import LoginThrottle, Role, User
 from webapp.extensions import db
@@ -70,7 +68,7 @@ def test_login_repeated_failures_from_one_address_are_throttled(client, app, tre
     # From this address even the right password waits now (throttle tests: other addresses).
     response = _login(client, user.username, factories.PASSWORD)
     assert response.status_code == 429
-    assert response.headers["Retry-After"] == str(app.config["LOGIN_DELAY_SECONDS"])
+    assert 0 < int(response.headers["Retry-After"]) <= app.config["LOGIN_DELAY_SECONDS"]
     assert "Đăng nhập sai quá nhiều lần" in response.get_data(as_text=True)
     assert "_user_id" not in client.get("/").request.cookies.get("session", "")
     # Another account from the same address is not blocked by this account's failures.

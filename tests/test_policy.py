@@ -48,6 +48,7 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.USER_DEACTIVATE: ADMIN,
     Action.USER_ACTIVATE: ADMIN,
     Action.USER_RESET_PASSWORD: ADMIN,
+    Action.USER_UNLOCK: ADMIN,
     Action.ROLE_GRANT: ADMIN,
     Action.ROLE_REVOKE: ADMIN,
     Action.CAMPAIGN_CONFIGURE: ADMIN,
@@ -484,7 +485,7 @@ def test_who_can_lists_the_admins_above(db, tree):
 def test_district_admin_cannot_take_over_a_province_admin_living_in_the_district(db, tree):
     district_admin = factories.make_user(roles=[(Role.ADMIN, tree.d1)])
     province_admin = factories.make_user(roles=[(Role.ADMIN, tree.province)], home_unit=tree.c1)
-    for action in (Action.USER_RESET_PASSWORD, Action.USER_DEACTIVATE):
+    for action in (Action.USER_RESET_PASSWORD, Action.USER_DEACTIVATE, Action.USER_UNLOCK):
         assert not policy.can(district_admin, action, province_admin)
     province_admin.is_active = False
     assert not policy.can(district_admin, Action.USER_ACTIVATE, province_admin)

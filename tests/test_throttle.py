@@ -20,7 +20,7 @@ from tests.conftest import _TOKEN
 from tests.live import serve
 from webapp.audit.models import AuditEvent
 from webapp.auth import models as auth_models
-from webapp.auth.models import Role
+from webapp.auth.models import Role, User
 from webapp.db import utcnow
 from webapp.extensions import db
 
@@ -133,3 +133,119 @@ def test_delays_double_after_each_failure_up_to_the_cap(site, tree):
     first, cap = config["LOGIN_DELAY_SECONDS"], config["LOGIN_MAX_DELAY_SECONDS"]
     assert waits[:3] == [first, 2 * first, 4 * first]
     assert max(waits) == cap == waits[-1]
+
+
+def test_guesses_from_another_address_never_lock_the_admin_out(site, tree):
+    admin = _user(tree.province, Role.ADMIN)
+    guesser = site.test_client()
+    for _ in range(30):
+        _login(guesser, admin.username, "wrong", "10.0.0.66")
+    # The guesser's address waits…
+    response = _login(guesser, admin.username, factories.PASSWORD, "10.0.0.66")
+    assert response.status_code == 429
+    # …the owner, from where nobody guessed, signs in at once.
+    owner = site.test_client()
+    assert _login(owner, admin.username, factories.PASSWORD, "10.0.0.7").status_code == 303
+
+
+def _guess_from_many_addresses(site, clock, username: str, count: int) -> list[int]:
+    """Wrong passwords, each from a new address; a refused one waits as told and goes on.
+    Returns the waits told."""
+    waits = []
+    guesser = site.test_client()
+    for n in range(count):
+        response = _login(guesser, username, "wrong", f"10.2.{n // 200}.{n % 200}")
+        if response.status_code == 429:
+            waits.append(int(response.headers["Retry-After"]))
+            clock.shift(waits[-1])
+    return waits
+
+
+def test_guesses_from_many_addresses_slow_the_owner_for_a_minute_at_most(site, tree, checks):
+    user = _user(tree.c1)
+    assert (
+        _login(site.test_client(), user.username, factories.PASSWORD, "10.1.1.1").status_code == 303
+    )
+    config = site.config
+    cap = config["LOGIN_ACCOUNT_MAX_DELAY_SECONDS"]
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        checks.clear()
+        waits = _guess_from_many_addresses(site, clock, user.username, 30)
+        # Past the forgiven ones, each guess waited for the doubling delay, up to the cap.
+        free = config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        assert len(checks) == free + len(waits)
+        assert waits[:2] == [config["LOGIN_ACCOUNT_DELAY_SECONDS"], 2 * waits[0]]
+        assert max(waits) == cap
+        # From the address the owner signed in from before: at once.
+        owner = site.test_client()
+        assert _login(owner, user.username, factories.PASSWORD, "10.1.1.1").status_code == 303
+        # From a new one: after the account's delay, never more than the cap.
+        elsewhere = site.test_client()
+        response = _login(elsewhere, user.username, factories.PASSWORD, "10.3.0.1")
+        assert response.status_code == 429
+        assert 0 < int(response.headers["Retry-After"]) <= cap
+        clock.shift(int(response.headers["Retry-After"]))
+        assert _login(elsewhere, user.username, factories.PASSWORD, "10.3.0.1").status_code == 303
+
+
+def _signed_in(site, user):
+    client = site.test_client()
+    assert _login(client, user.username, factories.PASSWORD).status_code == 303
+    client.token = None  # signing in renews the CSRF token
+    return client
+
+
+def test_admin_unlocks_an_account_and_it_is_audited(site, tree):
+    user = _user(tree.c1)
+    admin = _user(tree.d1, Role.ADMIN)
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        _guess_from_many_addresses(site, clock, user.username, 12)
+        owner = site.test_client()
+        assert _login(owner, user.username, factories.PASSWORD, "10.3.0.1").status_code == 429
+        client = _signed_in(site, admin)
+        page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+        assert "Xóa các lần đăng nhập sai" in page
+        response = client.post(f"/admin/users/{user.id}/unlock")
+        assert response.status_code == 303
+        assert response.headers["Location"] == f"/admin/users/{user.id}"
+        assert "Xóa các lần đăng nhập sai" not in client.get(f"/admin/users/{user.id}").text
+        assert _login(owner, user.username, factories.PASSWORD, "10.3.0.1").status_code == 303
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.unlocked"))
+    assert (event.actor_id, event.object_id) == (admin.id, user.id)
+
+
+def test_admin_outside_the_scope_cannot_unlock(site, tree):
+    user = _user(tree.c1)
+    outsider = _user(tree.d2, Role.ADMIN)
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        _guess_from_many_addresses(site, clock, user.username, 12)
+        client = _signed_in(site, outsider)
+        assert client.post(f"/admin/users/{user.id}/unlock").status_code == 403
+        owner = site.test_client()
+        assert _login(owner, user.username, factories.PASSWORD, "10.3.0.1").status_code == 429
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
+
+
+def test_current_password_guesses_are_throttled(site, tree, checks):
+    user = _user(tree.c1)
+    client = _signed_in(site, user)
+    checks.clear()
+    new = "a-new-secret-1"
+
+    def change(current: str):
+        return client.post(
+            "/account/password",
+            data={"current_password": current, "new_password": new, "confirm": new},
+        )
+
+    with time_machine.travel(utcnow(), tick=False):
+        statuses = [change(f"guess-{n}").status_code for n in range(30)]
+        response = change(factories.PASSWORD)
+    limit = site.config["LOGIN_MAX_FAILURES_PER_PAIR"]
+    assert statuses == [422] * limit + [429] * (30 - limit)
+    assert len(checks) == limit
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == str(site.config["LOGIN_DELAY_SECONDS"])
+    assert "Bạn đã nhập sai mật khẩu quá nhiều lần" in response.text
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password(factories.PASSWORD)
