@@ -135,6 +135,26 @@ def test_delays_double_after_each_failure_up_to_the_cap(site, tree):
     assert max(waits) == cap == waits[-1]
 
 
+def test_counters_are_forgotten_a_window_after_their_delay(site, tree):
+    user = _user(tree.c1)
+    client = site.test_client()
+    free = site.config["LOGIN_MAX_FAILURES_PER_PAIR"]
+    first = site.config["LOGIN_DELAY_SECONDS"]
+    window = site.config["LOGIN_FAILURE_WINDOW_SECONDS"]
+
+    def wrong() -> int:
+        return _login(client, user.username, "wrong").status_code
+
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        assert [wrong() for _ in range(free)] == [200] * free
+        clock.shift(first + window - 1)
+        # Still remembered: one more guess, then twice the first delay.
+        assert [wrong(), wrong()] == [200, 429]
+        clock.shift(2 * first + window)
+        # Forgotten: the forgiven failures are forgiven again, no more.
+        assert [wrong() for _ in range(free + 1)] == [200] * free + [429]
+
+
 def test_guesses_from_another_address_never_lock_the_admin_out(site, tree):
     admin = _user(tree.province, Role.ADMIN)
     guesser = site.test_client()

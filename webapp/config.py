@@ -36,7 +36,7 @@ DEFAULTS: dict[str, Any] = {
     # Throttling of password guesses (webapp/auth/throttle.py says why these numbers): failures
     # forgiven per (account, address) pair, per address and per account; then delays doubling
     # from the first to the largest; a counter is forgotten WINDOW seconds after its delay ends.
-    "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+    "LOGIN_FAILURE_WINDOW_SECONDS": 24 * 3600,
     "LOGIN_MAX_FAILURES_PER_PAIR": 5,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_DELAY_SECONDS": 30,

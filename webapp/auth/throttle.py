@@ -11,27 +11,28 @@ its reservation back. So 40 parallel guesses run exactly as many password checks
 allow, never more, and whatever wins a race is counted.
 
 **Not turned against the owner.** Three counters, each forgiving a few failures and then making
-the next attempt wait: a delay that doubles with every further failure, up to a cap (nothing is
-ever locked until an admin acts, and a right password is never refused for longer than the
-current delay):
+the next attempt wait: a delay that doubles with every further failure, up to a cap. Nothing is
+ever locked until an admin acts: a right password waits at most the current delay.
 
-- the *pair* (account, address): strict — 5 free failures, then 30 s, 1, 2, 4 … up to 15 min.
-  One guesser from one place gets ~100 guesses a day at most.
+- the *pair* (account, address): strict — 5 failures forgiven, then 30 s, 1, 2, 4 … up to
+  15 min. One guesser at one place gets about 100 guesses a day.
 - the *address*: strict too, but roomier, as a commune office or a mobile carrier puts many
-  people behind one address — 20 free failures, then 30 s doubling up to 15 min. It stops one
-  place from guessing many accounts.
-- the *account*: lenient and short — 10 free failures, then 5 s doubling up to 1 min. It slows a
-  guesser spread over many addresses (which the pair and address counters do not see) to about
-  one guess a minute, and the most it can make the owner wait is that minute.
+  people behind one address — 20 forgiven, then the same delays. It stops one place from
+  trying a few passwords on each of many accounts.
+- the *account*: lenient and short — 10 forgiven, then 5 s doubling up to 1 min. It slows a
+  guesser spread over many addresses (whom the other two do not see) to a guess a minute, and
+  the most it can make the owner wait is that minute.
 
-An address the account signed in from successfully (remembered 30 days) is *known*: an attempt
-from it counts only on its pair, so the owner at their usual place is never slowed by anybody
-else's guesses, from anywhere; only their own mistakes there count. An admin may unlock an
-account (the account's counter and its pairs are cleared; audited by the caller).
+An address the account signed in from (remembered 30 days) is *known*: an attempt from it counts
+only on its pair, so the owner at their usual place is never slowed by anybody else's guesses;
+only their own mistakes there count. A success forgets the pair's failures. An admin may unlock
+an account: its counter and its pairs are cleared (audited by the caller, auth.services).
 
-The counters of unknown accounts are kept too: refusing differently would tell which accounts
-exist. Windows: a counter is forgotten a quarter of an hour (LOGIN_FAILURE_WINDOW_SECONDS) after
-its current delay ends; the numbers above are the configuration's defaults (webapp/config.py).
+A counter is forgotten a day (LOGIN_FAILURE_WINDOW_SECONDS) after its delay ends, so waiting
+does not buy a fresh set of forgiven guesses every quarter of an hour. Accounts that do not
+exist are counted alike: answering differently would tell which exist. The numbers above are
+the defaults of webapp/config.py. Times are the app's clock (webapp.db.utcnow), not Redis's:
+nodes keep their clocks in step (NTP), and tests can travel in time.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def reserve(username: str, address: str, limits: Limits) -> Attempt:
     now = utcnow()
     store = kv.client()
     if store is not None:
-        known = bool(store.exists(_PREFIX + _known_key(username, address)))
+        known = _redis_known(store, username, address, now)
         counters = _counters(username, address, limits, known)
         wait = _redis_reserve(store, counters, limits, now)
     else:
@@ -155,7 +156,7 @@ def succeeded(attempt: Attempt, limits: Limits) -> None:
     known = _known_key(attempt.username, attempt.address)
     store = kv.client()
     if store is not None:
-        _redis_succeeded(store, pair, others, known, limits)
+        _redis_succeeded(store, pair, others, known, limits, utcnow())
     else:
         _db_succeeded(pair, others, known, limits, utcnow())
 
@@ -182,11 +183,9 @@ def unlock(username: str) -> None:
 def failures(username: str) -> int:
     """Failures counted on the account and its pairs now (for the admin's user page)."""
     store = kv.client()
-    if store is not None:
-        pattern = _PREFIX + _pair_key(_glob_escape(username), "*")
-        keys = [_PREFIX + _account_key(username), *store.scan_iter(match=pattern, count=500)]
-        return max((int(store.hget(key, "f") or 0) for key in keys), default=0)
     now = utcnow()
+    if store is not None:
+        return _redis_failures(store, username, now)
     return (
         db.session.scalar(
             sa.select(sa.func.max(LoginThrottle.failures)).where(
@@ -202,15 +201,20 @@ def failures(username: str) -> int:
 
 
 # Redis: one script per step, so each runs atomically on the server that every node shares.
-# A counter is a hash: f = failures, n = when the next attempt may run (epoch milliseconds:
-# integers, exact in Lua's doubles).
+# A counter is a hash: f = failures; n = when the next attempt may run and e = when the counter
+# is forgotten, in epoch milliseconds of the app's clock (integers: exact in Lua's doubles).
+# Redis's own expiry (PEXPIRE, the same span) only clears what nobody asks for again.
 _RESERVE = """
 local now = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
+local window = tonumber(ARGV[2]) * 1000
 local wait = 0
 for i, key in ipairs(KEYS) do
-  local next_at = tonumber(redis.call('HGET', key, 'n') or '0')
-  if next_at - now > wait then wait = next_at - now end
+  local state = redis.call('HMGET', key, 'n', 'e')
+  if state[2] and tonumber(state[2]) <= now then
+    redis.call('DEL', key)
+  elseif state[1] and tonumber(state[1]) - now > wait then
+    wait = tonumber(state[1]) - now
+  end
 end
 if wait > 0 then return string.format('%d', wait) end
 for i, key in ipairs(KEYS) do
@@ -220,19 +224,21 @@ for i, key in ipairs(KEYS) do
   local failures = redis.call('HINCRBY', key, 'f', 1)
   local pause = 0
   if failures >= free then
-    pause = math.min(max_delay, delay * 2 ^ math.min(failures - free, 30))
+    pause = math.min(max_delay, delay * 2 ^ math.min(failures - free, 30)) * 1000
   end
-  redis.call('HSET', key, 'n', string.format('%d', now + pause * 1000))
-  redis.call('EXPIRE', key, pause + window)
+  redis.call('HSET', key, 'n', string.format('%d', now + pause),
+             'e', string.format('%d', now + pause + window))
+  redis.call('PEXPIRE', key, string.format('%d', pause + window))
 end
 return '0'
 """
 
 _SUCCEEDED = """
 redis.call('DEL', KEYS[1])
-redis.call('SET', KEYS[2], '1', 'EX', tonumber(ARGV[1]))
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 for i = 3, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 and tonumber(redis.call('HGET', KEYS[i], 'f')) > 0 then
+  local failures = tonumber(redis.call('HGET', KEYS[i], 'f') or '0')
+  if failures > 0 then
     redis.call('HINCRBY', KEYS[i], 'f', -1)
   end
 end
@@ -240,8 +246,17 @@ return 0
 """
 
 
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _redis_known(store, username: str, address: str, now: datetime) -> bool:
+    until = store.get(_PREFIX + _known_key(username, address))
+    return until is not None and int(until) > _ms(now)
+
+
 def _redis_reserve(store, counters: dict[str, Rule], limits: Limits, now: datetime) -> int:
-    args: list = [int(now.timestamp() * 1000), limits.window]
+    args: list = [_ms(now), limits.window]
     for rule in counters.values():
         args += [rule.free, rule.delay, rule.max_delay]
     keys = [_PREFIX + key for key in counters]
@@ -249,9 +264,19 @@ def _redis_reserve(store, counters: dict[str, Rule], limits: Limits, now: dateti
     return -(-wait_ms // 1000)
 
 
-def _redis_succeeded(store, pair: str, others: list[str], known: str, limits: Limits) -> None:
+def _redis_succeeded(
+    store, pair: str, others: list[str], known: str, limits: Limits, now: datetime
+) -> None:
     keys = [_PREFIX + pair, _PREFIX + known, *(_PREFIX + key for key in others)]
-    store.eval(_SUCCEEDED, len(keys), *keys, limits.known_days * 24 * 3600)
+    span = limits.known_days * 24 * 3600 * 1000
+    store.eval(_SUCCEEDED, len(keys), *keys, _ms(now) + span, span)
+
+
+def _redis_failures(store, username: str, now: datetime) -> int:
+    pattern = _PREFIX + _pair_key(_glob_escape(username), "*")
+    keys = [_PREFIX + _account_key(username), *store.scan_iter(match=pattern, count=500)]
+    counted = [store.hmget(key, "f", "e") for key in keys]
+    return max((int(f) for f, e in counted if f and e and int(e) > _ms(now)), default=0)
 
 
 def _glob_escape(text: str) -> str:
