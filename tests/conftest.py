@@ -150,12 +150,14 @@ def redis_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def redis_app(app, database_url, redis_url) -> Flask:
+def redis_app(app, database_url, redis_url) -> Iterator[Flask]:
     """The app as production runs it: the same database as `app` (so `db` wipes both), with
     sessions, throttles and caches in Redis."""
     other = create_app(dict(app.config) | {"REDIS_URL": redis_url})
     other.test_client_class = CsrfClient
-    return other
+    yield other
+    with other.app_context():
+        _db.engine.dispose()  # its own pool: left open, PostgreSQL's connections warn at exit
 
 
 @pytest.fixture

@@ -170,12 +170,12 @@ def unlock(username: str) -> None:
         store.delete(*keys)
     else:
         with db.engine.begin() as conn:
+            # The account's row first, then its pairs: the order reservations lock them in.
+            account = _account_key(username)
+            conn.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == account))
             conn.execute(
                 sa.delete(LoginThrottle).where(
-                    sa.or_(
-                        LoginThrottle.key == _account_key(username),
-                        LoginThrottle.key.startswith(_pair_key(username, ""), autoescape=True),
-                    )
+                    LoginThrottle.key.startswith(_pair_key(username, ""), autoescape=True)
                 )
             )
 
@@ -355,17 +355,18 @@ def _reserve_rows(conn, counters: dict[str, Rule], limits: Limits, now: datetime
 
 
 def _db_succeeded(pair: str, others: list[str], known: str, limits: Limits, now: datetime) -> None:
+    # Rows in key order (account, address, known, pair), as reservations lock them: no deadlock.
     with db.engine.begin() as conn:
-        conn.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == pair))
+        for key in sorted(others):
+            conn.execute(
+                sa.update(LoginThrottle)
+                .where(LoginThrottle.key == key, LoginThrottle.failures > 0)
+                .values(failures=LoginThrottle.failures - 1)
+            )
         remembered = now + timedelta(days=limits.known_days)
         conn.execute(
             _insert(conn)
             .values(key=known, failures=0, expires_at=remembered)
             .on_conflict_do_update(index_elements=["key"], set_={"expires_at": remembered})
         )
-        if others:
-            conn.execute(
-                sa.update(LoginThrottle)
-                .where(LoginThrottle.key.in_(others), LoginThrottle.failures > 0)
-                .values(failures=LoginThrottle.failures - 1)
-            )
+        conn.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == pair))
