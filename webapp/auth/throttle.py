@@ -115,6 +115,11 @@ def _known_key(username: str, address: str) -> str:
     return f"known:{username}|{address}"
 
 
+def _pairs_key(username: str) -> str:
+    """Redis: the set of the account's pair keys (for unlock, without scanning every key)."""
+    return f"pairs:{username}"
+
+
 @dataclass(frozen=True)
 class Attempt:
     """A reserved attempt (wait == 0) or a refused one (wait: seconds until one may run)."""
@@ -140,7 +145,7 @@ def reserve(username: str, address: str, limits: Limits) -> Attempt:
     if store is not None:
         known = _redis_known(store, username, address, now)
         counters = _counters(username, address, limits, known)
-        wait = _redis_reserve(store, counters, limits, now)
+        wait = _redis_reserve(store, username, counters, limits, now)
     else:
         wait, counters = _db_reserve(username, address, limits, now)
     if wait:
@@ -165,9 +170,8 @@ def unlock(username: str) -> None:
     """Clear the account's counter and every pair of it (an admin's unlock)."""
     store = kv.client()
     if store is not None:
-        pattern = _PREFIX + _pair_key(_glob_escape(username), "*")
-        keys = [_PREFIX + _account_key(username), *store.scan_iter(match=pattern, count=500)]
-        store.delete(*keys)
+        index = _PREFIX + _pairs_key(username)
+        store.delete(_PREFIX + _account_key(username), *store.smembers(index), index)
     else:
         with db.engine.begin() as conn:
             # The account's row first, then its pairs: the order reservations lock them in.
@@ -207,8 +211,10 @@ def failures(username: str) -> int:
 _RESERVE = """
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2]) * 1000
+local counters = #KEYS - 1  -- the last key is the account's set of pair keys; the first a pair
 local wait = 0
-for i, key in ipairs(KEYS) do
+for i = 1, counters do
+  local key = KEYS[i]
   local state = redis.call('HMGET', key, 'n', 'e')
   if state[2] and tonumber(state[2]) <= now then
     redis.call('DEL', key)
@@ -217,7 +223,8 @@ for i, key in ipairs(KEYS) do
   end
 end
 if wait > 0 then return string.format('%d', wait) end
-for i, key in ipairs(KEYS) do
+for i = 1, counters do
+  local key = KEYS[i]
   local free = tonumber(ARGV[3 * i])
   local delay = tonumber(ARGV[3 * i + 1])
   local max_delay = tonumber(ARGV[3 * i + 2])
@@ -230,6 +237,8 @@ for i, key in ipairs(KEYS) do
              'e', string.format('%d', now + pause + window))
   redis.call('PEXPIRE', key, string.format('%d', pause + window))
 end
+redis.call('SADD', KEYS[#KEYS], KEYS[1])
+redis.call('PEXPIRE', KEYS[#KEYS], string.format('%d', tonumber(ARGV[5]) * 1000 + window))
 return '0'
 """
 
@@ -255,11 +264,13 @@ def _redis_known(store, username: str, address: str, now: datetime) -> bool:
     return until is not None and int(until) > _ms(now)
 
 
-def _redis_reserve(store, counters: dict[str, Rule], limits: Limits, now: datetime) -> int:
+def _redis_reserve(
+    store, username: str, counters: dict[str, Rule], limits: Limits, now: datetime
+) -> int:
     args: list = [_ms(now), limits.window]
-    for rule in counters.values():
+    for rule in counters.values():  # the pair's first: ARGV[5] is its longest delay
         args += [rule.free, rule.delay, rule.max_delay]
-    keys = [_PREFIX + key for key in counters]
+    keys = [_PREFIX + key for key in counters] + [_PREFIX + _pairs_key(username)]
     wait_ms = int(store.eval(_RESERVE, len(keys), *keys, *args))
     return -(-wait_ms // 1000)
 
@@ -273,14 +284,9 @@ def _redis_succeeded(
 
 
 def _redis_failures(store, username: str, now: datetime) -> int:
-    pattern = _PREFIX + _pair_key(_glob_escape(username), "*")
-    keys = [_PREFIX + _account_key(username), *store.scan_iter(match=pattern, count=500)]
+    keys = [_PREFIX + _account_key(username), *store.smembers(_PREFIX + _pairs_key(username))]
     counted = [store.hmget(key, "f", "e") for key in keys]
     return max((int(f) for f, e in counted if f and e and int(e) > _ms(now)), default=0)
-
-
-def _glob_escape(text: str) -> str:
-    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
 
 
 # The database: each step is a transaction of its own on its own connection, committed at once,
