@@ -289,3 +289,11 @@ def test_current_password_guesses_are_throttled(site, tree, checks):
     assert "Bạn đã nhập sai mật khẩu quá nhiều lần" in response.text
     db.session.expire_all()
     assert db.session.get(User, user.id).check_password(factories.PASSWORD)
+
+
+def test_an_overlong_address_is_throttled_without_error(site, tree):
+    user = _user(tree.c1)
+    client = site.test_client()
+    address = "2001:db8::" + "f" * 200  # what a misconfigured proxy might pass on
+    statuses = [_login(client, user.username, "wrong", address).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]

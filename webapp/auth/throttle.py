@@ -140,6 +140,9 @@ def _counters(username: str, address: str, limits: Limits, known: bool) -> dict[
 
 def reserve(username: str, address: str, limits: Limits) -> Attempt:
     """Count an attempt before its password is checked, or refuse it with the wait."""
+    # Bounded, so keys fit their column: usernames have 80 characters at most, addresses 45
+    # (IPv6) and whatever a misconfigured proxy lets through is cut.
+    username, address = username[:80], address[:64]
     now = utcnow()
     store = kv.client()
     if store is not None:
