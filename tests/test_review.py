@@ -527,15 +527,19 @@ def test_queue_filters(db, tree, people, login_as):
 
 
 def _race(app, first, second) -> tuple[dict[str, str], str | None]:
-    """Run `first` in one session and hold its transaction open; run `second` in another and,
-    from a third connection, watch PostgreSQL until the second is seen waiting for a lock the
-    first holds; only then let the first commit. Each is (name, function(db) -> None).
+    """Run `first` in one session and hold its transaction open; run `second` in another and
+    watch until it is seen waiting for a lock the first holds (PostgreSQL: from a third
+    connection, in pg_stat_activity; SQLite: at its first statement that needs the write lock
+    the first holds); only then let the first commit. Each is (name, function(db) -> None).
 
     Returns each one's outcome ("done" or the error's name) and the statement the second was
     seen waiting in (None: it never waited on the first, so the race was not run)."""
+    from webapp.extensions import db
+
     held, release = threading.Event(), threading.Event()
     pids: dict[str, int] = {}
     outcomes: dict[str, str] = {}
+    on_postgresql = db.engine.dialect.name == "postgresql"
 
     def run(name, work, *, holder: bool) -> None:
         with app.app_context():
@@ -543,7 +547,8 @@ def _race(app, first, second) -> tuple[dict[str, str], str | None]:
 
             session = session_db.session
             try:
-                pids[name] = session.scalar(sa.text("SELECT pg_backend_pid()"))
+                if on_postgresql:
+                    pids[name] = session.scalar(sa.text("SELECT pg_backend_pid()"))
                 work(session_db)
                 if holder:
                     session.flush()
@@ -563,8 +568,13 @@ def _race(app, first, second) -> tuple[dict[str, str], str | None]:
     holder.start()
     try:
         assert held.wait(30), "the first session did not get through its work"
-        waiter.start()
-        waited_in = _seen_waiting(waiter, lambda: pids.get(second[0]), pids.get(first[0]))
+        if on_postgresql:
+            waiter.start()
+            waited_in = _seen_waiting(waiter, lambda: pids.get(second[0]), pids.get(first[0]))
+        else:
+            with _WriteLockWatch(db.engine) as watch:
+                waiter.start()
+                waited_in = watch.statement_of(waiter)
     finally:
         release.set()
         holder.join(timeout=30)
@@ -594,6 +604,41 @@ def _seen_waiting(waiter: threading.Thread, pid, holder_pid: int | None) -> str 
                     return row.query
             waiter.join(0.005)  # poll again, or stop at once if it ended
     return None
+
+
+class _WriteLockWatch:
+    """SQLite: the first statement each thread runs that needs the database's write lock.
+    While the first session of a race holds its write transaction open, a session at such a
+    statement waits for it (busy_timeout); SQLite shows no waiters to a third connection."""
+
+    NEEDS_LOCK = re.compile(r"\s*(BEGIN\s+IMMEDIATE|INSERT|UPDATE|DELETE)\b", re.I)
+
+    def __init__(self, engine):
+        self.engine, self.seen, self.changed = engine, {}, threading.Condition()
+
+    def _record(self, _conn, _cursor, statement, *_args):
+        if self.NEEDS_LOCK.match(statement):
+            with self.changed:
+                self.seen.setdefault(threading.get_ident(), statement)
+                self.changed.notify_all()
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def statement_of(self, thread: threading.Thread) -> str | None:
+        """The thread's statement once it reaches one, or None if it ended (or 20 s passed)
+        without one."""
+        deadline = time.monotonic() + 20
+        with self.changed:
+            while thread.ident not in self.seen and time.monotonic() < deadline:
+                if not thread.is_alive():
+                    break
+                self.changed.wait(0.005)  # woken at once when a statement is recorded
+            return self.seen.get(thread.ident)
 
 
 @pytest.mark.postgresql_only
