@@ -160,3 +160,37 @@ def test_submits_and_adds_at_once_never_leave_a_fault(app, db, tree, campaign):
         if found := _faults(db, list_id):
             faults[trial] = found
     assert faults == {}, f"{len(faults)} of {TRIALS} runs: {faults}"
+
+
+def test_reading_a_list_while_its_submit_holds_the_lock_does_not_wait(
+    app, db, tree, campaign, login_as
+):
+    """Reads take no lock: the list's page answers while a submit of it is under way (on
+    SQLite, while another session holds the database's write lock)."""
+    client, _viewer = login_as(Role.EDITOR, tree.c1)
+    list_id, first, _second = _draft_list(db, tree)
+    db.session.remove()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with app.app_context():
+            from webapp.extensions import db as session_db
+
+            _submit(list_id, first)(session_db)
+            session_db.session.flush()
+            holding.set()
+            release.wait(30)
+            session_db.session.rollback()
+            session_db.session.remove()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(30)
+        response = client.get(f"/registrations/lists/{list_id}")
+        still_held = holder.is_alive()
+    finally:
+        release.set()
+        holder.join(30)
+    assert response.status_code == 200 and still_held
+    assert "Đường bê tông thôn Nà Mò" in response.get_data(as_text=True)
