@@ -1,5 +1,5 @@
 """Review: the whole loop through the pages, decisions with and without htmx, what changed
-since a return, history, notifications, and concurrent decisions on PostgreSQL."""
+since a return, history, notifications, and concurrent decisions on both databases."""
 
 from __future__ import annotations
 
@@ -606,6 +606,17 @@ def _seen_waiting(waiter: threading.Thread, pid, holder_pid: int | None) -> str 
     return None
 
 
+def _waited_for_the_lock_of(table: str, waited_in: str) -> None:
+    """The second session of a race waited where it takes the lock: on PostgreSQL the row lock
+    of `table`; on SQLite the write lock, taken before it read anything."""
+    from webapp.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        assert f"FROM {table}" in waited_in and "FOR UPDATE" in waited_in, waited_in
+    else:
+        assert waited_in == "BEGIN IMMEDIATE", waited_in
+
+
 class _WriteLockWatch:
     """SQLite: the first statement each thread runs that needs the database's write lock.
     While the first session of a race holds its write transaction open, a session at such a
@@ -641,12 +652,9 @@ class _WriteLockWatch:
             return self.seen.get(thread.ident)
 
 
-@pytest.mark.postgresql_only
-def test_two_reviewers_deciding_at_once_on_postgresql(app, db, tree, campaign):
+def test_two_reviewers_deciding_at_once(app, db, tree, campaign):
     """Two real sessions on one entry: the second waits for the first's lock, then sees the
     entry changed and is refused (StaleVersion), so neither decision overwrites the other."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
     from webapp.auth.models import User
 
     editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
@@ -667,19 +675,16 @@ def test_two_reviewers_deciding_at_once_on_postgresql(app, db, tree, campaign):
     outcomes, waited_in = _race(app, ("approve", approve), ("return", send_back))
     # The second really came while the first held the list's row lock, and waited for it.
     assert waited_in is not None, "the second session never waited for the first"
-    assert "FROM registration_lists" in waited_in and "FOR UPDATE" in waited_in, waited_in
+    _waited_for_the_lock_of("registration_lists", waited_in)
     assert outcomes == {"approve": "done", "return": "StaleVersion"}, outcomes
     entry = db.session.get(Entry, entry_id)
     assert entry.state == EntryState.APPROVED and len(entry.decisions) == 1
     assert entry.version == version + 1
 
 
-@pytest.mark.postgresql_only
-def test_a_decision_while_the_editor_resubmits_on_postgresql(app, db, tree, campaign):
+def test_a_decision_while_the_editor_resubmits(app, db, tree, campaign):
     """The editor resubmits the list while the reviewer approves another of its entries: the
     reviewer's session waits for the list lock and settles the list on what is committed."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
     from webapp.auth.models import User
 
     editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
@@ -703,7 +708,7 @@ def test_a_decision_while_the_editor_resubmits_on_postgresql(app, db, tree, camp
 
     outcomes, waited_in = _race(app, ("resubmit", resubmit), ("approve", approve))
     assert waited_in is not None, "the reviewer's session never waited for the editor's"
-    assert "FROM registration_lists" in waited_in and "FOR UPDATE" in waited_in, waited_in
+    _waited_for_the_lock_of("registration_lists", waited_in)
     assert outcomes == {"resubmit": "done", "approve": "done"}, outcomes
     registration = db.session.get(RegistrationList, list_id)
     assert sorted(e.state for e in registration.entries) == [
