@@ -170,6 +170,13 @@ def test_entry_texts_over_their_limit_are_refused_and_kept(db, editing):
     assert client.post(url, data=data).status_code == 303
     entry = db.session.scalar(sa.select(Entry))
     assert (entry.description, entry.notes) == (at_limit["description"], at_limit["notes"])
+    # A browser counts a line break as one character against `maxlength` but sends "\r\n".
+    lines = "x\r\n" * (DESCRIPTION_LIMIT // 2 - 1) + "xx"
+    data = form_data(registration_list.unit, org("nong_dan"), description=lines)
+    assert client.post(url, data=data).status_code == 303
+    db.session.expire_all()
+    saved = db.session.scalars(sa.select(Entry.description).order_by(Entry.id)).all()[-1]
+    assert saved == lines.replace("\r\n", "\n") and len(saved) == DESCRIPTION_LIMIT
 
 
 def test_rule_text_over_its_limit_is_refused_and_kept(db, tree, campaign, login_as):
