@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests import factories
 from tests.factories import org
 from tests.test_commendations import db_nomination, propose
 from tests.test_guidance import make_page
@@ -25,6 +24,7 @@ from webapp.campaign.models import Deadline, Requirement
 from webapp.commendations.models import NominationState
 from webapp.pages.forms import BODY_LIMIT
 from webapp.pages.models import PageTranslation
+from webapp.registrations import services as registrations
 from webapp.registrations.forms import DESCRIPTION_LIMIT, NOTES_LIMIT
 from webapp.registrations.models import Entry
 from webapp.reports import services as reports
@@ -279,20 +279,25 @@ def test_every_response_chosen_by_htmx_headers_varies_on_them(db, tree, editing)
             assert "HX-History-Restore-Request" in response.headers["Vary"]
 
 
-def test_report_line_page_and_fragment_vary_on_htmx(db, tree, campaign, login_as):
+def test_review_and_report_pages_and_fragments_vary_on_htmx(db, tree, campaign, login_as):
     client, editor = login_as(Role.EDITOR, tree.c1)
-    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    district, reviewer = login_as(Role.REVIEWER, tree.d1)
     registration_list = start(db, tree.c1, org("nong_dan"), YEAR, editor)
     client.post(
         f"/registrations/lists/{registration_list.id}/entries",
         data=form_data(tree.c1, org("nong_dan")),
     )
-    from webapp.registrations import services as registrations
-
     registrations.submit_list(editor, registration_list)
-    review.approve_all(
-        reviewer, registration_list, {e.id: e.version for e in registration_list.entries}
-    )
+    db.session.commit()
+    entry = registration_list.entries[0]
+    # A refused decision: the list page, or the row for htmx.
+    refused = {"version": str(entry.version), "reason": "x" * 2001}
+    for headers in ({}, HTMX):
+        response = district.post(
+            f"/review/entries/{entry.id}/return", data=refused, headers=headers
+        )
+        assert response.status_code in (200, 422) and _varies(response), headers
+    review.approve_all(reviewer, registration_list, {entry.id: entry.version})
     report = reports.start_report(editor, tree.c1, org("nong_dan"), YEAR, Period.HALF_YEAR)
     db.session.commit()
     line = report.lines[0]
