@@ -80,8 +80,8 @@ S = LineStatus.STOPPED
 @pytest.fixture
 def fixture(db, tree, campaign):
     """C1 and C2 of D1, farmers and women: C1 farmers accepted (sent on time, with a figure
-    filled in and cleared again), C1 women accepted (sent late), C2 farmers only submitted, C2 women returned; C3 of D2 farmers
-    accepted. Only the first two count in D1's roll-up."""
+    filled in and cleared again), C1 women accepted (sent late), C2 farmers only submitted,
+    C2 women returned; C3 of D2 farmers accepted. Only the first two count in D1's roll-up."""
     reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
     reviewer2 = factories.make_user(roles=[(Role.REVIEWER, tree.d2)])
     farmers, women = org("nong_dan"), org("phu_nu")
