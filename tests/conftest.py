@@ -35,6 +35,8 @@ TEST_DB = os.environ.get("TEST_DB", "sqlite")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 IN_CI = bool(os.environ.get("CI"))
 _TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+# A visitor's page carries the token only in its forms (the sign-in form).
+_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 # The seed's YAML files are parsed again for every test that loads them (PyYAML's pure-Python
@@ -285,7 +287,7 @@ class CsrfClient(FlaskClient):
     def csrf_token(self) -> str:
         if self.token is None:
             page = self.get("/login" if not self._signed_in() else "/").get_data(as_text=True)
-            self.token = _TOKEN.search(page).group(1)
+            self.token = (_TOKEN.search(page) or _FIELD.search(page)).group(1)
         return self.token
 
     def _signed_in(self) -> bool:
@@ -296,7 +298,10 @@ class CsrfClient(FlaskClient):
         # Each request gets its own app context, g and database session, as in production;
         # otherwise it would share the test's (and Flask-Login's cached user with it).
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        if any(c.startswith("session=") for c in response.headers.getlist("Set-Cookie")):
+            self.token = None  # a new session (signing in or out) has a new CSRF token
+        return response
 
     def post(self, *args, csrf: bool = True, **kwargs):
         if csrf:

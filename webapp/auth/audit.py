@@ -82,6 +82,10 @@ audit.register(
             _l("An administrator reset the password of account %(user)s"),
             _l("Password reset by an administrator"),
         ),
+        "user.sessions_ended": (
+            _l("An administrator signed account %(user)s out"),
+            _l("Signed out by an administrator"),
+        ),
         "role.granted": (
             _l("Account %(user)s was given the role %(role)s"),
             _l("Role granted"),

@@ -95,6 +95,7 @@ def _language_code(language: Any) -> str:
 RULES: dict[Action, Rule] = {
     Action.ACCOUNT_CHANGE_PASSWORD: Rule(Audience.SIGNED_IN, check=_is_self),
     Action.ACCOUNT_SET_LANGUAGE: Rule(Audience.SIGNED_IN, check=_is_self),
+    Action.ACCOUNT_MANAGE_SESSIONS: Rule(Audience.SIGNED_IN, check=_is_self),
     Action.UNIT_VIEW: Rule(
         Audience.ROLES, EVERY_ROLE, unit_itself, unit_column=unit_id_column, narrowed_ok=True
     ),
@@ -115,6 +116,10 @@ RULES: dict[Action, Rule] = {
     ),
     Action.USER_RESET_PASSWORD: Rule(
         Audience.ROLES, ADMIN, _home_unit, check=_other_user_in_reach, state=_active
+    ),
+    # One's own sessions are ended on the account's sessions page, not the admin's.
+    Action.USER_MANAGE_SESSIONS: Rule(
+        Audience.ROLES, ADMIN, _home_unit, check=_other_user_in_reach
     ),
     Action.ROLE_GRANT: Rule(Audience.ROLES, ADMIN, unit_itself, check=can_hold_roles),
     Action.ROLE_REVOKE: Rule(Audience.ROLES, ADMIN, _assignment_unit, check=_not_own_assignment),
