@@ -31,7 +31,13 @@ from webapp.urls import safe_next
 bp = Blueprint("auth", __name__)
 
 # While a password must be changed, only these endpoints are open.
-_OPEN_WHILE_CHANGING = {"auth.change_password", "auth.logout", "static", "i18n.set_language"}
+_OPEN_WHILE_CHANGING = {
+    "auth.change_password",
+    "auth.logout",
+    "static",
+    "i18n.set_language",
+    "i18n.save_language",
+}
 
 
 @bp.before_app_request
