@@ -19,6 +19,7 @@ from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role, User, UserSession
 from webapp.auth.sessions.store import key_of, store
 from webapp.db import utcnow
+from webapp.extensions import db as _db
 
 COOKIE = "session"
 
@@ -247,7 +248,7 @@ def test_admin_lists_and_ends_a_users_sessions_with_an_audit_event(site, db, tre
         sa.select(AuditEvent).where(AuditEvent.action == "user.sessions_ended")
     ).all()
     assert [(e.object_id, e.details["count"]) for e in events] == [(user_id, 1), (user_id, 1)]
-    assert "signed account" in admin.get("/audit").get_data(as_text=True)
+    assert "Quản trị viên đã đăng xuất tài khoản" in admin.get("/audit").get_data(as_text=True)
 
 
 def test_reset_and_deactivation_end_the_users_sessions(site, db, tree):
@@ -272,13 +273,17 @@ def test_session_made_on_one_node_works_on_another_and_ends_on_both(
     app, db, redis_app, redis_store, tree
 ):
     node_b = create_app(dict(redis_app.config))
-    _id, username = _user(tree.c1)
-    on_a = _sign_in(redis_app, username)
-    on_b = node_b.test_client()
-    on_b.set_cookie(COOKIE, _session_id(on_a))
-    assert _signed_in(on_b)
-    on_b.post("/logout", data={"csrf_token": on_a.csrf_token()})
-    assert not _signed_in(on_a) and not _signed_in(on_b)
+    try:
+        _id, username = _user(tree.c1)
+        on_a = _sign_in(redis_app, username)
+        on_b = node_b.test_client()
+        on_b.set_cookie(COOKIE, _session_id(on_a))
+        assert _signed_in(on_b)
+        on_b.post("/logout", data={"csrf_token": on_a.csrf_token()})
+        assert not _signed_in(on_a) and not _signed_in(on_b)
+    finally:
+        with node_b.app_context():
+            _db.engine.dispose()  # its own pool: close its connections now
 
 
 def test_database_store_purges_expired_sessions(app, db, tree):
