@@ -293,3 +293,20 @@ def test_database_store_purges_expired_sessions(app, db, tree):
     with time_machine.travel(utcnow() + timedelta(minutes=idle + 1)):
         app.test_client().get("/login")  # a new session: the moment to purge
     assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)) == 1
+
+
+def test_a_request_in_flight_does_not_bring_back_an_ended_session(site, tree):
+    from flask import request
+    from werkzeug.wrappers import Response
+
+    _id, username = _user(tree.c1)
+    client = _sign_in(site, username)
+    session_id = _session_id(client)
+    interface = site.session_interface
+    with site.test_request_context(headers={"Cookie": f"{COOKIE}={session_id}"}):
+        session = interface.open_session(site, request)  # a request of that browser begins
+        store().delete(key_of(session_id))  # meanwhile signed out on another node
+        session["_flashes"] = [("info", "…")]
+        interface.save_session(site, session, Response())
+    assert not _stored(site, session_id)
+    assert not _signed_in(client)

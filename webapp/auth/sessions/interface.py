@@ -22,11 +22,18 @@ _MAX_ID_LENGTH = 100
 class ServerSession(SecureCookieSession):
     """The session's data, with the stored record it came from (None: not stored yet)."""
 
-    def __init__(self, initial=None, record: Record | None = None, had_cookie: bool = False):
+    def __init__(
+        self,
+        initial=None,
+        record: Record | None = None,
+        had_cookie: bool = False,
+        skipped: bool = False,
+    ):
         super().__init__(initial)
         self.record = record
         self.had_cookie = had_cookie
         self.renew = False
+        self.skipped = skipped  # a static file: the store is neither read nor written
 
     def regenerate(self) -> None:
         """Move the data to a new id at the end of the request and delete the old record:
@@ -56,6 +63,8 @@ class ServerSessionInterface(SessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
+        if app.static_url_path and request.path.startswith(app.static_url_path + "/"):
+            return ServerSession(skipped=True)
         session_id = request.cookies.get(self.get_cookie_name(app))
         if not session_id or len(session_id) > _MAX_ID_LENGTH:
             return ServerSession(had_cookie=bool(session_id))
@@ -69,6 +78,8 @@ class ServerSessionInterface(SessionInterface):
         return ServerSession(data, record=record, had_cookie=True)
 
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:
+        if session.skipped:
+            return
         if session.accessed:
             response.vary.add("Cookie")
         kept = store()

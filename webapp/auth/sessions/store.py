@@ -129,7 +129,9 @@ class RedisStore:
             fields[name] = fields[name].isoformat()
         ttl = max(1, int((record.expires_at - utcnow()).total_seconds()))
         pipe = self.client.pipeline()
-        pipe.set(self._name(record.key), json.dumps(fields), ex=ttl)
+        # An update never brings back a session ended meanwhile (signed out on another node,
+        # ended by an admin) while this request was running.
+        pipe.set(self._name(record.key), json.dumps(fields), ex=ttl, nx=new, xx=not new)
         if record.user_id is not None:
             # No session outlives its lifetime: nor does the index past its last session's save.
             _idle, lifetime = limits()
