@@ -1,4 +1,5 @@
-"""server-side sessions
+"""Server-side sessions kept in the database when no Redis is configured (`make run`): one row
+per session, keyed by the SHA-256 of the random id the cookie holds
 
 Revision ID: 1a7b991b670b
 Revises: 5e1f0c2a9b7d
