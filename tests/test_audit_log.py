@@ -185,11 +185,19 @@ def test_log_with_bad_dates_keeps_what_was_typed_and_lists_nothing(db, tree, log
     assert 'id="event-' not in page
 
 
-def test_log_with_dates_at_the_ends_of_the_calendar_sets_no_bound(db, tree, login_as):
+def test_log_with_dates_at_the_ends_of_the_calendar_is_refused_gently(db, tree, login_as):
+    """Every date typed into the app lies in 2000–2100; year 1 or 9999 is a typing mistake."""
     client, _ = login_as(Role.ADMIN, tree.province)
-    recorded = event(db, tree.c1)
+    event(db, tree.c1)
     query = {"date_from": "01/01/0001", "date_to": "31/12/9999"}
-    assert shown(client.get(URL, query_string=query)) == [recorded.id]
+    response = client.get(URL, query_string=query)
+    page = unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert page.count("Nhập ngày trong khoảng từ 01/01/2000 đến 31/12/2100.") == 2
+    assert 'value="01/01/0001"' in page and 'value="31/12/9999"' in page
+    assert 'id="event-' not in page
+    widest = {"date_from": "01/01/2000", "date_to": "31/12/2100"}
+    assert len(shown(client.get(URL, query_string=widest))) == 1
 
 
 def test_log_with_garbled_unit_or_action_is_refused_gently(db, tree, login_as):

@@ -33,8 +33,8 @@ ON_TIME = datetime(2027, 6, 10, tzinfo=UTC)  # the half year is due on 20/06/202
 LATE = datetime(2027, 7, 2, tzinfo=UTC)
 
 
-def approved_list(unit, organization, editor, reviewer, contents=(1, 2)):
-    registration_list = registrations.start_list(editor, unit, organization, YEAR)
+def approved_list(unit, organization, editor, reviewer, contents=(1, 2), year=YEAR):
+    registration_list = registrations.start_list(editor, unit, organization, year)
     for number in contents:
         registrations.add_entry(
             editor,
@@ -79,9 +79,9 @@ S = LineStatus.STOPPED
 
 @pytest.fixture
 def fixture(db, tree, campaign):
-    """C1 and C2 of D1, farmers and women: C1 farmers accepted (sent on time), C1 women
-    accepted (sent late), C2 farmers only submitted, C2 women returned; C3 of D2 farmers
-    accepted. Only the first two count in D1's roll-up."""
+    """C1 and C2 of D1, farmers and women: C1 farmers accepted (sent on time, with a figure
+    filled in and cleared again), C1 women accepted (sent late), C2 farmers only submitted,
+    C2 women returned; C3 of D2 farmers accepted. Only the first two count in D1's roll-up."""
     reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
     reviewer2 = factories.make_user(roles=[(Role.REVIEWER, tree.d2)])
     farmers, women = org("nong_dan"), org("phu_nu")
@@ -106,6 +106,10 @@ def fixture(db, tree, campaign):
     d = filled_report(tree.c2, women, e2, [(C, 7_000_000, 7, 7, 7, 7), (C, 7, 7, 7, 7, 7)])
     f = filled_report(tree.c3, farmers, e3, [(C, 4_000_000, 4, 4, 4, 4), (C, 4, 4, 4, 4, 4)],
                       {"nha_ddk_built": 40})  # fmt: skip
+    # A figure filled in, then cleared: its value is kept as blank (NULL), not as 0.
+    gdvh = figure_id("gia_dinh_van_hoa")
+    services.update_figures(e1, a, a.version, {gdvh: 4})
+    services.update_figures(e1, a, a.version, {gdvh: None})
     services.submit_report(e1, a, at=ON_TIME)
     services.submit_report(e1, b, at=LATE)
     services.submit_report(e2, c, at=ON_TIME)
@@ -427,7 +431,8 @@ def every_state(db, tree, campaign):
       with a line for 1 (completed: 1,100,000 people, 2,200,000 state, 330,000 other, 40
       workdays, 500 m², 60 beneficiaries) and 2 (in progress: 40,000 / 5,000 / 600 / 3 / 20 /
       7). Then entry 5 (content 3) is approved, and the report accepted without a line for it;
-      then entry 6 (content 5) is added as a draft.
+      then entry 6 (content 5) is added as a draft. Their list of the year before has two
+      approved entries (contents 1, 3).
     - C1 women: three approved entries (contents 2, 3, 4), report accepted with lines completed
       (25,000 / 300,000 / 4,000,000 / 9 / 70 / 11), stopped (6,000 / 70,000 / 800 / 1 / 2 / 3)
       and not started (nothing filled in).
@@ -475,6 +480,8 @@ def every_state(db, tree, campaign):
     services.accept_report(reviewer, women_report, women_report.version)
 
     approved_list(tree.c2, farmers, e2, reviewer, contents=(1, 2))
+    # C1 farmers' list of the year before: its approved entries are not this year's.
+    approved_list(tree.c1, farmers, e1, reviewer, contents=(1, 3), year=YEAR - 1)
     db.session.commit()
     assert [e.state for e in farmers_list.entries] == [
         EntryState.APPROVED, EntryState.APPROVED, EntryState.RETURNED, EntryState.SUBMITTED,

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     import webapp.models  # noqa: F401  (every model mapped before queries or migrations)
-    from webapp import assets, config, errors, extensions, kv, security, templating
+    from webapp import assets, config, errors, extensions, htmx, kv, security, templating
     from webapp.auth import sessions
     from webapp.i18n import setup as i18n
     from webapp.urls import IdConverter
@@ -34,6 +34,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    htmx.init_app(app)  # Vary on the htmx headers wherever they chose the answer
     _register_policy()
     _register_audit_readings()
     _subscribe_capabilities(app)
@@ -136,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from webapp.auth.cli import create_admin, reorganize_command
+    from webapp.backup.cli import backup, restore
     from webapp.reports.cli import report_figure
     from webapp.seed.cli import seed
     from webapp.units.cli import units_cli
@@ -145,3 +147,5 @@ def _register_commands(app: Flask) -> None:
     units_cli.add_command(reorganize_command)  # auth's: it moves roles too
     app.cli.add_command(units_cli)
     app.cli.add_command(report_figure)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)

@@ -8,9 +8,16 @@ from __future__ import annotations
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, validators, widgets
+from wtforms import DateField, IntegerField, validators, widgets
 
 from webapp.text import clean
+
+# The years any date or year typed into the app may have: the campaign runs from 2017, and a
+# year 1 or 9999 is a typing mistake (the tables' year columns check the same range).
+YEAR_MIN, YEAR_MAX = 2000, 2100
+YEAR_MESSAGE = _l("Enter a year between 2000 and 2100.")
+DAY_RANGE_MESSAGE = _l("Enter a date between 01/01/2000 and 31/12/2100.")
+DIGITS_MESSAGE = _l("Type numbers with the digits 0 to 9 only.")
 
 
 def text_filters() -> list:
@@ -66,6 +73,42 @@ class Form(FlaskForm):
             return _Translations()
 
 
+def has_foreign_digits(text: str | None) -> bool:
+    """True when the text holds a digit other than 0–9 (Arabic-Indic ٣, fullwidth ３ …):
+    Python would read them as numbers, but nobody here means to type them."""
+    return any(c.isdigit() and not c.isascii() for c in text or "")
+
+
+def refuse_foreign_digits(text: str | None) -> None:
+    """For a field's `process_formdata`: a clear message instead of a silently read number."""
+    if has_foreign_digits(text):
+        raise ValueError(DIGITS_MESSAGE)
+
+
+class WholeNumberField(IntegerField):
+    """An integer typed with the digits 0–9 (WTForms' own reads ٢٠٢٥ as 2025)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            refuse_foreign_digits(valuelist[0])
+        super().process_formdata(valuelist)
+
+
+def year_field(label, *, required_message=None, description=None) -> WholeNumberField:
+    """A year from 2000 to 2100; optional unless `required_message` is given."""
+    first = (
+        validators.InputRequired(message=required_message)
+        if required_message
+        else validators.Optional()
+    )
+    return WholeNumberField(
+        label,
+        validators=[first, validators.NumberRange(YEAR_MIN, YEAR_MAX, message=YEAR_MESSAGE)],
+        description=description,
+        render_kw={"inputmode": "numeric"},
+    )
+
+
 def optional_int(value):
     """Coerce for selects of ids with an empty first choice."""
     if value in (None, "", "None"):
@@ -73,12 +116,27 @@ def optional_int(value):
     return int(value)
 
 
-def day_field(label, **kwargs) -> DateField:
+class DayField(DateField):
+    """A day typed as DD/MM/YYYY (or YYYY-MM-DD) with the digits 0–9, in the years
+    2000–2100; what was typed stays in the box when it is refused."""
+
+    widget = widgets.TextInput()
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            refuse_foreign_digits(" ".join(valuelist))
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None and not YEAR_MIN <= self.data.year <= YEAR_MAX:
+            raise validators.StopValidation(DAY_RANGE_MESSAGE)
+
+
+def day_field(label, **kwargs) -> DayField:
     """An optional day typed as DD/MM/YYYY, in a text box: a browser's date input would drop
     a value written that way (and clear it on save)."""
-    return DateField(
+    return DayField(
         label,
-        widget=widgets.TextInput(),
         validators=[validators.Optional()],
         format=["%d/%m/%Y", "%Y-%m-%d"],
         render_kw={"inputmode": "numeric", "placeholder": _l("DD/MM/YYYY")},

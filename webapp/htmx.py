@@ -4,15 +4,34 @@ from __future__ import annotations
 
 import json
 
-from flask import flash, make_response, redirect, render_template
+from flask import Flask, flash, g, make_response, redirect, render_template
 from werkzeug.wrappers import Response
 
 from webapp.extensions import htmx
 
+# The request headers `is_partial` reads: a response chosen by them varies on them, so that a
+# cache (the browser's, a proxy's) never serves a fragment for a page or the other way round.
+HTMX_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
+
 
 def is_partial() -> bool:
-    """True for an htmx request that swaps a fragment (not boosted, not a history restore)."""
+    """True for an htmx request that swaps a fragment (not boosted, not a history restore).
+    Asking marks the response to vary on the htmx headers (see `_vary_on_htmx`)."""
+    g.asked_htmx = True
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def _vary_on_htmx(response: Response) -> Response:
+    """`Vary: HX-Request` (and the other htmx headers) on every response of a request whose
+    view, error page or helper asked `is_partial()`: whatever the answer, the other answer
+    would have been different."""
+    if g.get("asked_htmx"):
+        response.vary.update(HTMX_HEADERS)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_vary_on_htmx)
 
 
 def render_fragment_or_page(fragment: str, page: str, *, status: int = 200, **context) -> Response:

@@ -11,11 +11,14 @@ _CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t\r"} | {127: None}
 
 
 def clean(value: str | None) -> str | None:
-    """Strip and NFC-normalise user input (decomposed marks render misplaced in print), and
-    drop control characters (PostgreSQL refuses NUL; nobody means to type them)."""
+    """Strip and NFC-normalise user input (decomposed marks render misplaced in print), drop
+    control characters (PostgreSQL refuses NUL; nobody means to type them), and end lines with
+    "\n" alone: a browser sends a text box's line breaks as "\r\n" but counts them as one
+    character against its `maxlength`, so the server's length limit must count them alike."""
     if value is None:
         return None
-    return unicodedata.normalize("NFC", value.translate(_CONTROL).strip())
+    value = value.replace("\r\n", "\n").translate(_CONTROL).strip()
+    return unicodedata.normalize("NFC", value)
 
 
 # Every combining mark of the Basic Multilingual Plane, dropped by one str.translate; the

@@ -8,7 +8,6 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,29 +17,30 @@ from wtforms import (
 )
 
 from webapp.campaign.models import DeadlineKind
-from webapp.forms import Form, chosen, max_length, optional_int, required, text_filters
+from webapp.forms import (
+    DIGITS_MESSAGE,
+    YEAR_MESSAGE,
+    Form,
+    WholeNumberField,
+    chosen,
+    has_foreign_digits,
+    max_length,
+    optional_int,
+    required,
+    text_filters,
+    year_field,
+)
 
-_DAY_MONTH = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})$")
-
-
-def _year_field(label, description=None) -> IntegerField:
-    return IntegerField(
-        label,
-        validators=[
-            validators.Optional(),
-            validators.NumberRange(2000, 2100, message=_l("Enter a year between 2000 and 2100.")),
-        ],
-        description=description,
-        render_kw={"inputmode": "numeric"},
-    )
+# Digits 0–9 only: Python's \d would also read ٣ or ３.
+_DAY_MONTH = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})$", re.ASCII)
 
 
 class DeadlineForm(Form):
     kind = SelectField(_l("Deadline"), validators=[required()])
-    year = _year_field(_l("Year"), _l("Leave empty to change the date for every year."))
+    year = year_field(_l("Year"), description=_l("Leave empty to change the date for every year."))
     day_month = StringField(
         _l("Due before (day/month)"),
-        validators=[required()],
+        validators=[required(), max_length(20)],
         description=_l("As DD/MM, such as 15/02."),
         render_kw={"inputmode": "numeric", "placeholder": _l("DD/MM")},
     )
@@ -50,6 +50,8 @@ class DeadlineForm(Form):
         self.kind.choices = DeadlineKind.choices()
 
     def validate_day_month(self, field) -> None:
+        if has_foreign_digits(field.data):
+            raise ValidationError(DIGITS_MESSAGE)
         match = _DAY_MONTH.match((field.data or "").strip())
         # The yearly rule must exist every year (no 29/02); a given year must have the day.
         year = self.year.data if self.year.data and not self.year.errors else 2023
@@ -82,7 +84,7 @@ class RequirementForm(Form):
             "Leave empty to count every organization's entries."
         ),
     )
-    min_count = IntegerField(
+    min_count = WholeNumberField(
         _l("At least"),
         default=1,
         validators=[
@@ -106,25 +108,24 @@ class RequirementForm(Form):
         render_kw={"size": 5},
     )
     rule_vi = TextAreaField(
-        _l("The rule in Vietnamese"), filters=text_filters(), render_kw={"rows": 3}
+        _l("The rule in Vietnamese"),
+        validators=[max_length(2000)],
+        filters=text_filters(),
+        render_kw={"rows": 3},
     )
     source_vi = TextAreaField(
         _l("Source"),
+        validators=[max_length(500)],
         filters=text_filters(),
         description=_l("Where the plan says so, such as its section and number."),
         render_kw={"rows": 2},
     )
-    valid_from_year = _year_field(_l("First year"), _l("Leave empty for every year so far."))
-    valid_to_year = _year_field(_l("Last year"), _l("Leave empty while the rule holds."))
+    valid_from_year = year_field(
+        _l("First year"), description=_l("Leave empty for every year so far.")
+    )
+    valid_to_year = year_field(_l("Last year"), description=_l("Leave empty while the rule holds."))
 
 
 class RetireRequirementForm(Form):
     version = HiddenField()
-    from_year = IntegerField(
-        _l("No longer holds from the year"),
-        validators=[
-            validators.InputRequired(message=_l("Enter a year between 2000 and 2100.")),
-            validators.NumberRange(2000, 2100, message=_l("Enter a year between 2000 and 2100.")),
-        ],
-        render_kw={"inputmode": "numeric"},
-    )
+    from_year = year_field(_l("No longer holds from the year"), required_message=YEAR_MESSAGE)

@@ -14,6 +14,7 @@ from webapp.campaign.models import Content, Requirement, RequirementKind
 from webapp.coverage.queries import CommuneCoverage, Coverage, RuleResult
 from webapp.coverage.summary import Amounts, EntryLine, Summary
 from webapp.registrations.models import EntryState
+from webapp.xlsx import cell_text
 
 
 def organization_name(requirement: Requirement) -> str:
@@ -107,7 +108,7 @@ class Workbook:
                     )
                 else:
                     style = self.total_text if bold else self.text
-                    ws.write_string(top + 1 + offset, index, value or "", style)
+                    ws.write_string(top + 1 + offset, index, cell_text(value or ""), style)
         ws.repeat_rows(top)
         ws.set_landscape()
         ws.set_paper(9)

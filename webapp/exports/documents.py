@@ -18,7 +18,8 @@ from docx.shared import Mm, Pt
 from docx.table import _Cell
 from xlsxwriter.utility import xl_col_to_name
 
-from webapp.exports.official_form import OfficialForm
+from webapp.exports.official_form import OfficialForm, in_vietnamese
+from webapp.xlsx import cell_text
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -214,11 +215,12 @@ def to_xlsx(form: OfficialForm) -> bytes:
     sheet.merge_range(head, start, head, stop - 1, form.budget_heading, formats["head"])
 
     first_data = head + 2
-    for offset, row in enumerate(form.rows):
-        for index, value in enumerate(row.cells):
-            column = columns[index]
-            cell_format = formats["money" if column.is_money else column.align]
-            _xlsx_write(sheet, first_data + offset, index, value, cell_format)
+    with in_vietnamese():  # the note on a text too long for its cell, like the rest
+        for offset, row in enumerate(form.rows):
+            for index, value in enumerate(row.cells):
+                column = columns[index]
+                cell_format = formats["money" if column.is_money else column.align]
+                _xlsx_write(sheet, first_data + offset, index, value, cell_format)
 
     total = first_data + len(form.rows)
     sheet.merge_range(total, 0, total, start - 1, form.total_label, formats["total_label"])
@@ -251,7 +253,7 @@ def _xlsx_write(sheet, row: int, col: int, value, cell_format) -> None:
     elif isinstance(value, int):
         sheet.write_number(row, col, value, cell_format)
     else:
-        sheet.write_string(row, col, value, cell_format)
+        sheet.write_string(row, col, cell_text(value), cell_format)
 
 
 def _xlsx_formats(workbook) -> dict:

@@ -9,8 +9,9 @@ from webapp.forms import Form, max_length, optional_int, required, text_filters
 from webapp.pages.models import PageKind
 from webapp.pages.services import RESERVED_SLUGS
 
-# About 60 printed pages: longer texts belong in an attached file.
-BODY_LIMIT = 200_000
+# About 10 printed pages: longer texts belong in an attached file. Below a spreadsheet cell's
+# 32,767 characters, so a page (or its translation, which shares this form) always exports whole.
+BODY_LIMIT = 30_000
 
 
 class PageForm(Form):

@@ -22,19 +22,33 @@ from wtforms import (
 from webapp.campaign.deadlines import current_campaign
 from webapp.campaign.models import Content, MemberOrganization, ModelType
 from webapp.extensions import db
-from webapp.forms import Form, day_field, max_length, optional_int, required, text_filters
+from webapp.forms import (
+    YEAR_MAX,
+    YEAR_MESSAGE,
+    YEAR_MIN,
+    Form,
+    day_field,
+    max_length,
+    optional_int,
+    refuse_foreign_digits,
+    required,
+    text_filters,
+)
 from webapp.registrations.models import EntryKind
 from webapp.registrations.services import EntryValues, location_choices
 from webapp.units.models import Unit
 
 # Whole đồng: digits, optionally grouped by threes with dots or spaces. Not commas: in
-# Vietnamese "1,5" is one and a half.
-_MONEY = re.compile(r"^\d{1,3}(?:([. \u00a0])\d{3})?(?:\1\d{3})*$|^\d+$")
+# Vietnamese "1,5" is one and a half. ASCII: Python's \d would also read ٣ or ３.
+_MONEY = re.compile(r"^\d{1,3}(?:([. \u00a0])\d{3})?(?:\1\d{3})*$|^\d+$", re.ASCII)
 MONEY_LIMIT = 10**15  # a thousand trillion đồng: anything above is a typing mistake
 _MONTH = (
-    re.compile(r"^(?P<month>\d{1,2})\s*[/.-]\s*(?P<year>\d{4})$"),
-    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$"),
+    re.compile(r"^(?P<month>\d{1,2})\s*[/.-]\s*(?P<year>\d{4})$", re.ASCII),
+    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$", re.ASCII),
 )
+# Free texts of an entry: room for a paragraph or two, and always whole in a spreadsheet cell.
+DESCRIPTION_LIMIT = 4000
+NOTES_LIMIT = 2000
 
 
 class MoneyField(StringField):
@@ -58,6 +72,7 @@ class MoneyField(StringField):
             return
         if text.startswith("-"):
             raise ValueError(self.negative_message)
+        refuse_foreign_digits(text)
         if not _MONEY.match(text):
             raise ValueError(self.invalid_message)
         amount = int(re.sub(r"\D", "", text))
@@ -96,9 +111,12 @@ class MonthField(StringField):
         text = (valuelist[0] if valuelist else "").strip()
         if not text:
             return
+        refuse_foreign_digits(text)
         for pattern in _MONTH:
             match = pattern.match(text)
-            if match and 1 <= int(match["month"]) <= 12 and 2000 <= int(match["year"]) <= 2100:
+            if match and 1 <= int(match["month"]) <= 12:
+                if not YEAR_MIN <= int(match["year"]) <= YEAR_MAX:
+                    raise ValueError(YEAR_MESSAGE)
                 self.data = date(int(match["year"]), int(match["month"]), 1)
                 return
         raise ValueError(_l("Enter a month as MM/YYYY, such as 07/2017."))
@@ -140,7 +158,12 @@ class EntryForm(Form):
         filters=text_filters(),
         description=_l("For example: 1.2 km of concrete road, 30 households."),
     )
-    description = TextAreaField(_l("Description"), filters=text_filters(), render_kw={"rows": 3})
+    description = TextAreaField(
+        _l("Description"),
+        validators=[max_length(DESCRIPTION_LIMIT)],
+        filters=text_filters(),
+        render_kw={"rows": 3},
+    )
     starts_on = MonthField(_l("Start month"))
     ends_on = MonthField(_l("End month"))
     budget_people = MoneyField(_l("People's contributions (đồng)"))
@@ -150,7 +173,12 @@ class EntryForm(Form):
         _l("Lead organization"), coerce=optional_int, validators=[required()]
     )
     partner_ids = CheckboxesField(_l("Partner organizations"), coerce=int)
-    notes = TextAreaField(_l("Notes"), filters=text_filters(), render_kw={"rows": 2})
+    notes = TextAreaField(
+        _l("Notes"),
+        validators=[max_length(NOTES_LIMIT)],
+        filters=text_filters(),
+        render_kw={"rows": 2},
+    )
 
     def __init__(self, *args, year: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)

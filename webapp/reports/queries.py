@@ -304,8 +304,6 @@ class Measures:
 
 @dataclass
 class Rollup:
-    year: int
-    period: Period
     reports: int  # accepted reports included
     figures: list[tuple[ReportFigure, int | None]]
     figures_by_organization: list[tuple[MemberOrganization, dict[int, int]]]
@@ -422,8 +420,6 @@ def rollup(user, unit: Unit, year: int, period: Period) -> Rollup:
     figures = figures_shown(set(figure_sums))
 
     return Rollup(
-        year=year,
-        period=period,
         reports=count,
         figures=[(figure, figure_sums.get(figure.id)) for figure in figures],
         figures_by_organization=[(o, per_organization[o.id]) for o, _ in organizations],

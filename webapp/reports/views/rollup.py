@@ -25,6 +25,7 @@ from webapp.reports import queries, services
 from webapp.reports.models import LineStatus, Period
 from webapp.reports.views.common import bp
 from webapp.units.models import Level, Unit
+from webapp.xlsx import cell_text
 
 # The consolidated figures name units that fall behind: keep them out of shared caches.
 NO_STORE = "private, no-store"
@@ -183,7 +184,7 @@ def rollup_xlsx(rollup: queries.Rollup, title: str) -> bytes:
                 elif isinstance(value, int):
                     ws.write_number(offset, index, value, number)
                 else:
-                    ws.write_string(offset, index, str(value), text)
+                    ws.write_string(offset, index, cell_text(str(value)), text)
         ws.repeat_rows(2)
         ws.set_landscape()
         ws.set_paper(9)
