@@ -29,12 +29,15 @@ from webapp import create_app
 from webapp.auth.models import Role
 from webapp.config import DEFAULTS
 from webapp.extensions import db as _db
+from webapp.extensions import dispose_engines
 
 TEST_DB = os.environ.get("TEST_DB", "sqlite")
 # "gw0", "gw1", … under pytest-xdist; "main" in a plain run.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 IN_CI = bool(os.environ.get("CI"))
 _TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+# A visitor's page carries the token only in its forms (the sign-in form).
+_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 # The seed's YAML files are parsed again for every test that loads them (PyYAML's pure-Python
@@ -127,7 +130,7 @@ def app(database_url, tmp_path_factory) -> Iterator[Flask]:
     app.extensions["test_campaign_rows"] = _campaign_rows(app)
     yield app
     with app.app_context():
-        _db.engine.dispose()
+        dispose_engines()
 
 
 REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -157,7 +160,7 @@ def redis_app(app, database_url, redis_url) -> Iterator[Flask]:
     other.test_client_class = CsrfClient
     yield other
     with other.app_context():
-        _db.engine.dispose()  # its own pool: left open, PostgreSQL's connections warn at exit
+        dispose_engines()  # its own pool: left open, PostgreSQL's connections warn at exit
 
 
 @pytest.fixture
@@ -287,7 +290,7 @@ class CsrfClient(FlaskClient):
     def csrf_token(self) -> str:
         if self.token is None:
             page = self.get("/login" if not self._signed_in() else "/").get_data(as_text=True)
-            self.token = _TOKEN.search(page).group(1)
+            self.token = (_TOKEN.search(page) or _FIELD.search(page)).group(1)
         return self.token
 
     def _signed_in(self) -> bool:
@@ -298,7 +301,10 @@ class CsrfClient(FlaskClient):
         # Each request gets its own app context, g and database session, as in production;
         # otherwise it would share the test's (and Flask-Login's cached user with it).
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        if any(c.startswith("session=") for c in response.headers.getlist("Set-Cookie")):
+            self.token = None  # a new session (signing in or out) has a new CSRF token
+        return response
 
     def post(self, *args, csrf: bool = True, **kwargs):
         if csrf:

@@ -49,12 +49,12 @@ def test_pages_carry_security_headers(client):
     assert "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    cookie = response.headers["Set-Cookie"]
+    cookie = client.get("/login").headers["Set-Cookie"]  # a form: the visitor gets a session
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
 def test_session_cookie_is_secure_over_https(client):
-    response = client.get("/", base_url="https://localhost")
+    response = client.get("/login", base_url="https://localhost")
     assert "Secure" in response.headers["Set-Cookie"]
     assert "Strict-Transport-Security" in response.headers
 

@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po, write_po
 
 from tests import factories
 from webapp import ROOT, create_app
-from webapp.extensions import db
+from webapp.extensions import dispose_engines
 from webapp.i18n.catalogs import TRANSLATIONS
 from webapp.i18n.compile import compile_catalog
 
@@ -139,7 +139,7 @@ def test_minority_language_falls_back_to_vietnamese_not_english(tmp_path, databa
         assert ngettext("%(num)d user", "%(num)d users", 3) == "3 người dùng"
         assert format_decimal(1234567.5) == "1.234.567,5"  # formatted as Vietnamese
     with app.app_context():
-        db.engine.dispose()  # its own pool: close it rather than leave it to the collector
+        dispose_engines()  # its own pool: close it rather than leave it to the collector
 
 
 # Campaign words (organizations, contents) are kept in Vietnamese and English, never in a

@@ -15,7 +15,7 @@ from flask_migrate import downgrade, revision, upgrade
 
 from tests.conftest import TEST_DB
 from webapp import create_app
-from webapp.extensions import db
+from webapp.extensions import db, dispose_engines
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def empty_app(database_url, tmp_path):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
     with app.app_context():
         yield app
-        db.engine.dispose()
+        dispose_engines()
     if TEST_DB == "postgresql":
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -34,6 +34,12 @@ from webapp.units.models import Level, Unit
 
 EVERYONE = set(Role)
 ADMIN = {Role.ADMIN}
+# About one's own account: the actor is the subject inside, another person outside.
+ACCOUNT_ACTIONS = (
+    Action.ACCOUNT_CHANGE_PASSWORD,
+    Action.ACCOUNT_SET_LANGUAGE,
+    Action.ACCOUNT_MANAGE_SESSIONS,
+)
 
 # Who may act on an object inside their scope. Outside the scope nobody may, except where
 # the action is public or about one's own account.
@@ -49,6 +55,7 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.USER_ACTIVATE: ADMIN,
     Action.USER_RESET_PASSWORD: ADMIN,
     Action.USER_UNLOCK: ADMIN,
+    Action.USER_MANAGE_SESSIONS: ADMIN,
     Action.ROLE_GRANT: ADMIN,
     Action.ROLE_REVOKE: ADMIN,
     Action.CAMPAIGN_CONFIGURE: ADMIN,
@@ -72,6 +79,7 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.PAGE_TRANSLATE: {Role.ADMIN, Role.PUBLISHER, Role.TRANSLATOR},
     Action.TRANSLATION_PUBLISH: {Role.ADMIN, Role.PUBLISHER, Role.TRANSLATOR},
     Action.ACCOUNT_SET_LANGUAGE: EVERYONE,
+    Action.ACCOUNT_MANAGE_SESSIONS: EVERYONE,
     Action.TRANSLATION_STATUS: EVERYONE,
     # Interface strings serve the whole site: translators (of that language) on the top unit.
     Action.INTERFACE_TRANSLATE: {Role.ADMIN, Role.TRANSLATOR},
@@ -267,7 +275,7 @@ def _subject(action: Action, tree, actor: User, inside: bool, unit: Unit | None 
         return _page(unit)
     if action in (Action.PAGE_TRANSLATE, Action.TRANSLATION_PUBLISH):
         return _translation(unit)
-    if action in (Action.ACCOUNT_CHANGE_PASSWORD, Action.ACCOUNT_SET_LANGUAGE):
+    if action in ACCOUNT_ACTIONS:
         return actor if inside else _target_user(unit)
     if action in (
         Action.UNIT_VIEW,
@@ -376,11 +384,7 @@ def test_policy_matrix(unsaved_tree, action, role, layout):
 def test_anonymous_may_only_read_public_things(db, tree, action):
     from flask_login import AnonymousUserMixin
 
-    subject = (
-        _subject(action, tree, None, inside=True)
-        if action not in (Action.ACCOUNT_CHANGE_PASSWORD, Action.ACCOUNT_SET_LANGUAGE)
-        else None
-    )
+    subject = _subject(action, tree, None, inside=True) if action not in ACCOUNT_ACTIONS else None
     assert policy.can(AnonymousUserMixin(), action, subject) is (action in ALLOWED_ANONYMOUS)
     verdict = policy.check(AnonymousUserMixin(), action, subject)
     assert verdict.allowed is (action in ALLOWED_ANONYMOUS)
@@ -412,6 +416,7 @@ def test_inactive_user_may_do_nothing_but_read_public(db, tree):
         (Action.USER_DEACTIVATE, lambda tree, actor: _target_user(tree.c1, is_active=False)),
         (Action.USER_ACTIVATE, lambda tree, actor: _target_user(tree.c1)),  # already active
         (Action.USER_RESET_PASSWORD, lambda tree, actor: actor),  # own: change it instead
+        (Action.USER_MANAGE_SESSIONS, lambda tree, actor: actor),  # own: the account's page
         (Action.ROLE_REVOKE, lambda tree, actor: actor.roles[0]),  # not one's own role
         (
             Action.ROLE_GRANT,
@@ -485,7 +490,12 @@ def test_who_can_lists_the_admins_above(db, tree):
 def test_district_admin_cannot_take_over_a_province_admin_living_in_the_district(db, tree):
     district_admin = factories.make_user(roles=[(Role.ADMIN, tree.d1)])
     province_admin = factories.make_user(roles=[(Role.ADMIN, tree.province)], home_unit=tree.c1)
-    for action in (Action.USER_RESET_PASSWORD, Action.USER_DEACTIVATE, Action.USER_UNLOCK):
+    for action in (
+        Action.USER_RESET_PASSWORD,
+        Action.USER_DEACTIVATE,
+        Action.USER_UNLOCK,
+        Action.USER_MANAGE_SESSIONS,
+    ):
         assert not policy.can(district_admin, action, province_admin)
     province_admin.is_active = False
     assert not policy.can(district_admin, Action.USER_ACTIVATE, province_admin)

@@ -29,7 +29,7 @@ from tests import factories
 from tests.conftest import _insert_rows, _wipe
 from tests.factories import content, org
 from webapp import create_app
-from webapp.auth.models import Role
+from webapp.auth.models import Role, User, UserSession
 from webapp.commendations.models import Nomination, NominationState, NomineeKind
 from webapp.extensions import db as _db
 from webapp.i18n.models import message_key
@@ -55,7 +55,7 @@ MARK = "Ngoài phạm vi"
 PUBLIC = {
     "static": "the style sheet and scripts",
     "auth.login": "the sign-in form",
-    "i18n.set_language": "the language switch, kept in a cookie or the own profile",
+    "i18n.set_language": "the language link: kept in a cookie (and the signed-in visit)",
     "pages.index": "the published guidance pages",
     "pages.show_page": "a published guidance page",
     "pages.search_pages": "search runs over the published guidance pages",
@@ -70,6 +70,10 @@ OWN = {
     "home.index": "the home page: the user's own queue, or the welcome for visitors",
     "auth.logout": "signing oneself out",
     "auth.change_password": "the user's own password",
+    "auth.list_sessions": "the user's own sessions",
+    "auth.end_session": "one of the user's own sessions (another's: 404, tests/test_sessions.py)",
+    "auth.end_other_sessions": "signs the user's own other sessions out",
+    "i18n.save_language": "the language kept in the user's own profile",
     "notifications.index": "the user's own notifications",
     "notifications.read_all": "marks the user's own notifications read",
 }
@@ -308,11 +312,17 @@ def test_every_route_argument_has_a_filler(app):
 
 
 def _snapshot(app: Flask) -> dict[str, list[tuple]]:
-    """Every row of every table, to compare before and after a refused request."""
+    """Every row of every table, to compare before and after a refused request. Of the stored
+    sessions, which person holds which: any request touches its own (last seen, flashes) and a
+    visitor sent to sign in gets one; a refused request must end nobody's."""
     found = {}
     with app.app_context():
         for table in _db.metadata.sorted_tables:
-            rows = _db.session.execute(table.select()).all()
+            if table.name == UserSession.__tablename__:
+                query = sa.select(table.c.key, table.c.user_id).where(table.c.user_id.is_not(None))
+                rows = _db.session.execute(query).all()
+            else:
+                rows = _db.session.execute(table.select()).all()
             found[table.name] = sorted(tuple(map(repr, row)) for row in rows)
         _db.session.remove()
     return found
@@ -329,7 +339,13 @@ def world(app) -> Iterator[World]:
         _insert_rows(app.extensions["test_campaign_rows"])
         _db.session.commit()
         world = build_world(factories.make_tree())
+        editor = _db.session.get(User, world.editor_id).username
         _db.session.remove()
+    # C3's editor signed in: a session that the refused requests below must not end.
+    signed_in = app.test_client().post(
+        "/login", data={"username": editor, "password": factories.PASSWORD}
+    )
+    assert signed_in.status_code == 303
     yield world
     _wipe(app)
 
@@ -447,9 +463,13 @@ def test_someone_in_scope_gets_each_page(app, world, users, endpoint, path):
 )
 def test_public_routes_are_open_to_visitors(app, world, endpoint, path):
     """What PUBLIC exempts is public indeed: a visitor gets it (C3's published page, its
-    attachment), so the list cannot hide a page that should have been checked above."""
+    attachment), so the list cannot hide a page that should have been checked above. Only the
+    sign-in form gives a visitor a session cookie: the rest may be cached by a proxy."""
     with app.test_client().get(_url(app, world, endpoint, path)) as response:
         assert response.status_code < 400, response.status_code
+        cookies = response.headers.getlist("Set-Cookie")
+        if endpoint != "auth.login":
+            assert not [c for c in cookies if c.startswith("session=")], cookies
 
 
 # Viewers read their scope and change nothing in it: each POST, sent by a viewer on C3 itself,

@@ -24,6 +24,7 @@ from webapp import ROOT, create_app
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role, User
 from webapp.extensions import db as _db
+from webapp.extensions import dispose_engines
 from webapp.i18n.catalogs import TRANSLATIONS, read_catalog
 from webapp.i18n.compile import compile_catalog
 from webapp.i18n.models import InterfaceTranslation, message_key
@@ -72,7 +73,7 @@ def tay_app(database_url, tmp_path_factory):
     app.test_client_class = CsrfClient
     yield app
     with app.app_context():
-        _db.engine.dispose()  # its own pool: close it rather than leave it to the collector
+        dispose_engines()  # its own pool: close it rather than leave it to the collector
 
 
 def test_tay_shows_tay_where_translated_and_vietnamese_elsewhere(db, tay_app):
@@ -133,23 +134,32 @@ def test_a_chosen_language_beats_the_browser_and_keeps_the_page(client):
     assert '<html lang="tyz">' in page
 
 
-def test_signed_in_choice_is_kept_in_the_profile(app, db, tree, login_as):
+def test_language_link_changes_no_profile_only_the_visit(app, db, tree, login_as):
     client, user = login_as(Role.EDITOR, tree.c1)
-    # A link on another site switches the cookie but leaves the profile alone.
-    client.get("/language/nut?next=/", headers={"Sec-Fetch-Site": "cross-site"})
-    client.get("/language/ium?next=/", headers={"Referer": "https://example.org/"})
+    # A GET, even from our own pages, changes no data: the visit speaks Tày, the profile stays.
+    response = client.get("/language/tyz?next=/", headers={"Sec-Fetch-Site": "same-origin"})
+    assert (response.status_code, response.headers["Location"]) == (303, "/")
+    assert '<html lang="tyz">' in client.get("/").get_data(as_text=True)
     _db.session.expire_all()
     assert _db.session.get(User, user.id).language is None
-    client.get("/language/hmn?next=/", headers={"Sec-Fetch-Site": "same-origin"})
+
+
+def test_signed_in_switcher_keeps_the_choice_in_the_profile(app, db, tree, login_as):
+    client, user = login_as(Role.EDITOR, tree.c1)
+    page = client.get("/").get_data(as_text=True)
+    assert 'action="/language/hmn"' in page  # the switcher is a form for the signed-in
+    response = client.post("/language/hmn", data={"next": "/pages"})
+    assert (response.status_code, response.headers["Location"]) == (303, "/pages")
     _db.session.expire_all()
     assert _db.session.get(User, user.id).language == "hmn"
-    client.get("/language/tyz?next=/", headers={"Referer": "http://localhost/pages"})
+    # Without the form's CSRF token (a link or form on another site) nothing changes.
+    assert client.post("/language/tyz", csrf=False).status_code == 400
     _db.session.expire_all()
-    assert _db.session.get(User, user.id).language == "tyz"
+    assert _db.session.get(User, user.id).language == "hmn"
     # Another device, no cookie: the profile decides.
     other = app.test_client()
     other.post("/login", data={"username": user.username, "password": factories.PASSWORD})
-    assert '<html lang="tyz">' in other.get("/").get_data(as_text=True)
+    assert '<html lang="hmn">' in other.get("/").get_data(as_text=True)
 
 
 def test_minority_language_says_how_much_is_translated(client):

@@ -30,7 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)  # before CSRF, so its error pages speak the visitor's language
     extensions.init_app(app, ROOT / "migrations")
     kv.init_app(app)
-    sessions.init_app()
+    sessions.init_app(app)
     assets.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

@@ -22,6 +22,10 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_FIX": 0,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Server-side sessions (webapp/auth/sessions) end after this long without a request, and
+    # this long after sign-in whatever happens.
+    "SESSION_IDLE_MINUTES": 4 * 60,
+    "SESSION_LIFETIME_HOURS": 24,
     # Forms left open on a phone for hours must still submit; the token lives with the session.
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "vi",

@@ -1,9 +1,11 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 
 import sqlite3
+import threading
 from pathlib import Path
 
-from flask import Flask
+import sqlalchemy as sa
+from flask import Flask, current_app
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_compress import Compress
@@ -14,6 +16,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
 
 from webapp.db import Base
 
@@ -51,3 +54,42 @@ def init_app(app: Flask, migrations: Path) -> None:
     # The session stores plain strings: translate the lazy message when it is flashed.
     login_manager.localize_callback = str
     login_manager.login_message_category = "info"
+
+
+_SIDE = "webapp.side_engine"
+_side_lock = threading.Lock()
+
+
+def side_engine() -> Engine:
+    """The database with a connection pool of its own, for the short transactions that commit
+    apart from the request's (server-side sessions, sign-in throttling).
+
+    A request keeps its connection (db.session) until it ends. Taking a second one from the
+    same pool deadlocks under load: 40 parallel sign-ins each held one connection and waited
+    for another until the pool timed out. A connection of this pool is held for one short
+    transaction and given back, so whoever waits for one gets it."""
+    engine = current_app.extensions.get(_SIDE)
+    if engine is None:
+        with _side_lock:
+            engine = current_app.extensions.get(_SIDE)
+            if engine is None:
+                main = db.engine
+                # An in-memory SQLite database exists only on its one connection.
+                in_memory = isinstance(main.pool, StaticPool)
+                engine = (
+                    main
+                    if in_memory
+                    else sa.create_engine(
+                        main.url, **current_app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+                    )
+                )
+                current_app.extensions[_SIDE] = engine
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection of the current app (its database and the side pool), for
+    an app that is done: a process about to exit, or a test's own app."""
+    if (side := current_app.extensions.pop(_SIDE, None)) is not None and side is not db.engine:
+        side.dispose()
+    db.engine.dispose()

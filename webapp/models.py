@@ -1,7 +1,7 @@
 """Imports every model module, so the metadata is complete for migrations and tests."""
 
 from webapp.audit.models import AuditEvent
-from webapp.auth.models import LoginThrottle, RoleAssignment, User
+from webapp.auth.models import LoginThrottle, RoleAssignment, User, UserSession
 from webapp.campaign.models import (
     Campaign,
     Content,
@@ -52,4 +52,5 @@ __all__ = [
     "UnitSuccession",
     "UnitYearAttribute",
     "User",
+    "UserSession",
 ]

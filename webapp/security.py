@@ -1,9 +1,9 @@
-"""Security headers, cookie flags that follow the request's scheme, and proxy handling."""
+"""Security headers and proxy handling. (The session cookie's Secure flag follows the request's
+scheme: webapp/auth/sessions.)"""
 
 from __future__ import annotations
 
 from flask import Flask, request
-from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -21,13 +21,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-class SchemeAwareSessionInterface(SecureCookieSessionInterface):
-    """Marks the session cookie Secure whenever the request came over HTTPS."""
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
-
-
 def _set_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -43,5 +36,4 @@ def _set_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     if hops := int(app.config["PROXY_FIX"]):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    app.session_interface = SchemeAwareSessionInterface()
     app.after_request(_set_headers)

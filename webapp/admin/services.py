@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from webapp import policy
 from webapp.audit.services import record
+from webapp.auth import sessions
 from webapp.auth.models import Role, RoleAssignment, User
 from webapp.auth.services import temporary_password
 from webapp.campaign.models import MemberOrganization
@@ -102,7 +103,17 @@ def deactivate_user(actor: User, user: User) -> None:
     policy.ensure(actor, Action.USER_DEACTIVATE, user)
     user.is_active = False
     user.session_version += 1  # signs the person out everywhere
+    sessions.end_all(user)
     record(actor, "user.deactivated", user, unit_id=user.home_unit_id)
+
+
+def end_sessions(actor: User, user: User, only: str | None = None) -> int:
+    """Sign the person out of one session (`only`) or of all of them; how many ended."""
+    policy.ensure(actor, Action.USER_MANAGE_SESSIONS, user)
+    ended = sessions.end_all(user, only=only)
+    if ended:
+        record(actor, "user.sessions_ended", user, unit_id=user.home_unit_id, count=ended)
+    return ended
 
 
 def activate_user(actor: User, user: User) -> None:

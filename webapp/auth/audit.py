@@ -86,6 +86,10 @@ audit.register(
             _l("An administrator cleared the failed sign-ins of account %(user)s"),
             _l("Failed sign-ins cleared"),
         ),
+        "user.sessions_ended": (
+            _l("An administrator signed account %(user)s out"),
+            _l("Signed out by an administrator"),
+        ),
         "role.granted": (
             _l("Account %(user)s was given the role %(role)s"),
             _l("Role granted"),

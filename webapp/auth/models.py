@@ -1,4 +1,4 @@
-"""User, Role, RoleAssignment and LoginThrottle."""
+"""User, Role, RoleAssignment, LoginThrottle and UserSession."""
 
 from __future__ import annotations
 
@@ -121,3 +121,23 @@ class LoginThrottle(db.Model):
     # No attempt runs before this instant (None: at once).
     next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class UserSession(db.Model):
+    """A server-side session when no Redis is configured (webapp/auth/sessions): the browser's
+    cookie holds a random id, this row its SHA-256 (a copy of the table signs nobody in)."""
+
+    __tablename__ = "user_sessions"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    # None while nobody is signed in (a sign-in form's CSRF token, a flash after sign-out).
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    data: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The earlier of the idle timeout and the absolute lifetime; expired rows are purged.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    address: Mapped[str] = mapped_column(sa.String(64), default="")

@@ -95,6 +95,7 @@ def _language_code(language: Any) -> str:
 RULES: dict[Action, Rule] = {
     Action.ACCOUNT_CHANGE_PASSWORD: Rule(Audience.SIGNED_IN, check=_is_self),
     Action.ACCOUNT_SET_LANGUAGE: Rule(Audience.SIGNED_IN, check=_is_self),
+    Action.ACCOUNT_MANAGE_SESSIONS: Rule(Audience.SIGNED_IN, check=_is_self),
     Action.UNIT_VIEW: Rule(
         Audience.ROLES, EVERY_ROLE, unit_itself, unit_column=unit_id_column, narrowed_ok=True
     ),
@@ -119,6 +120,10 @@ RULES: dict[Action, Rule] = {
     # Clearing an account's sign-in throttle: the admins who could reset its password; their
     # own account too (signed in elsewhere while guesses slow their sign-in here).
     Action.USER_UNLOCK: Rule(Audience.ROLES, ADMIN, _home_unit, check=_holds_no_role_beyond),
+    # One's own sessions are ended on the account's sessions page, not the admin's.
+    Action.USER_MANAGE_SESSIONS: Rule(
+        Audience.ROLES, ADMIN, _home_unit, check=_other_user_in_reach
+    ),
     Action.ROLE_GRANT: Rule(Audience.ROLES, ADMIN, unit_itself, check=can_hold_roles),
     Action.ROLE_REVOKE: Rule(Audience.ROLES, ADMIN, _assignment_unit, check=_not_own_assignment),
     # The campaign's configuration, its rules and its report figures hold for the whole

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp import policy
 from webapp.audit.services import record
-from webapp.auth import throttle
+from webapp.auth import sessions, throttle
 from webapp.auth.models import User
 from webapp.db import utcnow
 from webapp.extensions import db
@@ -80,6 +80,7 @@ def change_own_password(user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.must_change_password = False
     user.session_version += 1
+    sessions.end_all(user)
     record(user, "user.password_changed", user, unit_id=user.home_unit_id)
 
 
@@ -96,5 +97,6 @@ def reset_password(actor: User, target: User) -> str:
     target.set_password(password)
     target.must_change_password = True
     target.session_version += 1
+    sessions.end_all(target)
     record(actor, "user.password_reset", target, unit_id=target.home_unit_id)
     return password

@@ -47,7 +47,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from webapp import kv
 from webapp.auth.models import LoginThrottle
 from webapp.db import utcnow
-from webapp.extensions import db
+from webapp.extensions import db, side_engine
 
 _PREFIX = "throttle:"
 
@@ -176,7 +176,7 @@ def unlock(username: str) -> None:
         index = _PREFIX + _pairs_key(username)
         store.delete(_PREFIX + _account_key(username), *store.smembers(index), index)
     else:
-        with db.engine.begin() as conn:
+        with side_engine().begin() as conn:
             # The account's row first, then its pairs: the order reservations lock them in.
             account = _account_key(username)
             conn.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == account))
@@ -303,7 +303,7 @@ def _insert(conn):
 def _db_reserve(
     username: str, address: str, limits: Limits, now: datetime
 ) -> tuple[int, dict[str, Rule]]:
-    with db.engine.connect() as conn:
+    with side_engine().connect() as conn:
         # Whether the address is known is read first, in a transaction of its own (it is not
         # raced: it only changes at a success), on the same connection, so that a request holds
         # one connection at a time.
@@ -365,7 +365,7 @@ def _reserve_rows(conn, counters: dict[str, Rule], limits: Limits, now: datetime
 
 def _db_succeeded(pair: str, others: list[str], known: str, limits: Limits, now: datetime) -> None:
     # Rows in key order (account, address, known, pair), as reservations lock them: no deadlock.
-    with db.engine.begin() as conn:
+    with side_engine().begin() as conn:
         for key in sorted(others):
             conn.execute(
                 sa.update(LoginThrottle)

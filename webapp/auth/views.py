@@ -1,5 +1,6 @@
-"""Sign in, sign out, changing one's own password, and moving the roles held on the units a
-reorganization ends (their section of the reorganization's page, and the move)."""
+"""Sign in, sign out, one's own sessions (listed, ended), changing one's own password, and
+moving the roles held on the units a reorganization ends (their section of the reorganization's
+page, and the move)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,15 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from webapp import policy
-from webapp.auth import role_moves, services, throttle
+from webapp.auth import role_moves, services, sessions, throttle
 from webapp.auth.forms import LoginForm, PasswordChangeForm
 from webapp.db import local_today
 from webapp.extensions import db
@@ -31,7 +31,13 @@ from webapp.urls import safe_next
 bp = Blueprint("auth", __name__)
 
 # While a password must be changed, only these endpoints are open.
-_OPEN_WHILE_CHANGING = {"auth.change_password", "auth.logout", "static", "i18n.set_language"}
+_OPEN_WHILE_CHANGING = {
+    "auth.change_password",
+    "auth.logout",
+    "static",
+    "i18n.set_language",
+    "i18n.save_language",
+}
 
 
 @bp.before_app_request
@@ -58,7 +64,7 @@ def login():
         )
         if result.user is not None:
             db.session.commit()
-            login_user(result.user)
+            sessions.begin(result.user)
             return redirect(safe_next(request.args.get("next")), code=303)
         if result.retry_after:
             form.form_errors.append(_sign_in_wait(result.retry_after))
@@ -103,8 +109,7 @@ def _password_wait(seconds: int) -> str:
 
 @bp.post("/logout")
 def logout():
-    logout_user()
-    session.clear()  # nothing of the signed-in visit stays in the cookie
+    sessions.end()  # the stored session is deleted: a copied cookie opens nothing
     flash(_("You have signed out."), "info")
     return redirect(url_for("home.index"), code=303)
 
@@ -135,10 +140,46 @@ def change_password():
         elif valid:
             services.change_own_password(user, form.new_password.data)
             db.session.commit()
-            login_user(user)  # the session id carries the new session version
+            sessions.begin(user)  # a new session, with the new session version
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("home.index"), code=303)
     return render_template("auth/password.html", form=form), 422
+
+
+@bp.get("/account/sessions")
+@login_required
+def list_sessions():
+    user = current_user._get_current_object()
+    policy.require(user, Action.ACCOUNT_MANAGE_SESSIONS, user)
+    return render_template("auth/sessions.html", sessions=sessions.of_user(user))
+
+
+@bp.post("/account/sessions/end")
+@login_required
+def end_session():
+    """Sign out one of one's other browsers (this one signs out with "Sign out")."""
+    user = current_user._get_current_object()
+    policy.require(user, Action.ACCOUNT_MANAGE_SESSIONS, user)
+    key = request.form.get("key", "")
+    if key == sessions.current_key() or not sessions.end_all(user, only=key):
+        abort(404)
+    db.session.commit()
+    flash(_("That session has been signed out."), "success")
+    return redirect(url_for("auth.list_sessions"), code=303)
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    user = current_user._get_current_object()
+    policy.require(user, Action.ACCOUNT_MANAGE_SESSIONS, user)
+    ended = sessions.end_all(user, keep=sessions.current_key())
+    db.session.commit()
+    flash(
+        ngettext("%(num)d other session signed out.", "%(num)d other sessions signed out.", ended),
+        "success",
+    )
+    return redirect(url_for("auth.list_sessions"), code=303)
 
 
 def role_moves_section(plan: reorganize.Plan, user, sections: list) -> None:

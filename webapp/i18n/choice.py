@@ -4,12 +4,14 @@ and localized content all ask here."""
 
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 from webapp.i18n.languages import Language, all_languages
 
 LANGUAGE_COOKIE = "lang"
+# A signed-in person's choice for this visit (a language link followed), before their profile's.
+VISIT_LANGUAGE = "ui_language"
 
 
 def enabled_languages() -> list[Language]:
@@ -18,11 +20,14 @@ def enabled_languages() -> list[Language]:
 
 
 def choose_language() -> str:
-    """The interface language: the signed-in person's choice, else the visitor's cookie, else
-    the best of the browser's Accept-Language among ours, else the default (Vietnamese)."""
+    """The interface language: the signed-in person's choice (for this visit, else in their
+    profile), else the visitor's cookie, else the best of the browser's Accept-Language among
+    ours, else the default (Vietnamese)."""
     enabled = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.language in enabled:
-        return current_user.language
+    if current_user and current_user.is_authenticated:
+        for chosen in (session.get(VISIT_LANGUAGE), current_user.language):
+            if chosen in enabled:
+                return chosen
     wanted = request.cookies.get(LANGUAGE_COOKIE)
     if wanted in enabled:
         return wanted

@@ -4,7 +4,6 @@ language is translated (interface and pages together) is the pages' translation 
 from __future__ import annotations
 
 import io
-from urllib.parse import urlsplit
 
 from babel.messages.pofile import write_po
 from flask import (
@@ -15,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -26,7 +26,7 @@ from webapp.downloads import content_disposition
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.i18n import queries, services
-from webapp.i18n.choice import LANGUAGE_COOKIE, ui_language
+from webapp.i18n.choice import LANGUAGE_COOKIE, VISIT_LANGUAGE, ui_language
 from webapp.i18n.forms import TranslationForm
 from webapp.i18n.languages import Language, all_languages
 from webapp.paging import page_of
@@ -49,16 +49,29 @@ def _language(code: str) -> Language:
 @bp.get("/language/<code>")
 def set_language(code: str):
     """A plain link (works without JavaScript) that brings the reader back to the same page.
-    The choice is kept in a cookie, and in the profile of a signed-in person."""
+    The choice is kept in a cookie; for a signed-in person also for this visit, in the session.
+    A GET changes no data: the profile's language changes by the switcher's form (below)."""
     _language(code)
-    if (
-        current_user.is_authenticated
-        and _from_our_pages()
-        and policy.can(current_user, Action.ACCOUNT_SET_LANGUAGE, current_user)
-    ):
-        current_user.language = code
-        db.session.commit()
-    response = redirect(safe_next(request.args.get("next")), code=303)
+    if current_user.is_authenticated:
+        session[VISIT_LANGUAGE] = code
+    return _back_with_cookie(code, request.args.get("next"))
+
+
+@bp.post("/language/<code>")
+@login_required
+def save_language(code: str):
+    """The signed-in person's switcher: a form, so the choice is kept in their profile and
+    follows them to every device."""
+    _language(code)
+    policy.require(current_user, Action.ACCOUNT_SET_LANGUAGE, current_user)
+    current_user.language = code
+    db.session.commit()
+    session.pop(VISIT_LANGUAGE, None)
+    return _back_with_cookie(code, request.form.get("next"))
+
+
+def _back_with_cookie(code: str, next_url: str | None) -> Response:
+    response = redirect(safe_next(next_url), code=303)
     response.set_cookie(
         LANGUAGE_COOKIE,
         code,
@@ -68,16 +81,6 @@ def set_language(code: str):
         secure=request.is_secure,
     )
     return response
-
-
-def _from_our_pages() -> bool:
-    """Whether the click came from one of our pages (or the person typed the address): a link
-    elsewhere may switch the cookie (harmless) but not change a signed-in person's profile.
-    Browsers too old to send Sec-Fetch-Site are judged by their Referer."""
-    site = request.headers.get("Sec-Fetch-Site")
-    if site is not None:
-        return site in ("same-origin", "none")
-    return urlsplit(request.referrer or "").netloc == request.host
 
 
 @bp.get("/translations/<code>")

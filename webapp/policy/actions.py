@@ -18,6 +18,7 @@ class Action(enum.StrEnum):
     USER_ACTIVATE = "user.activate"
     USER_RESET_PASSWORD = "user.reset_password"
     USER_UNLOCK = "user.unlock"
+    USER_MANAGE_SESSIONS = "user.manage_sessions"  # list and end another account's sessions
     ROLE_GRANT = "role.grant"
     ROLE_REVOKE = "role.revoke"
     CAMPAIGN_CONFIGURE = "campaign.configure"
@@ -37,6 +38,7 @@ class Action(enum.StrEnum):
     PAGE_TRANSLATE = "page.translate"
     TRANSLATION_PUBLISH = "translation.publish"
     ACCOUNT_SET_LANGUAGE = "account.set_language"
+    ACCOUNT_MANAGE_SESSIONS = "account.manage_sessions"  # list and end one's own sessions
     TRANSLATION_STATUS = "translation.status"
     INTERFACE_TRANSLATE = "interface.translate"
     INTERFACE_EXPORT = "interface.export"

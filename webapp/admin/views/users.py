@@ -5,13 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.admin import services
 from webapp.admin.forms import RoleGrantForm, UserCreateForm
 from webapp.admin.views.common import bp, unit_choices
-from webapp.auth import throttle
+from webapp.auth import sessions, throttle
 from webapp.auth.models import Role, RoleAssignment, User
 from webapp.auth.services import reset_password as issue_temporary_password
 from webapp.auth.services import unlock
@@ -110,12 +111,32 @@ def create_user():
 @login_required
 def show_user(user_id: int):
     user = _load_user(user_id)
+    active = (
+        sessions.of_user(user)
+        if policy.can(current_user, Action.USER_MANAGE_SESSIONS, user)
+        else None
+    )
     return render_template(
         "admin/user.html",
         user=user,
         form=_role_form(user),
         failures=throttle.failures(user.username),
+        sessions=active,
     )
+
+
+@bp.post("/admin/users/<id:user_id>/sessions/end")
+@login_required
+def end_user_sessions(user_id: int):
+    """End one session of the person (the form names it) or all of them."""
+    user = _load_user(user_id, Action.USER_MANAGE_SESSIONS)
+    ended = services.end_sessions(current_user, user, only=request.form.get("key") or None)
+    db.session.commit()
+    flash(
+        ngettext("%(num)d session signed out.", "%(num)d sessions signed out.", ended),
+        "success",
+    )
+    return redirect(url_for("admin.show_user", user_id=user.id), code=303)
 
 
 @bp.post("/admin/users/<id:user_id>/roles")

@@ -27,7 +27,9 @@ def show_campaign():
     campaign = current_campaign()
     if campaign is None:
         abort(404)
-    return _campaign_page(campaign, DeadlineForm(formdata=None))
+    # A visitor gets no form, so no CSRF token and no session cookie.
+    may_configure = policy.can(current_user, Action.CAMPAIGN_CONFIGURE, campaign)
+    return _campaign_page(campaign, DeadlineForm(formdata=None) if may_configure else None)
 
 
 @bp.post("/campaign/deadlines")
@@ -48,7 +50,7 @@ def set_deadline():
     return redirect(url_for("campaign.show_campaign", _anchor="deadlines"), code=303)
 
 
-def _campaign_page(campaign, form: DeadlineForm, *, status: int = 200):
+def _campaign_page(campaign, form: DeadlineForm | None, *, status: int = 200):
     organizations = list(
         db.session.scalars(
             sa.select(MemberOrganization)
