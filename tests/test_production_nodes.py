@@ -27,6 +27,9 @@ from webapp.config import DEFAULTS
 from webapp.extensions import db as _db
 from webapp.i18n.models import message_key
 
+# One worker runs them all (`--dist loadgroup`): they share the nodes, started once.
+pytestmark = pytest.mark.xdist_group("production_nodes")
+
 NEEDS_OTHER_BRANCHES = pytest.mark.xfail(
     strict=False, reason="needs the sessions/throttle branches (server-side sessions in Redis)"
 )
