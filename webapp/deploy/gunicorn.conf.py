@@ -19,8 +19,8 @@ graceful_timeout = 30
 # nginx keeps connections to the nodes open (upstream keepalive); idle ones wait in the
 # selector, not in a thread.
 keepalive = 30
-# Files the workers write (attachments, a SQLite file, logs): the app's user only.
-umask = 0o077
+# No `umask` here: gunicorn applies it to a unix socket, which nginx must still reach; the app
+# creates its own files 0600 in 0700 folders.
 accesslog = "-"
 errorlog = "-"
 # Restart each worker now and then, staggered, so that no slow leak grows for weeks.
