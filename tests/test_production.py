@@ -56,7 +56,8 @@ def test_production_with_a_long_key_and_postgresql_starts():
     assert app.config["PRODUCTION"] and app.config["SECRET_KEY"] == LONG_KEY
 
 
-def test_the_demo_still_starts_without_production(tmp_path):
+def test_the_demo_still_starts_without_production(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
     assert not app.config["PRODUCTION"] and len(app.config["SECRET_KEY"]) >= 32
 
@@ -104,9 +105,11 @@ def test_readme_never_puts_the_demo_on_the_network():
 # Files: the app's user only.
 
 
-def test_instance_database_and_secret_key_are_private(tmp_path):
+def test_instance_database_and_secret_key_are_private(tmp_path, monkeypatch):
     """What `make run` creates on a fresh machine: instance/ 0700, webapp.db (with its WAL
     files) and secret_key 0600, whatever the umask."""
+    for name in ("DATABASE_URL", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
     app = Flask("webapp", instance_path=str(tmp_path / "instance"))
     old = os.umask(0o022)
     try:
