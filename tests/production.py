@@ -94,7 +94,7 @@ class Process:
 
     def stop(self) -> None:
         if self.popen.poll() is None:
-            os.killpg(self.popen.pid, signal.SIGTERM)
+            os.killpg(self.popen.pid, signal.SIGINT)  # quick shutdown (gunicorn, nginx)
             try:
                 self.popen.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -26,6 +26,7 @@ from webapp.auth.models import Role
 from webapp.config import DEFAULTS
 from webapp.extensions import db as _db
 from webapp.i18n.models import message_key
+from webapp.seed.loader import DEMO_ACCOUNTS
 
 # One worker runs them all (`--dist loadgroup`): they share the nodes, started once.
 pytestmark = pytest.mark.xdist_group("production_nodes")
@@ -44,6 +45,8 @@ class Site:
     throttled: str
     page_id: int
     attachments: object
+    env: dict
+    workdir: object
 
     @property
     def a(self) -> str:
@@ -81,7 +84,9 @@ def site(app, database_url, redis_url, tmp_path_factory):
         with prod.cluster(env, workdir) as cluster:
             for base in (cluster.node_url(0), cluster.node_url(1)):
                 Browser().get(f"{base}/pages")  # each node's worker has started and warmed up
-            yield Site(cluster, page_id=page_id, attachments=attachments, **names)
+            yield Site(
+                cluster, page_id=page_id, attachments=attachments, env=env, workdir=workdir, **names
+            )
     finally:
         _wipe(app)
 
@@ -222,3 +227,20 @@ def test_attachment_uploaded_on_one_node_downloads_from_the_other(site):
     (stored,) = site.attachments.iterdir()
     modes = [stat.S_IMODE(os.stat(p).st_mode) for p in (site.attachments, stored)]
     assert modes == [0o700, 0o600]
+
+
+def test_a_node_refuses_to_start_while_a_demo_account_keeps_its_readme_password(site, app):
+    """gunicorn with the production settings stops (its worker cannot boot) and says why."""
+    account = DEMO_ACCOUNTS[0]
+    with app.app_context():
+        user = factories.make_user(username=account.username)
+        user.set_password(account.password)
+        _db.session.commit()
+        _db.session.remove()
+    node = prod.gunicorn(site.env, site.workdir, "refused")
+    try:
+        assert node.popen.wait(timeout=60) != 0
+    finally:
+        node.stop()
+    log = node.log.read_text()
+    assert f"Demo accounts still have the README's passwords: {account.username}." in log
