@@ -479,13 +479,10 @@ def test_a_draft_nomination_is_edited_and_a_stale_edit_keeps_both(db, tree, camp
     assert outsider.get(f"/commendations/nominations/{nomination.id}/edit").status_code == 403
 
 
-@pytest.mark.postgresql_only
-def test_two_deciders_and_two_evaluators_at_once_on_postgresql(app, db, tree, campaign):
+def test_two_deciders_and_two_evaluators_at_once(app, db, tree, campaign):
     """Two real sessions: the first decision holds the nomination's row lock, the second
     waits and finds it changed; two first evaluations of one unit leave one, the other is
     told it is stale — never a 500, never a silent overwrite."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
     from tests.test_review import _race
     from webapp.auth.models import User
 

@@ -538,15 +538,10 @@ def test_the_menu_leads_a_committee_to_its_reports(db, tree, editor_client, logi
     assert publisher.get("/reports").status_code == 403
 
 
-@pytest.mark.postgresql_only
-def test_a_line_save_while_the_report_is_submitted_on_postgresql(
-    app, db, tree, editor_and_reviewer, half_year
-):
+def test_a_line_save_while_the_report_is_submitted(app, db, tree, editor_and_reviewer, half_year):
     """Two real sessions: the submission holds the report's row lock; the save waits, then
     finds the report sent and is refused, so nothing changes behind the reviewer's back. Two
     saves of the same line from the same version: the second is stale."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
     from tests.test_review import _race
     from webapp.auth.models import User
 

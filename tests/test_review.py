@@ -1,5 +1,5 @@
 """Review: the whole loop through the pages, decisions with and without htmx, what changed
-since a return, history, notifications, and concurrent decisions on PostgreSQL."""
+since a return, history, notifications, and concurrent decisions on both databases."""
 
 from __future__ import annotations
 
@@ -527,15 +527,19 @@ def test_queue_filters(db, tree, people, login_as):
 
 
 def _race(app, first, second) -> tuple[dict[str, str], str | None]:
-    """Run `first` in one session and hold its transaction open; run `second` in another and,
-    from a third connection, watch PostgreSQL until the second is seen waiting for a lock the
-    first holds; only then let the first commit. Each is (name, function(db) -> None).
+    """Run `first` in one session and hold its transaction open; run `second` in another and
+    watch until it is seen waiting for a lock the first holds (PostgreSQL: from a third
+    connection, in pg_stat_activity; SQLite: at its first statement that needs the write lock
+    the first holds); only then let the first commit. Each is (name, function(db) -> None).
 
     Returns each one's outcome ("done" or the error's name) and the statement the second was
     seen waiting in (None: it never waited on the first, so the race was not run)."""
+    from webapp.extensions import db
+
     held, release = threading.Event(), threading.Event()
     pids: dict[str, int] = {}
     outcomes: dict[str, str] = {}
+    on_postgresql = db.engine.dialect.name == "postgresql"
 
     def run(name, work, *, holder: bool) -> None:
         with app.app_context():
@@ -543,7 +547,8 @@ def _race(app, first, second) -> tuple[dict[str, str], str | None]:
 
             session = session_db.session
             try:
-                pids[name] = session.scalar(sa.text("SELECT pg_backend_pid()"))
+                if on_postgresql:
+                    pids[name] = session.scalar(sa.text("SELECT pg_backend_pid()"))
                 work(session_db)
                 if holder:
                     session.flush()
@@ -563,8 +568,13 @@ def _race(app, first, second) -> tuple[dict[str, str], str | None]:
     holder.start()
     try:
         assert held.wait(30), "the first session did not get through its work"
-        waiter.start()
-        waited_in = _seen_waiting(waiter, lambda: pids.get(second[0]), pids.get(first[0]))
+        if on_postgresql:
+            waiter.start()
+            waited_in = _seen_waiting(waiter, lambda: pids.get(second[0]), pids.get(first[0]))
+        else:
+            with _WriteLockWatch(db.engine) as watch:
+                waiter.start()
+                waited_in = watch.statement_of(waiter)
     finally:
         release.set()
         holder.join(timeout=30)
@@ -596,12 +606,55 @@ def _seen_waiting(waiter: threading.Thread, pid, holder_pid: int | None) -> str 
     return None
 
 
-@pytest.mark.postgresql_only
-def test_two_reviewers_deciding_at_once_on_postgresql(app, db, tree, campaign):
+def _waited_for_the_lock_of(table: str, waited_in: str) -> None:
+    """The second session of a race waited where it takes the lock: on PostgreSQL the row lock
+    of `table`; on SQLite the write lock, taken before it read anything."""
+    from webapp.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        assert f"FROM {table}" in waited_in and "FOR UPDATE" in waited_in, waited_in
+    else:
+        assert waited_in == "BEGIN IMMEDIATE", waited_in
+
+
+class _WriteLockWatch:
+    """SQLite: the first statement each thread runs that needs the database's write lock.
+    While the first session of a race holds its write transaction open, a session at such a
+    statement waits for it (busy_timeout); SQLite shows no waiters to a third connection."""
+
+    NEEDS_LOCK = re.compile(r"\s*(BEGIN\s+IMMEDIATE|INSERT|UPDATE|DELETE)\b", re.I)
+
+    def __init__(self, engine):
+        self.engine, self.seen, self.changed = engine, {}, threading.Condition()
+
+    def _record(self, _conn, _cursor, statement, *_args):
+        if self.NEEDS_LOCK.match(statement):
+            with self.changed:
+                self.seen.setdefault(threading.get_ident(), statement)
+                self.changed.notify_all()
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def statement_of(self, thread: threading.Thread) -> str | None:
+        """The thread's statement once it reaches one, or None if it ended (or 20 s passed)
+        without one."""
+        deadline = time.monotonic() + 20
+        with self.changed:
+            while thread.ident not in self.seen and time.monotonic() < deadline:
+                if not thread.is_alive():
+                    break
+                self.changed.wait(0.005)  # woken at once when a statement is recorded
+            return self.seen.get(thread.ident)
+
+
+def test_two_reviewers_deciding_at_once(app, db, tree, campaign):
     """Two real sessions on one entry: the second waits for the first's lock, then sees the
     entry changed and is refused (StaleVersion), so neither decision overwrites the other."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
     from webapp.auth.models import User
 
     editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
@@ -622,19 +675,16 @@ def test_two_reviewers_deciding_at_once_on_postgresql(app, db, tree, campaign):
     outcomes, waited_in = _race(app, ("approve", approve), ("return", send_back))
     # The second really came while the first held the list's row lock, and waited for it.
     assert waited_in is not None, "the second session never waited for the first"
-    assert "FROM registration_lists" in waited_in and "FOR UPDATE" in waited_in, waited_in
+    _waited_for_the_lock_of("registration_lists", waited_in)
     assert outcomes == {"approve": "done", "return": "StaleVersion"}, outcomes
     entry = db.session.get(Entry, entry_id)
     assert entry.state == EntryState.APPROVED and len(entry.decisions) == 1
     assert entry.version == version + 1
 
 
-@pytest.mark.postgresql_only
-def test_a_decision_while_the_editor_resubmits_on_postgresql(app, db, tree, campaign):
+def test_a_decision_while_the_editor_resubmits(app, db, tree, campaign):
     """The editor resubmits the list while the reviewer approves another of its entries: the
     reviewer's session waits for the list lock and settles the list on what is committed."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
     from webapp.auth.models import User
 
     editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
@@ -658,7 +708,7 @@ def test_a_decision_while_the_editor_resubmits_on_postgresql(app, db, tree, camp
 
     outcomes, waited_in = _race(app, ("resubmit", resubmit), ("approve", approve))
     assert waited_in is not None, "the reviewer's session never waited for the editor's"
-    assert "FROM registration_lists" in waited_in and "FOR UPDATE" in waited_in, waited_in
+    _waited_for_the_lock_of("registration_lists", waited_in)
     assert outcomes == {"resubmit": "done", "approve": "done"}, outcomes
     registration = db.session.get(RegistrationList, list_id)
     assert sorted(e.state for e in registration.entries) == [

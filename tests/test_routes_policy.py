@@ -450,3 +450,102 @@ def test_public_routes_are_open_to_visitors(app, world, endpoint, path):
     attachment), so the list cannot hide a page that should have been checked above."""
     with app.test_client().get(_url(app, world, endpoint, path)) as response:
         assert response.status_code < 400, response.status_code
+
+
+# Viewers read their scope and change nothing in it: each POST, sent by a viewer on C3 itself,
+# on its district D2 and on the province, with the outsiders' form data (naming C3).
+VIEWERS = [(Role.VIEWER, "c3"), (Role.VIEWER, "d2"), (Role.VIEWER, "province")]
+
+
+@dataclass
+class Actionable:
+    """C3's things in the state where the action applies, for the viewers: where the world's
+    object has moved on (a list already sent, a report not yet sent), the view tells any
+    reader so (policy.require_unless_moved_on) whatever the role, and the role is never asked."""
+
+    draft_list_id: int
+    draft_entry_id: int
+    draft_nomination_id: int
+    submitted_report_id: int
+    youth_id: int
+
+
+# (endpoint, argument): the Actionable object the viewers' request names instead of the world's.
+ACTIONABLE: dict[tuple[str, str], Any] = {
+    ("registrations.submit_list", "list_id"): lambda a: a.draft_list_id,
+    ("registrations.delete_entry", "entry_id"): lambda a: a.draft_entry_id,
+    ("registrations.duplicate_entry", "entry_id"): lambda a: a.draft_entry_id,
+    ("commendations.edit_nomination", "nomination_id"): lambda a: a.draft_nomination_id,
+    ("commendations.submit_nomination", "nomination_id"): lambda a: a.draft_nomination_id,
+    ("reports.accept_report", "report_id"): lambda a: a.submitted_report_id,
+    ("reports.return_report", "report_id"): lambda a: a.submitted_report_id,
+}
+# A list not started yet: starting it (not opening the one that exists) is the change.
+VIEWER_FORMS: dict[str, Any] = {
+    "registrations.start_list": lambda w, a: {
+        "unit_id": w.units["c3"], "organization_id": a.youth_id, "year": YEAR,
+    },
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def actionable(app, world) -> Actionable:
+    """Made by C3's editor on top of the world; the viewers' refused requests leave them so."""
+    from webapp.commendations import services as commendations
+    from webapp.reports.models import ProgressReport
+
+    with app.app_context():
+        editor = _db.session.get(factories.User, world.editor_id)
+        c3 = _db.session.get(Unit, world.units["c3"])
+        draft = registrations.start_list(editor, c3, org("cuu_chien_binh"), YEAR)
+        entry = registrations.add_entry(
+            editor, draft, _values("phan_viec", "Dọn vệ sinh", org("cuu_chien_binh"), c3)
+        )
+        nomination = commendations.create_nomination(
+            editor, c3, YEAR,
+            commendations.NomineeValues(kind="collective", unit_id=c3.id, reason="Dẫn đầu"),
+        )  # fmt: skip
+        report = reports.start_report(editor, c3, org("nong_dan"), YEAR, Period.YEAR)
+        reports.submit_report(editor, report)
+        _db.session.commit()
+        made = Actionable(
+            draft_list_id=draft.id, draft_entry_id=entry.id,
+            draft_nomination_id=nomination.id,
+            submitted_report_id=_db.session.get(ProgressReport, report.id).id,
+            youth_id=org("doan_thanh_nien").id,
+        )  # fmt: skip
+        _db.session.remove()
+    return made
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "path"),
+    [(e, p) for e, p, m in ROUTES if m == "POST" and e not in PUBLIC and e not in OWN],
+    ids=[p for e, p, m in ROUTES if m == "POST" and e not in PUBLIC and e not in OWN],
+)
+def test_viewers_in_scope_change_nothing(app, world, actionable, users, endpoint, path):
+    """The scope is right, the role is not: a view that asked the policy only about the unit
+    (or only whether the user is signed in) would let a viewer approve, publish or delete."""
+    rule = _rule(app, endpoint, path)
+    values = {}
+    for argument in rule.arguments - set(rule.defaults or {}):
+        pick = ACTIONABLE.get((endpoint, argument))
+        values[argument] = pick(actionable) if pick else _filler(endpoint, argument)(world)
+    url = rule.build(values)[1]
+    if endpoint in VIEWER_FORMS:
+        form = VIEWER_FORMS[endpoint](world, actionable)
+    else:
+        form = FORMS.get(endpoint, lambda w: {})(world)
+    clients = [(f"viewer on {unit}", users.client(role, unit)) for role, unit in VIEWERS]
+    for _label, client in clients:
+        client.csrf_token()
+    before = _snapshot(app)
+    failures = []
+    for label, client in clients:
+        status = client.post(url, data=form).status_code
+        if not 400 <= status < 500:
+            failures.append(f"{label}: {status}")
+    if changed := _changed(before, _snapshot(app)):
+        failures.append(f"the requests changed {changed}")
+    if failures:
+        pytest.fail(f"POST {url}:\n" + "\n".join(failures), pytrace=False)

@@ -306,11 +306,9 @@ def test_rules_screen_reads_in_vietnamese_with_codes_set_apart(plan, login_as):
     assert "<code>five_contents</code>" in page
 
 
-def test_two_admins_saving_one_rule_at_once_on_postgresql(app, db, tree, campaign):
+def test_two_admins_saving_one_rule_at_once(app, db, tree, campaign):
     """Two real sessions from the same version: the second waits for the first's row lock,
     then finds the rule changed and is refused, so neither save is lost unseen."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
     from tests.test_review import _race
     from webapp.auth.models import User
 

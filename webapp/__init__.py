@@ -142,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from webapp.auth.cli import create_admin, reorganize_command, set_password
+    from webapp.backup.cli import backup, restore
     from webapp.reports.cli import report_figure
     from webapp.seed.cli import seed
     from webapp.units.cli import units_cli
@@ -152,3 +153,5 @@ def _register_commands(app: Flask) -> None:
     units_cli.add_command(reorganize_command)  # auth's: it moves roles too
     app.cli.add_command(units_cli)
     app.cli.add_command(report_figure)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)

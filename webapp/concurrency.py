@@ -33,10 +33,38 @@ class StaleVersion(Exception):
         self.current = current
 
 
+def take_write_lock() -> None:
+    """SQLite has no row locks: take the database's one write lock now, before the reads that
+    decide a write (BEGIN IMMEDIATE; waits up to busy_timeout for another writer to finish).
+    A no-op on PostgreSQL, whose row locks (FOR UPDATE) do this per row.
+
+    Why here and not for every transaction, nor for every POST: Python's sqlite3 (its default
+    transaction control, which we keep) begins a transaction only right before the first
+    INSERT/UPDATE/DELETE, so reads run outside any transaction and hold no snapshot. A GET
+    therefore never waits for a writer nor makes one wait (WAL), and a transaction's first
+    write, being its first statement, waits for the lock like BEGIN IMMEDIATE would. What was
+    missing is the lock *before* the reads a write depends on (a list's entries before a
+    submit; the last position before an add), and those reads all go through lock_current.
+    Taking it for every POST would also hold the lock through password hashing at sign-in and
+    serialise requests that only read; a plain BEGIN (deferred) for every transaction would
+    pin a WAL snapshot at the first read, and the later write would fail at once with
+    SQLITE_BUSY_SNAPSHOT whenever another writer committed in between, which no timeout cures.
+
+    A transaction already begun has written (it holds the lock) or opened a savepoint around
+    a write: leave it as it is."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def lock_current(row, version: int | None = None) -> None:
-    """Take the row lock (SELECT … FOR UPDATE on PostgreSQL), reload what others committed
-    meanwhile, and refuse if the row is not at `version`, the one the user saw
-    (StaleVersion(None): deleted meanwhile). Without `version`: lock and reload only."""
+    """Take the row lock (SELECT … FOR UPDATE on PostgreSQL; the write lock on SQLite, see
+    take_write_lock), reload what others committed meanwhile, and refuse if the row is not at
+    `version`, the one the user saw (StaleVersion(None): deleted meanwhile). Without
+    `version`: lock and reload only."""
+    take_write_lock()
     model = type(row)
     db.session.execute(sa.select(model.id).where(model.id == row.id).with_for_update())
     try:
@@ -54,8 +82,8 @@ def check_version(row, version: int) -> None:
 
 
 def flush_or_stale(obj) -> None:
-    """Write now; a concurrent save that slipped past the lock (SQLite has no row locks) is
-    caught by the version column and reported like any stale save."""
+    """Write now; a concurrent save that slipped past the lock (a write that took no lock
+    first) is caught by the version column and reported like any stale save."""
     try:
         db.session.flush()
     except StaleDataError:

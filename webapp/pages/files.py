@@ -101,9 +101,14 @@ def attachments_dir() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "attachments"
 
 
+def is_stored_name(name: str | None) -> bool:
+    """Whether `name` is one this module makes for a stored file (a backup takes only those)."""
+    return bool(_STORED_NAME.fullmatch(name or ""))
+
+
 def stored_path(attachment: Attachment) -> Path | None:
     """Where the file is; None for a stored name this module could not have made."""
-    if not _STORED_NAME.fullmatch(attachment.stored_name or ""):
+    if not is_stored_name(attachment.stored_name):
         return None
     return attachments_dir() / attachment.stored_name
 
