@@ -4,7 +4,8 @@ Threaded workers (gthread): a connection is read by a selector before a thread t
 nginx in front (nginx.conf) buffers whole requests and responses, so a slow client holds an
 nginx connection, never a worker. Environment: BIND (127.0.0.1:8000; a unix socket as
 unix:/run/webapp.sock), WEB_CONCURRENCY (processes, default one per core),
-GUNICORN_THREADS (threads per process, default 8)."""
+GUNICORN_THREADS (threads per process, default 8), FORWARDED_ALLOW_IPS (the proxies gunicorn
+itself believes about the scheme, default 127.0.0.1)."""
 
 import os
 
