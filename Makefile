@@ -10,7 +10,7 @@ TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 export FLASK_APP := webapp
 
-.PHONY: run test install install-dev catalogs db lint format bench bench-coverage bench-reports mutants shots extract clean
+.PHONY: run test install install-dev catalogs db lint format bench bench-coverage bench-reports bench-production mutants shots extract clean serve-production nginx-conf
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,23 @@ db: catalogs
 
 run: db
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - 'webapp:create_app()'
+
+# Production (README "Deploying"): one app node under gunicorn (webapp/deploy/gunicorn.conf.py)
+# with the settings of ENV_FILE (shell KEY=value lines), behind nginx.
+ENV_FILE ?= instance/production.env
+serve-production: catalogs
+	@test -f "$(ENV_FILE)" || { echo "$(ENV_FILE) is missing: see README.md, Deploying (or ENV_FILE=path)"; exit 1; }
+	set -a && . "$(abspath $(ENV_FILE))" && set +a && \
+		$(BIN)/flask db upgrade && \
+		exec $(BIN)/gunicorn -c webapp/deploy/gunicorn.conf.py
+
+# The shipped nginx configuration filled in: NODES="host:port …", SERVER_NAME, LISTEN.
+NODES ?= 127.0.0.1:8000
+SERVER_NAME ?= _
+LISTEN ?= 80
+nginx-conf: install
+	@$(BIN)/python -m webapp.deploy.nginx --listen '$(LISTEN)' --server-name '$(SERVER_NAME)' \
+		$(foreach node,$(NODES),--node $(node))
 
 # The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set, each in
 # parallel workers (TEST_WORKERS=1 for one process).
@@ -73,6 +90,13 @@ bench-coverage: install-dev catalogs
 
 bench-reports: install-dev catalogs
 	$(BIN)/python bench/reports.py $(if $(TEST_DATABASE_URL),--postgresql $(TEST_DATABASE_URL))
+
+# 60 s at 50 connections (wrk) against the production configuration (nginx, two gunicorn nodes,
+# PostgreSQL at TEST_DATABASE_URL, Redis) and against `make run`'s SQLite gunicorn: requests/s,
+# p50/p99 and errors for the public page and a signed-in list page. DURATION=10 for a quick run.
+bench-production: install-dev catalogs
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/production_load.py $(if $(TEST_DATABASE_URL),--postgresql $(TEST_DATABASE_URL)) $(if $(DURATION),--duration $(DURATION))
 
 # Mutation testing (mutmut, one process, SQLite) of the modules people rely on, each against the
 # tests that cover it: killed / survived / timed out per module, the time taken, every survivor.

@@ -39,7 +39,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "pages",
         ],
     ),
-    ("L4 screens across capabilities", ["home", "admin", "seed", "backup"]),
+    ("L4 screens across capabilities", ["home", "admin", "seed", "backup", "deploy"]),
     ("L5 the app", ["app"]),
 ]
 APP_MODULES = {"webapp", "webapp.templating", "webapp.errors", "webapp.models"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _subscribe_capabilities(app)
     _register_blueprints(app)
     _register_commands(app)
+    if app.config["PRODUCTION"] and click.get_current_context(silent=True) is None:
+        # Serving (gunicorn), not a `flask` command: those stay usable to change the passwords.
+        from webapp.deploy import checks
+
+        checks.refuse_demo_passwords(app)
     return app
 
 
@@ -136,7 +142,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from webapp.auth.cli import create_admin, reorganize_command
+    from webapp.auth.cli import create_admin, reorganize_command, set_password
     from webapp.backup.cli import backup, restore
     from webapp.reports.cli import report_figure
     from webapp.seed.cli import seed
@@ -144,6 +150,7 @@ def _register_commands(app: Flask) -> None:
 
     app.cli.add_command(seed)
     app.cli.add_command(create_admin)
+    app.cli.add_command(set_password)
     units_cli.add_command(reorganize_command)  # auth's: it moves roles too
     app.cli.add_command(units_cli)
     app.cli.add_command(report_figure)

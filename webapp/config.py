@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_DATABASE_URI": "sqlite:///webapp.db",  # relative: inside instance/
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-    # Production refuses to start without a SECRET_KEY given by the operator.
+    # Production refuses to start without a long SECRET_KEY given by the operator, on SQLite,
+    # or while a demo account keeps the README's password (webapp/deploy/checks.py).
     "PRODUCTION": False,
     # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto.
     "PROXY_FIX": 0,
@@ -74,6 +76,9 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,
 }
 
+# The shortest SECRET_KEY production accepts: 32 characters (`secrets.token_urlsafe(32)` gives 43).
+SECRET_KEY_MIN_LENGTH = 32
+
 # MAX_CONTENT_LENGTH, unless configured: one attachment plus this much for the form around it.
 REQUEST_MARGIN_BYTES = 1024 * 1024
 
@@ -93,7 +98,47 @@ def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         # Refuse bigger requests before reading them: no form carries more than one attachment.
         app.config["MAX_CONTENT_LENGTH"] = app.config["ATTACHMENT_MAX_BYTES"] + REQUEST_MARGIN_BYTES
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    _private_instance(app)
     _ensure_secret_key(app)
+    if app.config["PRODUCTION"]:
+        refuse_unsafe_production(app.config)
+
+
+class UnsafeProduction(RuntimeError):
+    """Production settings that must not serve anyone; the message says what to change."""
+
+
+def refuse_unsafe_production(config: dict[str, Any]) -> None:
+    """Production needs an operator's long secret key and a server database (several nodes
+    share it; SQLite is one file on one host)."""
+    key = config.get("SECRET_KEY") or ""
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        raise UnsafeProduction(
+            f"SECRET_KEY has {len(key)} characters; production needs at least "
+            f"{SECRET_KEY_MIN_LENGTH}. Make one with `python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'` and give it as SECRET_KEY; refusing to start."
+        )
+    if make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "sqlite":
+        raise UnsafeProduction(
+            "The database is SQLite; production needs PostgreSQL: set DATABASE_URL="
+            "postgresql://user:password@host:5432/dbname; refusing to start."
+        )
+
+
+def _private_instance(app: Flask) -> None:
+    """instance/ holds the database, the secret key and the attachments: readable by the app's
+    user only (0700), and a SQLite database file is made 0600 before SQLite creates it (its
+    -wal and -shm files take the database file's mode)."""
+    instance = Path(app.instance_path)
+    if not instance.exists():
+        instance.mkdir(mode=0o700, parents=True)
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    name = url.database or ""
+    if url.get_backend_name() != "sqlite" or name in ("", ":memory:") or name.startswith("file:"):
+        return
+    path = Path(name) if Path(name).is_absolute() else instance / name
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def database_url(url: str) -> str:
@@ -108,14 +153,15 @@ def _ensure_secret_key(app: Flask) -> None:
     if app.config.get("SECRET_KEY"):
         return
     if app.config["PRODUCTION"]:
-        raise RuntimeError(
+        raise UnsafeProduction(
             "SECRET_KEY is not set. In production give it through the SECRET_KEY environment "
-            "variable or instance/config.py; refusing to start."
+            "variable (or instance/config.py); refusing to start."
         )
     # A developer machine or `make run`: keep one generated key so sessions survive restarts.
     path = Path(app.instance_path) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_urlsafe(48))
     app.config["SECRET_KEY"] = path.read_text().strip()

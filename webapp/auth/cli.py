@@ -1,4 +1,5 @@
-"""`flask create-admin`: the first administrator of a fresh production database; and
+"""`flask create-admin`: the first administrator of a fresh production database;
+`flask set-password`: an account's password from the server's shell; and
 `flask units reorganize`: check (dry run) and apply a reorganization of the unit tree (units'
 work), then move the roles held on the units that end (auth's), so it sits here, above units;
 create_app adds it to the `units` group."""
@@ -11,7 +12,8 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 
-from webapp.auth import passwords, role_moves
+from webapp.audit.services import record
+from webapp.auth import passwords, role_moves, sessions
 from webapp.auth.models import Role, RoleAssignment, User
 from webapp.db import local_today
 from webapp.extensions import db
@@ -41,6 +43,26 @@ def create_admin(username: str, unit_code: str, full_name: str, password: str) -
     db.session.add(user)
     db.session.commit()
     click.echo(f"created administrator {username} of {unit.name}")
+
+
+@click.command("set-password")
+@click.argument("username")
+@click.password_option()
+def set_password(username: str, password: str) -> None:
+    """Give an account a new password from the server's shell (e.g. a demo account's, which
+    production refuses to start with); its sessions end."""
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no user {username}")
+    if refused := passwords.problem(password, user.username):
+        raise click.ClickException(refused)
+    user.set_password(password)
+    user.must_change_password = False
+    user.session_version += 1
+    sessions.end_all(user)
+    record(None, "user.password_reset", user, unit_id=user.home_unit_id)
+    db.session.commit()
+    click.echo(f"password of {user.username} changed")
 
 
 def echo_role_moves(moves: list[role_moves.RoleMove]) -> None:

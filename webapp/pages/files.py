@@ -185,7 +185,7 @@ def _attach(actor, page: Page, upload: FileStorage | None, title: str | None) ->
         raise FileError(_("Choose a file to attach."))
     name = clean_filename(upload.filename)
     directory = attachments_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # the app's user only
     partial, size, head = _receive(upload.stream, directory)
     try:
         kind = _identify(head, partial)
@@ -233,7 +233,7 @@ def _receive(stream: IO[bytes], directory: Path) -> tuple[Path, int, bytes]:
     partial = directory / f".{uuid.uuid4().hex}.part"
     size, head = 0, b""
     try:
-        with partial.open("wb") as out:
+        with os.fdopen(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as out:
             while chunk := stream.read(_CHUNK):
                 size += len(chunk)
                 if size > limit:

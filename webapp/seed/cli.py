@@ -4,6 +4,7 @@ pages, idempotently."""
 from __future__ import annotations
 
 import click
+from flask import current_app
 
 from webapp.extensions import db
 from webapp.seed import demo_season, guidance, loader
@@ -25,6 +26,12 @@ def seed(demo: bool, until: str | None) -> None:
     """Load Bắc Kạn (2017 units, then the 2020 and 2025 reorganizations), the campaign, its
     contents, organizations, models and rules, and the guidance pages (the plan and the
     registration form)."""
+    if demo and current_app.config["PRODUCTION"]:
+        raise click.ClickException(
+            "--demo creates accounts whose passwords the README prints; production "
+            "(WEBAPP_PRODUCTION=true) refuses it. Create the first administrator with "
+            "`flask create-admin`."
+        )
     first, specs = reorganize.read_manifest()
     until = until or ("2017" if demo else list(specs)[-1])
     if until != "2017" and until not in specs:
