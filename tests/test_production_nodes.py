@@ -32,7 +32,6 @@ from webapp.seed.loader import DEMO_ACCOUNTS
 pytestmark = pytest.mark.xdist_group("production_nodes")
 
 
-
 @dataclass
 class Site:
     cluster: prod.Cluster

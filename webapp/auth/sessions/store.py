@@ -70,6 +70,10 @@ class DatabaseStore:
     def save(self, record: Record, *, new: bool) -> None:
         table = UserSession.__table__
         values = asdict(record) | {"expires_at": record.expires_at}
+        # The view is done, and what it left uncommitted is rolled back at teardown anyway: end
+        # its transaction now. On SQLite it may hold the one writer lock (a refused submit
+        # took it and returned), and this write, on a connection of its own, would wait on it.
+        db.session.rollback()
         with side_engine().begin() as conn:
             if new:
                 # New sessions are rare next to requests: the moment to drop the expired ones.
