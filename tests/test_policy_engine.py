@@ -1,0 +1,238 @@
+"""The policy engine's own answers, beyond the truth table of tests/test_policy.py: how views
+are refused (sign in, 403), the verdict for strangers, scope and its order, list filtering with
+several narrowed assignments, who is routed work, the registry's checks, and the few rules
+whose conditions the matrix's layouts never vary (units that did not exist in the year, an
+unsaved list, one's own entry, the top unit). Each test here was written against a mutant that
+the matrix let live (`make mutants MODULE=policy`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask_login import AnonymousUserMixin
+from werkzeug.exceptions import Forbidden, HTTPException
+
+from tests import factories
+from tests.test_policy import _entry, _evaluation, _list, _nomination
+from webapp import policy
+from webapp.auth.models import Role
+from webapp.commendations.permissions import deciding_unit
+from webapp.coverage.permissions import may_lead_joint_work
+from webapp.policy import Action, engine, rules
+from webapp.registrations.models import EntryState, ListState, RegistrationList
+from webapp.units import permissions as units
+from webapp.units.models import Level, Unit
+
+VISITOR = AnonymousUserMixin()
+
+
+def _refusal(call) -> HTTPException:
+    with pytest.raises(HTTPException) as refused:
+        call()
+    return refused.value
+
+
+def test_views_send_visitors_to_sign_in_and_refuse_others_with_403(app, db, tree):
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c3)])
+    draft = _list(tree.c1)
+    with app.test_request_context("/registrations/lists/1"):
+        for refuse in (policy.require, policy.require_in_scope):
+            sent = _refusal(lambda r=refuse: r(VISITOR, Action.LIST_EDIT, draft))
+            assert sent.response.status_code == 302
+            assert "/login" in sent.response.headers["Location"]
+            assert isinstance(
+                _refusal(lambda r=refuse: r(editor, Action.LIST_EDIT, draft)), Forbidden
+            )
+        # Someone in scope passes, and learns whether the state allows it now.
+        own = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+        policy.require(own, Action.LIST_EDIT, draft)
+        assert policy.require_in_scope(own, Action.LIST_EDIT, draft).allowed
+        draft.state = ListState.SUBMITTED
+        verdict = policy.require_unless_moved_on(own, Action.LIST_EDIT, draft)
+        assert verdict.wrong_state and not verdict.allowed
+        # Out of scope, an object in the state where the action applies is refused.
+        draft.state = ListState.DRAFT
+        refused = _refusal(lambda: policy.require_unless_moved_on(editor, Action.LIST_EDIT, draft))
+        assert isinstance(refused, Forbidden)
+
+
+def test_services_raise_denied_unless_allowed(db, tree):
+    own = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    other = factories.make_user(roles=[(Role.EDITOR, tree.c3)])
+    draft = _list(tree.c1)
+    policy.ensure(own, Action.LIST_EDIT, draft)
+    for who in (other, VISITOR):
+        with pytest.raises(policy.Denied):
+            policy.ensure(who, Action.LIST_EDIT, draft)
+
+
+def test_strangers_are_told_to_sign_in_whatever_the_state(db, tree):
+    submitted = _list(tree.c1, state=ListState.SUBMITTED)
+    verdict = policy.check(VISITOR, Action.LIST_EDIT, submitted)
+    assert (verdict.allowed, verdict.in_state, verdict.reason) == (False, True, engine.SIGN_IN)
+    assert verdict.out_of_scope and not verdict.wrong_state
+
+
+def test_without_an_object_no_unit_can_be_judged(db, tree):
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.province)])
+    verdict = policy.check(editor, Action.LIST_EDIT, None)
+    assert (verdict.allowed, verdict.reason) == (False, engine.NO_UNIT)
+    assert policy.check(editor, Action.LIST_EDIT, _list(tree.c1)).reason == ""
+
+
+def test_public_things_are_open_to_visitors_and_account_pages_to_the_signed_in(db, tree):
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    for who in (VISITOR, editor):
+        assert policy.can_somewhere(who, Action.CAMPAIGN_VIEW)
+        assert policy.can(who, Action.CAMPAIGN_VIEW)
+    assert policy.can_somewhere(editor, Action.ACCOUNT_CHANGE_PASSWORD)
+    assert not policy.can_somewhere(VISITOR, Action.ACCOUNT_CHANGE_PASSWORD)
+
+
+def test_covers_asks_about_the_organization(db, tree):
+    farmers, women = factories.make_organization(), factories.make_organization()
+    officer = factories.make_user(roles=[(Role.REVIEWER, tree.d1, farmers)])
+    assert policy.covers(officer, Action.LIST_APPROVE, tree.c1, farmers.id)
+    assert not policy.covers(officer, Action.LIST_APPROVE, tree.c1, women.id)
+    assert not policy.covers(officer, Action.LIST_APPROVE, tree.c3, farmers.id)
+
+
+def test_scope_lists_each_unit_for_everyone_before_its_narrowed_pairs(db, tree):
+    farmers = factories.make_organization()
+    user = factories.make_user(
+        roles=[(Role.EDITOR, tree.c1, farmers), (Role.EDITOR, tree.c1), (Role.EDITOR, tree.c3)]
+    )
+    assert policy.scope(user, Action.LIST_EDIT) == sorted(
+        [(tree.c1.id, None), (tree.c1.id, farmers.id), (tree.c3.id, None)],
+        key=lambda pair: (pair[0], pair[1] or 0),
+    )
+    assert policy.scope_roots(user, Action.LIST_EDIT) == sorted([tree.c1.id, tree.c3.id])
+    assert policy.scope_roots(VISITOR, Action.LIST_EDIT) == []
+
+
+def test_visible_with_several_narrowed_assignments(db, tree):
+    """Each narrowed assignment adds its own subtree query to the one statement: each needs a
+    name of its own."""
+    farmers, women, youth = (factories.make_organization() for _ in range(3))
+    officer = factories.make_user(
+        roles=[(Role.EDITOR, tree.d1, farmers), (Role.EDITOR, tree.d2, women)]
+    )
+    shown = {_list(tree.c1, farmers).id, _list(tree.c3, women).id}
+    hidden = {_list(tree.c1, women).id, _list(tree.c3, farmers).id, _list(tree.c2, youth).id}
+    query = policy.visible(officer, Action.LIST_VIEW, sa.select(RegistrationList.id))
+    found = set(db.session.scalars(query))
+    assert found == shown and not found & hidden
+
+
+def test_who_can_is_every_allowed_active_user_once_by_username(db, tree):
+    # Made in the reverse of their usernames' order, each holding two qualifying roles.
+    later = factories.make_user(
+        username="z_reviewer", roles=[(Role.REVIEWER, tree.d1), (Role.REVIEWER, tree.province)]
+    )
+    earlier = factories.make_user(
+        username="a_reviewer", roles=[(Role.REVIEWER, tree.d1), (Role.ADMIN, tree.d1)]
+    )
+    factories.make_user(username="m_inactive", roles=[(Role.REVIEWER, tree.d1)], is_active=False)
+    factories.make_user(username="b_editor", roles=[(Role.EDITOR, tree.d1)])
+    factories.make_user(username="c_elsewhere", roles=[(Role.REVIEWER, tree.d2)])
+    entry = _entry(tree.c1, EntryState.SUBMITTED, state=ListState.SUBMITTED)
+    assert policy.who_can(Action.LIST_APPROVE, entry.registration_list) == [earlier, later]
+
+
+def test_role_holders_join_each_user_to_their_own_roles(db, tree):
+    lonely = factories.make_user(username="a_lonely", home_unit=tree.c1)
+    admin = factories.make_user(username="b_admin", roles=[(Role.ADMIN, tree.province)])
+    holders = rules.HOOKS.role_holders(frozenset({Role.ADMIN}), [tree.province.id])
+    assert holders == [admin] and lonely not in holders
+
+
+def test_the_registry_names_a_missing_rule_and_refuses_unknown_hooks(app):
+    with app.app_context():
+        saved = rules.RULES.pop(Action.USER_UNLOCK)
+        try:
+            with pytest.raises(RuntimeError, match=r"^no rule registered for user\.unlock$"):
+                rules.ensure_complete()
+        finally:
+            rules.RULES[Action.USER_UNLOCK] = saved
+        rules.ensure_complete()
+        with pytest.raises(TypeError, match="unknown policy hook 'top_units'"):
+            rules.register_hooks(top_units=lambda: None)
+        before = rules.HOOKS.top_unit
+        try:
+            rules.register_hooks(top_unit=lambda: "the top")
+            assert rules.HOOKS.top_unit() == "the top"
+        finally:
+            rules.register_hooks(top_unit=before)
+
+
+def _ended_commune(tree) -> Unit:
+    return factories.make_unit(
+        "Xã đã sáp nhập", parent=tree.d1, valid_from=date(2000, 1, 1), valid_to=date(2020, 1, 1)
+    )
+
+
+def test_no_evaluation_nor_nomination_for_a_unit_that_did_not_exist_that_year(db, tree):
+    ended = _ended_commune(tree)
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.province)])
+    admin = factories.make_user(roles=[(Role.ADMIN, tree.province)])
+    assert policy.can(reviewer, Action.EVALUATION_RECORD, _evaluation(tree.c1))
+    assert not policy.can(reviewer, Action.EVALUATION_RECORD, _evaluation(ended))
+    assert policy.can(admin, Action.NOMINATION_CREATE, _nomination(tree.c1))
+    assert not policy.can(admin, Action.NOMINATION_CREATE, _nomination(ended))
+
+
+def test_an_unsaved_list_is_judged_by_its_organization(db, tree):
+    farmers, women = factories.make_organization(), factories.make_organization()
+    officer = factories.make_user(roles=[(Role.EDITOR, tree.c1, farmers)])
+    for organization, allowed in ((farmers, True), (women, False)):
+        unsaved = RegistrationList(unit=tree.c1, organization=organization, year=2027)
+        assert unsaved.organization_id is None  # not flushed: only the relationship is set
+        assert policy.can(officer, Action.LIST_EDIT, unsaved) is allowed
+
+
+def test_nobody_approves_an_entry_they_wrote(db, tree):
+    both = factories.make_user(roles=[(Role.REVIEWER, tree.d1), (Role.EDITOR, tree.c1)])
+    entry = _entry(tree.c1, EntryState.SUBMITTED, state=ListState.SUBMITTED)
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    assert policy.can(both, Action.ENTRY_APPROVE, entry)
+    assert policy.can(both, Action.LIST_APPROVE, entry.registration_list)
+    entry.created_by_id = both.id
+    assert not policy.can(both, Action.ENTRY_APPROVE, entry)
+    # Their own entry is the only one to approve: nothing on the list is theirs to approve.
+    assert not policy.can(both, Action.LIST_APPROVE, entry.registration_list)
+    assert policy.can(reviewer, Action.ENTRY_APPROVE, entry)
+
+
+def test_joint_work_is_decided_for_the_lead_entry_organization(db, tree):
+    farmers, women = factories.make_organization(), factories.make_organization()
+    entry = _entry(tree.c1, EntryState.SUBMITTED, organization=farmers)
+    assert may_lead_joint_work(
+        factories.make_user(roles=[(Role.REVIEWER, tree.d1, farmers)]), entry
+    )
+    assert not may_lead_joint_work(
+        factories.make_user(roles=[(Role.REVIEWER, tree.d1, women)]), entry
+    )
+
+
+def test_the_top_unit_is_the_current_root_and_stays_so_within_a_request(app, db, tree):
+    # The tree's province has ended (merged): the root made after it is the top, not the old
+    # province nor its districts, which still run and come first by id.
+    tree.province.valid_to = date(2025, 7, 1)
+    merged = factories.make_unit("Tỉnh mới", level=Level.PROVINCE, valid_from=date(2025, 7, 1))
+    assert units.top_unit() == merged
+    with app.test_request_context("/"):
+        assert units.top_unit() == merged
+        assert units.top_unit() == merged  # the second answer comes from the request
+
+
+def test_a_nomination_goes_to_the_nearest_unit_above_that_still_exists(db, tree):
+    assert deciding_unit(_nomination(tree.c1)) == tree.d1
+    tree.d1.valid_to = date(2025, 7, 1)  # the 2025 reform: no district level any more
+    assert deciding_unit(_nomination(tree.c2)) == tree.province
+
+
+def test_only_units_above_residential_areas_hold_roles(db, tree):
+    area = factories.make_unit("Thôn Nà Mò", level=Level.AREA, parent=tree.c1)
+    assert units.can_hold_roles(None, tree.c1) and not units.can_hold_roles(None, area)
