@@ -202,6 +202,10 @@ EQUIVALENT = [
         "the roots' subtree query keeps a name apart from the narrowed ones' either way",
     ),
     Equivalent(
+        "webapp/policy/engine.py", "visible", 'name=f"{cte_name}_{number}"', "name=None",
+        "subtree_ids(name=None) gets SQLAlchemy's anonymous name, unique in the statement too",
+    ),
+    Equivalent(
         "webapp/policy/engine.py", "", 'raise ValueError(f"', "raise ValueError(None)",
         "the message of an error that only a programming mistake raises",
     ),

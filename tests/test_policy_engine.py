@@ -49,6 +49,7 @@ def test_views_send_visitors_to_sign_in_and_refuse_others_with_403(app, db, tree
         own = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
         policy.require(own, Action.LIST_EDIT, draft)
         assert policy.require_in_scope(own, Action.LIST_EDIT, draft).allowed
+        assert policy.require_unless_moved_on(own, Action.LIST_EDIT, draft).allowed
         draft.state = ListState.SUBMITTED
         verdict = policy.require_unless_moved_on(own, Action.LIST_EDIT, draft)
         assert verdict.wrong_state and not verdict.allowed
@@ -64,8 +65,12 @@ def test_services_raise_denied_unless_allowed(db, tree):
     draft = _list(tree.c1)
     policy.ensure(own, Action.LIST_EDIT, draft)
     for who in (other, VISITOR):
-        with pytest.raises(policy.Denied):
+        with pytest.raises(policy.Denied, match=r"^list\.edit$"):
             policy.ensure(who, Action.LIST_EDIT, draft)
+
+
+def test_unit_for_is_the_unit_whose_roles_decide(db, tree):
+    assert policy.unit_for(Action.LIST_EDIT, _list(tree.c1)) == tree.c1
 
 
 def test_strangers_are_told_to_sign_in_whatever_the_state(db, tree):
@@ -150,12 +155,15 @@ def test_role_holders_join_each_user_to_their_own_roles(db, tree):
 
 def test_the_registry_names_a_missing_rule_and_refuses_unknown_hooks(app):
     with app.app_context():
-        saved = rules.RULES.pop(Action.USER_UNLOCK)
+        forgotten = (Action.USER_UNLOCK, Action.USER_MANAGE_SESSIONS)
+        saved = {action: rules.RULES.pop(action) for action in forgotten}
         try:
-            with pytest.raises(RuntimeError, match=r"^no rule registered for user\.unlock$"):
+            with pytest.raises(
+                RuntimeError, match=r"^no rule registered for user\.unlock, user\.manage_sessions$"
+            ):
                 rules.ensure_complete()
         finally:
-            rules.RULES[Action.USER_UNLOCK] = saved
+            rules.RULES.update(saved)
         rules.ensure_complete()
         with pytest.raises(TypeError, match="unknown policy hook 'top_units'"):
             rules.register_hooks(top_units=lambda: None)
