@@ -24,7 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from webapp.extensions import db
+from webapp.auth.models import UserSession
+from webapp.extensions import db, dispose_engines
 from webapp.pages import files
 
 FORMAT = 1
@@ -255,7 +256,7 @@ def restore_backup(archive: Path, *, force: bool) -> Restored:
                 " Run again with --force to do so"
             )
         db.session.remove()
-        db.engine.dispose()  # no pooled connection keeps the old tables open
+        dispose_engines()  # no pooled connection keeps the old tables open
         database = work / manifest["database"]["file"]
         if dialect == "sqlite":
             _sqlite_restore(database)
@@ -272,10 +273,18 @@ def restore_backup(archive: Path, *, force: bool) -> Restored:
                 # An app left running holds its tables: fail then, rather than wait for ever.
                 options="-c lock_timeout=30s",
             )
-        db.engine.dispose()
+        dispose_engines()
+        _end_restored_sessions()
         removed = _restore_attachments(work, manifest)
         key = _restore_key(work, manifest)
     return Restored(manifest, before, holdings(), removed, key)
+
+
+def _end_restored_sessions() -> None:
+    """The backup holds the sessions stored in the database when it was made: signed out
+    since, they must not come back to life. Everyone signs in again after a restore."""
+    with db.engine.begin() as conn:
+        conn.execute(sa.delete(UserSession.__table__))
 
 
 def _unpack(archive: Path, work: Path) -> dict[str, Any]:
