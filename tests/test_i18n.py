@@ -127,7 +127,7 @@ def test_minority_language_falls_back_to_vietnamese_not_english(tmp_path, databa
     client = app.test_client()
     client.set_cookie("lang", "tyz")
     page = client.get("/login").get_data(as_text=True)
-    assert '<html lang="tyz">' in page
+    assert '<strong lang="tyz" aria-current="true">' in page
     assert "Khảu slư [tyz]" in page  # translated into Tày
     assert "Mật khẩu" in page  # not translated into Tày: Vietnamese, not "Password"
     assert "Password" not in page
@@ -176,7 +176,8 @@ def test_campaign_words_in_a_minority_language_fall_back_to_vietnamese(app, camp
 def test_the_campaign_page_in_a_minority_language_shows_vietnamese_words(client, campaign):
     client.set_cookie("lang", "tyz")
     page = html.unescape(client.get("/campaign").get_data(as_text=True))
-    assert '<html lang="tyz">' in page
+    assert '<strong lang="tyz" aria-current="true">' in page
+    assert '<html lang="vi">' in page  # what it shows is Vietnamese, and labelled so
     for vi, en in CAMPAIGN_WORDS:
         assert vi in page and en not in page
     client.set_cookie("lang", "en")

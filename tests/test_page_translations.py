@@ -226,7 +226,7 @@ def test_a_tay_reader_sees_the_published_translation(db, page):
     html = reader("tyz").get(f"/pages/{page.path}").get_data(as_text=True)
     assert '<article class="guidance" lang="tyz">' in html
     assert f"<h1>{TAY_TITLE}</h1>" in html and "<h2>[tyz] Mục đích</h2>" in html
-    assert f'href="/pages/{page.path}?lang=vi" lang="vi">Đọc bản gốc tiếng Việt' in html
+    assert f'href="/pages/{page.path}?lang=vi" hreflang="vi">Đọc bản gốc tiếng Việt' in html
     assert "đã thay đổi" not in html
     vietnamese = reader().get(f"/pages/{page.path}").get_data(as_text=True)
     assert TAY_TITLE not in vietnamese and '<article class="guidance" lang="vi">' in vietnamese

@@ -80,8 +80,8 @@ def test_tay_shows_tay_where_translated_and_vietnamese_elsewhere(db, tay_app):
     client = tay_app.test_client()
     client.set_cookie("lang", "tyz")
     page = client.get("/login").get_data(as_text=True)
-    assert '<html lang="tyz">' in page
-    assert "[tyz] Khảu" in page  # translated
+    assert '<strong lang="tyz" aria-current="true">' in page
+    assert '<span lang="tyz">[tyz] Khảu</span>' in page  # translated, and labelled so
     assert vi("Password") in page and ">Password<" not in page  # not translated: Vietnamese
     # A form error: WTForms' message through our catalog, in Tày.
     page = client.post("/login", data={"username": "", "password": ""}).get_data(as_text=True)
@@ -131,7 +131,7 @@ def test_a_chosen_language_beats_the_browser_and_keeps_the_page(client):
     response = client.get("/language/tyz?next=/pages")
     assert (response.status_code, response.headers["Location"]) == (303, "/pages")
     page = client.get("/pages", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert '<html lang="tyz">' in page
+    assert '<strong lang="tyz" aria-current="true">' in page
 
 
 def test_language_link_changes_no_profile_only_the_visit(app, db, tree, login_as):
@@ -139,7 +139,7 @@ def test_language_link_changes_no_profile_only_the_visit(app, db, tree, login_as
     # A GET, even from our own pages, changes no data: the visit speaks Tày, the profile stays.
     response = client.get("/language/tyz?next=/", headers={"Sec-Fetch-Site": "same-origin"})
     assert (response.status_code, response.headers["Location"]) == (303, "/")
-    assert '<html lang="tyz">' in client.get("/").get_data(as_text=True)
+    assert '<strong lang="tyz" aria-current="true">' in client.get("/").get_data(as_text=True)
     _db.session.expire_all()
     assert _db.session.get(User, user.id).language is None
 
@@ -159,7 +159,7 @@ def test_signed_in_switcher_keeps_the_choice_in_the_profile(app, db, tree, login
     # Another device, no cookie: the profile decides.
     other = app.test_client()
     other.post("/login", data={"username": user.username, "password": factories.PASSWORD})
-    assert '<html lang="hmn">' in other.get("/").get_data(as_text=True)
+    assert '<strong lang="hmn" aria-current="true">' in other.get("/").get_data(as_text=True)
 
 
 def test_minority_language_says_how_much_is_translated(client):
@@ -235,7 +235,7 @@ def test_plural_translation_needs_the_number_and_then_counts(db, tree, login_as)
     assert _save(client, key, "%(num)d câu").status_code == 303
     client.set_cookie("lang", "tyz")
     page = client.get("/translations/tyz?q=cau").get_data(as_text=True)
-    assert re.search(r'<p class="muted">\d+ câu</p>', page)  # this very string, in Tày
+    assert re.search(r'<p class="muted"><span lang="tyz">\d+ câu</span></p>', page)  # in Tày
 
 
 def test_a_colleagues_save_is_not_overwritten(db, tree, login_as, app):

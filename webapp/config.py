@@ -39,6 +39,11 @@ DEFAULTS: dict[str, Any] = {
     # knows their names and fallback chains.
     "LANGUAGES": None,
     "DEFAULT_LANGUAGE": "vi",
+    # A language is offered as ready once this share (%) of the strings public readers see is
+    # translated; below it the switcher lists it marked "not yet translated" ("mark") or leaves
+    # it out ("hide"; its link still works).
+    "LANGUAGE_READY_PERCENT": 100,
+    "UNREADY_LANGUAGES": "mark",
     # Throttling of password guesses (webapp/auth/throttle.py says why these numbers): failures
     # forgiven per (account, address) pair, per address and per account; then delays doubling
     # from the first to the largest; a counter is forgotten WINDOW seconds after its delay ends.

@@ -16,7 +16,9 @@ from webapp.extensions import db
 from webapp.i18n.choice import ui_language_code
 from webapp.i18n.generations import generations
 from webapp.i18n.languages import all_languages
+from webapp.i18n.marking import LabellingTranslations
 from webapp.i18n.models import InterfaceTranslation
+from webapp.i18n.queries import SOURCE_LANGUAGE
 
 
 def _overrides(code: str, plural) -> support.Translations | None:
@@ -56,6 +58,13 @@ class ChainDomain(Domain):
     def get_translations(self):
         if not has_request_context() and "ui_lang" not in g:
             return support.NullTranslations()
+        head, layers = self._chain()
+        if has_request_context() and (g.get("labelling") or g.get("heard_msgids") is not None):
+            return LabellingTranslations(head, layers, SOURCE_LANGUAGE)
+        return head
+
+    def _chain(self) -> tuple[support.NullTranslations, list[tuple[str, object]]]:
+        """The chain's head, and each layer with the language it is in."""
         lang = ui_language_code()
         chain = all_languages()[lang].chain
         seen = generations(chain) if has_request_context() else None
@@ -66,7 +75,7 @@ class ChainDomain(Domain):
             return self.cache[key]
         except KeyError:
             pass
-        layers: list[support.NullTranslations] = []
+        layers: list[tuple[str, support.NullTranslations]] = []
         for code in chain:
             compiled = [
                 catalog
@@ -83,18 +92,18 @@ class ChainDomain(Domain):
                 else gettext.c2py(all_languages()[code].plural_forms[1])
             )
             if live and (saved := _overrides(code, plural)) is not None:
-                layers.append(saved)
-            layers.extend(compiled)
+                layers.append((code, saved))
+            layers.extend((code, catalog) for catalog in compiled)
         # No catalog at all (English, whose msgids are the text): the msgids, cached like any.
-        head = layers[0] if layers else support.NullTranslations()
-        for layer in layers[1:]:
+        head = layers[0][1] if layers else support.NullTranslations()
+        for _code, layer in layers[1:]:
             head.add_fallback(layer)
         if not current_app.debug:
             # Older stamps of this language are dead weight once a newer one is built.
             for old in [k for k in list(self.cache) if k[:3] == key[:3]]:
                 self.cache.pop(old, None)  # another thread may have done it
-            self.cache[key] = head
-        return head
+            self.cache[key] = (head, layers)
+        return head, layers
 
 
 def interface_stamp() -> tuple:

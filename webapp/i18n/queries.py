@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import enum
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -205,14 +206,51 @@ class Coverage:
         return round(100 * self.translated / self.total) if self.total else 100
 
 
-_coverage_cache: dict[tuple, Coverage] = {}
+# The interface strings a public reader (not signed in) is shown, as measured by crawling the
+# public pages (tests/test_language_labels.py keeps the list current): what must be translated
+# before a language is offered as ready.
+PUBLIC_STRINGS = Path(__file__).resolve().parent / "public_strings.json"
+
+
+@lru_cache(maxsize=4)
+def _public_keys(path: Path, mtime: float) -> frozenset[str]:
+    if not path.exists():
+        return frozenset()
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    return frozenset(message_key(row["msgid"], row.get("context")) for row in rows)
+
+
+def public_keys() -> frozenset[str]:
+    path = PUBLIC_STRINGS
+    return _public_keys(path, path.stat().st_mtime if path.exists() else 0.0)
+
+
+@dataclass(frozen=True)
+class Coverages:
+    """How far a language is: over every interface string (what a signed-in person may see)
+    and over those a public reader sees."""
+
+    signed_in: Coverage
+    public: Coverage
+
+
+_coverage_cache: dict[tuple, Coverages] = {}
 
 
 def clear_coverage_cache() -> None:
     _coverage_cache.clear()
 
 
-def coverage(code: str) -> Coverage:
+def _count(items: list[InterfaceMessage]) -> Coverage:
+    states = [m.state for m in items]
+    return Coverage(
+        total=len(items),
+        translated=sum(s != MessageState.UNTRANSLATED for s in states),
+        up_to_date=states.count(MessageState.TRANSLATED),
+    )
+
+
+def coverages(code: str) -> Coverages:
     """Counted once per language for each state of its catalog and in-app translations."""
     path = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
     seen = generations((code,))
@@ -220,14 +258,23 @@ def coverage(code: str) -> Coverage:
     if seen is not None and stamp in _coverage_cache:
         return _coverage_cache[stamp]
     items = messages(code)
-    states = [m.state for m in items]
-    result = Coverage(
-        total=len(items),
-        translated=sum(s != MessageState.UNTRANSLATED for s in states),
-        up_to_date=states.count(MessageState.TRANSLATED),
+    public = public_keys()
+    result = Coverages(
+        signed_in=_count(items),
+        public=_count([m for m in items if m.source.key in public]),
     )
     if seen is not None:
         for old in [k for k in list(_coverage_cache) if k[0] == code]:
             _coverage_cache.pop(old, None)  # only the latest state of a language is asked for
         _coverage_cache[stamp] = result
     return result
+
+
+def coverage(code: str) -> Coverage:
+    """How much of every interface string is translated."""
+    return coverages(code).signed_in
+
+
+def public_coverage(code: str) -> Coverage:
+    """How much of what a public reader sees is translated."""
+    return coverages(code).public

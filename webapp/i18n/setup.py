@@ -8,9 +8,11 @@ from flask import Flask, Response, g
 
 from webapp.extensions import babel
 from webapp.i18n import queries
-from webapp.i18n.choice import enabled_languages, ui_language
+from webapp.i18n.choice import ui_language
 from webapp.i18n.domain import ChainDomain
 from webapp.i18n.languages import all_languages
+from webapp.i18n.marking import LabellingTemplate
+from webapp.i18n.readiness import page_language, switcher_languages
 
 
 def _format_locale() -> str:
@@ -40,9 +42,16 @@ def init_app(app: Flask) -> None:
             response.vary.update(("Accept-Language", "Cookie"))
         return response
 
+    # Templates label the language of their text (marking); set before any is loaded.
+    app.jinja_env.template_class = LabellingTemplate
+
     @app.context_processor
     def language_context() -> dict:
-        return {"ui_language": ui_language(), "languages": enabled_languages()}
+        return {
+            "ui_language": ui_language(),
+            "page_language": page_language(),
+            "languages": switcher_languages(),
+        }
 
 
 def clear_caches() -> None:

@@ -23,8 +23,7 @@ from webapp.concurrency import hidden_id, keep_typed, saving, version_of
 from webapp.extensions import db
 from webapp.i18n.choice import enabled_languages
 from webapp.i18n.languages import Language, all_languages
-from webapp.i18n.queries import SOURCE_LANGUAGE, Coverage
-from webapp.i18n.queries import coverage as interface_coverage
+from webapp.i18n.queries import SOURCE_LANGUAGE, Coverage, coverages
 from webapp.pages import translations
 from webapp.pages.forms import TranslationForm
 from webapp.pages.models import ORIGINAL_LANGUAGE, Page, TranslationState
@@ -204,7 +203,8 @@ def translation_status():
     rows = [
         StatusRow(
             language,
-            interface_coverage(language.code),
+            coverages(language.code).public,
+            coverages(language.code).signed_in,
             pages[language.code],
             policy.can(current_user, Action.INTERFACE_TRANSLATE, language),
             policy.can_somewhere(current_user, Action.PAGE_TRANSLATE, language.code),
@@ -216,9 +216,11 @@ def translation_status():
 
 @dataclass(frozen=True)
 class StatusRow:
-    """How far one language is: its interface strings and its published pages."""
+    """How far one language is: the interface strings a public reader sees, all of them (what
+    a signed-in person may see), and its published pages."""
 
     language: Language
+    public: Coverage
     interface: Coverage
     pages: dict[str, int]
     may_translate_interface: bool
