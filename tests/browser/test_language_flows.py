@@ -10,10 +10,13 @@ import sqlalchemy as sa
 
 from tests.browser.conftest import language_menu, sign_in
 from webapp.extensions import db
+from webapp.i18n.models import message_key
 from webapp.registrations.models import ListState, RegistrationList
 from webapp.units.models import Unit
 
 pytestmark = pytest.mark.browser
+
+SEARCH = "[tyz-test] search"
 
 # Marked test text, not Tày: nobody should mistake it for a translation.
 CASES = {
@@ -31,6 +34,12 @@ def _draft_list_id(app) -> int:
                 RegistrationList.state == ListState.DRAFT,
             )
         )
+
+
+def _chosen(page) -> str | None:
+    """The language the reader chose: the switcher's current entry (the document's own label
+    is the language most of the page is in, which may be the fallback)."""
+    return page.locator("nav.langs [aria-current=true]").get_attribute("lang")
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
@@ -63,8 +72,10 @@ def test_translator_translates_and_editor_switches_the_form_to_tay(app, new_page
     # Signed in, the switcher is a form: the choice goes into the profile.
     language_menu(editor).get_by_role("button", name="Tiếng Tày").click()
     editor.wait_for_url(f"**{path}")
-    assert editor.locator("html").get_attribute("lang") == "tyz"
-    assert editor.locator("form label", has_text=tay).count() == 1  # translated in the app
+    assert _chosen(editor) == "tyz"
+    # Mostly Vietnamese, so labelled vi; the string translated in the app is labelled Tày.
+    assert editor.locator("html").get_attribute("lang") == "vi"
+    assert editor.locator("form label span[lang=tyz]", has_text=tay).count() == 1
     assert editor.locator("label[for=description]").inner_text() == "Mô tả"  # Vietnamese
     assert "Tiếng Tày" in editor.locator(".langnote").inner_text()
 
@@ -74,13 +85,52 @@ def test_translator_translates_and_editor_switches_the_form_to_tay(app, new_page
     editor.locator("main form button[type=submit]").first.click()
     error = editor.locator(".errors", has_text="đồng")
     error.wait_for()
-    assert editor.locator("html").get_attribute("lang") == "tyz"
+    assert _chosen(editor) == "tyz"
     assert editor.input_value("#budget_people") == "1,5"
     assert editor.input_value("#name") == "Nhà văn hóa bản Nà Mò"
 
     # The choice is kept in the profile: a new device opens in Tày.
     other = new_page(javascript=javascript)
     sign_in(other, "editor.pacnam", "edit-bang-thanh")
-    assert other.locator("html").get_attribute("lang") == "tyz"
+    assert _chosen(other) == "tyz"
     language_menu(other).get_by_role("button", name="Tiếng Việt").click()  # back, for the next run
-    other.wait_for_function("document.documentElement.lang === 'vi'")
+    other.locator("nav.langs strong[lang=vi][aria-current=true]").wait_for(state="attached")
+
+
+def _lang_of(locator) -> str | None:
+    """The language an element's text is in: its own or its nearest ancestor's `lang`."""
+    return locator.locator("xpath=ancestor-or-self::*[@lang][1]").get_attribute("lang")
+
+
+def test_a_tay_reader_on_a_phone_without_javascript_sees_each_language_labelled(
+    app, new_page, base_url, tmp_path
+):
+    """A string the translator saved through the app is Tày and labelled tyz; the rest of the
+    interface and the untranslated guidance are Vietnamese and labelled vi."""
+    translator = app.test_client()
+    response = translator.post(
+        "/login", data={"username": "translator.tay", "password": "dich-tieng-tay"}
+    )
+    assert response.status_code == 303
+    translator.token = None
+    key = message_key("Search")
+    saved = translator.post(f"/translations/tyz/{key}", data={"strings-0": SEARCH, "version": "0"})
+    assert saved.status_code == 303
+
+    reader = new_page(javascript=False)
+    reader.context.add_cookies([{"name": "lang", "value": "tyz", "url": base_url}])
+    reader.goto("/pages")
+    assert reader.locator("html").get_attribute("lang") == "vi"  # mostly Vietnamese
+    assert _chosen(reader) == "tyz"
+    assert "chưa có bản dịch" in language_menu(reader).inner_text()
+    reader.screenshot(path=tmp_path / "tay-reader-360-languages.png", full_page=True)
+    reader.locator("details.fold-langs > summary").click()  # folded again
+    reader.locator("details.fold-menu > summary").click()
+    tay = reader.locator("nav.menu a", has_text=SEARCH)
+    assert tay.is_visible() and _lang_of(tay.locator("span")) == "tyz"
+    home = reader.locator("nav.menu a", has_text="Trang chủ")
+    assert _lang_of(home) == "vi"
+    reader.screenshot(path=tmp_path / "tay-reader-360-menu.png", full_page=True)
+    reader.goto(reader.locator("main a[href^='/pages/']").first.get_attribute("href"))
+    assert reader.locator("article.guidance").get_attribute("lang") == "vi"  # no Tày version
+    reader.screenshot(path=tmp_path / "tay-reader-360-page.png", full_page=True)
