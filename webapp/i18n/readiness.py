@@ -14,6 +14,7 @@ from flask import current_app, g
 
 from webapp.i18n import queries
 from webapp.i18n.choice import enabled_languages, ui_language
+from webapp.i18n.generations import generations
 from webapp.i18n.languages import Language
 
 # The document is labelled with the reader's language once this share of public strings is
@@ -60,5 +61,6 @@ def switcher_languages() -> list[Offered]:
     language is always listed."""
     hide = current_app.config["UNREADY_LANGUAGES"] == "hide"
     current = ui_language().code
+    generations(tuple(current_app.config["LANGUAGES"]))  # one query for all, kept for the request
     offered = [Offered(language, is_ready(language.code)) for language in enabled_languages()]
     return [o for o in offered if o.ready or not hide or o.language.code == current]
