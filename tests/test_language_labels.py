@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from tests.conftest import CsrfClient
 from webapp.auth.models import Role
 from webapp.i18n import queries
-from webapp.i18n.marking import strip, to_labels
+from webapp.i18n.marking import CLOSE, OPEN, SEP, strip, to_labels
 from webapp.i18n.models import message_key
 from webapp.i18n.setup import clear_caches
 
@@ -87,7 +87,7 @@ def test_mostly_vietnamese_tay_page_is_vi_with_the_tay_string_labelled(app, db, 
     assert languages_of(html, "Trang chủ") == {"vi"}  # "Home", from the Vietnamese catalog
     assert languages_of(html, "Cổng thông tin Cuộc vận động") == {"vi"}
     # Attributes and the title stay plain text, never markup.
-    assert "\ue000" not in html and "<title><span" not in html
+    assert OPEN not in html and CLOSE not in html and "<title><span" not in html
     assert 'aria-label="Ngôn ngữ"' in html
 
 
@@ -140,7 +140,7 @@ def test_status_page_shows_public_signed_in_and_pages_shares(app, db):
 
 
 def test_markers_become_labels_in_text_and_vanish_elsewhere():
-    marked = "\ue000tyz\ue001A\ue002"
+    marked = f"{OPEN}tyz{SEP}A{CLOSE}"
     html = (
         f'<title>{marked}</title><a title="{marked}">{marked} <b>x</b></a><option>{marked}</option>'
     )
@@ -148,3 +148,6 @@ def test_markers_become_labels_in_text_and_vanish_elsewhere():
         '<title>A</title><a title="A"><span lang="tyz">A</span> <b>x</b></a><option>A</option>'
     )
     assert strip(f"Mail: {marked}") == "Mail: A"
+    # What a person typed is never taken for a marker, private-use characters or not.
+    typed = '<p>\ue000x" onclick="alert(1)\ue001t\ue002</p>'
+    assert to_labels(typed + marked) == typed + '<span lang="tyz">A</span>'

@@ -33,6 +33,7 @@ before rendering (flash messages) are taken to be in the document's language.
 from __future__ import annotations
 
 import re
+import secrets
 
 from flask import g, has_request_context
 from jinja2 import Template
@@ -40,13 +41,17 @@ from jinja2 import Template
 from webapp.i18n.models import message_key
 from webapp.i18n.readiness import page_language
 
-OPEN, SEP, CLOSE = "\ue000", "\ue001", "\ue002"
-_MARKERS = re.compile(f"{OPEN}[^{SEP}]*{SEP}|{CLOSE}")
+# Each marker carries a secret of this process, so text a person typed (private-use characters
+# included) is never taken for one; the language in it must look like a language tag.
+_SECRET = secrets.token_hex(6)
+OPEN, SEP, CLOSE = f"\ue000{_SECRET}", "\ue001", f"\ue002{_SECRET}"
+_TAG = r"[a-z]{2,8}(?:-[A-Za-z0-9]{1,8})*"
+_MARKERS = re.compile(f"{OPEN}{_TAG}{SEP}|{CLOSE}")
 # Elements whose content is text only (or not shown): markers there are dropped.
 _TEXT_ONLY = ("title", "option", "textarea", "script", "style")
 _TOKEN = re.compile(
     r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
-    f"|{OPEN}([^{SEP}]*){SEP}|{CLOSE}",
+    f"|{OPEN}({_TAG}){SEP}|{CLOSE}",
     re.S,
 )
 
