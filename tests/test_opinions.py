@@ -14,6 +14,7 @@ from webapp.auth.models import Role
 from webapp.db import utcnow
 from webapp.extensions import db as _db
 from webapp.opinions.models import Opinion, OpinionSetting, OpinionSource, OpinionState
+from webapp.units.models import Level
 
 NAME, PHONE = "Nguyễn Văn Riêng", "0912 345 678"
 
@@ -268,3 +269,19 @@ def test_another_communes_committee_is_refused(login_as, sent, tree):
     page = district.get(f"/opinions/{sent.id}").get_data(as_text=True)
     assert NAME in page and PHONE in page
     assert _opinion(sent.code).state == OpinionState.RECEIVED
+
+
+def test_communes_right_under_a_province_are_chosen_through_it(client, campaign, tree):
+    """From 2025 communes sit right under the province: the first step offers it."""
+    province = factories.make_unit("Tỉnh Mới", level=Level.PROVINCE)
+    commune = factories.make_unit("Xã Hai Cấp", parent=province)
+    _db.session.commit()
+    first = client.get("/opinions/new").get_data(as_text=True)
+    assert "Tỉnh Mới" in first and tree.province.name not in first  # P has no commune itself
+    assert commune.name in client.get(f"/opinions/new?district={province.id}").get_data(
+        as_text=True
+    )
+    response = _send(client, tree, district=province.id, commune=commune.id)
+    assert response.status_code == 303 and _opinion().unit_id == commune.id
+    wrong = _send(client, tree, district=province.id, commune=tree.c1.id)  # not under it
+    assert wrong.status_code == 422

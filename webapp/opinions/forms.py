@@ -54,6 +54,19 @@ def units_in_force(level: Level, parent_id: int | None = None) -> list[Unit]:
     return list(db.session.scalars(stmt.order_by(Unit.name)))
 
 
+def commune_parents() -> list[Unit]:
+    """The first step of the commune choice: the units in force right above communes in force
+    (districts; the province itself where the communes sit right under it, as from 2025)."""
+    today = local_today()
+    parents = (
+        sa.select(Unit.parent_id)
+        .where(Unit.level == Level.COMMUNE, active_on(today))
+        .scalar_subquery()
+    )
+    stmt = sa.select(Unit).where(Unit.id.in_(parents), active_on(today))
+    return sorted(db.session.scalars(stmt), key=lambda u: (u.level != Level.DISTRICT, u.name))
+
+
 def _contact(form, field) -> None:
     value = field.data or ""
     if value and not (_PHONE.match(value) or _EMAIL.match(value)):
@@ -66,7 +79,7 @@ class DistrictForm(Form):
     class Meta:
         csrf = False
 
-    district = SelectField(_l("District"), coerce=optional_int, validate_choice=False)
+    district = SelectField(_l("District or province"), coerce=optional_int, validate_choice=False)
 
 
 class OpinionForm(Form):

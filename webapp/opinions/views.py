@@ -26,6 +26,7 @@ from webapp.opinions.forms import (
     SummaryForm,
     TrackForm,
     choices,
+    commune_parents,
     topic_choices,
     units_in_force,
 )
@@ -44,9 +45,8 @@ PAGE_SIZE = 50
 
 
 def _district(value) -> Unit | None:
-    unit = db.session.get(Unit, value) if isinstance(value, int) else None
-    in_force = unit is not None and unit.level == Level.DISTRICT and unit.valid_to is None
-    return unit if in_force else None
+    """The unit chosen at the first step, if it is one of those offered."""
+    return next((u for u in commune_parents() if u.id == value), None)
 
 
 def _district_id(text: str | None) -> int | None:
@@ -94,8 +94,7 @@ def new():
             abort(400)
         step = DistrictForm(request.args)
         step.district.choices = choices(
-            [("", _("Choose a district"))]
-            + [(u.id, u.name) for u in units_in_force(Level.DISTRICT)]
+            [("", _("Choose a district or province"))] + [(u.id, u.name) for u in commune_parents()]
         )
         return render_template("opinions/district.html", form=step)
     communes = units_in_force(Level.COMMUNE, district.id)
