@@ -285,3 +285,41 @@ def test_communes_right_under_a_province_are_chosen_through_it(client, campaign,
     assert response.status_code == 303 and _opinion().unit_id == commune.id
     wrong = _send(client, tree, district=province.id, commune=tree.c1.id)  # not under it
     assert wrong.status_code == 422
+
+
+def _meeting(tree, **data):
+    values = {
+        "meeting_kind": "area_meeting",
+        "commune": tree.c1.id,
+        "topic": "policy",
+        "text": "Đề nghị hỗ trợ giống cây.",
+        "people": "5",
+    }
+    values.update(data)
+    return values
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"people": "0"}, "Hãy nhập một số từ 1 đến 100000."),
+        ({"people": "٣"}, "Chỉ dùng các chữ số từ 0 đến 9."),
+        ({"meeting_on": "31/02/2026"}, "Ngày không hợp lệ."),
+        ({"meeting_kind": "party"}, "Lựa chọn không hợp lệ."),
+        ({"text": ""}, "Trường này là bắt buộc."),
+    ],
+)
+def test_a_meeting_record_with_bad_input_is_answered(login_as, campaign, tree, data, message):
+    editor, _user = login_as(Role.EDITOR, tree.c1)
+    response = editor.post("/opinions/record", data=_meeting(tree, **data))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _opinion() is None
+
+
+def test_a_meeting_of_another_commune_is_refused(login_as, campaign, tree):
+    editor, _user = login_as(Role.EDITOR, tree.c1)
+    assert (
+        editor.post("/opinions/record", data=_meeting(tree, commune=tree.c2.id)).status_code == 403
+    )
+    assert _opinion() is None

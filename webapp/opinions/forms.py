@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -22,7 +21,15 @@ from webapp.campaign.models import Content
 from webapp.concurrency import VersionForm
 from webapp.db import local_today
 from webapp.extensions import db
-from webapp.forms import Form, day_field, max_length, optional_int, required, text_filters
+from webapp.forms import (
+    Form,
+    WholeNumberField,
+    day_field,
+    max_length,
+    optional_int,
+    required,
+    text_filters,
+)
 from webapp.opinions.models import MeetingKind
 from webapp.opinions.services import ANSWER_MAX, REASON_MAX, SUMMARY_MAX, TEXT_MAX
 from webapp.units.models import Level, Unit
@@ -130,7 +137,7 @@ class MeetingForm(OpinionForm):
     meeting_place = StringField(_l("Place"), filters=text_filters(), validators=[max_length(200)])
     meeting_on = day_field(_l("Date of the meeting"))
     area = SelectField(_l("Residential area"), coerce=optional_int, validate_choice=False)
-    people = IntegerField(
+    people = WholeNumberField(
         _l("Number of people who raised it"),
         default=1,
         validators=[

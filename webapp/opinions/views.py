@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from webapp import policy
 from webapp.campaign.models import Content
-from webapp.concurrency import saving, version_of
+from webapp.concurrency import VersionForm, saving, version_of
 from webapp.extensions import csrf, db
 from webapp.forms import field_error
 from webapp.opinions import services
@@ -243,6 +243,7 @@ def _show(opinion: Opinion, status: int = 200, **forms):
     days = services.answer_days()
     version = str(opinion.version)
     defaults = {
+        "plain_form": VersionForm(formdata=None, version=version),
         "reject_form": ReasonForm(formdata=None, version=version),
         "forward_form": ReasonForm(formdata=None, version=version, prefix="forward"),
         "summary_form": SummaryForm(formdata=None, version=version, summary=opinion.summary),
@@ -321,7 +322,7 @@ def accept(opinion_id: int):
     return _run_step(
         opinion_id,
         Action.OPINION_HANDLE,
-        ReasonForm(),
+        VersionForm(),
         "",
         lambda opinion, form: services.accept(current_user, opinion, version_of(form)),
         _("The opinion was accepted for handling."),
@@ -416,7 +417,7 @@ def close(opinion_id: int):
     return _run_step(
         opinion_id,
         Action.OPINION_ANSWER,
-        ReasonForm(),
+        VersionForm(),
         "",
         lambda opinion, form: services.close(current_user, opinion, version_of(form)),
         _("The opinion was closed."),
