@@ -14,7 +14,7 @@ from webapp.auth.models import Role
 from webapp.db import utcnow
 from webapp.extensions import db as _db
 from webapp.opinions.models import Opinion, OpinionSetting, OpinionSource, OpinionState
-from webapp.units.models import Level
+from webapp.units.models import Level, Unit
 
 NAME, PHONE = "Nguyễn Văn Riêng", "0912 345 678"
 
@@ -323,3 +323,24 @@ def test_a_meeting_of_another_commune_is_refused(login_as, campaign, tree):
         editor.post("/opinions/record", data=_meeting(tree, commune=tree.c2.id)).status_code == 403
     )
     assert _opinion() is None
+
+
+def test_parallel_sends_from_one_address_keep_the_limit(app, db, tree):
+    """The second send waits for the first's lock on the address, then counts it."""
+    from tests.test_review import _race
+    from webapp.opinions import services
+
+    commune_id = tree.c1.id
+
+    def send(session_db):
+        unit = session_db.session.get(Unit, commune_id)
+        services.send(services.OpinionValues(unit=unit, content=None, text="Đèn"), "10.0.0.7")
+
+    app.config["OPINIONS_PER_ADDRESS_HOUR"] = 1
+    try:
+        outcomes, waited_in = _race(app, ("first", send), ("second", send))
+    finally:
+        app.config["OPINIONS_PER_ADDRESS_HOUR"] = 5
+    assert waited_in is not None, "the second send never waited for the first"
+    assert outcomes == {"first": "done", "second": "TooMany"}
+    assert _db.session.scalar(sa.select(sa.func.count(Opinion.id))) == 1

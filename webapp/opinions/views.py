@@ -86,6 +86,7 @@ def _commune_ok(form: OpinionForm, communes: list[Unit]) -> bool:
 @bp.route("/new", methods=["GET", "POST"])
 @csrf.exempt  # no account and no session: nothing to forge; the honeypot and limits stand
 def new():
+    policy.require(current_user, Action.OPINION_SEND)
     request.max_form_memory_size = FORM_MEMORY_BYTES
     source = request.form if request.method == "POST" else request.args
     district = _district(_district_id(source.get("district")))
@@ -125,6 +126,7 @@ def new():
 @bp.get("/track")
 def track():
     """An opinion by its code: its state and answer, never who sent it."""
+    policy.require(current_user, Action.OPINION_SEND)
     form = TrackForm(request.args)
     opinion = final = None
     status = 200
