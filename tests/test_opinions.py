@@ -344,3 +344,14 @@ def test_parallel_sends_from_one_address_keep_the_limit(app, db, tree):
     assert waited_in is not None, "the second send never waited for the first"
     assert outcomes == {"first": "done", "second": "TooMany"}
     assert _db.session.scalar(sa.select(sa.func.count(Opinion.id))) == 1
+
+
+def test_the_audit_log_reads_the_steps_by_code_and_links_the_opinion(login_as, sent, tree):
+    editor, _user = login_as(Role.EDITOR, tree.c1)
+    _post(editor, sent, "reject", reason="Trùng lặp")
+    admin, _user = login_as(Role.ADMIN, tree.province)
+    page = admin.get("/audit").get_data(as_text=True)
+    assert f"Ý kiến {sent.code} đã được gửi" in page
+    assert f"Ý kiến {sent.code} không được tiếp nhận" in page
+    assert f'href="/opinions/{sent.id}"' in page
+    assert NAME not in page and PHONE not in page
