@@ -49,16 +49,17 @@ def _district(value) -> Unit | None:
     return next((u for u in commune_parents() if u.id == value), None)
 
 
-def _district_id(text: str | None) -> int | None:
+def _int_of(text: str | None) -> int | None:
+    """A number typed in a URL or a select's value; None when garbled."""
     text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 def _values(form: OpinionForm, communes: list[Unit]) -> OpinionValues:
     commune = next((u for u in communes if u.id == form.commune.data), None)
     content = None
     if form.topic.data and form.topic.data != POLICY_TOPIC:
-        content = db.session.get(Content, _district_id(form.topic.data) or 0)
+        content = db.session.get(Content, _int_of(form.topic.data) or 0)
     return OpinionValues(
         unit=commune,
         content=content,
@@ -71,7 +72,7 @@ def _values(form: OpinionForm, communes: list[Unit]) -> OpinionValues:
 def _topic_ok(form: OpinionForm) -> bool:
     valid = {choice.value for choice in form.topic.choices if choice.value}
     if form.topic.data not in valid:
-        form.topic.errors = [*form.topic.errors, _("Please choose one.")]
+        form.topic.errors = list(form.topic.errors) or [_("Please choose one.")]
         return False
     return True
 
@@ -89,7 +90,7 @@ def new():
     policy.require(current_user, Action.OPINION_SEND)
     request.max_form_memory_size = FORM_MEMORY_BYTES
     source = request.form if request.method == "POST" else request.args
-    district = _district(_district_id(source.get("district")))
+    district = _district(_int_of(source.get("district")))
     if district is None:
         if request.method == "POST":
             abort(400)
@@ -110,8 +111,7 @@ def new():
     if form.website.data:
         form.form_errors.append(_("Your opinion could not be sent. Please try again."))
         return render_template("opinions/new.html", form=form, district=district), 400
-    valid = form.validate()
-    valid = _commune_ok(form, communes) and _topic_ok(form) and valid
+    valid = all([form.validate(), _commune_ok(form, communes), _topic_ok(form)])
     if not valid:
         return render_template("opinions/new.html", form=form, district=district), 422
     with saving(OpinionError) as attempt:
@@ -216,8 +216,7 @@ def record():
     chosen = db.session.get(Unit, form.commune.data) if isinstance(form.commune.data, int) else None
     if chosen is not None:
         policy.require(current_user, Action.OPINION_RECORD, chosen)
-    valid = form.validate()
-    valid = _commune_ok(form, communes) and _topic_ok(form) and valid
+    valid = all([form.validate(), _commune_ok(form, communes), _topic_ok(form)])
     if not valid:
         return render_template("opinions/record.html", form=form), 422
     values = _values(form, communes)
