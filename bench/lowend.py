@@ -73,6 +73,12 @@ def key_pages(app) -> list[KeyPage]:
         KeyPage("the plan (guidance)", None, f"/pages/{plan_path}", ".prose p"),
         KeyPage("search (no accents)", None, "/search?q=nong+thon", "#search-results a"),
         KeyPage("review queue", reviewer, "/review", ".queue a"),
+        KeyPage(
+            "send an opinion",
+            None,
+            f"/opinions/new?district={commune.parent_id}",
+            "main form button[type=submit]",
+        ),
         KeyPage("a list (reviewer)", reviewer, f"/registrations/lists/{submitted.id}", ".decide"),
         KeyPage(
             "new entry (no JS form)",

@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "commendations",
             "reports",
             "pages",
+            "opinions",
         ],
     ),
     ("L4 screens across capabilities", ["home", "admin", "seed", "backup", "deploy"]),

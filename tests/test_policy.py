@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ from webapp.commendations.permissions import deciding_unit
 from webapp.coverage.permissions import may_lead_joint_work
 from webapp.extensions import db as _db
 from webapp.i18n.languages import all_languages
+from webapp.opinions.models import Opinion, OpinionSource, OpinionState
 from webapp.pages.models import Page, PageKind, PageState, PageTranslation
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryKind, EntryState, ListState, RegistrationList
@@ -34,6 +36,7 @@ from webapp.units.models import Level, Unit
 
 EVERYONE = set(Role)
 ADMIN = {Role.ADMIN}
+OPINION_HANDLERS = {Role.ADMIN, Role.EDITOR, Role.REVIEWER}
 # About one's own account: the actor is the subject inside, another person outside.
 ACCOUNT_ACTIONS = (
     Action.ACCOUNT_CHANGE_PASSWORD,
@@ -104,18 +107,26 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     # C1's nomination is decided at D1: its reviewers and admins.
     Action.NOMINATION_DECIDE: {Role.ADMIN, Role.REVIEWER},
     Action.COMMENDATION_VIEW: EVERYONE,
+    Action.OPINION_SEND: EVERYONE,
+    # The commune's Front committee staff and those above; viewers never see a sender.
+    Action.OPINION_VIEW: OPINION_HANDLERS,
+    Action.OPINION_RECORD: OPINION_HANDLERS,
+    Action.OPINION_HANDLE: OPINION_HANDLERS,
+    Action.OPINION_ANSWER: OPINION_HANDLERS,
 }
 ALLOWED_OUTSIDE = {
     Action.CAMPAIGN_VIEW: EVERYONE,
     Action.PAGE_VIEW: EVERYONE,
     Action.TRANSLATION_STATUS: EVERYONE,
     Action.COMMENDATION_VIEW: EVERYONE,
+    Action.OPINION_SEND: EVERYONE,
 }
 ALLOWED_ANONYMOUS = {
     Action.CAMPAIGN_VIEW,
     Action.PAGE_VIEW,
     Action.TRANSLATION_STATUS,
     Action.COMMENDATION_VIEW,
+    Action.OPINION_SEND,
 }
 # Actions on things that belong to the top unit: "inside" means a role there.
 TOP_UNIT_ACTIONS = {
@@ -197,6 +208,18 @@ def _nomination(unit: Unit, state=NominationState.DRAFT, **kw) -> Nomination:
     return nomination
 
 
+def _opinion(unit: Unit, state=OpinionState.RECEIVED) -> Opinion:
+    from webapp.extensions import db
+
+    opinion = Opinion(
+        code=f"T{next(_slugs)}", unit=unit, text="Đề nghị", source=OpinionSource.ONLINE,
+        state=state,
+    )  # fmt: skip
+    db.session.add(opinion)
+    db.session.flush()
+    return opinion
+
+
 _slugs = itertools.count(1)
 
 
@@ -265,8 +288,12 @@ def _subject(action: Action, tree, actor: User, inside: bool, unit: Unit | None 
         return _nomination(unit)
     if action is Action.NOMINATION_DECIDE:
         return _nomination(unit, NominationState.SUBMITTED)
-    if action is Action.COMMENDATION_VIEW:
+    if action in (Action.COMMENDATION_VIEW, Action.OPINION_SEND):
         return None
+    if action in (Action.OPINION_VIEW, Action.OPINION_HANDLE):
+        return _opinion(unit)
+    if action is Action.OPINION_ANSWER:
+        return _opinion(unit, OpinionState.FORWARDED)
     if action is Action.AUDIT_VIEW:
         return _event(unit)
     if action in (Action.PAGE_VIEW, Action.PAGE_EDIT, Action.PAGE_PUBLISH):
@@ -290,6 +317,7 @@ def _subject(action: Action, tree, actor: User, inside: bool, unit: Unit | None 
         Action.REPORT_ROLLUP,
         Action.OVERLAP_VIEW,
         Action.OVERLAP_DECIDE,
+        Action.OPINION_RECORD,
     ):
         return unit
     if action is Action.USER_ACTIVATE:
@@ -1077,3 +1105,39 @@ def test_every_action_has_a_rule_registered_by_its_capability(app):
     assert set(policy.RULES) == set(Action)
     with pytest.raises(ValueError, match="already has another rule"):
         policy.register({Action.CAMPAIGN_VIEW: policy.Rule(policy.Audience.SIGNED_IN)})
+
+
+@pytest.mark.parametrize(
+    ("state", "handle", "answer"),
+    [
+        (OpinionState.RECEIVED, True, False),
+        (OpinionState.ACCEPTED, True, True),
+        (OpinionState.FORWARDED, False, True),
+        (OpinionState.ANSWERED, False, True),  # corrected, or closed
+        (OpinionState.CLOSED, False, False),
+        (OpinionState.REJECTED, False, False),
+        (OpinionState.MERGED, False, False),
+    ],
+)
+def test_opinion_steps_follow_its_state(db, tree, state, handle, answer):
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    opinion = _opinion(tree.c1, state)
+    assert policy.can(editor, Action.OPINION_HANDLE, opinion) is handle
+    assert policy.can(editor, Action.OPINION_ANSWER, opinion) is answer
+    assert policy.can(editor, Action.OPINION_VIEW, opinion)
+
+
+def test_opinions_are_recorded_for_communes_in_force_only(db, tree):
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.d1)])
+    assert policy.can(editor, Action.OPINION_RECORD, tree.c1)
+    assert not policy.can(editor, Action.OPINION_RECORD, tree.d1)  # not a commune
+    tree.c2.valid_to = date(2025, 6, 30)
+    assert not policy.can(editor, Action.OPINION_RECORD, tree.c2)  # ended
+
+
+def test_visible_opinions_are_those_of_the_scope(db, tree):
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    mine, other = _opinion(tree.c1), _opinion(tree.c2)
+    found = _db.session.scalars(policy.visible(editor, Action.OPINION_VIEW, sa.select(Opinion)))
+    assert [o.id for o in found] == [mine.id]
+    assert other.id

@@ -35,6 +35,7 @@ from webapp.extensions import db as _db
 from webapp.i18n.models import message_key
 from webapp.notifications.models import Notification, NotificationKind
 from webapp.notifications.services import notify
+from webapp.opinions import services as opinions
 from webapp.pages import files, translations
 from webapp.pages import services as pages
 from webapp.pages.models import PageKind, PageState, TranslationState
@@ -64,6 +65,8 @@ PUBLIC = {
     "commendations.public_list": "the commendations decided, published for everyone",
     "commendations.public_list_xlsx": "the same, as a spreadsheet",
     "campaign.show_campaign": "the campaign's contents and deadlines, published for everyone",
+    "opinions.new": "anyone may send an opinion, without an account (limits: tests/test_opinions)",
+    "opinions.track": "an opinion's state and answer by its code, never its sender",
 }
 # Routes about the signed-in user's own account or things: nobody else's to refuse.
 OWN = {
@@ -83,6 +86,8 @@ OWN = {
 SCOPED_LISTS = {
     "home.unregistered": "the units of the user's scope without a list for the year",
     "pages.worklist": "the pages of the translator's scope to translate into the language",
+    "opinions.index": "the opinions of the communes in the user's scope",
+    "opinions.record": "a meeting's opinion, for a commune of the user's scope",
 }
 # The shipped reorganizations replace Bắc Kạn's 2017 structure: loaded with the world (a province
 # after P, so not the top unit); an admin on its root is tried first for these routes.
@@ -109,6 +114,7 @@ FILLERS: dict[str | tuple[str, str], Any] = {
     "attachment_id": lambda w: w.attachment_id,
     "filename": lambda w: w.filename,
     "notification_id": lambda w: w.notification_id,
+    "opinion_id": lambda w: w.opinion_id,
     "step": lambda w: "publish",
     "code": lambda w: "tyz",
     "key": lambda w: message_key("Sign in"),
@@ -135,6 +141,10 @@ FORMS: dict[str, Any] = {
         "title": "Trang lạ", "body": "…", "unit_id": w.units["c3"], "parent_id": w.page_parent_id,
     },
     "campaign.set_deadline": lambda w: {"kind": "registration", "year": YEAR, "day": "1/3"},
+    "opinions.record": lambda w: {
+        "meeting_kind": "voter_contact", "commune": w.units["c3"], "topic": "policy",
+        "text": "Ý kiến lạ", "people": "3",
+    },
 }  # fmt: skip
 
 
@@ -165,6 +175,7 @@ class World:
     figure_id: int
     phu_nu_id: int
     reorganization: str
+    opinion_id: int
 
 
 def _values(kind, name, organization, unit) -> registrations.EntryValues:
@@ -226,6 +237,10 @@ def build_world(tree) -> World:
         translator, translation, translation.version, TranslationState.PUBLISHED
     )
     notify([editor], NotificationKind.SUBMITTED, women)
+    opinion = opinions.send(
+        opinions.OpinionValues(unit=c3, content=None, text=f"{MARK}: đèn đường thôn Nà Mò"),
+        "10.0.0.1",
+    )
     _db.session.commit()
     first, _specs = reorganize.read_manifest()
     loader.load_units(loader.DATA / first["units"], as_of=first["as_of"])
@@ -253,7 +268,7 @@ def build_world(tree) -> World:
         ),
         requirement_id=_db.session.scalar(sa.select(Requirement.id).limit(1)),
         figure_id=_db.session.scalar(sa.select(ReportFigure.id).limit(1)),
-        phu_nu_id=org("phu_nu").id, reorganization=reorganization,
+        phu_nu_id=org("phu_nu").id, reorganization=reorganization, opinion_id=opinion.id,
     )  # fmt: skip
 
 

@@ -58,6 +58,7 @@ def _register_policy() -> None:
     from webapp.commendations import permissions as commendations
     from webapp.coverage import permissions as coverage
     from webapp.i18n import permissions as i18n
+    from webapp.opinions import permissions as opinions
     from webapp.pages import permissions as pages
     from webapp.registrations import permissions as registrations
     from webapp.reports import permissions as reports
@@ -76,6 +77,7 @@ def _register_policy() -> None:
         coverage,
         reports,
         commendations,
+        opinions,
         pages,
         admin,
     ):
@@ -91,6 +93,7 @@ def _register_audit_readings() -> None:
     import webapp.commendations.audit
     import webapp.coverage.audit
     import webapp.i18n.audit
+    import webapp.opinions.audit
     import webapp.pages.audit
     import webapp.registrations.audit
     import webapp.reports.audit
@@ -116,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.home.views import bp as home
     from webapp.i18n.views import bp as i18n
     from webapp.notifications.views import bp as notifications
+    from webapp.opinions.views import bp as opinions
     from webapp.pages.views import bp as pages
     from webapp.registrations.views import bp as registrations
     from webapp.reports.views import bp as reports
@@ -133,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
         coverage,
         reports,
         commendations,
+        opinions,
         notifications,
         pages,
         exports,

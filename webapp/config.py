@@ -57,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_ACCOUNT_MAX_DELAY_SECONDS": 60,
     # An address the account signed in from counts only its own guesses at that account.
     "LOGIN_KNOWN_ADDRESS_DAYS": 30,
+    # Opinions of the people sent without an account, per sender's address and hour.
+    "OPINIONS_PER_ADDRESS_HOUR": 5,
     "PASSWORD_MIN_LENGTH": 8,
     # Werkzeug's scrypt (about 140 ms a check here); the hash records its method, so a change
     # applies to new passwords only.

@@ -14,6 +14,7 @@ from webapp.commendations.models import Evaluation, Nomination
 from webapp.coverage.models import OverlapDecision
 from webapp.i18n.models import CatalogGeneration, InterfaceTranslation
 from webapp.notifications.models import Notification
+from webapp.opinions.models import Opinion, OpinionSetting
 from webapp.pages.models import Attachment, Page, PageTranslation, Revision
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.reports.models import ProgressLine, ProgressReport, ReportFigure, ReportFigureValue
@@ -35,6 +36,8 @@ __all__ = [
     "ModelType",
     "Nomination",
     "Notification",
+    "Opinion",
+    "OpinionSetting",
     "OverlapDecision",
     "Page",
     "PageTranslation",

@@ -1,0 +1,46 @@
+"""Rules for opinions of the people: anyone sends one; the Front committee of its commune and
+the levels above read, handle and answer it (their admins, editors and reviewers: the staff
+who handle the campaign's work). Viewers and translators never see a sender's name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from webapp.auth.models import Role
+from webapp.opinions.models import ANSWERABLE_STATES, Opinion, OpinionState
+from webapp.policy import Action, Audience, Rule
+from webapp.units.permissions import is_current_commune, unit_itself
+
+HANDLERS = frozenset({Role.ADMIN, Role.EDITOR, Role.REVIEWER})
+
+
+def opinion_unit(opinion: Opinion):
+    return opinion.unit
+
+
+def opinion_unit_column():
+    return Opinion.unit_id
+
+
+def _current_commune(user: Any, unit) -> bool:
+    return is_current_commune(user, unit)
+
+
+def not_settled(user: Any, opinion: Opinion) -> bool:
+    """Still to handle: received, or being handled (not answered, rejected nor merged)."""
+    return opinion.state in (OpinionState.RECEIVED, OpinionState.ACCEPTED)
+
+
+def awaiting_answer(user: Any, opinion: Opinion) -> bool:
+    return opinion.state in ANSWERABLE_STATES or opinion.state == OpinionState.ANSWERED
+
+
+RULES: dict[Action, Rule] = {
+    Action.OPINION_SEND: Rule(Audience.PUBLIC),
+    Action.OPINION_VIEW: Rule(
+        Audience.ROLES, HANDLERS, opinion_unit, unit_column=opinion_unit_column
+    ),
+    Action.OPINION_RECORD: Rule(Audience.ROLES, HANDLERS, unit_itself, check=_current_commune),
+    Action.OPINION_HANDLE: Rule(Audience.ROLES, HANDLERS, opinion_unit, state=not_settled),
+    Action.OPINION_ANSWER: Rule(Audience.ROLES, HANDLERS, opinion_unit, state=awaiting_answer),
+}
