@@ -317,6 +317,13 @@ def test_a_meeting_record_with_bad_input_is_answered(login_as, campaign, tree, d
     assert _opinion() is None
 
 
+def test_the_staff_form_asks_about_the_person_who_raised_it(login_as, campaign, tree):
+    editor, _user = login_as(Role.EDITOR, tree.c1)
+    page = editor.get("/opinions/record").get_data(as_text=True)
+    assert "Họ tên người nêu ý kiến (không bắt buộc)" in page
+    assert "Tên của bạn" not in page and "ý kiến của bạn" not in page.lower()
+
+
 def test_a_meeting_of_another_commune_is_refused(login_as, campaign, tree):
     editor, _user = login_as(Role.EDITOR, tree.c1)
     assert (

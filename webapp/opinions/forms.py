@@ -129,6 +129,25 @@ class MeetingForm(OpinionForm):
     class Meta:
         csrf = True
 
+    # The staff member types what someone else said: the public form's "your" reads wrong.
+    text = TextAreaField(
+        _l("The opinion or proposal"),
+        filters=text_filters(),
+        validators=[required(), max_length(TEXT_MAX)],
+        description=_l("Any language. At most %(max)d characters.", max=TEXT_MAX),
+        render_kw={"rows": 6, "maxlength": TEXT_MAX},
+    )
+    sender_name = StringField(
+        _l("Name of the person who raised it (optional)"),
+        filters=text_filters(),
+        validators=[max_length(120)],
+    )
+    sender_contact = StringField(
+        _l("Their phone number or e-mail (optional)"),
+        filters=text_filters(),
+        validators=[max_length(120), _contact],
+        description=_l("Only the Front committees handling the opinion see the name and contact."),
+    )
     meeting_kind = SelectField(
         _l("Meeting"),
         choices=choices((k.value, k.label) for k in MeetingKind),
