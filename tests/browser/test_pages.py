@@ -77,6 +77,12 @@ HEADINGS = {
     "not found": "Không tìm thấy",
     "dashboard": "Xin chào, Cán bộ MTTQ xã Bằng Thành, Nhạn Môn",
     "password": "Đổi mật khẩu",
+    "opinion form (district)": "Gửi ý kiến, kiến nghị",
+    "opinion form": "Gửi ý kiến, kiến nghị",
+    "follow an opinion": "Theo dõi ý kiến",
+    "opinions": "Ý kiến, kiến nghị của nhân dân",
+    "opinion": "Ý kiến ",  # and its code
+    "record an opinion": "Ghi nhận ý kiến từ cuộc họp",
     "sessions": "Phiên đăng nhập của bạn",
     "commune (editor)": "Xã Bằng Thành",
     "unit tree (province)": "Đơn vị",
@@ -180,6 +186,7 @@ def _pages(app) -> list[Page]:
         rule = db.session.scalar(sa.select(Requirement).order_by(Requirement.id).limit(1))
         figure = db.session.scalar(sa.select(ReportFigure).order_by(ReportFigure.id).limit(1))
         waiting, approved, draft_nomination = _nominations(user, commune)
+        opinion = _opinion(commune)
         return [
             Page("welcome", None, "/"),
             Page("login", None, "/login"),
@@ -188,6 +195,12 @@ def _pages(app) -> list[Page]:
             Page("dashboard", "editor", "/"),
             Page("password", "editor", "/account/password"),
             Page("sessions", "editor", "/account/sessions"),
+            Page("opinion form (district)", None, "/opinions/new"),
+            Page("opinion form", None, f"/opinions/new?district={district.id}"),
+            Page("follow an opinion", None, f"/opinions/track?code={opinion.code}"),
+            Page("opinions", "editor", "/opinions"),
+            Page("opinion", "editor", f"/opinions/{opinion.id}"),
+            Page("record an opinion", "editor", "/opinions/record"),
             Page("commune (editor)", "editor", f"/units/{commune.id}"),
             Page("unit tree (province)", "admin", "/units"),
             Page("province", "admin", f"/units/{province.id}"),
@@ -338,6 +351,21 @@ def _report(editor: User, registration_list: RegistrationList):
     )
     db.session.commit()
     return report
+
+
+def _opinion(commune: Unit):
+    """An opinion a reader sent to the commune: the committee's pages need one."""
+    from webapp.opinions import services as opinions
+
+    opinion = opinions.send(
+        opinions.OpinionValues(
+            unit=commune, content=None, sender_name="Hoàng Thị Lan",
+            text="Đề nghị sửa đường bê tông từ thôn Nà Mò ra trung tâm xã.",
+        ),
+        "203.0.113.7",
+    )  # fmt: skip
+    db.session.commit()
+    return opinion
 
 
 def _nominations(editor: User, commune: Unit):
