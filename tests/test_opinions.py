@@ -89,7 +89,7 @@ def test_an_opinion_sent_gets_a_code_and_its_page_never_shows_the_sender(client,
     assert page.status_code == 200
     assert sent.code in text and "Đã nhận" in text
     assert NAME not in text and PHONE not in text
-    missing = client.get("/opinions/track?code=XXXX")
+    missing = client.get("/opinions/track?code=XXXX")  # no code is this short
     assert missing.status_code == 404
     assert "Không có ý kiến nào mang mã này" in missing.get_data(as_text=True)
 

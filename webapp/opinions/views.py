@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from webapp import policy
 from webapp.campaign.models import Content
@@ -166,6 +167,8 @@ def index():
     else:
         state = ""
         stmt = stmt.where(Opinion.state != OpinionState.MERGED)
+    # Each row names its commune and topic: loaded together, not one query per row.
+    stmt = stmt.options(selectinload(Opinion.unit), selectinload(Opinion.content))
     rows = list(db.session.scalars(stmt.order_by(Opinion.received_at.desc(), Opinion.id.desc())))
     paged = page_of(rows, PAGE_SIZE)
     return render_template(
