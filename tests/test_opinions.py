@@ -321,6 +321,8 @@ def test_the_staff_form_asks_about_the_person_who_raised_it(login_as, campaign, 
     editor, _user = login_as(Role.EDITOR, tree.c1)
     page = editor.get("/opinions/record").get_data(as_text=True)
     assert "Họ tên người nêu ý kiến (không bắt buộc)" in page
+    # The kinds of meeting in the reader's language, not as they were at import (English).
+    assert '<option value="area_meeting">Họp khu dân cư</option>' in page
     assert "Tên của bạn" not in page and "ý kiến của bạn" not in page.lower()
 
 

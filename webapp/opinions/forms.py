@@ -150,7 +150,8 @@ class MeetingForm(OpinionForm):
     )
     meeting_kind = SelectField(
         _l("Meeting"),
-        choices=choices((k.value, k.label) for k in MeetingKind),
+        # Called per form: the labels in the reader's language, not the one at import.
+        choices=lambda: choices((k.value, k.label) for k in MeetingKind),
         validators=[required()],
     )
     meeting_place = StringField(_l("Place"), filters=text_filters(), validators=[max_length(200)])
