@@ -113,6 +113,10 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.OPINION_RECORD: OPINION_HANDLERS,
     Action.OPINION_HANDLE: OPINION_HANDLERS,
     Action.OPINION_ANSWER: OPINION_HANDLERS,
+    Action.OPINION_EXPORT: OPINION_HANDLERS,
+    Action.OPINION_DISPATCH: OPINION_HANDLERS,
+    # The answer time is the province's: the district's admin may not set it (its own test).
+    Action.OPINION_SET_DAYS: set(),
 }
 ALLOWED_OUTSIDE = {
     Action.CAMPAIGN_VIEW: EVERYONE,
@@ -318,6 +322,9 @@ def _subject(action: Action, tree, actor: User, inside: bool, unit: Unit | None 
         Action.OVERLAP_VIEW,
         Action.OVERLAP_DECIDE,
         Action.OPINION_RECORD,
+        Action.OPINION_EXPORT,
+        Action.OPINION_DISPATCH,
+        Action.OPINION_SET_DAYS,
     ):
         return unit
     if action is Action.USER_ACTIVATE:
@@ -1141,3 +1148,23 @@ def test_visible_opinions_are_those_of_the_scope(db, tree):
     found = _db.session.scalars(policy.visible(editor, Action.OPINION_VIEW, sa.select(Opinion)))
     assert [o.id for o in found] == [mine.id]
     assert other.id
+
+
+def test_a_provinces_answer_time_is_for_its_own_admins(db, tree):
+    admin = factories.make_user(roles=[(Role.ADMIN, tree.province)])
+    district_admin = factories.make_user(roles=[(Role.ADMIN, tree.d1)])
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.province)])
+    far = factories.make_unit("Tỉnh Khác", level=Level.PROVINCE)
+    assert policy.can(admin, Action.OPINION_SET_DAYS, tree.province)
+    assert not policy.can(admin, Action.OPINION_SET_DAYS, far)  # another province
+    assert not policy.can(district_admin, Action.OPINION_SET_DAYS, tree.province)
+    assert not policy.can(editor, Action.OPINION_SET_DAYS, tree.province)
+
+
+def test_consolidated_lists_are_for_committee_units_in_force(db, tree):
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.d1)])
+    area = factories.make_unit("Thôn Nà Mò", level=Level.AREA, parent=tree.c1)
+    for action in (Action.OPINION_EXPORT, Action.OPINION_DISPATCH):
+        assert policy.can(editor, action, tree.d1) and policy.can(editor, action, tree.c1)
+        assert not policy.can(editor, action, area)  # no committee of its own
+        assert not policy.can(editor, action, tree.c3)  # another district's commune

@@ -88,6 +88,11 @@ SCOPED_LISTS = {
     "pages.worklist": "the pages of the translator's scope to translate into the language",
     "opinions.index": "the opinions of the communes in the user's scope",
     "opinions.record": "a meeting's opinion, for a commune of the user's scope",
+    "opinions.consolidated_list": "a consolidated list of a unit of the user's scope",
+    "opinions.consolidated_docx": "the same, as a Word file",
+    "opinions.consolidated_xlsx": "the same, as a spreadsheet",
+    "opinions.record_dispatch": "the sending of a list of a unit of the user's scope",
+    "opinions.answer_time": "the answer time of a province of the user's scope",
 }
 # The shipped reorganizations replace Bắc Kạn's 2017 structure: loaded with the world (a province
 # after P, so not the top unit); an admin on its root is tried first for these routes.
@@ -145,6 +150,11 @@ FORMS: dict[str, Any] = {
         "meeting_kind": "voter_contact", "commune": w.units["c3"], "topic": "policy",
         "text": "Ý kiến lạ", "people": "3",
     },
+    "opinions.record_dispatch": lambda w: {
+        "unit": w.units["c3"], "start": "01/01/2020", "end": "31/12/2030",
+        "recipient": "Ủy ban nhân dân xã", "number": "1/BC-MTTQ", "sent_on": "01/12/2026",
+    },
+    "opinions.answer_time": lambda w: {"province": w.units["province"], "days": "5"},
 }  # fmt: skip
 
 

@@ -110,6 +110,7 @@ def _subscribe_capabilities(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    import webapp.opinions.sending_views  # noqa: F401  (its routes join the opinions blueprint)
     from webapp.admin.views import bp as admin
     from webapp.auth.views import bp as auth
     from webapp.campaign.views import bp as campaign

@@ -14,7 +14,13 @@ from webapp.commendations.models import Evaluation, Nomination
 from webapp.coverage.models import OverlapDecision
 from webapp.i18n.models import CatalogGeneration, InterfaceTranslation
 from webapp.notifications.models import Notification
-from webapp.opinions.models import Opinion, OpinionSetting
+from webapp.opinions.models import (
+    Opinion,
+    OpinionDispatch,
+    OpinionDispatchItem,
+    OpinionProvinceSetting,
+    OpinionSetting,
+)
 from webapp.pages.models import Attachment, Page, PageTranslation, Revision
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.reports.models import ProgressLine, ProgressReport, ReportFigure, ReportFigureValue
@@ -37,6 +43,9 @@ __all__ = [
     "Nomination",
     "Notification",
     "Opinion",
+    "OpinionDispatch",
+    "OpinionDispatchItem",
+    "OpinionProvinceSetting",
     "OpinionSetting",
     "OverlapDecision",
     "Page",

@@ -37,25 +37,20 @@ _DOCX_ALIGN = {
 
 
 def to_docx(form: OfficialForm) -> bytes:
-    document = Document()
-    _docx_page(document)
-    _docx_fonts(document)
+    document = new_document()
 
-    _paragraph(document, form.unit_line, bold=True, space_after=12)
-    _paragraph(document, form.title, bold=True, size=14, align="center")
-    _paragraph(document, form.subtitle, bold=True, align="center")
+    paragraph(document, form.unit_line, bold=True, space_after=12)
+    paragraph(document, form.title, bold=True, size=14, align="center")
+    paragraph(document, form.subtitle, bold=True, align="center")
     if form.reference:
-        _paragraph(document, form.reference, italic=True, align="center")
-    _paragraph(document, "")
+        paragraph(document, form.reference, italic=True, align="center")
+    paragraph(document, "")
     _docx_table(document, form)
     _docx_signature(document, form)
-
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return document_bytes(document)
 
 
-def _docx_page(document) -> None:
+def landscape_page(document) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
@@ -63,7 +58,7 @@ def _docx_page(document) -> None:
         setattr(section, side, MARGIN)
 
 
-def _docx_fonts(document) -> None:
+def form_fonts(document) -> None:
     for name in ("Normal", "Table Grid"):
         style = document.styles[name]
         style.font.name = FONT
@@ -74,7 +69,7 @@ def _docx_fonts(document) -> None:
     document.styles["Normal"].font.size = Pt(13)
 
 
-def _paragraph(
+def paragraph(
     container,
     text: str,
     *,
@@ -103,14 +98,14 @@ def _runs(paragraph, text: str, *, bold=False, italic=False, size: float | None 
             run.font.size = Pt(size)
 
 
-def _cell(cell: _Cell, text: str, *, align: str = "left", bold: bool = False) -> None:
+def table_cell(cell: _Cell, text: str, *, align: str = "left", bold: bool = False) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.alignment = _DOCX_ALIGN[align]
     # On the runs: Word lets the Normal style's size win over the table style's.
     _runs(paragraph, text, bold=bold, size=TABLE_FONT_SIZE)
 
 
-def _repeat_as_header(row) -> None:
+def repeat_as_header(row) -> None:
     marker = OxmlElement("w:tblHeader")
     marker.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(marker)
@@ -126,28 +121,28 @@ def _docx_table(document, form: OfficialForm) -> None:
     top, sub = table.rows
     for index, column in enumerate(columns):
         if column.is_money:
-            _cell(sub.cells[index], column.heading, align="center", bold=True)
+            table_cell(sub.cells[index], column.heading, align="center", bold=True)
         else:
             merged = top.cells[index].merge(sub.cells[index])
-            _cell(merged, column.heading, align="center", bold=True)
+            table_cell(merged, column.heading, align="center", bold=True)
     group = top.cells[start].merge(top.cells[stop - 1])
-    _cell(group, form.budget_heading, align="center", bold=True)
+    table_cell(group, form.budget_heading, align="center", bold=True)
     for row in (top, sub):
-        _repeat_as_header(row)
+        repeat_as_header(row)
         for cell in row.cells:
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
     for form_row in form.rows:
         cells = table.add_row().cells
         for index, value in enumerate(form_row.cells):
-            _cell(cells[index], form.text(index, value), align=columns[index].align)
+            table_cell(cells[index], form.text(index, value), align=columns[index].align)
 
     total = table.add_row().cells
     label = total[0].merge(total[start - 1])
-    _cell(label, form.total_label, align="center", bold=True)
+    table_cell(label, form.total_label, align="center", bold=True)
     for offset, amount in enumerate(form.totals):
         text = form.text(start + offset, amount)
-        _cell(total[start + offset], text, align="right", bold=True)
+        table_cell(total[start + offset], text, align="right", bold=True)
 
     _docx_widths(table, form)
 
@@ -169,20 +164,67 @@ def _docx_widths(table, form: OfficialForm) -> None:
 
 
 def _docx_signature(document, form: OfficialForm) -> None:
+    signature_block(
+        document, form.date_line, form.signer_title, form.signature_note, form.signer_name
+    )
+
+
+def signature_block(
+    document,
+    date_line: str | None,
+    signer_title: str | None,
+    signature_note: str,
+    signer_name: str | None,
+) -> None:
     """A block centred on the right half of the page, as under Vietnamese official documents."""
     lines = [
-        (form.date_line, {"italic": True}, 0),
-        (form.signer_title, {"bold": True}, 0),
-        (form.signature_note, {"italic": True}, 0),
-        (form.signer_name, {"bold": True}, 60),  # room for the signature and the seal
+        (date_line, {"italic": True}, 0),
+        (signer_title, {"bold": True}, 0),
+        (signature_note, {"italic": True}, 0),
+        (signer_name, {"bold": True}, 60),  # room for the signature and the seal
     ]
-    _paragraph(document, "")
+    paragraph(document, "")
     for text, style, space_before in lines:
         if not text:
             continue
-        paragraph = _paragraph(document, text, align="center", **style)
-        paragraph.paragraph_format.left_indent = (PAGE_WIDTH - 2 * MARGIN) // 2
-        paragraph.paragraph_format.space_before = Pt(space_before)
+        line = paragraph(document, text, align="center", **style)
+        line.paragraph_format.left_indent = (PAGE_WIDTH - 2 * MARGIN) // 2
+        line.paragraph_format.space_before = Pt(space_before)
+
+
+def motto_header(document, issuer: str, number: str | None, motto: str, date_line: str) -> None:
+    """The head of an administrative document (Nghị định 30/2020/NĐ-CP): the issuing body
+    and the document's number on the left, the national name and motto and the place and date
+    on the right, in a table without borders."""
+    table = document.add_table(rows=1, cols=2)
+    table.autofit = False
+    left, right = table.rows[0].cells
+    width = (PAGE_WIDTH - 2 * MARGIN) // 2
+    left.width = right.width = width
+    lines = [(issuer, True, False)] + ([(number, False, False)] if number else [])
+    for cell, cell_lines in (
+        (left, lines),
+        (right, [(motto, True, False), (date_line, False, True)]),
+    ):
+        for index, (text, bold, italic) in enumerate(cell_lines):
+            line = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
+            line.alignment = _DOCX_ALIGN["center"]
+            _runs(line, text, bold=bold, italic=italic, size=TABLE_FONT_SIZE + 2)
+    paragraph(document, "")
+
+
+def new_document():
+    """A landscape A4 document in the form's font."""
+    document = Document()
+    landscape_page(document)
+    form_fonts(document)
+    return document
+
+
+def document_bytes(document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 def to_xlsx(form: OfficialForm) -> bytes:
@@ -192,7 +234,7 @@ def to_xlsx(form: OfficialForm) -> bytes:
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
     sheet = workbook.add_worksheet(SHEET_NAME)
-    formats = _xlsx_formats(workbook)
+    formats = xlsx_formats(workbook)
     columns = form.columns
     last = len(columns) - 1
     start, stop = form.budget_span
@@ -220,7 +262,7 @@ def to_xlsx(form: OfficialForm) -> bytes:
             for index, value in enumerate(row.cells):
                 column = columns[index]
                 cell_format = formats["money" if column.is_money else column.align]
-                _xlsx_write(sheet, first_data + offset, index, value, cell_format)
+                xlsx_write(sheet, first_data + offset, index, value, cell_format)
 
     total = first_data + len(form.rows)
     sheet.merge_range(total, 0, total, start - 1, form.total_label, formats["total_label"])
@@ -247,7 +289,7 @@ def to_xlsx(form: OfficialForm) -> bytes:
     return buffer.getvalue()
 
 
-def _xlsx_write(sheet, row: int, col: int, value, cell_format) -> None:
+def xlsx_write(sheet, row: int, col: int, value, cell_format) -> None:
     if value is None:
         sheet.write_blank(row, col, None, cell_format)
     elif isinstance(value, int):
@@ -256,7 +298,7 @@ def _xlsx_write(sheet, row: int, col: int, value, cell_format) -> None:
         sheet.write_string(row, col, cell_text(value), cell_format)
 
 
-def _xlsx_formats(workbook) -> dict:
+def xlsx_formats(workbook) -> dict:
     text = {"font_name": FONT, "font_size": 11, "text_wrap": True}
     cell = {**text, "border": 1, "valign": "top"}
     money = {**cell, "align": "right", "num_format": "#,##0"}

@@ -120,7 +120,7 @@ def build_form(registration_list: RegistrationList) -> OfficialForm:
 
 def _build(registration_list: RegistrationList) -> OfficialForm:
     unit = registration_list.unit
-    in_sentence, place = _unit_words(unit)
+    in_sentence, place = unit_words(unit)
     owner = f"{registration_list.organization.name_vi} {in_sentence}"
     campaign = current_campaign()
     reference = campaign.form_reference_vi if campaign else None
@@ -147,11 +147,11 @@ def _build(registration_list: RegistrationList) -> OfficialForm:
         rows=rows,
         total_label=pgettext("official form", "Total"),
         totals=totals,
-        date_line=_date_line(place, day) if day else None,
+        date_line=place_and_date(place, day) if day else None,
         signer_title=registration_list.signer_title or None,
         signature_note=pgettext("official form", "(Signature and seal)"),
         signer_name=registration_list.signer_name or None,
-        file_stem=_slug(f"danh sach {registration_list.year} {owner}"),
+        file_stem=file_slug(f"danh sach {registration_list.year} {owner}"),
     )
 
 
@@ -218,7 +218,7 @@ def _period(starts_on: date | None, ends_on: date | None) -> str | None:
     return None
 
 
-def _unit_words(unit: Unit) -> tuple[str, str]:
+def unit_words(unit: Unit) -> tuple[str, str]:
     """The unit's name inside a sentence ("xã Bằng Thành") and as the place of the date line
     ("Bằng Thành")."""
     name = unicodedata.normalize("NFC", unit.name)
@@ -229,7 +229,7 @@ def _unit_words(unit: Unit) -> tuple[str, str]:
     return name[:1].lower() + name[1:], name
 
 
-def _date_line(place: str, day: date) -> str:
+def place_and_date(place: str, day: date) -> str:
     # Administrative documents write days below 10 and the months 1 and 2 with a leading zero
     # (Nghị định 30/2020/NĐ-CP): "ngày 05 tháng 02", but "tháng 7".
     return pgettext(
@@ -242,5 +242,5 @@ def _date_line(place: str, day: date) -> str:
     )
 
 
-def _slug(text: str) -> str:
+def file_slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")

@@ -31,6 +31,7 @@ from webapp.extensions import db
 from webapp.i18n.queries import coverage as interface_coverage
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import unread_counts
+from webapp.opinions import queue as opinion_queue
 from webapp.pages.queries import translation_languages, translation_worklist
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState, RegistrationList
@@ -72,8 +73,13 @@ def work_queue(user) -> Queue:
         *_overlaps(user, today.year),
         *_translations(user),
         *_users_without_role(user),
+        *_opinions_to_handle(user),
     ]
-    queue.below = [*_unregistered(user, today), *_overdue_reports(user, today)]
+    queue.below = [
+        *_unregistered(user, today),
+        *_overdue_reports(user, today),
+        *_overdue_opinions(user),
+    ]
     queue.news = _news(user)
     return queue
 
@@ -341,7 +347,37 @@ def _users_without_role(user) -> list[Item]:
     ]
 
 
+def _opinions_to_handle(user) -> list[Item]:
+    """Opinions received (or sent up) that the user's committee has still to take up."""
+    if not policy.can_somewhere(user, Action.OPINION_HANDLE):
+        return []
+    count = opinion_queue.to_handle(user)
+    if not count:
+        return []
+    text = ngettext(
+        "%(num)d opinion of the people waits for your committee to handle",
+        "%(num)d opinions of the people wait for your committee to handle",
+        count,
+    )
+    return [Item(text, count, url_for("opinions.index"))]
+
+
 # Late below me
+
+
+def _overdue_opinions(user) -> list[Item]:
+    """Opinions without an answer in time, at the user's level or the one below."""
+    if not policy.can_somewhere(user, Action.OPINION_VIEW):
+        return []
+    count = opinion_queue.overdue_here_and_below(user)
+    if not count:
+        return []
+    text = ngettext(
+        "%(num)d opinion of the people is overdue for an answer",
+        "%(num)d opinions of the people are overdue for an answer",
+        count,
+    )
+    return [Item(text, count, url_for("opinions.index", state="overdue"))]
 
 
 def unregistered_communes(user, year: int) -> Select:

@@ -58,3 +58,29 @@ audit.register(
     },
     values=_values,
 )
+
+
+def _sending_values(event, details: dict, names: Names) -> dict:
+    count = details.get("count")
+    days = details.get("days")
+    return {
+        "number": text_detail(details, "number") or "—",
+        "recipient": text_detail(details, "recipient") or "—",
+        "count": count if isinstance(count, int) else 0,
+        "days": days if isinstance(days, int) else 0,
+    }
+
+
+audit.register(
+    {
+        "opinion.dispatched": (
+            _l("List %(number)s of %(count)d opinions was sent to %(recipient)s"),
+            _l("Opinions sent to the authorities"),
+        ),
+        "opinion.answer_days_set": (
+            _l("The time for an answer to opinions was set to %(days)d days"),
+            _l("Time for an answer set"),
+        ),
+    },
+    values=_sending_values,
+)

@@ -162,3 +162,71 @@ class OpinionSetting(db.Model):
     campaign: Mapped[Campaign] = relationship()
 
     __table_args__ = (sa.CheckConstraint("answer_days BETWEEN 1 AND 3650", name="days_range"),)
+
+
+class OpinionDispatch(db.Model):
+    """A consolidated list of opinions the committee of a unit sent to the authorities (the
+    Party committee, the People's Committee of its level): to whom, under which document
+    number, on which day, and which opinions it carried (`items`)."""
+
+    __tablename__ = "opinion_dispatches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    period_from: Mapped[date]
+    period_to: Mapped[date]
+    # With the opinions of every commune below the unit, not only those it handles itself.
+    with_below: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    recipient: Mapped[str] = mapped_column(sa.String(200))
+    number: Mapped[str] = mapped_column(sa.String(60))
+    sent_on: Mapped[date]
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    items: Mapped[list[OpinionDispatchItem]] = relationship(
+        back_populates="dispatch", cascade="all, delete-orphan", order_by="OpinionDispatchItem.id"
+    )
+
+    __table_args__ = (sa.CheckConstraint("period_to >= period_from", name="period_order"),)
+
+
+class OpinionDispatchItem(db.Model):
+    """One opinion carried by a dispatch, with the count of people it stood for that day."""
+
+    __tablename__ = "opinion_dispatch_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispatch_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("opinion_dispatches.id", ondelete="CASCADE"), index=True
+    )
+    opinion_id: Mapped[int] = mapped_column(sa.ForeignKey("opinions.id"), index=True)
+    people: Mapped[int]
+
+    dispatch: Mapped[OpinionDispatch] = relationship(back_populates="items")
+    opinion: Mapped[Opinion] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("dispatch_id", "opinion_id"),)
+
+
+class OpinionProvinceSetting(db.Model):
+    """A province's own time for an answer: overrides the campaign's (OpinionSetting) for the
+    opinions of its communes. Set by the province's admins."""
+
+    __tablename__ = "opinion_province_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), unique=True)
+    answer_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    unit: Mapped[Unit] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (sa.CheckConstraint("answer_days BETWEEN 1 AND 3650", name="days_range"),)

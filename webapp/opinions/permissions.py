@@ -9,6 +9,7 @@ from typing import Any
 from webapp.auth.models import Role
 from webapp.opinions.models import ANSWERABLE_STATES, Opinion, OpinionState
 from webapp.policy import Action, Audience, Rule
+from webapp.units.models import Level
 from webapp.units.permissions import is_current_commune, unit_itself
 
 HANDLERS = frozenset({Role.ADMIN, Role.EDITOR, Role.REVIEWER})
@@ -24,6 +25,20 @@ def opinion_unit_column():
 
 def _current_commune(user: Any, unit) -> bool:
     return is_current_commune(user, unit)
+
+
+def _committee_unit(user: Any, unit) -> bool:
+    """A unit with a Front committee that sends lists: a province, district or commune that
+    still exists (not a residential area)."""
+    return unit.level in (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE) and unit.valid_to is None
+
+
+def province_of(unit):
+    """The province a unit lies in (itself for a province): its answer time is the
+    province's to set."""
+    while unit is not None and unit.level != Level.PROVINCE:
+        unit = unit.parent
+    return unit
 
 
 def not_settled(user: Any, opinion: Opinion) -> bool:
@@ -43,4 +58,10 @@ RULES: dict[Action, Rule] = {
     Action.OPINION_RECORD: Rule(Audience.ROLES, HANDLERS, unit_itself, check=_current_commune),
     Action.OPINION_HANDLE: Rule(Audience.ROLES, HANDLERS, opinion_unit, state=not_settled),
     Action.OPINION_ANSWER: Rule(Audience.ROLES, HANDLERS, opinion_unit, state=awaiting_answer),
+    # On a unit: its committee (or one above) lists the opinions it handles and records the
+    # sending; the list carries no sender, but the opinions' texts are the committee's.
+    Action.OPINION_EXPORT: Rule(Audience.ROLES, HANDLERS, unit_itself, check=_committee_unit),
+    Action.OPINION_DISPATCH: Rule(Audience.ROLES, HANDLERS, unit_itself, check=_committee_unit),
+    # On a unit: the answer time of its province, for the province's admins only.
+    Action.OPINION_SET_DAYS: Rule(Audience.ROLES, frozenset({Role.ADMIN}), province_of),
 }

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from webapp import policy
 from webapp.audit.services import record
-from webapp.campaign.models import Campaign, Content
+from webapp.campaign.models import Content
 from webapp.concurrency import lock_current, take_write_lock
 from webapp.db import local_today, utcnow
 from webapp.extensions import db
@@ -27,7 +27,6 @@ from webapp.opinions.models import (
     OPEN_STATES,
     MeetingKind,
     Opinion,
-    OpinionSetting,
     OpinionSource,
     OpinionState,
 )
@@ -38,7 +37,6 @@ TEXT_MAX = 5000
 SUMMARY_MAX = 1000
 REASON_MAX = 2000
 ANSWER_MAX = 10000
-DEFAULT_ANSWER_DAYS = 30
 
 
 class OpinionError(Refused):
@@ -274,25 +272,3 @@ def close(user, opinion: Opinion, version: int | None = None) -> None:
         raise OpinionError(_("Only an answered opinion can be closed."))
     opinion.state = OpinionState.CLOSED
     record(user, "opinion.closed", opinion, unit_id=opinion.unit_id)
-
-
-def answer_days() -> int:
-    """The campaign's time for an answer (data: opinion_settings; 30 days without a row)."""
-    days = db.session.scalar(
-        sa.select(OpinionSetting.answer_days)
-        .join(Campaign, Campaign.id == OpinionSetting.campaign_id)
-        .order_by(Campaign.id)
-        .limit(1)
-    )
-    return days or DEFAULT_ANSWER_DAYS
-
-
-def overdue_condition(days: int):
-    """SQL: open and received more than `days` ago."""
-    return sa.and_(
-        Opinion.state.in_(OPEN_STATES), Opinion.received_at < utcnow() - timedelta(days=days)
-    )
-
-
-def is_overdue(opinion: Opinion, days: int) -> bool:
-    return opinion.state in OPEN_STATES and opinion.received_at < utcnow() - timedelta(days=days)

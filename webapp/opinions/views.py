@@ -15,7 +15,7 @@ from webapp.campaign.models import Content
 from webapp.concurrency import VersionForm, saving, version_of
 from webapp.extensions import csrf, db
 from webapp.forms import field_error
-from webapp.opinions import services
+from webapp.opinions import consolidated, overdue, services
 from webapp.opinions.forms import (
     POLICY_TOPIC,
     AnswerForm,
@@ -159,9 +159,8 @@ def index():
         policy.require(current_user, Action.OPINION_VIEW, None)
     state = request.args.get("state") or ""
     stmt = policy.visible(current_user, Action.OPINION_VIEW, sa.select(Opinion))
-    days = services.answer_days()
     if state == "overdue":
-        stmt = stmt.where(services.overdue_condition(days))
+        stmt = stmt.where(overdue.overdue_condition())
     elif state in {s.value for s in OpinionState}:
         stmt = stmt.where(Opinion.state == state)
     else:
@@ -176,10 +175,16 @@ def index():
         paged=paged,
         state=state,
         states=list(OpinionState),
-        days=days,
-        overdue={o.id for o in paged.items if services.is_overdue(o, days)},
+        days=overdue.days_for(_scope_unit()),
+        overdue=overdue.overdue_ids([o.id for o in paged.items]),
         may_record=policy.can_somewhere(current_user, Action.OPINION_RECORD),
     )
+
+
+def _scope_unit() -> Unit | None:
+    """A unit of the user's scope, whose province's answer time the list states."""
+    roots = policy.scope_roots(current_user, Action.OPINION_VIEW)
+    return db.session.get(Unit, min(roots)) if roots else None
 
 
 def _communes_in_scope() -> list[Unit]:
@@ -244,7 +249,6 @@ def _load(opinion_id: int) -> Opinion:
 
 
 def _show(opinion: Opinion, status: int = 200, **forms):
-    days = services.answer_days()
     version = str(opinion.version)
     defaults = {
         "plain_form": VersionForm(formdata=None, version=version),
@@ -265,8 +269,9 @@ def _show(opinion: Opinion, status: int = 200, **forms):
         render_template(
             "opinions/show.html",
             opinion=opinion,
-            overdue=services.is_overdue(opinion, days),
-            days=days,
+            overdue=overdue.is_overdue(opinion),
+            days=overdue.days_for(opinion.unit),
+            dispatches=consolidated.dispatches_carrying(opinion),
             **defaults,
         ),
         status,

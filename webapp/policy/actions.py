@@ -65,3 +65,6 @@ class Action(enum.StrEnum):
     OPINION_RECORD = "opinion.record"  # record one raised at a meeting, for a commune
     OPINION_HANDLE = "opinion.handle"  # accept, reject, merge, reword, send up a level
     OPINION_ANSWER = "opinion.answer"  # record the authority's answer, close
+    OPINION_EXPORT = "opinion.export"  # a unit's consolidated list to the authorities (files)
+    OPINION_DISPATCH = "opinion.dispatch"  # record that a unit's consolidated list was sent
+    OPINION_SET_DAYS = "opinion.set_days"  # a province's days for an answer before overdue
