@@ -163,7 +163,9 @@ def _sources(opinion: Opinion) -> str:
         ]
         parts += [o.meeting_place] if o.meeting_place else []
         parts += [o.meeting_on.strftime("%d/%m/%Y")] if o.meeting_on else []
-        parts.append(pgettext("official form", "%(num)d people", num=o.people))
+        # The opinion merged into counts the people of those merged into it too.
+        own = o.people - sum(m.people for m in opinion.merged) if o is opinion else o.people
+        parts.append(pgettext("official form", "%(num)d people", num=own))
         lines.append(", ".join(parts))
     return "\n".join(lines)
 
