@@ -51,6 +51,8 @@ NOT_PAGES = {
     "commendations.evaluations_index",
     "commendations.nominations_index",
     "commendations.public_list_xlsx",
+    "opinions.consolidated_docx",
+    "opinions.consolidated_xlsx",
 }
 
 
@@ -83,6 +85,8 @@ HEADINGS = {
     "opinions": "Ý kiến, kiến nghị của nhân dân",
     "opinion": "Ý kiến ",  # and its code
     "record an opinion": "Ghi nhận ý kiến từ cuộc họp",
+    "consolidated opinions": "Tổng hợp ý kiến gửi cơ quan có thẩm quyền",
+    "answer time": "Thời hạn trả lời",
     "sessions": "Phiên đăng nhập của bạn",
     "commune (editor)": "Xã Bằng Thành",
     "unit tree (province)": "Đơn vị",
@@ -201,6 +205,8 @@ def _pages(app) -> list[Page]:
             Page("opinions", "editor", "/opinions"),
             Page("opinion", "editor", f"/opinions/{opinion.id}"),
             Page("record an opinion", "editor", "/opinions/record"),
+            Page("consolidated opinions", "editor", _consolidated(commune)),
+            Page("answer time", "admin", "/opinions/answer-time"),
             Page("commune (editor)", "editor", f"/units/{commune.id}"),
             Page("unit tree (province)", "admin", "/units"),
             Page("province", "admin", f"/units/{province.id}"),
@@ -422,7 +428,14 @@ def _not_pages(app) -> list[Page]:
             ),
             Page("rollup xlsx", "reviewer", f"/reports/2017/{commune.parent_id}/rollup.xlsx"),
             Page("commendations xlsx", None, "/commendations/2017.xlsx"),
+            Page("opinions docx", "editor", _consolidated(commune, "consolidated.docx")),
+            Page("opinions xlsx", "editor", _consolidated(commune, "consolidated.xlsx")),
         ]
+
+
+def _consolidated(commune: Unit, path: str = "consolidated") -> str:
+    """The commune's consolidated list of opinions over the years the demo's opinion is in."""
+    return f"/opinions/{path}?unit={commune.id}&start=01/01/2017&end=31/12/2099"
 
 
 def _any_line() -> int:

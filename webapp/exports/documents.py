@@ -1,6 +1,9 @@
 """The official form as files: an editable Word document and a spreadsheet.
 
-Both lay out an OfficialForm; neither decides what the form says.
+Both lay out an OfficialForm; neither decides what the form says. The building blocks (the
+page and fonts, paragraphs, table cells, the national motto header, the signature block, the
+spreadsheet's formats) serve the other documents the committees sign, such as the consolidated
+list of opinions.
 """
 
 from __future__ import annotations

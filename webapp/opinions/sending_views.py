@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp import policy
-from webapp.concurrency import saving
+from webapp.concurrency import hidden_id, saving
 from webapp.downloads import content_disposition
 from webapp.exports.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
 from webapp.extensions import db
@@ -191,7 +191,7 @@ def record_dispatch():
     if not policy.can_somewhere(current_user, Action.OPINION_DISPATCH):
         policy.require(current_user, Action.OPINION_DISPATCH, None)
     form = DispatchForm()
-    unit = db.session.get(Unit, _int(form.unit.data))
+    unit = db.session.get(Unit, hidden_id(form.unit.data))
     start, end = _parse_day(form.start.data), _parse_day(form.end.data)
     if unit is None or start is None or end is None or end < start:
         abort(400)  # the hidden fields as the page wrote them: only a forged form misses them
@@ -225,11 +225,6 @@ def record_dispatch():
     return redirect(url_for("opinions.consolidated_list", **_query(choice)), 303)
 
 
-def _int(text: str | None) -> int:
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
-
-
 def _setting(province: Unit | None) -> OpinionProvinceSetting | None:
     if province is None:
         return None
@@ -245,7 +240,7 @@ def answer_time():
         policy.require(current_user, Action.OPINION_SET_DAYS, None)
     provinces = overdue.provinces_to_set(current_user)
     source = request.form if request.method == "POST" else request.args
-    chosen = db.session.get(Unit, _int(source.get("province")))
+    chosen = db.session.get(Unit, hidden_id(source.get("province")))
     if chosen is not None and chosen not in provinces:
         policy.require(current_user, Action.OPINION_SET_DAYS, chosen)
         chosen = None  # in scope, but not a province in force
@@ -280,7 +275,7 @@ def answer_time():
         return page(422)
     if not form.validate():
         return page(422)
-    version = _int(form.version.data) or None
+    version = hidden_id(form.version.data) or None
     with saving(OpinionError, conflicts=(sa.exc.IntegrityError,)) as attempt:
         overdue.set_answer_days(current_user, province, form.days.data, version)
     if attempt.stale:
