@@ -348,3 +348,6 @@ def test_the_home_queue_shows_opinions_to_the_right_people(login_as, opinions, t
     assert "quá hạn trả lời" not in text(province.get("/"))  # two levels above
     other_district, _user = login_as(Role.REVIEWER, tree.d2)
     assert "ý kiến của nhân dân" not in text(other_district.get("/"))
+    _db.session.add(OpinionProvinceSetting(unit_id=tree.province.id, answer_days=45))
+    _db.session.commit()
+    assert "quá hạn trả lời" not in text(district.get("/"))  # the province gives 45 days
