@@ -6,31 +6,66 @@ commune's or district's committee. Both databases."""
 from __future__ import annotations
 
 import pytest
+from flask_login import AnonymousUserMixin
 
-from tests import test_opinions
+from tests import factories, test_opinions
 from tests.test_opinions import NAME, PHONE, _opinion, _post, _send
+from webapp import policy
 from webapp.auth.models import Role
-from webapp.opinions.models import OpinionState
+from webapp.extensions import db as _db
+from webapp.opinions.models import Opinion, OpinionSource, OpinionState
+from webapp.policy import Action
 
 MEGABYTE = "x" * 1_000_000
 sent = test_opinions.sent  # the fixture: an opinion sent online with a name and phone
 
 
-def test_the_district_sends_it_up_to_the_province_which_answers(login_as, client, sent, tree):
+def test_the_district_sends_it_up_to_the_province_which_answers(login_as, sent, tree):
     commune, _user = login_as(Role.EDITOR, tree.c1)
     _post(commune, sent, "forward", **{"forward-reason": "Ngoài thẩm quyền của xã"})
     district, _user = login_as(Role.REVIEWER, tree.d1)
     opinion = _opinion(sent.code)
-    # Forwarded, it waits for an answer: the district cannot send it on as "being handled"…
-    refused = _post(district, opinion, "forward", **{"forward-reason": "Cần tỉnh quyết"})
-    assert refused.status_code == 303
-    assert _opinion(sent.code).forwarded_to_id == tree.d1.id
-    # …but answers it, or the province does.
+    # The commune handed it on: it cannot send it again nor reject it (a word, no change)…
+    again = _post(commune, opinion, "reject", reason="Đổi ý")
+    assert again.status_code == 303 and _opinion(sent.code).state == OpinionState.FORWARDED
+    # …the district, where it now is, sends it on up to the province…
+    assert (
+        _post(district, opinion, "forward", **{"forward-reason": "Cần tỉnh quyết"}).status_code
+        == 303
+    )
+    opinion = _opinion(sent.code)
+    assert (opinion.state, opinion.forwarded_to_id) == (OpinionState.FORWARDED, tree.province.id)
+    assert opinion.reason == "Cần tỉnh quyết"
+    # …and may no longer handle it once the province has it; the province answers.
+    late = _post(district, opinion, "summary", summary="Muộn")
+    assert late.status_code == 303 and _opinion(sent.code).summary is None
     province, _user = login_as(Role.REVIEWER, tree.province)
+    assert "Không có cấp trên" not in province.get(f"/opinions/{sent.id}").get_data(as_text=True)
     answer = {"answer_text": "Tỉnh bố trí vốn.", "agency": "UBND tỉnh", "answered_on": "01/12/2026"}
     assert _post(province, opinion, "answer", **answer).status_code == 303
     opinion = _opinion(sent.code)
     assert opinion.state == OpinionState.ANSWERED and opinion.answered_on.day == 1
+    assert test_opinions._actions(opinion)[-3:] == [
+        "opinion.forwarded",
+        "opinion.forwarded",
+        "opinion.answered",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role_at", "handle"),
+    [("c1", False), ("d1", True), ("province", True), ("d2", False)],
+)
+def test_a_forwarded_opinion_is_handled_where_it_was_sent(db, tree, role_at, handle):
+    opinion = Opinion(
+        code="FWD34679", unit=tree.c1, text="Đèn", source=OpinionSource.ONLINE,
+        state=OpinionState.FORWARDED, forwarded_to=tree.d1,
+    )  # fmt: skip
+    _db.session.add(opinion)
+    user = factories.make_user(roles=[(Role.EDITOR, getattr(tree, role_at))])
+    _db.session.commit()
+    assert policy.can(user, Action.OPINION_HANDLE, opinion) is handle
+    assert policy.can(AnonymousUserMixin(), Action.OPINION_HANDLE, opinion) is False
 
 
 @pytest.mark.parametrize(
