@@ -216,3 +216,16 @@ def test_the_code_shows_the_answer_and_follows_the_merged_one(client, campaign, 
         assert private not in page
     public = client.get(f"/opinions/answers?commune={tree.c1.id}").get_data(as_text=True)
     assert "Tỉnh cấp kinh phí năm 2027." in public and NAME not in public
+
+
+@pytest.mark.parametrize("language", ["tyz", "hmn"])
+def test_a_minority_language_falls_back_to_vietnamese(client, campaign, tree, staff, language):
+    """Only a person writes Tày or Hmong: until then, the page reads in Vietnamese."""
+    _opinion_of(tree, staff, tree.c1, "Ý kiến một", answer="Đáp một")
+    client.set_cookie("lang", language)
+    _status, page = _page(client)
+    assert "<h1>Trả lời ý kiến của nhân dân</h1>" in page and "Answers to" not in page
+    assert "1 ý kiến đã được trả lời" in page
+    assert f'<strong lang="{language}" aria-current="true">' in page  # chosen, not ignored
+    track = client.get("/opinions/track").get_data(as_text=True)
+    assert "Theo dõi ý kiến" in track
