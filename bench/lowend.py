@@ -79,6 +79,12 @@ def key_pages(app) -> list[KeyPage]:
             f"/opinions/new?district={commune.parent_id}",
             "main form button[type=submit]",
         ),
+        KeyPage(
+            "answers of a commune",
+            None,
+            f"/opinions/answers?commune={commune.id}",
+            "main form[role=search] button[type=submit]",
+        ),
         KeyPage("a list (reviewer)", reviewer, f"/registrations/lists/{submitted.id}", ".decide"),
         KeyPage(
             "new entry (no JS form)",

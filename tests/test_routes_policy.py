@@ -67,6 +67,7 @@ PUBLIC = {
     "campaign.show_campaign": "the campaign's contents and deadlines, published for everyone",
     "opinions.new": "anyone may send an opinion, without an account (limits: tests/test_opinions)",
     "opinions.track": "an opinion's state and answer by its code, never its sender",
+    "opinions.answers_page": "the answers published back to the people, without senders",
 }
 # Routes about the signed-in user's own account or things: nobody else's to refuse.
 OWN = {

@@ -84,6 +84,8 @@ HEADINGS = {
     "follow an opinion": "Theo dõi ý kiến",
     "opinions": "Ý kiến, kiến nghị của nhân dân",
     "opinion": "Ý kiến ",  # and its code
+    "answers to opinions": "Trả lời ý kiến của nhân dân",
+    "answers to opinions (commune)": "Trả lời ý kiến của nhân dân",
     "record an opinion": "Ghi nhận ý kiến từ cuộc họp",
     "consolidated opinions": "Tổng hợp ý kiến gửi cơ quan có thẩm quyền",
     "answer time": "Thời hạn trả lời",
@@ -202,6 +204,8 @@ def _pages(app) -> list[Page]:
             Page("opinion form (district)", None, "/opinions/new"),
             Page("opinion form", None, f"/opinions/new?district={district.id}"),
             Page("follow an opinion", None, f"/opinions/track?code={opinion.code}"),
+            Page("answers to opinions", None, "/opinions/answers"),
+            Page("answers to opinions (commune)", None, f"/opinions/answers?commune={commune.id}"),
             Page("opinions", "editor", "/opinions"),
             Page("opinion", "editor", f"/opinions/{opinion.id}"),
             Page("record an opinion", "editor", "/opinions/record"),
@@ -370,6 +374,14 @@ def _opinion(commune: Unit):
         ),
         "203.0.113.7",
     )  # fmt: skip
+    # One answered, for the public answers pages.
+    reviewer = db.session.scalar(sa.select(User).where(User.username == "reviewer.pacnam"))
+    text = "Xin hỗ trợ giống ngô cho các hộ nghèo thôn Khuổi Bốc."
+    answered = opinions.send(opinions.OpinionValues(commune, None, text), "203.0.113.8")
+    opinions.accept(reviewer, answered)
+    opinions.reword(reviewer, answered, "Hỗ trợ giống ngô cho hộ nghèo thôn Khuổi Bốc")
+    reply = "Huyện cấp giống ngô vụ xuân 2027 cho 32 hộ nghèo."
+    opinions.answer(reviewer, answered, reply, "UBND huyện Pác Nặm", None)
     db.session.commit()
     return opinion
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from webapp.auth.models import Role
 from webapp.opinions.models import ANSWERABLE_STATES, Opinion, OpinionState
-from webapp.policy import Action, Audience, Rule
+from webapp.policy import Action, Audience, Rule, covers
 from webapp.units.models import Level
 from webapp.units.permissions import is_current_commune, unit_itself
 
@@ -42,8 +42,16 @@ def province_of(unit):
 
 
 def not_settled(user: Any, opinion: Opinion) -> bool:
-    """Still to handle: received, or being handled (not answered, rejected nor merged)."""
-    return opinion.state in (OpinionState.RECEIVED, OpinionState.ACCEPTED)
+    """Still to handle: received, or being handled (not answered, rejected nor merged); once
+    sent up, by the level it was sent to (or above), which may in turn send it further up —
+    the level below has handed it on."""
+    if opinion.state in (OpinionState.RECEIVED, OpinionState.ACCEPTED):
+        return True
+    return (
+        opinion.state == OpinionState.FORWARDED
+        and opinion.forwarded_to is not None
+        and covers(user, Action.OPINION_HANDLE, opinion.forwarded_to)
+    )
 
 
 def awaiting_answer(user: Any, opinion: Opinion) -> bool:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import (
     Response,
     make_response,
     render_template,
-    request,
     session,
 )
 from flask_babel import gettext as _
@@ -24,6 +21,7 @@ from webapp.exports.documents import XLSX_MIMETYPE
 from webapp.i18n.choice import ui_language
 from webapp.i18n.domain import interface_stamp
 from webapp.policy import Action
+from webapp.revalidate import already_known, etag_of, not_kept, revalidated
 
 
 @bp.get("/<int:year>")
@@ -36,10 +34,9 @@ def public_list(year: int):
     etag = None
     if not personal:
         parts = (year, queries.public_stamp(year), ui_language().code, interface_stamp())
-        etag = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-        known = [etag, *(f"{etag}:{algorithm}" for algorithm in ("br", "gzip", "deflate"))]
-        if any(request.if_none_match.contains(tag) for tag in known):
-            return _public_response(make_response("", 304), etag)
+        etag = etag_of(parts)
+        if already_known(etag):
+            return revalidated(make_response("", 304), etag)
     body = render_template(
         "commendations/public.html",
         year=year,
@@ -47,11 +44,7 @@ def public_list(year: int):
         groups=queries.approved_groups(year),
     )
     response = make_response(body)
-    if personal:
-        response.cache_control.private = True
-        response.cache_control.no_store = True
-        return response
-    return _public_response(response, etag)
+    return not_kept(response) if personal else revalidated(response, etag)
 
 
 @bp.get("/<int:year>.xlsx")
@@ -64,13 +57,4 @@ def public_list_xlsx(year: int):
     response = Response(workbook, mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = content_disposition(f"{title}.xlsx")
     response.cache_control.no_cache = True
-    return response
-
-
-def _public_response(response, etag: str):
-    # Private: the page carries the visitor's own CSRF token (htmx headers).
-    response.cache_control.private = True
-    response.cache_control.no_cache = True
-    response.set_etag(etag)
-    response.vary.add("Cookie")
     return response

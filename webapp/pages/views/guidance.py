@@ -4,7 +4,6 @@ restore, publish and archive)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from flask import (
@@ -41,6 +40,7 @@ from webapp.pages.queries import editable_by, published_children, resolve
 from webapp.pages.translations import published_translations
 from webapp.pages.views.common import bp
 from webapp.policy import Action
+from webapp.revalidate import already_known, etag_of, not_kept, revalidated
 from webapp.units.models import Level, Unit
 from webapp.units.queries import tree_order, units_in_scope
 
@@ -119,7 +119,7 @@ def _etag(page: Page, children: list[Page], reading: _Reading) -> str:
         *[(a.id, a.size) for a in page.attachments],
         *[(c.id, c.current_revision_id) for c in children],
     ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return etag_of(parts)
 
 
 def _render_page(page: Page, children: list[Page], reading: _Reading) -> str:
@@ -144,26 +144,14 @@ def show_page(path: str):
     children = published_children(page)
     reading = _reading(page, children)
     if current_user.is_authenticated or session.get("_flashes"):
-        response = make_response(_render_page(page, children, reading))
-        response.cache_control.private = True
-        response.cache_control.no_store = True
-        return response
-    # Anonymous readers revalidate with ETag / Last-Modified and get 304s for unchanged pages,
-    # answered before anything is rendered. Private: the page carries the visitor's own CSRF
-    # token (htmx headers).
+        return not_kept(make_response(_render_page(page, children, reading)))
+    # Anonymous readers revalidate with an ETag and get 304s for unchanged pages, answered
+    # before anything is rendered. No Last-Modified: files and children change a page without
+    # changing its date.
     etag = _etag(page, children, reading)
-    # Flask-Compress tags what it compresses "<etag>:br" / ":gzip": those are ours too.
-    known = [etag, *(f"{etag}:{algorithm}" for algorithm in ("br", "gzip", "deflate"))]
-    if any(request.if_none_match.contains(tag) for tag in known):
-        response = make_response("", 304)
-    else:
-        response = make_response(_render_page(page, children, reading))
-    response.cache_control.private = True
-    response.cache_control.no_cache = True
-    # No Last-Modified: files and children change a page without changing its date.
-    response.set_etag(etag)
-    response.vary.add("Cookie")
-    return response
+    if already_known(etag):
+        return revalidated(make_response("", 304), etag)
+    return revalidated(make_response(_render_page(page, children, reading)), etag)
 
 
 # Writing

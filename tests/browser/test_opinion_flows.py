@@ -1,0 +1,148 @@
+"""An opinion from a reader to its answer, in Chromium at 360 px, with JavaScript on and off
+(issue 19): an anonymous reader sends one and gets a code; the commune committee
+(editor.pacnam, Bằng Thành) merges it with one recorded at a meeting and sends that up to the
+district; the district (reviewer.pacnam, Pác Nặm) records the answer; the reader sees the answer
+by code and on the commune's public page. No page the reader (or any visitor) opens shows the
+sender's phone number."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import ACCOUNTS, sign_in
+
+pytestmark = pytest.mark.browser
+
+DISTRICT, COMMUNE = "Huyện Pác Nặm", "Xã Bằng Thành"
+
+
+def _no_overflow(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
+
+
+def _step(page, action: str, **fields) -> None:
+    """Open the step's <details> (a native disclosure: no JavaScript needed), fill, send."""
+    form = page.locator(f"form[action$='/{action}']")
+    details = page.locator("details", has=form)
+    if details.count() and details.get_attribute("open") is None:
+        details.locator("summary").click()
+    for selector, value in fields.items():
+        form.locator(f"[name='{selector}']").fill(value)
+    form.locator("button[type=submit]").click()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_an_opinion_is_merged_sent_up_answered_and_shown_back(new_page, javascript):
+    mark = "có JS" if javascript else "không JS"
+    phone = "0912 000 111" if javascript else "0912 000 222"
+    text = f"Đề nghị lắp đèn đường đoạn qua chợ Bằng Thành ({mark})"
+    seen = []  # the HTML of every page a visitor opened
+
+    # An anonymous reader sends an opinion: the district, then the commune (two steps).
+    reader = new_page(javascript=javascript)
+    reader.goto("/opinions/new")
+    reader.select_option("#district", label=DISTRICT)
+    reader.locator("main button[type=submit]").click()
+    reader.wait_for_url("**/opinions/new?district=*")
+    _no_overflow(reader)
+    seen.append(reader.content())
+    reader.select_option("#commune", label=COMMUNE)
+    reader.select_option("#topic", value="policy")
+    reader.fill("#text", text)
+    reader.fill("#sender_name", "Lý Văn Pằn")
+    reader.fill("#sender_contact", phone)
+    reader.locator("main button.primary").click()
+    reader.wait_for_url("**/opinions/track?code=*")
+    code = reader.locator("strong.code").inner_text().strip()
+    assert re.fullmatch(r"[0-9A-Z]{8}", code)
+    seen.append(reader.content())
+    _no_overflow(reader)
+
+    # The commune committee records the same concern raised at a voter contact session…
+    commune = new_page(javascript=javascript)
+    sign_in(commune, *ACCOUNTS["editor"])
+    commune.goto("/opinions/record")
+    commune.select_option("#meeting_kind", value="voter_contact")
+    commune.fill("#meeting_place", "Nhà văn hóa thôn Nà Coóc")
+    commune.fill("#meeting_on", "04/12/2026")
+    commune.select_option("#commune", label=COMMUNE)
+    commune.select_option("#topic", value="policy")
+    commune.fill("#text", f"Cử tri đề nghị lắp đèn đường qua chợ ({mark})")
+    commune.fill("#people", "12")
+    commune.locator("main button.primary").click()
+    commune.wait_for_url(re.compile(r".*/opinions/\d+$"))
+    meeting_url = commune.url
+    meeting_code = commune.locator("h1").inner_text().split()[-1]
+    _no_overflow(commune)
+
+    # …finds the reader's opinion in its list, merges it into the meeting's…
+    commune.goto("/opinions")
+    commune.get_by_role("link", name=code).click()
+    commune.wait_for_url(re.compile(r".*/opinions/\d+$"))
+    assert phone in commune.content()  # the committee sees the sender
+    _step(commune, "merge", target=meeting_code.lower())
+    commune.locator(".flash", has_text="Đã gộp ý kiến").wait_for()
+    assert commune.locator("a", has_text=meeting_code).count()
+
+    # …rewords it and sends it up to the district, beyond the commune's authority.
+    commune.goto(meeting_url)
+    commune.locator("p.meta", has_text="13 người").wait_for()
+    _step(commune, "summary", summary=f"Lắp đèn đường qua chợ Bằng Thành ({mark})")
+    commune.locator(".flash", has_text="Đã lưu").wait_for()
+    _step(commune, "forward", **{"forward-reason": "Cần kinh phí của huyện"})
+    commune.locator(".flash", has_text="Đã chuyển ý kiến lên cấp trên").wait_for()
+    _no_overflow(commune)
+
+    # The district committee: here the consolidated DOCX list of the district includes the
+    # opinion (the other half of issue 19: the lead adds that step after merging it).
+
+    # The district records the answer.
+    district = new_page(javascript=javascript)
+    sign_in(district, *ACCOUNTS["reviewer"])
+    district.goto(meeting_url)
+    answer = f"Huyện bố trí kinh phí lắp 6 cột đèn trong quý I/2027 ({mark})."
+    _step(
+        district,
+        "answer",
+        answer_text=answer,
+        agency="UBND huyện Pác Nặm",
+        answered_on="06/12/2026",
+    )
+    district.locator(".flash", has_text="Đã ghi nhận").wait_for()
+    _no_overflow(district)
+
+    # The reader sees the answer by the code, following the opinion it was merged into…
+    reader.goto("/opinions/track")
+    reader.fill("#code", code.lower())
+    reader.locator("main form button[type=submit]").click()
+    reader.wait_for_url("**/opinions/track?code=*")
+    status = reader.locator("section.opinion-status")
+    status.get_by_text(answer).wait_for()
+    assert meeting_code in status.inner_text() and "UBND huyện Pác Nặm" in status.inner_text()
+    assert "06/12/2026" in status.inner_text()
+    seen.append(reader.content())
+    _no_overflow(reader)
+
+    # …and on the commune's public page, found by words typed without accents.
+    status.get_by_role("link", name=re.compile("Bằng Thành")).click()
+    reader.wait_for_url("**/opinions/answers?commune=*")
+    reader.fill("#a-q", f"den duong cho {'co' if javascript else 'khong'} js")
+    reader.locator("main form[role=search] button[type=submit]").click()
+    reader.wait_for_url("**/opinions/answers?*q=*")
+    item = reader.locator("ul.answers li", has_text=answer)
+    item.wait_for()
+    assert "Lắp đèn đường qua chợ Bằng Thành" in item.inner_text()
+    assert "13 người nêu" in item.inner_text()
+    assert reader.locator("ul.answers li").count() == 1
+    seen.append(reader.content())
+    _no_overflow(reader)
+
+    # No page outside the committee shows the phone number (nor the sender's name).
+    for html in seen:
+        assert phone not in html and "Lý Văn Pằn" not in html
+    visitor = new_page(javascript=javascript)
+    for path in ("/", "/opinions/answers", f"/opinions/track?code={meeting_code}"):
+        visitor.goto(path)
+        assert phone not in visitor.content(), path
