@@ -8,7 +8,9 @@ sender's phone number."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
+import docx
 import pytest
 
 from tests.browser.conftest import ACCOUNTS, sign_in
@@ -95,13 +97,35 @@ def test_an_opinion_is_merged_sent_up_answered_and_shown_back(new_page, javascri
     commune.locator(".flash", has_text="Đã chuyển ý kiến lên cấp trên").wait_for()
     _no_overflow(commune)
 
-    # The district committee: here the consolidated DOCX list of the district includes the
-    # opinion (the other half of issue 19: the lead adds that step after merging it).
-
-    # The district records the answer.
+    # The district committee puts it on its consolidated list to the authorities, downloads the
+    # Word document it signs (the summary in it, never the sender) and records the sending.
     district = new_page(javascript=javascript)
     sign_in(district, *ACCOUNTS["reviewer"])
+    district.goto("/opinions/consolidated")
+    district.select_option("#unit", label=DISTRICT)
+    today = date.today()
+    district.fill("#start", f"{today - timedelta(days=30):%d/%m/%Y}")
+    district.fill("#end", f"{today:%d/%m/%Y}")
+    district.get_by_role("button", name="Xem bản tổng hợp").click()
+    district.locator("ol.opinions li", has_text=meeting_code).wait_for()
+    _no_overflow(district)
+    with district.expect_download() as download:
+        district.get_by_role("link", name="Tải về dạng Word").click()
+    document = docx.Document(download.value.path())
+    words = [p.text for p in document.paragraphs] + [
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    ]
+    assert any(f"Lắp đèn đường qua chợ Bằng Thành ({mark})" in w for w in words)
+    assert not any(phone in w or "Lý Văn Pằn" in w for w in words)
+    district.fill("#recipient", "Ủy ban nhân dân huyện Pác Nặm")
+    district.fill("#number", f"12/BC-MTTQ ({mark})")
+    district.fill("#sent_on", f"{today:%d/%m/%Y}")
+    district.get_by_role("button", name="Ghi nhận việc gửi").click()
+    district.locator(".flash", has_text=f"12/BC-MTTQ ({mark})").wait_for()
+
+    # The district records the answer.
     district.goto(meeting_url)
+    assert f"12/BC-MTTQ ({mark})" in district.content()  # the opinion lists the sending
     answer = f"Huyện bố trí kinh phí lắp 6 cột đèn trong quý I/2027 ({mark})."
     _step(
         district,
