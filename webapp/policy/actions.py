@@ -65,3 +65,9 @@ class Action(enum.StrEnum):
     OPINION_RECORD = "opinion.record"  # record one raised at a meeting, for a commune
     OPINION_HANDLE = "opinion.handle"  # accept, reject, merge, reword, send up a level
     OPINION_ANSWER = "opinion.answer"  # record the authority's answer, close
+    FUND_DISCLOSE = "fund.disclose"  # anyone: a unit's public fund statement for a year
+    FUND_VIEW = "fund.view"  # a book with its movements, and the roll-up of the units below
+    FUND_VIEW_PERSONAL = "fund.view_personal"  # the names of the households supported
+    FUND_RECORD = "fund.record"  # the unit's treasurer: receipts, transfers, spendings, reversals
+    FUND_CLOSE = "fund.close"  # the unit's treasurer closes the year
+    FUND_APPROVE = "fund.approve"  # the Standing Committee approves a closed year
