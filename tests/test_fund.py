@@ -281,3 +281,116 @@ def _in_app(app, work) -> None:
             session_db.session.commit()
         finally:
             session_db.session.remove()
+
+
+# Through the screens (plain forms, JavaScript off)
+
+
+def test_a_treasurer_records_a_receipt_and_a_spending_through_the_forms(login_as, db, tree):
+    area = factories.make_unit("Thôn Nà Mò", level=Level.AREA, parent=tree.c1)
+    client, _user = login_as(Role.EDITOR, tree.c1)
+    year = date.today().year
+    url = f"/fund/units/{tree.c1.id}/{year}/record/receipt"
+    assert client.get(url).status_code == 200
+    bad = client.post(url, data={"on": "32/13/2025", "amount": "năm triệu", "means": "cash",
+                                 "counterparty": "Bà Lường Thị Dung"})  # fmt: skip
+    assert bad.status_code == 422
+    text = bad.get_data(as_text=True)
+    assert "năm triệu" in text and "Bà Lường Thị Dung" in text
+    day = date.today().strftime("%d/%m/%Y")
+    done = client.post(url, data={"on": day, "amount": "5000000", "means": "cash",
+                                  "counterparty": "Bà Lường Thị Dung"})  # fmt: skip
+    assert done.status_code == 303
+    spend = client.post(
+        f"/fund/units/{tree.c1.id}/{year}/record/spending",
+        data={
+            "on": day, "amount": "3000000", "means": "cash", "counterparty": "Hộ ông Hoàng",
+            "purpose": "houses", "beneficiaries-0-household": "Hoàng Văn Páo",
+            "beneficiaries-0-area": str(area.id), "beneficiaries-0-amount": "3000000",
+        },
+    )  # fmt: skip
+    assert spend.status_code == 303
+    book = services.find_book(tree.c1)
+    db.session.refresh(book)
+    assert book.balance == 2_000_000
+    page = client.get(f"/fund/units/{tree.c1.id}/{year}").get_data(as_text=True)
+    assert "2.000.000" in page and "PT-" in page and "PC-" in page
+    public = client.get(f"/fund/public/{tree.c1.id}/{year}").get_data(as_text=True)
+    assert "Thôn Nà Mò" in public and "Hoàng Văn Páo" not in public
+    spending = db.session.scalar(sa.select(FundMovement).where(FundMovement.kind == "spending"))
+    shown = client.get(f"/fund/movements/{spending.id}").get_data(as_text=True)
+    assert "Hoàng Văn Páo" in shown  # the committee sees the name
+
+
+def test_a_spending_without_a_purpose_is_refused_with_the_values_kept(login_as, db, tree):
+    client, _user = login_as(Role.EDITOR, tree.c1)
+    year = date.today().year
+    response = client.post(
+        f"/fund/units/{tree.c1.id}/{year}/record/spending",
+        data={"on": date.today().strftime("%d/%m/%Y"), "amount": "1000", "means": "cash",
+              "counterparty": "Hộ bà Nông"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "Hộ bà Nông" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(FundMovement.id))) == 0
+
+
+def test_out_of_scope_treasurers_and_viewers_are_refused(login_as, db, tree, district_year):
+    year = YEAR
+    outsider, _user = login_as(Role.EDITOR, tree.c3)
+    assert outsider.get(f"/fund/units/{tree.c1.id}/{year}").status_code == 403
+    assert outsider.get(f"/fund/units/{tree.c1.id}/{year}/record/receipt").status_code == 403
+    assert outsider.post(f"/fund/units/{tree.c1.id}/{year}/close").status_code == 403
+    viewer, _user = login_as(Role.VIEWER, tree.d1)
+    assert viewer.get(f"/fund/units/{tree.c1.id}/{year}").status_code == 200
+    assert viewer.get(f"/fund/units/{tree.c1.id}/{year}/record/receipt").status_code == 403
+    line = db.session.scalar(sa.select(FundMovement).where(FundMovement.kind == "spending"))
+    shown = viewer.get(f"/fund/movements/{line.id}").get_data(as_text=True)
+    assert "Lý Văn C" not in shown and "Nông Thị B" not in shown
+
+
+def test_close_and_approve_through_the_screens(login_as, db, tree, district_year):
+    treasurer, _user = login_as(Role.EDITOR, tree.c2)
+    period = services.find_period(services.find_book(tree.c2), YEAR)
+    response = treasurer.post(
+        f"/fund/units/{tree.c2.id}/{YEAR}/close", data={"version": str(period.version)}
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(FundPeriod, period.id).state == PeriodState.CLOSED
+    assert treasurer.get(f"/fund/units/{tree.c2.id}/{YEAR}/record/receipt").status_code == 303
+    reviewer, _user = login_as(Role.REVIEWER, tree.d1)
+    version = db.session.get(FundPeriod, period.id).version
+    response = reviewer.post(
+        f"/fund/units/{tree.c2.id}/{YEAR}/approve", data={"version": str(version)}
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(FundPeriod, period.id).state == PeriodState.APPROVED
+
+
+def test_the_reconciliation_lists_what_does_not_add_up(login_as, db, tree, district_year):
+    out = db.session.scalar(sa.select(FundMovement).where(FundMovement.kind == "transfer_out"))
+    services.reverse(district_year["t1"], out, date(YEAR, 11, 25), "Chuyển nhầm")
+    db.session.commit()
+    client, _user = login_as(Role.REVIEWER, tree.d1)
+    text = client.get("/fund/reconciliation").get_data(as_text=True)
+    assert out.voucher in text and str(YEAR) in text  # the open past year too
+    elsewhere, _user = login_as(Role.REVIEWER, tree.d2)
+    assert out.voucher not in elsewhere.get("/fund/reconciliation").get_data(as_text=True)
+
+
+def test_a_stale_edit_is_refused_with_the_typed_values_kept(login_as, db, tree, district_year):
+    client, _user = login_as(Role.EDITOR, tree.c1)
+    line = db.session.scalar(
+        sa.select(FundMovement).where(FundMovement.kind == "receipt").order_by(FundMovement.id)
+    )
+    form = {"version": str(line.version), "on": "01/03/2025", "amount": "51000000",
+            "means": "bank", "counterparty": "Công ty Thử mới"}  # fmt: skip
+    assert client.post(f"/fund/movements/{line.id}", data=form).status_code == 303
+    stale = client.post(f"/fund/movements/{line.id}", data={**form, "counterparty": "Lần hai"})
+    assert stale.status_code == 409
+    assert "Lần hai" in stale.get_data(as_text=True)
+    book = services.find_book(tree.c1)
+    db.session.refresh(book)
+    assert book.balance == queries.sum_of_lines(book) == 30_000_000

@@ -25,8 +25,8 @@ from webapp.commendations.models import (
 from webapp.commendations.permissions import deciding_unit
 from webapp.coverage.permissions import may_lead_joint_work
 from webapp.extensions import db as _db
-from webapp.i18n.languages import all_languages
 from webapp.fund.models import FundBook, FundPeriod, PeriodState
+from webapp.i18n.languages import all_languages
 from webapp.opinions.models import Opinion, OpinionSource, OpinionState
 from webapp.pages.models import Page, PageKind, PageState, PageTranslation
 from webapp.policy import Action

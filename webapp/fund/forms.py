@@ -72,10 +72,13 @@ class MovementForm(Form):
         validators=[max_length(200)],
         description=_l("A person, household, organization, business or drive."),
     )
-    to_unit = SelectField(_l("Unit receiving the transfer"), coerce=optional_int)
+    to_unit = SelectField(
+        _l("Unit receiving the transfer"), coerce=optional_int, validate_choice=False
+    )
     purpose = SelectField(
         _l("Purpose"),
         choices=lambda: [("", _l("Choose a purpose"))] + [(p.value, p.label) for p in Purpose],
+        validate_choice=False,  # spendings only: the service asks for one there
     )
     voucher = StringField(
         _l("Voucher number"),
