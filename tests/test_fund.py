@@ -394,3 +394,19 @@ def test_a_stale_edit_is_refused_with_the_typed_values_kept(login_as, db, tree, 
     book = services.find_book(tree.c1)
     db.session.refresh(book)
     assert book.balance == queries.sum_of_lines(book) == 30_000_000
+
+
+def test_the_home_queue_shows_approvals_and_reconciliation_to_the_right_people(
+    login_as, db, tree, district_year
+):
+    period = services.find_period(services.find_book(tree.c2), YEAR)
+    services.close_period(district_year["t2"], period, period.version)
+    db.session.commit()
+    reviewer, _user = login_as(Role.REVIEWER, tree.d1)
+    home = reviewer.get("/").get_data(as_text=True)
+    assert "/fund/reconciliation" in home  # C1's and D1's past years are still open
+    assert f"/fund/units/{tree.c2.id}/{YEAR}" in home  # C2's closed year to approve
+    treasurer, _user = login_as(Role.EDITOR, tree.c3)
+    assert "/fund/reconciliation" not in treasurer.get("/").get_data(as_text=True)
+    viewer, _user = login_as(Role.VIEWER, tree.d1)
+    assert "/fund/" not in viewer.get("/").get_data(as_text=True)
