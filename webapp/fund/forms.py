@@ -4,8 +4,18 @@ of closing and approving a year. Every field keeps what was typed when refused."
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
-from wtforms import FieldList, FormField, HiddenField, SelectField, StringField, validators
+from wtforms import (
+    FieldList,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    validators,
+    widgets,
+)
 from wtforms import Form as PlainForm
 
 from webapp.forms import (
@@ -21,16 +31,34 @@ from webapp.forms import (
 from webapp.fund.models import Means, Purpose
 
 BENEFICIARY_ROWS = 3
-AMOUNT_HINT = _l("Whole đồng, digits only, e.g. 5000000.")
+AMOUNT_HINT = _l("Whole đồng, e.g. 5000000 or 5.000.000.")
 
 
-def _amount_field(label, *, optional: bool = False) -> WholeNumberField:
+class MoneyField(WholeNumberField):
+    """Whole đồng in a text box: "5.000.000", "5 000 000" and "5,000,000" read as 5000000
+    (people group the digits as they write them on vouchers); anything else is refused with
+    what was typed kept."""
+
+    widget = widgets.TextInput()
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0]:
+            text = valuelist[0].strip()
+            if GROUPED.fullmatch(text):
+                valuelist = [re.sub(r"[.,\s]", "", text)]
+        super().process_formdata(valuelist)
+
+
+GROUPED = re.compile(r"\d{1,3}([.,\s]\d{3})+")
+
+
+def _amount_field(label, *, optional: bool = False) -> MoneyField:
     first = (
         validators.Optional()
         if optional
         else validators.InputRequired(message=_l("Enter the amount in đồng."))
     )
-    return WholeNumberField(
+    return MoneyField(
         label,
         validators=[
             first,
