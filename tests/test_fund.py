@@ -227,6 +227,16 @@ def test_the_report_figure_equals_the_book(db, tree, district_year, campaign):
         "quy_vnn_mobilized": 55_000_000,
         "quy_vnn_spent": 6_000_000,
     }
+    # Sent with a typed figure that disagrees: the book's figures go with it.
+    reports.update_figures(editor, report, report.version, {reports_figures["quy_vnn_spent"]: 9})
+    db.session.commit()
+    reports.submit_report(editor, report)
+    db.session.commit()
+    assert report.state == ReportState.SUBMITTED
+    assert reporting.typed_figures(report) == {
+        "quy_vnn_mobilized": 55_000_000,
+        "quy_vnn_spent": 6_000_000,
+    }
     half = reporting.book_figures(tree.c1, YEAR, Period.HALF_YEAR)
     assert half == {"quy_vnn_mobilized": 55_000_000, "quy_vnn_spent": 0}
 

@@ -105,11 +105,12 @@ def _register_audit_readings() -> None:
 
 def _subscribe_capabilities(app: Flask) -> None:
     """Each capability subscribes to the events of the packages below it (webapp.events)."""
-    from webapp import auth, coverage, review
+    from webapp import auth, coverage, fund, review
 
     auth.init_app(app)
     review.init_app(app)
     coverage.init_app(app)
+    fund.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

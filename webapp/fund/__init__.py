@@ -24,3 +24,15 @@ signatures, the fund's Ban vận động and its decisions on who is supported (
 the outcome only), state-budget or other funds, the 5-year settlement report, and the parts of
 Decree 93 on individuals' own charity drives.
 """
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The fund's reaction to what happens below it: a result report of a unit's Front
+    committee about to be sent takes its "Quỹ 'Vì người nghèo'" figures from the unit's book
+    (reports publish the event and import nothing of the fund)."""
+    from webapp import events
+    from webapp.fund.reporting import fill_on_submit
+
+    events.subscribe(events.REPORT_SUBMITTING, fill_on_submit)

@@ -15,6 +15,7 @@ from webapp.reports.models import Period, ProgressReport, ReportFigure
 from webapp.reports.services import update_figures
 from webapp.units.models import Unit
 
+FRONT = "mttq"  # the fund is the Front committee's: its report carries the figures
 MOBILIZED = "quy_vnn_mobilized"
 SPENT = "quy_vnn_spent"
 
@@ -54,3 +55,14 @@ def fill_report(actor, report: ProgressReport) -> ProgressReport:
     book = book_figures(report.unit, report.year, report.period)
     values = {figure_id: book[code] for code, figure_id in report_figure_ids().items()}
     return update_figures(actor, report, report.version, values)
+
+
+def fill_on_submit(actor, report: ProgressReport) -> None:
+    """Before the Front committee's report of a unit that keeps a book is sent: the book's
+    figures replace whatever was typed (a unit without a book keeps its typed numbers)."""
+    if report.organization.code != FRONT or find_book(report.unit) is None:
+        return
+    if not report_figure_ids():
+        return
+    if disagrees(report) or None in typed_figures(report).values():
+        fill_report(actor, report)
