@@ -420,3 +420,11 @@ def test_the_home_queue_shows_approvals_and_reconciliation_to_the_right_people(
     assert "/fund/reconciliation" not in treasurer.get("/").get_data(as_text=True)
     viewer, _user = login_as(Role.VIEWER, tree.d1)
     assert "/fund/" not in viewer.get("/").get_data(as_text=True)
+
+
+def test_a_district_statement_adds_its_units_summed(client, db, tree, district_year):
+    page = client.get(f"/fund/public/{tree.d1.id}/{YEAR}").get_data(as_text=True)
+    assert "52.000.000" in page  # D1 with C1 and C2
+    sheet = client.get(f"/fund/public/{tree.d1.id}/{YEAR}.xlsx")
+    rows = list(openpyxl.load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True))
+    assert rows[-1][1] == queries.rollup_statement(tree.d1, YEAR).closing == 52_000_000

@@ -394,7 +394,7 @@ def statement_rows(own) -> list[tuple[str, int]]:
 
 @bp.get("/public/<id:unit_id>/<int:year>.xlsx")
 def disclosure_xlsx(unit_id: int, year: int):
-    unit, year, own, _rollup = _public(unit_id, year)
+    unit, year, own, rollup = _public(unit_id, year)
     title = _("Fund for the Poor %(year)s – %(unit)s", year=year, unit=unit.name)
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"in_memory": True})
@@ -418,6 +418,13 @@ def disclosure_xlsx(unit_id: int, year: int):
         sheet.write(row, 0, cell_text(name or _("Not known")))
         sheet.write_number(row, 1, count)
         sheet.write_number(row, 2, amount, money)
+    if rollup is not None:
+        row += 2
+        sheet.write(row, 0, cell_text(_("%(unit)s and the units below", unit=unit.name)), bold)
+        for label, amount in statement_rows(rollup):
+            row += 1
+            sheet.write(row, 0, cell_text(label))
+            sheet.write_number(row, 1, amount, money)
     workbook.close()
     response = Response(output.getvalue(), mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = content_disposition(f"{title}.xlsx")
