@@ -428,3 +428,25 @@ def test_a_district_statement_adds_its_units_summed(client, db, tree, district_y
     sheet = client.get(f"/fund/public/{tree.d1.id}/{YEAR}.xlsx")
     rows = list(openpyxl.load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True))
     assert rows[-1][1] == queries.rollup_statement(tree.d1, YEAR).closing == 52_000_000
+
+
+def test_a_reversing_entry_through_the_screen_and_its_refusals(login_as, db, tree, district_year):
+    client, _user = login_as(Role.EDITOR, tree.c1)
+    line = db.session.scalar(
+        sa.select(FundMovement).where(FundMovement.kind == "receipt").order_by(FundMovement.id)
+    )
+    url = f"/fund/movements/{line.id}/reverse"
+    missing = client.post(url, data={"on": ""})
+    assert missing.status_code == 422  # no reason: the form says so
+    done = client.post(url, data={"on": "", "note": "Ghi trùng phiếu"})
+    assert done.status_code == 303
+    reversal = services.reversal_of(line)
+    assert reversal.amount == -line.amount and reversal.period.year == date.today().year
+    again = client.post(url, data={"on": "", "note": "Lần nữa"})
+    assert again.status_code == 422
+    assert "đã được đảo" in again.get_data(as_text=True)
+    outsider, _user = login_as(Role.EDITOR, tree.c3)
+    assert outsider.post(url, data={"on": "", "note": "x"}).status_code == 403
+    book = services.find_book(tree.c1)
+    db.session.refresh(book)
+    assert book.balance == queries.sum_of_lines(book) == 29_000_000 - 50_000_000
