@@ -450,3 +450,19 @@ def test_a_reversing_entry_through_the_screen_and_its_refusals(login_as, db, tre
     book = services.find_book(tree.c1)
     db.session.refresh(book)
     assert book.balance == queries.sum_of_lines(book) == 29_000_000 - 50_000_000
+
+
+def test_the_rollup_table_sums_each_unit_below_in_a_fixed_number_of_queries(
+    db, tree, district_year
+):
+    from tests.queries import counting_queries
+
+    with counting_queries() as statements:
+        rows = dict(queries.child_rows(tree.province, YEAR))
+    assert len(statements) <= 3  # the unit reloaded after the commit, the sums, the units
+    assert rows[tree.d1].closing == queries.rollup_statement(tree.d1, YEAR).closing == 52_000_000
+    assert rows[tree.d1].transferred_out == 0  # C1 → D1 stays inside D1
+    below_d1 = dict(queries.child_rows(tree.d1, YEAR))
+    assert below_d1[tree.c1].transferred_out == 20_000_000
+    assert below_d1[tree.c2].closing == 18_000_000
+    assert tree.d2 not in rows  # no book below it

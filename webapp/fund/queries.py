@@ -23,7 +23,7 @@ from webapp.fund.models import (
     PeriodState,
     Purpose,
 )
-from webapp.units.models import Unit
+from webapp.units.models import Level, Unit, UnitSuccession
 from webapp.units.queries import subtree_ids
 
 SIGNED = sa.case(
@@ -168,21 +168,72 @@ def reversed_ids(book: FundBook) -> set[int]:
     )
 
 
-def child_rows(unit: Unit, year: int) -> list[tuple[Unit, Statement]]:
-    """The units directly below, each with its subtree's statement (the roll-up table)."""
-    children = db.session.scalars(
-        sa.select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)
-    ).all()
-    with_books = set(
-        db.session.scalars(
-            sa.select(FundBook.unit_id).where(
-                FundBook.unit_id.in_(subtree_ids([unit.id], name="fund_children"))
-            )
-        )
+def _tops(unit: Unit) -> sa.CTE:
+    """(id, top): every unit below `unit`, with the unit directly below `unit` whose subtree
+    holds it (one recursive CTE, the edges of `subtree_ids`)."""
+    edges = sa.union_all(
+        sa.select(Unit.id.label("lower"), Unit.parent_id.label("upper")).where(
+            Unit.parent_id.isnot(None)
+        ),
+        sa.select(UnitSuccession.predecessor_id, UnitSuccession.successor_id),
+    ).subquery("fund_top_edges")
+    tree = (
+        sa.select(Unit.id.label("id"), Unit.id.label("top"))
+        .where(Unit.parent_id == unit.id, Unit.level != Level.AREA)
+        .cte("fund_tops", recursive=True)
     )
-    units = db.session.scalars(sa.select(Unit).where(Unit.id.in_(with_books))).all()
-    covered = {above.id for unit_ in units for above in unit_.ancestors()}
-    return [(child, rollup_statement(child, year)) for child in children if child.id in covered]
+    return tree.union(sa.select(edges.c.lower, tree.c.top).join(tree, edges.c.upper == tree.c.id))
+
+
+def child_rows(unit: Unit, year: int) -> list[tuple[Unit, Statement]]:
+    """The units directly below, each with its subtree's statement (the roll-up table): two
+    queries whatever the number of units, transfers inside a child's subtree left out."""
+    tops = _tops(unit)
+    other = tops.alias("fund_other_tops")
+    book_top = (
+        sa.select(FundBook.id.label("book_id"), tops.c.top)
+        .join(tops, tops.c.id == FundBook.unit_id)
+        .subquery("fund_book_tops")
+    )
+    internal = sa.and_(
+        FundMovement.kind.in_([MovementKind.TRANSFER_IN, MovementKind.TRANSFER_OUT]),
+        sa.exists().where(other.c.id == FundMovement.other_unit_id, other.c.top == book_top.c.top),
+    )
+    # The year as a literal: PostgreSQL matches the GROUP BY expression to the selected one
+    # only when both are the same text, and two bound parameters are not.
+    before = FundPeriod.year < sa.literal_column(str(int(year)))
+    sums = db.session.execute(
+        sa.select(
+            book_top.c.top,
+            before,
+            FundMovement.kind,
+            sa.func.sum(FundMovement.amount),
+        )
+        .join(FundMovement, FundMovement.book_id == book_top.c.book_id)
+        .join(FundPeriod, FundPeriod.id == FundMovement.period_id)
+        .where(FundPeriod.year <= year, ~internal)
+        .group_by(book_top.c.top, before, FundMovement.kind)
+    ).all()
+    statements: dict[int, Statement] = {}
+    for top, before, kind, total in sums:
+        found = statements.setdefault(top, Statement(year=year))
+        total = int(total or 0)
+        if before:
+            found.opening += kind.sign * total
+        elif kind == MovementKind.RECEIPT:
+            found.received += total
+        elif kind == MovementKind.TRANSFER_IN:
+            found.transferred_in += total
+        elif kind == MovementKind.TRANSFER_OUT:
+            found.transferred_out += total
+        else:
+            found.spent += total
+    if not statements:
+        return []
+    children = db.session.scalars(
+        sa.select(Unit).where(Unit.id.in_(list(statements))).order_by(Unit.name)
+    ).all()
+    return [(child, statements[child.id]) for child in children]
 
 
 # Reconciliation
