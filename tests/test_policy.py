@@ -25,6 +25,7 @@ from webapp.commendations.models import (
 from webapp.commendations.permissions import deciding_unit
 from webapp.coverage.permissions import may_lead_joint_work
 from webapp.extensions import db as _db
+from webapp.fund.models import FundBook, FundPeriod, PeriodState
 from webapp.i18n.languages import all_languages
 from webapp.opinions.models import Opinion, OpinionSource, OpinionState
 from webapp.pages.models import Page, PageKind, PageState, PageTranslation
@@ -117,6 +118,14 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.OPINION_DISPATCH: OPINION_HANDLERS,
     # The answer time is the province's: the district's admin may not set it (its own test).
     Action.OPINION_SET_DAYS: set(),
+    Action.FUND_DISCLOSE: EVERYONE,
+    Action.FUND_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
+    Action.FUND_VIEW_PERSONAL: OPINION_HANDLERS,
+    # The treasurer keeps their own unit's book: inside, the subject is D1's own year.
+    Action.FUND_RECORD: {Role.ADMIN, Role.EDITOR},
+    Action.FUND_CLOSE: {Role.ADMIN, Role.EDITOR},
+    # C1's closed year, approved by its Standing Committee: reviewers and admins above.
+    Action.FUND_APPROVE: {Role.ADMIN, Role.REVIEWER},
 }
 ALLOWED_OUTSIDE = {
     Action.CAMPAIGN_VIEW: EVERYONE,
@@ -124,6 +133,7 @@ ALLOWED_OUTSIDE = {
     Action.TRANSLATION_STATUS: EVERYONE,
     Action.COMMENDATION_VIEW: EVERYONE,
     Action.OPINION_SEND: EVERYONE,
+    Action.FUND_DISCLOSE: EVERYONE,
 }
 ALLOWED_ANONYMOUS = {
     Action.CAMPAIGN_VIEW,
@@ -131,6 +141,7 @@ ALLOWED_ANONYMOUS = {
     Action.TRANSLATION_STATUS,
     Action.COMMENDATION_VIEW,
     Action.OPINION_SEND,
+    Action.FUND_DISCLOSE,
 }
 # Actions on things that belong to the top unit: "inside" means a role there.
 TOP_UNIT_ACTIONS = {
@@ -227,6 +238,16 @@ def _opinion(unit: Unit, state=OpinionState.RECEIVED) -> Opinion:
 _slugs = itertools.count(1)
 
 
+def _fund_period(unit: Unit, state=None) -> FundPeriod:
+    from webapp.extensions import db
+
+    book = FundBook(unit=unit, balance=0, last_voucher=0)
+    period = FundPeriod(book=book, year=2027, state=state or PeriodState.OPEN)
+    db.session.add(period)
+    db.session.flush()
+    return period
+
+
 def _page(unit: Unit, state=PageState.DRAFT):
     from webapp.extensions import db
 
@@ -292,8 +313,15 @@ def _subject(action: Action, tree, actor: User, inside: bool, unit: Unit | None 
         return _nomination(unit)
     if action is Action.NOMINATION_DECIDE:
         return _nomination(unit, NominationState.SUBMITTED)
-    if action in (Action.COMMENDATION_VIEW, Action.OPINION_SEND):
+    if action in (Action.COMMENDATION_VIEW, Action.OPINION_SEND, Action.FUND_DISCLOSE):
         return None
+    if action in (Action.FUND_VIEW, Action.FUND_VIEW_PERSONAL):
+        return _fund_period(unit)
+    if action in (Action.FUND_RECORD, Action.FUND_CLOSE):
+        # A treasurer's own book: the subject's parent is the actor's unit in "inside".
+        return _fund_period(unit.parent or unit)
+    if action is Action.FUND_APPROVE:
+        return _fund_period(unit, PeriodState.CLOSED)
     if action in (Action.OPINION_VIEW, Action.OPINION_HANDLE):
         return _opinion(unit)
     if action is Action.OPINION_ANSWER:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ from webapp import create_app
 from webapp.auth.models import Role, User, UserSession
 from webapp.commendations.models import Nomination, NominationState, NomineeKind
 from webapp.extensions import db as _db
+from webapp.fund import services as fund
 from webapp.i18n.models import message_key
 from webapp.notifications.models import Notification, NotificationKind
 from webapp.notifications.services import notify
@@ -68,6 +70,8 @@ PUBLIC = {
     "opinions.new": "anyone may send an opinion, without an account (limits: tests/test_opinions)",
     "opinions.track": "an opinion's state and answer by its code, never its sender",
     "opinions.answers_page": "the answers published back to the people, without senders",
+    "fund.disclosure": "a unit's public fund statement for a year: counts, never names",
+    "fund.disclosure_xlsx": "the same statement as a spreadsheet",
 }
 # Routes about the signed-in user's own account or things: nobody else's to refuse.
 OWN = {
@@ -94,6 +98,8 @@ SCOPED_LISTS = {
     "opinions.consolidated_xlsx": "the same, as a spreadsheet",
     "opinions.record_dispatch": "the sending of a list of a unit of the user's scope",
     "opinions.answer_time": "the answer time of a province of the user's scope",
+    "fund.index": "the fund's books of the user's scope",
+    "fund.reconciliation": "what does not add up in the books of the user's scope",
 }
 # The shipped reorganizations replace Bắc Kạn's 2017 structure: loaded with the world (a province
 # after P, so not the top unit); an admin on its root is tried first for these routes.
@@ -121,6 +127,8 @@ FILLERS: dict[str | tuple[str, str], Any] = {
     "filename": lambda w: w.filename,
     "notification_id": lambda w: w.notification_id,
     "opinion_id": lambda w: w.opinion_id,
+    "movement_id": lambda w: w.fund_movement_id,
+    ("fund.record", "kind"): lambda w: "receipt",
     "step": lambda w: "publish",
     "code": lambda w: "tyz",
     "key": lambda w: message_key("Sign in"),
@@ -187,6 +195,7 @@ class World:
     phu_nu_id: int
     reorganization: str
     opinion_id: int
+    fund_movement_id: int
 
 
 def _values(kind, name, organization, unit) -> registrations.EntryValues:
@@ -252,6 +261,11 @@ def build_world(tree) -> World:
         opinions.OpinionValues(unit=c3, content=None, text=f"{MARK}: đèn đường thôn Nà Mò"),
         "10.0.0.1",
     )
+    fund_year = fund.period_of(fund.book_of(c3), YEAR - 1)
+    movement = fund.record_receipt(
+        editor, fund_year,
+        fund.MovementValues(on=date(YEAR - 1, 3, 1), amount=1_000_000, counterparty=MARK),
+    )  # fmt: skip
     _db.session.commit()
     first, _specs = reorganize.read_manifest()
     loader.load_units(loader.DATA / first["units"], as_of=first["as_of"])
@@ -280,6 +294,7 @@ def build_world(tree) -> World:
         requirement_id=_db.session.scalar(sa.select(Requirement.id).limit(1)),
         figure_id=_db.session.scalar(sa.select(ReportFigure.id).limit(1)),
         phu_nu_id=org("phu_nu").id, reorganization=reorganization, opinion_id=opinion.id,
+        fund_movement_id=movement.id,
     )  # fmt: skip
 
 

@@ -57,6 +57,7 @@ def _register_policy() -> None:
     from webapp.campaign import permissions as campaign
     from webapp.commendations import permissions as commendations
     from webapp.coverage import permissions as coverage
+    from webapp.fund import permissions as fund
     from webapp.i18n import permissions as i18n
     from webapp.opinions import permissions as opinions
     from webapp.pages import permissions as pages
@@ -78,6 +79,7 @@ def _register_policy() -> None:
         reports,
         commendations,
         opinions,
+        fund,
         pages,
         admin,
     ):
@@ -92,6 +94,7 @@ def _register_audit_readings() -> None:
     import webapp.campaign.audit
     import webapp.commendations.audit
     import webapp.coverage.audit
+    import webapp.fund.audit
     import webapp.i18n.audit
     import webapp.opinions.audit
     import webapp.pages.audit
@@ -102,11 +105,12 @@ def _register_audit_readings() -> None:
 
 def _subscribe_capabilities(app: Flask) -> None:
     """Each capability subscribes to the events of the packages below it (webapp.events)."""
-    from webapp import auth, coverage, review
+    from webapp import auth, coverage, fund, review
 
     auth.init_app(app)
     review.init_app(app)
     coverage.init_app(app)
+    fund.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -117,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.commendations.views import bp as commendations
     from webapp.coverage.views import bp as coverage
     from webapp.exports.views import bp as exports
+    from webapp.fund.views import bp as fund
     from webapp.home.views import bp as home
     from webapp.i18n.views import bp as i18n
     from webapp.notifications.views import bp as notifications
@@ -140,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
         reports,
         commendations,
         opinions,
+        fund,
         notifications,
         pages,
         exports,

@@ -18,6 +18,9 @@ ENTRY_DELETING = "entry.deleting"
 # `sections`, a list the handlers append their HTML to; the page shows them after its checks
 # (auth adds the roles held on the units that end, with their proposed moves).
 REORGANIZATION_SHOWN = "reorganization.shown"
+# A result report is about to be sent (locked, policy checked): payload `actor`, `report`. The
+# fund writes its book's figures into the Front committee's report (issue 20).
+REPORT_SUBMITTING = "report.submitting"
 
 _subscribers: dict[str, list[Callable[..., Any]]] = {}
 

@@ -12,6 +12,7 @@ from webapp.campaign.models import (
 )
 from webapp.commendations.models import Evaluation, Nomination
 from webapp.coverage.models import OverlapDecision
+from webapp.fund.models import FundBeneficiary, FundBook, FundMovement, FundPeriod
 from webapp.i18n.models import CatalogGeneration, InterfaceTranslation
 from webapp.notifications.models import Notification
 from webapp.opinions.models import (
@@ -36,6 +37,10 @@ __all__ = [
     "Deadline",
     "Entry",
     "Evaluation",
+    "FundBeneficiary",
+    "FundBook",
+    "FundMovement",
+    "FundPeriod",
     "InterfaceTranslation",
     "LoginThrottle",
     "MemberOrganization",

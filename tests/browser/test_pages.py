@@ -53,6 +53,7 @@ NOT_PAGES = {
     "commendations.public_list_xlsx",
     "opinions.consolidated_docx",
     "opinions.consolidated_xlsx",
+    "fund.disclosure_xlsx",
 }
 
 
@@ -89,6 +90,13 @@ HEADINGS = {
     "record an opinion": "Ghi nhận ý kiến từ cuộc họp",
     "consolidated opinions": "Tổng hợp ý kiến gửi cơ quan có thẩm quyền",
     "answer time": "Thời hạn trả lời",
+    "fund books": "Quỹ “Vì người nghèo”",
+    "fund book": "Quỹ “Vì người nghèo”: Xã Bằng Thành, năm 2026",
+    "fund book (district)": "Quỹ “Vì người nghèo”: Huyện Pác Nặm, năm 2026",
+    "record a fund spending": "Ghi khoản chi",
+    "fund line": "Dòng ",  # and its voucher
+    "fund reconciliation": "Đối chiếu sổ quỹ",
+    "fund disclosure": "Công khai Quỹ “Vì người nghèo” của Xã Bằng Thành, năm 2026",
     "sessions": "Phiên đăng nhập của bạn",
     "commune (editor)": "Xã Bằng Thành",
     "unit tree (province)": "Đơn vị",
@@ -193,6 +201,7 @@ def _pages(app) -> list[Page]:
         figure = db.session.scalar(sa.select(ReportFigure).order_by(ReportFigure.id).limit(1))
         waiting, approved, draft_nomination = _nominations(user, commune)
         opinion = _opinion(commune)
+        fund_line = _fund(user, commune)
         return [
             Page("welcome", None, "/"),
             Page("login", None, "/login"),
@@ -211,6 +220,17 @@ def _pages(app) -> list[Page]:
             Page("record an opinion", "editor", "/opinions/record"),
             Page("consolidated opinions", "editor", _consolidated(commune)),
             Page("answer time", "admin", "/opinions/answer-time"),
+            Page("fund books", "editor", "/fund"),
+            Page("fund book", "editor", f"/fund/units/{commune.id}/{FUND_YEAR}"),
+            Page("fund book (district)", "reviewer", f"/fund/units/{district.id}/{FUND_YEAR}"),
+            Page(
+                "record a fund spending",
+                "editor",
+                f"/fund/units/{commune.id}/{FUND_YEAR}/record/spending",
+            ),
+            Page("fund line", "editor", f"/fund/movements/{fund_line}"),
+            Page("fund reconciliation", "reviewer", "/fund/reconciliation"),
+            Page("fund disclosure", None, f"/fund/public/{commune.id}/{FUND_YEAR}"),
             Page("commune (editor)", "editor", f"/units/{commune.id}"),
             Page("unit tree (province)", "admin", "/units"),
             Page("province", "admin", f"/units/{province.id}"),
@@ -386,6 +406,33 @@ def _opinion(commune: Unit):
     return opinion
 
 
+FUND_YEAR = 2026
+
+
+def _fund(editor: User, commune: Unit) -> int:
+    """A donation and a house built in the commune's fund book: the fund's pages need lines."""
+    from datetime import date
+
+    from webapp.fund import services as fund
+    from webapp.fund.models import Purpose
+
+    period = fund.period_of(fund.book_of(commune), FUND_YEAR)
+    fund.record_receipt(
+        editor, period,
+        fund.MovementValues(date(FUND_YEAR, 10, 20), 40_000_000, counterparty="Công ty Thử"),
+    )  # fmt: skip
+    spending = fund.record_spending(
+        editor, period,
+        fund.MovementValues(
+            date(FUND_YEAR, 11, 2), 30_000_000, counterparty="Hộ ông Hoàng Văn Sìn",
+            purpose=Purpose.HOUSES,
+            beneficiaries=[fund.Beneficiary("Hoàng Văn Sìn", None, 30_000_000)],
+        ),
+    )  # fmt: skip
+    db.session.commit()
+    return spending.id
+
+
 def _nominations(editor: User, commune: Unit):
     """A nomination waiting for the district's decision, one it approved and a draft."""
     from webapp.commendations import services as commendations
@@ -442,6 +489,7 @@ def _not_pages(app) -> list[Page]:
             Page("commendations xlsx", None, "/commendations/2017.xlsx"),
             Page("opinions docx", "editor", _consolidated(commune, "consolidated.docx")),
             Page("opinions xlsx", "editor", _consolidated(commune, "consolidated.xlsx")),
+            Page("fund disclosure xlsx", None, f"/fund/public/{commune.id}/{FUND_YEAR}.xlsx"),
         ]
 
 

@@ -28,6 +28,8 @@ from webapp.coverage import overlaps
 from webapp.coverage.queries import communes_in_year
 from webapp.db import local_today
 from webapp.extensions import db
+from webapp.fund import queries as fund_queries
+from webapp.fund.models import FundBook, FundPeriod, PeriodState
 from webapp.i18n.queries import coverage as interface_coverage
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import unread_counts
@@ -74,11 +76,13 @@ def work_queue(user) -> Queue:
         *_translations(user),
         *_users_without_role(user),
         *_opinions_to_handle(user),
+        *_fund_to_approve(user),
     ]
     queue.below = [
         *_unregistered(user, today),
         *_overdue_reports(user, today),
         *_overdue_opinions(user),
+        *_fund_to_reconcile(user, today),
     ]
     queue.news = _news(user)
     return queue
@@ -211,6 +215,51 @@ def _to_decide(user) -> list[Item]:
                 )
             )
     return items
+
+
+def _fund_to_approve(user) -> list[Item]:
+    """The Standing Committee's: closed years of the fund's books waiting for approval."""
+    if not policy.can_somewhere(user, Action.FUND_APPROVE):
+        return []
+    closed = db.session.scalars(
+        policy.visible(
+            user,
+            Action.FUND_VIEW,
+            sa.select(FundPeriod)
+            .join(FundBook, FundBook.id == FundPeriod.book_id)
+            .where(FundPeriod.state == PeriodState.CLOSED),
+        ).options(selectinload(FundPeriod.book).selectinload(FundBook.unit))
+    ).all()
+    count = sum(1 for period in closed if policy.can(user, Action.FUND_APPROVE, period))
+    if not count:
+        return []
+    first = next(p for p in closed if policy.can(user, Action.FUND_APPROVE, p))
+    text = ngettext(
+        "%(num)d year of a fund book awaits your approval",
+        "%(num)d years of fund books await your approval",
+        count,
+    )
+    return [Item(text, count, url_for("fund.book", unit_id=first.book.unit_id, year=first.year))]
+
+
+def _fund_to_reconcile(user, today: date) -> list[Item]:
+    """The treasurers' and the committees': what does not add up in the books of their scope
+    (transfers whose sides disagree, negative balances, past years not closed and approved)."""
+    if not (
+        policy.can_somewhere(user, Action.FUND_RECORD)
+        or policy.can_somewhere(user, Action.FUND_APPROVE)
+    ):
+        return []
+    ids = policy.visible(user, Action.FUND_VIEW, sa.select(FundBook.id))
+    count = fund_queries.problem_count(ids, today.year)
+    if not count:
+        return []
+    text = ngettext(
+        "%(num)d thing in the fund's books to reconcile",
+        "%(num)d things in the fund's books to reconcile",
+        count,
+    )
+    return [Item(text, count, url_for("fund.reconciliation"))]
 
 
 def _roots(user, action: Action, above: tuple[Level, ...]) -> list[Unit]:

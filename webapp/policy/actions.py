@@ -68,3 +68,9 @@ class Action(enum.StrEnum):
     OPINION_EXPORT = "opinion.export"  # a unit's consolidated list to the authorities (files)
     OPINION_DISPATCH = "opinion.dispatch"  # record that a unit's consolidated list was sent
     OPINION_SET_DAYS = "opinion.set_days"  # a province's days for an answer before overdue
+    FUND_DISCLOSE = "fund.disclose"  # anyone: a unit's public fund statement for a year
+    FUND_VIEW = "fund.view"  # a book with its movements, and the roll-up of the units below
+    FUND_VIEW_PERSONAL = "fund.view_personal"  # the names of the households supported
+    FUND_RECORD = "fund.record"  # the unit's treasurer: receipts, transfers, spendings, reversals
+    FUND_CLOSE = "fund.close"  # the unit's treasurer closes the year
+    FUND_APPROVE = "fund.approve"  # the Standing Committee approves a closed year

@@ -12,7 +12,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from webapp import policy
+from webapp import events, policy
 from webapp.audit.services import record
 from webapp.campaign.deadlines import current_campaign, due_date
 from webapp.campaign.models import MemberOrganization
@@ -328,6 +328,8 @@ def submit_report(actor, report: ProgressReport, *, at: datetime | None = None) 
     """Send the report up for review; after the due date it is accepted and marked late."""
     lock_report(report)
     policy.ensure(actor, Action.REPORT_SUBMIT, report)
+    # Figures kept elsewhere (the fund's book) are written in before it goes.
+    events.publish(events.REPORT_SUBMITTING, actor=actor, report=report)
     # What is sent covers every approved entry.
     added = add_missing_lines(report)
     at = at or utcnow()
