@@ -38,6 +38,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "reports",
             "pages",
             "opinions",
+            "showcase",
         ],
     ),
     ("L4 screens across capabilities", ["home", "admin", "seed", "backup", "deploy"]),

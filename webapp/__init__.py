@@ -63,6 +63,7 @@ def _register_policy() -> None:
     from webapp.registrations import permissions as registrations
     from webapp.reports import permissions as reports
     from webapp.review import permissions as review
+    from webapp.showcase import permissions as showcase
     from webapp.units import permissions as units
 
     policy.register_hooks(
@@ -79,6 +80,7 @@ def _register_policy() -> None:
         commendations,
         opinions,
         pages,
+        showcase,
         admin,
     ):
         policy.register(capability.RULES)
@@ -97,6 +99,7 @@ def _register_audit_readings() -> None:
     import webapp.pages.audit
     import webapp.registrations.audit
     import webapp.reports.audit
+    import webapp.showcase.audit
     import webapp.units.audit  # noqa: F401
 
 
@@ -124,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.registrations.views import bp as registrations
     from webapp.reports.views import bp as reports
     from webapp.review.views import bp as review
+    from webapp.showcase.views import bp as showcase
     from webapp.units.views import bp as units
 
     for blueprint in (
@@ -140,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
         opinions,
         notifications,
         pages,
+        showcase,
         exports,
         i18n,
     ):

@@ -16,9 +16,11 @@ from webapp.i18n.models import CatalogGeneration, InterfaceTranslation
 from webapp.notifications.models import Notification
 from webapp.opinions.models import Opinion, OpinionSetting
 from webapp.pages.models import Attachment, Page, PageTranslation, Revision
+from webapp.photos import Photo
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.reports.models import ProgressLine, ProgressReport, ReportFigure, ReportFigureValue
 from webapp.review.models import ReviewDecision
+from webapp.showcase.models import EffectiveModel, EntryPhoto, Replication
 from webapp.units.models import Reorganization, Unit, UnitSuccession, UnitYearAttribute
 
 __all__ = [
@@ -28,7 +30,9 @@ __all__ = [
     "CatalogGeneration",
     "Content",
     "Deadline",
+    "EffectiveModel",
     "Entry",
+    "EntryPhoto",
     "Evaluation",
     "InterfaceTranslation",
     "LoginThrottle",
@@ -41,10 +45,12 @@ __all__ = [
     "OverlapDecision",
     "Page",
     "PageTranslation",
+    "Photo",
     "ProgressLine",
     "ProgressReport",
     "RegistrationList",
     "Reorganization",
+    "Replication",
     "ReportFigure",
     "ReportFigureValue",
     "Requirement",

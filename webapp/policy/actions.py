@@ -65,3 +65,9 @@ class Action(enum.StrEnum):
     OPINION_RECORD = "opinion.record"  # record one raised at a meeting, for a commune
     OPINION_HANDLE = "opinion.handle"  # accept, reject, merge, reword, send up a level
     OPINION_ANSWER = "opinion.answer"  # record the authority's answer, close
+    MODEL_VIEW = "model.view"  # anyone: a recognised effective model and its photos
+    MODEL_RECOGNISE = "model.recognise"  # an approved entry as an effective model for a year
+    MODEL_WITHDRAW = "model.withdraw"  # take a recognition back, with a reason
+    MODEL_REPLICATE = "model.replicate"  # "we will replicate this", into one's own list
+    MODEL_SPREAD = "model.spread"  # how far a unit's effective models have spread, by year
+    ENTRY_PHOTO_ADD = "entry.photo_add"  # add or remove photos of an approved entry's results
