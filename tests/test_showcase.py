@@ -204,7 +204,7 @@ def test_a_photo_is_resized_and_served_without_exif(app, db, tree, entry, login_
     client, _ = login_as(Role.EDITOR, tree.c1)
     assert _add(client, entry, jpeg_with_gps()).status_code == 200
     photo = db.session.scalar(sa.select(Photo))
-    assert photo.stored_widths == [160, 360, 720, 1280]
+    assert photo.stored_widths == [96, 360, 720, 1280]
     page = app.test_client().get(f"/models/{model.id}").get_data(as_text=True)
     assert 'loading="lazy"' in page and "360w" in page and "sizes=" in page
     with app.test_client().get(f"/models/photos/{photo.id}/360.webp") as served:

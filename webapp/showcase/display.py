@@ -1,15 +1,16 @@
-"""The replication tree drawn on a model's page: the model's commune on the left, the districts
-its replications are in, and their communes, as coordinates a template turns into SVG (no
-JavaScript). Narrow enough for a 360 px phone."""
+"""The replication tree drawn on a model's page, as coordinates a template turns into SVG (no
+JavaScript): the model's commune at the top, below it the districts its replications are in,
+and under each its communes, one row each, indented like a file tree — so long Vietnamese names
+never overlap and the drawing fits a 360 px phone."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROW = 22  # px between communes
+ROW = 22  # px between rows
+INDENT = 18  # px per level
 WIDTH = 320
-COLUMNS = (8, 112, 216)  # x of the model, the districts, the communes
-NAME_MAX = 16  # characters shown; the list above the drawing gives the full names
+NAME_MAX = 44  # characters shown; the list above the drawing gives the full names
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Tree:
     width: int
     height: int
     nodes: list[Node]
-    edges: list[tuple[int, int, int, int]]
+    edges: list[tuple[int, int, int, int]]  # elbow lines: down from the parent, then right
 
 
 def _short(name: str) -> str:
@@ -41,22 +42,20 @@ def replication_tree(model, replications) -> Tree | None:
         names = groups.setdefault(district, [])
         if row.commune.name not in names:
             names.append(row.commune.name)
-    height = ROW * sum(len(v) for v in groups.values()) + ROW
-    root = Node(COLUMNS[0], height // 2, _short(model.entry.registration_list.unit.name),
-                model.entry.registration_list.unit.name)  # fmt: skip
+    home = model.entry.registration_list.unit.name
+    root = Node(6, ROW // 2 + 2, _short(home), home)
     nodes, edges = [root], []
-    y = ROW
+    y = root.y
     for district, communes in groups.items():
-        top = y
-        middle = top + ROW * (len(communes) - 1) // 2
         parent = root
         if district:
-            parent = Node(COLUMNS[1], middle, _short(district), district)
-            nodes.append(parent)
-            edges.append((root.x + 92, root.y, parent.x - 4, parent.y))
-        for name in communes:
-            node = Node(COLUMNS[2], y, _short(name), name)
-            nodes.append(node)
-            edges.append((parent.x + 92, parent.y, node.x - 4, node.y))
             y += ROW
-    return Tree(WIDTH, height, nodes, edges)
+            parent = Node(root.x + INDENT, y, _short(district), district)
+            nodes.append(parent)
+            edges.append((root.x, root.y, parent.x, parent.y))
+        for name in communes:
+            y += ROW
+            node = Node(parent.x + INDENT, y, _short(name), name)
+            nodes.append(node)
+            edges.append((parent.x, parent.y, node.x, node.y))
+    return Tree(WIDTH, y + ROW // 2, nodes, edges)
