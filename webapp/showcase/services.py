@@ -90,7 +90,7 @@ def default_citation(results: Results) -> str:
     text = "; ".join(parts)
     if results.text:
         text = f"{text}. {results.text}" if text else results.text
-    return text[:CITATION_MAX]
+    return (text[:1].upper() + text[1:])[:CITATION_MAX]
 
 
 def search_text(entry: Entry, citation: str) -> str:
