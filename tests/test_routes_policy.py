@@ -67,6 +67,8 @@ PUBLIC = {
     "campaign.show_campaign": "the campaign's contents and deadlines, published for everyone",
     "opinions.new": "anyone may send an opinion, without an account (limits: tests/test_opinions)",
     "opinions.track": "an opinion's state and answer by its code, never its sender",
+    "showcase.index": "the recognised effective models, published for everyone",
+    "showcase.show_model": "a recognised effective model is published (a withdrawn one: 404)",
 }
 # Routes about the signed-in user's own account or things: nobody else's to refuse.
 OWN = {
@@ -115,6 +117,10 @@ FILLERS: dict[str | tuple[str, str], Any] = {
     "filename": lambda w: w.filename,
     "notification_id": lambda w: w.notification_id,
     "opinion_id": lambda w: w.opinion_id,
+    "model_id": lambda w: w.model_id,
+    "photo_id": lambda w: w.photo_id,  # of the women's entry: not public
+    "width": lambda w: 96,
+    ("showcase.recognise", "entry_id"): lambda w: w.farmers_entry_id,
     "step": lambda w: "publish",
     "code": lambda w: "tyz",
     "key": lambda w: message_key("Sign in"),
@@ -176,6 +182,8 @@ class World:
     phu_nu_id: int
     reorganization: str
     opinion_id: int
+    model_id: int
+    photo_id: int
 
 
 def _values(kind, name, organization, unit) -> registrations.EntryValues:
@@ -241,6 +249,7 @@ def build_world(tree) -> World:
         opinions.OpinionValues(unit=c3, content=None, text=f"{MARK}: đèn đường thôn Nà Mò"),
         "10.0.0.1",
     )
+    model_id, photo_id = _model_and_photo(reviewer, report, farmers_entry, entry)
     _db.session.commit()
     first, _specs = reorganize.read_manifest()
     loader.load_units(loader.DATA / first["units"], as_of=first["as_of"])
@@ -269,7 +278,36 @@ def build_world(tree) -> World:
         requirement_id=_db.session.scalar(sa.select(Requirement.id).limit(1)),
         figure_id=_db.session.scalar(sa.select(ReportFigure.id).limit(1)),
         phu_nu_id=org("phu_nu").id, reorganization=reorganization, opinion_id=opinion.id,
+        model_id=model_id, photo_id=photo_id,
     )  # fmt: skip
+
+
+def _model_and_photo(reviewer, report, farmers_entry, women_entry) -> tuple[int, int]:
+    """The farmers' entry completed and recognised by D2 (public); a photo of the women's
+    entry, still under review (not public)."""
+    import io
+    from datetime import date
+
+    from PIL import Image
+    from werkzeug.datastructures import FileStorage
+
+    from webapp import photos
+    from webapp.reports.models import LineStatus
+    from webapp.showcase import services as showcase
+    from webapp.showcase.models import EntryPhoto
+
+    _db.session.flush()
+    for line in report.lines:
+        line.status, line.percent_done = LineStatus.COMPLETED, 100
+    values = showcase.Recognition(YEAR, f"{MARK}: 85 hộ", "1/QĐ", date(YEAR, 12, 1))
+    model = showcase.recognise(reviewer, farmers_entry, values)
+    picture = io.BytesIO()
+    Image.new("RGB", (400, 300), (40, 120, 60)).save(picture, format="JPEG")
+    picture.seek(0)
+    photo = photos.add_photo(FileStorage(picture, filename="anh.jpg"))
+    _db.session.add(EntryPhoto(entry=women_entry, photo=photo))
+    _db.session.flush()
+    return model.id, photo.id
 
 
 def _pdf():

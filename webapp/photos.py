@@ -15,6 +15,7 @@ portrait photos would lie on their side once the tag is gone.
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 import warnings
@@ -226,8 +227,13 @@ def send_width(photo: Photo, width: int, *, public: bool):
     path = path_of(photo, width)
     if path is None or not path.is_file():
         abort(404)
+    # Read whole (at most a few hundred KB): no file handle left open on the response.
     response = send_file(
-        path, mimetype=MIMETYPE, conditional=True, etag=True, max_age=PUBLIC_MAX_AGE
+        io.BytesIO(path.read_bytes()),
+        mimetype=MIMETYPE,
+        conditional=True,
+        etag=f"{photo.stem}-{width}",
+        max_age=PUBLIC_MAX_AGE,
     )
     if public:
         response.cache_control.public = True

@@ -72,9 +72,9 @@ def _recognised(user: Any, model: EffectiveModel | None) -> bool:
     return model is None or model.state == ModelState.RECOGNISED
 
 
-def _edits_somewhere(user: Any, model: EffectiveModel) -> bool:
-    """Replicating is for editors (of some commune's lists); which list is LIST_EDIT's."""
-    return any(a.role == Role.EDITOR for a in user.roles)
+def edits_a_commune(user: Any, model: EffectiveModel | None = None) -> bool:
+    """Replicating is for communes' editors; into which of their lists is LIST_EDIT's."""
+    return any(a.role == Role.EDITOR and a.unit.level == Level.COMMUNE for a in user.roles)
 
 
 def _unit_itself(unit: Unit) -> Unit:
@@ -91,7 +91,7 @@ RULES: dict[Action, Rule] = {
         state=_approved_with_progress,
     ),
     Action.MODEL_WITHDRAW: Rule(Audience.ROLES, EVALUATORS, _above_model, state=_recognised),
-    Action.MODEL_REPLICATE: Rule(Audience.SIGNED_IN, check=_edits_somewhere, state=_recognised),
+    Action.MODEL_REPLICATE: Rule(Audience.SIGNED_IN, check=edits_a_commune, state=_recognised),
     Action.MODEL_SPREAD: Rule(Audience.ROLES, LIST_READERS, _unit_itself),
     Action.ENTRY_PHOTO_ADD: Rule(
         Audience.ROLES, PHOTO_ROLES, entry_unit, entry_organization, state=_approved

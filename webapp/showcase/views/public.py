@@ -18,7 +18,7 @@ from webapp.showcase.forms import ReplicateForm, WithdrawForm
 from webapp.showcase.models import EffectiveModel, EntryPhoto
 from webapp.showcase.services import photos_of
 from webapp.showcase.views.common import bp
-from webapp.units.models import Unit
+from webapp.units.models import Level, Unit
 
 
 @bp.get("/models")
@@ -41,7 +41,10 @@ def show_model(model_id: int):
     if model is None or not _readable(model):
         abort(404)
     replications = queries.replications_of(model)
-    withdraw_form = WithdrawForm(version=model.version)
+    # Forms only for those who may use them: a form's CSRF token would give visitors a session.
+    withdraw_form = None
+    if policy.can(current_user, Action.MODEL_WITHDRAW, model):
+        withdraw_form = WithdrawForm(version=model.version)
     return render_template(
         "showcase/model.html",
         model=model,
@@ -69,7 +72,11 @@ def replicate_form(model: EffectiveModel, form: ReplicateForm | None = None):
 
 
 def editor_units() -> list[Unit]:
-    units = {a.unit.id: a.unit for a in current_user.roles if a.role == Role.EDITOR}
+    units = {
+        a.unit.id: a.unit
+        for a in current_user.roles
+        if a.role == Role.EDITOR and a.unit.level == Level.COMMUNE
+    }
     return sorted(units.values(), key=lambda u: u.name)
 
 
