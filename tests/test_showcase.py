@@ -322,6 +322,7 @@ def test_an_editor_replicates_a_model_into_their_list_and_it_is_traced(
     assert tree.c3.name in shown and "<svg" in shown
     rows, years = queries.spread(tree.province)
     assert years == [YEAR] and rows[0].by_year == {YEAR: 1} and rows[0].communes == 1
+    assert rows[0].completed == 0  # no report on the copy yet
     # reviewers see the link on the entry
     reviewer, _ = login_as(Role.REVIEWER, tree.d2)
     listing = reviewer.get(f"/registrations/lists/{copy.list_id}").get_data(as_text=True)

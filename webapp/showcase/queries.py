@@ -22,6 +22,7 @@ from webapp.campaign.models import Content, MemberOrganization, ModelType
 from webapp.extensions import db
 from webapp.pages.search import clean_query, query_words
 from webapp.registrations.models import Entry, RegistrationList
+from webapp.reports.models import LineStatus, ProgressLine
 from webapp.showcase.models import EffectiveModel, EntryPhoto, ModelState, Replication
 from webapp.units.models import Level, Unit
 from webapp.units.queries import subtree_ids
@@ -282,11 +283,13 @@ class Spread:
     model: EffectiveModel
     by_year: dict[int, int]  # year → communes replicating it that year
     communes: int  # distinct communes, all years
+    completed: int = 0  # replicating entries a report line says are completed
 
 
 def spread(unit: Unit) -> tuple[list[Spread], list[int]]:
     """For each model recognised in the unit's subtree: how many communes replicated it, by
-    year. Two queries whatever the number of models and replications."""
+    year, and how many of those replications a report says are completed. Four queries
+    whatever the number of models and replications."""
     subtree = _subtree(unit.id)
     models = db.session.scalars(
         sa.select(EffectiveModel)
@@ -316,12 +319,26 @@ def spread(unit: Unit) -> tuple[list[Spread], list[int]]:
             .group_by(Replication.model_id)
         ).all()
     )
+    completed_line = sa.exists().where(
+        ProgressLine.entry_id == Entry.id, ProgressLine.status == LineStatus.COMPLETED
+    )
+    completed = dict(
+        db.session.execute(
+            sa.select(Replication.model_id, sa.func.count(sa.distinct(Entry.id)))
+            .join(Entry, Entry.id == Replication.entry_id)
+            .where(Replication.model_id.in_([m.id for m in models]), completed_line)
+            .group_by(Replication.model_id)
+        ).all()
+    )
     by_model: dict[int, dict[int, int]] = defaultdict(dict)
     years: set[int] = set()
     for model_id, year, count in counts:
         by_model[model_id][year] = count
         years.add(year)
-    rows = [Spread(m, by_model.get(m.id, {}), totals.get(m.id, 0)) for m in models]
+    rows = [
+        Spread(m, by_model.get(m.id, {}), totals.get(m.id, 0), completed.get(m.id, 0))
+        for m in models
+    ]
     return rows, sorted(years)
 
 
