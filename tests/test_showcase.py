@@ -10,11 +10,14 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from PIL import Image
+from werkzeug.datastructures import FileStorage
 
 from tests import factories
 from tests.factories import org
 from tests.queries import counting_queries
+from tests.test_backup import installation  # noqa: F401  (a fixture)
 from tests.test_reports import YEAR, approved_list
+from webapp import photos
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
 from webapp.photos import Photo
@@ -273,6 +276,25 @@ def test_photos_of_an_entry_that_is_not_public_are_only_for_its_readers(
     recognise(db, tree, entry)
     with app.test_client().get(url) as public:
         assert public.status_code == 200 and "public" in public.headers["Cache-Control"]
+
+
+def test_a_backup_brings_back_the_photos(app, db, tree, entry, tmp_path, installation):  # noqa: F811
+    model = recognise(db, tree, entry)
+    admin = factories.make_user(roles=[(Role.ADMIN, tree.province)])
+    upload = FileStorage(io.BytesIO(jpeg_with_gps(400, 300)), filename="anh.jpg")
+    services.add_photo(admin, model.entry, upload)
+    db.session.commit()
+    folder = photos.photos_dir()
+    saved = {p.name: p.read_bytes() for p in photos.stored_files()}
+    assert len(saved) == 2  # 96 and 360 px wide
+    archive = tmp_path / "b.tar.gz"
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["backup", str(archive)]).exit_code == 0
+    for path in folder.iterdir():
+        path.unlink()
+    restored = runner.invoke(args=["restore", "--force", str(archive)])
+    assert restored.exit_code == 0, restored.output
+    assert {p.name: p.read_bytes() for p in photos.stored_files()} == saved
 
 
 # The showcase

@@ -122,6 +122,20 @@ def path_of(photo: Photo, width: int) -> Path | None:
     return photos_dir() / f"{photo.stem}-{width}.webp"
 
 
+def is_stored_file(name: str) -> bool:
+    """Whether `name` is one this module gives a stored width (a backup takes only those)."""
+    stem, dash, rest = name.partition("-")
+    width, dot, extension = rest.partition(".")
+    return bool(dash and dot and _is_stem(stem) and width.isdigit() and extension == "webp")
+
+
+def stored_files() -> list[Path]:
+    folder = photos_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and is_stored_file(p.name))
+
+
 def _is_stem(stem: str) -> bool:
     return len(stem) == _STEM_LENGTH and all(ch in "0123456789abcdef" for ch in stem)
 
