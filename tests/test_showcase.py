@@ -148,6 +148,12 @@ def test_withdrawal_needs_a_reason_and_hides_the_model(app, db, tree, entry, log
     assert app.test_client().get(f"/models/{model.id}").status_code == 404
     assert "Sai số liệu" not in app.test_client().get("/models").get_data(as_text=True)
     assert db.session.scalar(sa.select(AuditEvent).filter_by(action="model.withdrawn"))
+    again = client.post(
+        f"/models/{model.id}/withdraw", data={"version": saved.version, "reason": "Lần nữa"}
+    )
+    assert again.status_code == 303  # already withdrawn: said so, nothing changed
+    db.session.expire_all()
+    assert db.session.get(EffectiveModel, model.id).withdrawal_reason == "Sai số liệu"
 
 
 @pytest.mark.parametrize(
@@ -297,6 +303,22 @@ def test_a_backup_brings_back_the_photos(app, db, tree, entry, tmp_path, install
     assert {p.name: p.read_bytes() for p in photos.stored_files()} == saved
 
 
+def test_a_commended_entry_links_to_its_model(app, db, tree, entry, editor_and_reviewer):
+    from webapp.commendations import services as commendations
+
+    editor, reviewer = editor_and_reviewer
+    model = recognise(db, tree, entry)
+    nomination = commendations.create_nomination(
+        editor, tree.c1, YEAR,
+        commendations.NomineeValues(kind="entry", entry_id=entry.id, reason="Hiệu quả"),
+    )  # fmt: skip
+    commendations.submit_nomination(editor, nomination, nomination.version)
+    commendations.approve_nomination(reviewer, nomination, nomination.version)
+    db.session.commit()
+    page = app.test_client().get(f"/commendations/{YEAR}").get_data(as_text=True)
+    assert f'href="/models/{model.id}"' in page
+
+
 # The showcase
 
 
@@ -377,7 +399,7 @@ def test_replication_queries_do_not_grow_with_the_data(app, db, tree, entry, log
     reader = app.test_client()
     admin, _ = login_as(Role.ADMIN, tree.province)
     counts = []
-    for more in (0, 10):
+    for more in (0, 40):  # 2 communes, then 42: a province's worth
         _replicated_in(db, tree, model, more)
         with counting_queries() as model_page:
             assert reader.get(f"/models/{model.id}").status_code == 200

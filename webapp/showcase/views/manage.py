@@ -71,7 +71,10 @@ def recognise(entry_id: int):
 @login_required
 def withdraw(model_id: int):
     model = db.get_or_404(EffectiveModel, model_id)
-    policy.require_in_scope(current_user, Action.MODEL_WITHDRAW, model)
+    verdict = policy.require_in_scope(current_user, Action.MODEL_WITHDRAW, model)
+    if verdict.wrong_state:  # withdrawn meanwhile, by someone else or in another tab
+        flash(_("Someone changed this model meanwhile: here it is as it stands now."), "error")
+        return redirect(_model_url(model), code=303)
     form = WithdrawForm()
     if not form.validate_on_submit():
         flash(_("The recognition could not be withdrawn: check the reason."), "error")
