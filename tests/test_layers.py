@@ -39,6 +39,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "pages",
             "opinions",
             "fund",
+            "showcase",
         ],
     ),
     ("L4 screens across capabilities", ["home", "admin", "seed", "backup", "deploy"]),

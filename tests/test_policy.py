@@ -126,8 +126,18 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.FUND_CLOSE: {Role.ADMIN, Role.EDITOR},
     # C1's closed year, approved by its Standing Committee: reviewers and admins above.
     Action.FUND_APPROVE: {Role.ADMIN, Role.REVIEWER},
+    Action.MODEL_VIEW: EVERYONE,  # a recognised model
+    # C1's approved entry with progress is recognised by the level above it (D1).
+    Action.MODEL_RECOGNISE: {Role.ADMIN, Role.REVIEWER},
+    Action.MODEL_WITHDRAW: {Role.ADMIN, Role.REVIEWER},
+    # Communes' editors only (into which list is LIST_EDIT's to judge): the matrix's actors sit
+    # on a district, the province or a hamlet (tests/test_showcase.py has the commune's).
+    Action.MODEL_REPLICATE: set(),
+    Action.MODEL_SPREAD: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
+    Action.ENTRY_PHOTO_ADD: {Role.ADMIN, Role.EDITOR, Role.REVIEWER},
 }
 ALLOWED_OUTSIDE = {
+    Action.MODEL_VIEW: EVERYONE,
     Action.CAMPAIGN_VIEW: EVERYONE,
     Action.PAGE_VIEW: EVERYONE,
     Action.TRANSLATION_STATUS: EVERYONE,
@@ -136,6 +146,7 @@ ALLOWED_OUTSIDE = {
     Action.FUND_DISCLOSE: EVERYONE,
 }
 ALLOWED_ANONYMOUS = {
+    Action.MODEL_VIEW,
     Action.CAMPAIGN_VIEW,
     Action.PAGE_VIEW,
     Action.TRANSLATION_STATUS,
@@ -279,6 +290,24 @@ def _content() -> Content:
     return content
 
 
+def _progressed(unit: Unit) -> Entry:
+    """An approved entry whose report line says completed."""
+    from webapp.extensions import db
+    from webapp.reports.models import LineStatus, ProgressLine
+
+    entry = _entry(unit, EntryState.APPROVED, state=ListState.APPROVED)
+    report = _report(unit)
+    db.session.add(ProgressLine(report=report, entry=entry, status=LineStatus.COMPLETED))
+    db.session.flush()
+    return entry
+
+
+def _model(unit: Unit):
+    from webapp.showcase.models import EffectiveModel, ModelState
+
+    return EffectiveModel(entry=_progressed(unit), year=2027, state=ModelState.RECOGNISED)
+
+
 def _subject(action: Action, tree, actor: User, inside: bool, unit: Unit | None = None):
     """An object of the kind the action works on, in (c1) or out of (c3, or `unit`) the actor's
     scope."""
@@ -328,6 +357,10 @@ def _subject(action: Action, tree, actor: User, inside: bool, unit: Unit | None 
         return _opinion(unit, OpinionState.FORWARDED)
     if action is Action.AUDIT_VIEW:
         return _event(unit)
+    if action in (Action.MODEL_RECOGNISE, Action.ENTRY_PHOTO_ADD):
+        return _progressed(unit)
+    if action in (Action.MODEL_VIEW, Action.MODEL_WITHDRAW, Action.MODEL_REPLICATE):
+        return _model(unit)
     if action in (Action.PAGE_VIEW, Action.PAGE_EDIT, Action.PAGE_PUBLISH):
         return _page(unit, PageState.PUBLISHED)
     if action is Action.ATTACHMENT_UPLOAD:
@@ -353,6 +386,7 @@ def _subject(action: Action, tree, actor: User, inside: bool, unit: Unit | None 
         Action.OPINION_EXPORT,
         Action.OPINION_DISPATCH,
         Action.OPINION_SET_DAYS,
+        Action.MODEL_SPREAD,
     ):
         return unit
     if action is Action.USER_ACTIVATE:

@@ -72,6 +72,8 @@ PUBLIC = {
     "opinions.answers_page": "the answers published back to the people, without senders",
     "fund.disclosure": "a unit's public fund statement for a year: counts, never names",
     "fund.disclosure_xlsx": "the same statement as a spreadsheet",
+    "showcase.index": "the recognised effective models, published for everyone",
+    "showcase.show_model": "a recognised effective model is published (a withdrawn one: 404)",
 }
 # Routes about the signed-in user's own account or things: nobody else's to refuse.
 OWN = {
@@ -129,6 +131,10 @@ FILLERS: dict[str | tuple[str, str], Any] = {
     "opinion_id": lambda w: w.opinion_id,
     "movement_id": lambda w: w.fund_movement_id,
     ("fund.record", "kind"): lambda w: "receipt",
+    "model_id": lambda w: w.model_id,
+    "photo_id": lambda w: w.photo_id,  # of the women's entry: not public
+    "width": lambda w: 96,
+    ("showcase.recognise", "entry_id"): lambda w: w.farmers_entry_id,
     "step": lambda w: "publish",
     "code": lambda w: "tyz",
     "key": lambda w: message_key("Sign in"),
@@ -196,6 +202,8 @@ class World:
     reorganization: str
     opinion_id: int
     fund_movement_id: int
+    model_id: int
+    photo_id: int
 
 
 def _values(kind, name, organization, unit) -> registrations.EntryValues:
@@ -266,6 +274,7 @@ def build_world(tree) -> World:
         editor, fund_year,
         fund.MovementValues(on=date(YEAR - 1, 3, 1), amount=1_000_000, counterparty=MARK),
     )  # fmt: skip
+    model_id, photo_id = _model_and_photo(reviewer, report, farmers_entry, entry)
     _db.session.commit()
     first, _specs = reorganize.read_manifest()
     loader.load_units(loader.DATA / first["units"], as_of=first["as_of"])
@@ -295,7 +304,36 @@ def build_world(tree) -> World:
         figure_id=_db.session.scalar(sa.select(ReportFigure.id).limit(1)),
         phu_nu_id=org("phu_nu").id, reorganization=reorganization, opinion_id=opinion.id,
         fund_movement_id=movement.id,
+        model_id=model_id, photo_id=photo_id,
     )  # fmt: skip
+
+
+def _model_and_photo(reviewer, report, farmers_entry, women_entry) -> tuple[int, int]:
+    """The farmers' entry completed and recognised by D2 (public); a photo of the women's
+    entry, still under review (not public)."""
+    import io
+    from datetime import date
+
+    from PIL import Image
+    from werkzeug.datastructures import FileStorage
+
+    from webapp import photos
+    from webapp.reports.models import LineStatus
+    from webapp.showcase import services as showcase
+    from webapp.showcase.models import EntryPhoto
+
+    _db.session.flush()
+    for line in report.lines:
+        line.status, line.percent_done = LineStatus.COMPLETED, 100
+    values = showcase.Recognition(YEAR, f"{MARK}: 85 hộ", "1/QĐ", date(YEAR, 12, 1))
+    model = showcase.recognise(reviewer, farmers_entry, values)
+    picture = io.BytesIO()
+    Image.new("RGB", (400, 300), (40, 120, 60)).save(picture, format="JPEG")
+    picture.seek(0)
+    photo = photos.add_photo(FileStorage(picture, filename="anh.jpg"))
+    _db.session.add(EntryPhoto(entry=women_entry, photo=photo))
+    _db.session.flush()
+    return model.id, photo.id
 
 
 def _pdf():

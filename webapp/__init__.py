@@ -64,6 +64,7 @@ def _register_policy() -> None:
     from webapp.registrations import permissions as registrations
     from webapp.reports import permissions as reports
     from webapp.review import permissions as review
+    from webapp.showcase import permissions as showcase
     from webapp.units import permissions as units
 
     policy.register_hooks(
@@ -81,6 +82,7 @@ def _register_policy() -> None:
         opinions,
         fund,
         pages,
+        showcase,
         admin,
     ):
         policy.register(capability.RULES)
@@ -100,6 +102,7 @@ def _register_audit_readings() -> None:
     import webapp.pages.audit
     import webapp.registrations.audit
     import webapp.reports.audit
+    import webapp.showcase.audit
     import webapp.units.audit  # noqa: F401
 
 
@@ -131,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.registrations.views import bp as registrations
     from webapp.reports.views import bp as reports
     from webapp.review.views import bp as review
+    from webapp.showcase.views import bp as showcase
     from webapp.units.views import bp as units
 
     for blueprint in (
@@ -148,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
         fund,
         notifications,
         pages,
+        showcase,
         exports,
         i18n,
     ):

@@ -78,6 +78,10 @@ DEFAULTS: dict[str, Any] = {
     # means instance/attachments (outside the web root); with several hosts, shared storage.
     "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
     "ATTACHMENTS_DIR": None,
+    # Photos of effective models (webapp/photos.py): the largest upload accepted, and where the
+    # resized widths are kept; None means a "photos" folder inside the attachments' folder.
+    "PHOTO_MAX_BYTES": 8 * 1024 * 1024,
+    "PHOTOS_DIR": None,
     # Redis shared by the app nodes (sessions, throttles, caches), e.g. redis://127.0.0.1:6379/0;
     # None: the database keeps them (one host, `make run`).
     "REDIS_URL": None,

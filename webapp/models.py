@@ -23,9 +23,11 @@ from webapp.opinions.models import (
     OpinionSetting,
 )
 from webapp.pages.models import Attachment, Page, PageTranslation, Revision
+from webapp.photos import Photo
 from webapp.registrations.models import Entry, RegistrationList
 from webapp.reports.models import ProgressLine, ProgressReport, ReportFigure, ReportFigureValue
 from webapp.review.models import ReviewDecision
+from webapp.showcase.models import EffectiveModel, EntryPhoto, Replication
 from webapp.units.models import Reorganization, Unit, UnitSuccession, UnitYearAttribute
 
 __all__ = [
@@ -35,7 +37,9 @@ __all__ = [
     "CatalogGeneration",
     "Content",
     "Deadline",
+    "EffectiveModel",
     "Entry",
+    "EntryPhoto",
     "Evaluation",
     "FundBeneficiary",
     "FundBook",
@@ -55,10 +59,12 @@ __all__ = [
     "OverlapDecision",
     "Page",
     "PageTranslation",
+    "Photo",
     "ProgressLine",
     "ProgressReport",
     "RegistrationList",
     "Reorganization",
+    "Replication",
     "ReportFigure",
     "ReportFigureValue",
     "Requirement",

@@ -4,11 +4,14 @@ critical violations)."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
+import PIL.Image
 import pytest
 import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound
 
 from tests.browser.conftest import ACCOUNTS, drawing_only
@@ -54,6 +57,7 @@ NOT_PAGES = {
     "opinions.consolidated_docx",
     "opinions.consolidated_xlsx",
     "fund.disclosure_xlsx",
+    "showcase.photo_file",
 }
 
 
@@ -177,6 +181,10 @@ HEADINGS = {
     "translation status": "Tình hình dịch",
     "interface strings": "Chuỗi giao diện · Tiếng Tày",
     "translate a string": "Dịch",
+    "effective models": "Mô hình hiệu quả",
+    "effective model": "Đường bê tông nông thôn thôn Nà Lẹng – Khuổi Ma",
+    "recognise a model": "Công nhận mô hình hiệu quả",
+    "replication of models": "Nhân rộng mô hình hiệu quả: Tỉnh Bắc Kạn",
 }
 
 
@@ -197,6 +205,7 @@ def _pages(app) -> list[Page]:
             sa.select(GuidancePage).where(GuidancePage.kind == PageKind.FORM)
         )
         report = _report(user, submitted)
+        model = _effective_model(report)
         rule = db.session.scalar(sa.select(Requirement).order_by(Requirement.id).limit(1))
         figure = db.session.scalar(sa.select(ReportFigure).order_by(ReportFigure.id).limit(1))
         waiting, approved, draft_nomination = _nominations(user, commune)
@@ -338,6 +347,10 @@ def _pages(app) -> list[Page]:
             Page("translation status", None, "/translations"),
             Page("interface strings", "translator", "/translations/tyz"),
             Page("translate a string", "translator", f"/translations/tyz/{message_key('Sign in')}"),
+            Page("effective models", None, "/models?q=duong+be+tong"),
+            Page("effective model", None, f"/models/{model.id}"),
+            Page("recognise a model", "admin", f"/models/recognise/{model.entry_id}"),
+            Page("replication of models", "admin", f"/models/spread/{province.id}"),
         ]
 
 
@@ -381,6 +394,26 @@ def _report(editor: User, registration_list: RegistrationList):
     )
     db.session.commit()
     return report
+
+
+def _effective_model(report):
+    """The report's first line completed, and its entry recognised by the province."""
+    from datetime import date
+
+    from webapp.reports.models import LineStatus
+    from webapp.showcase import services as showcase
+
+    line = report.lines[0]
+    line.status, line.percent_done, line.money_people = LineStatus.COMPLETED, 100, 250_000_000
+    admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+    values = showcase.Recognition(2017, "Vận động 250 triệu đồng", "27/QĐ-MTTQ", date(2017, 12, 20))
+    model = showcase.recognise(admin, line.entry, values)
+    picture = io.BytesIO()
+    PIL.Image.new("RGB", (800, 600), (40, 120, 60)).save(picture, format="JPEG")
+    picture.seek(0)
+    showcase.add_photo(admin, line.entry, FileStorage(picture, filename="duong.jpg"))
+    db.session.commit()
+    return model
 
 
 def _opinion(commune: Unit):
@@ -490,12 +523,19 @@ def _not_pages(app) -> list[Page]:
             Page("opinions docx", "editor", _consolidated(commune, "consolidated.docx")),
             Page("opinions xlsx", "editor", _consolidated(commune, "consolidated.xlsx")),
             Page("fund disclosure xlsx", None, f"/fund/public/{commune.id}/{FUND_YEAR}.xlsx"),
+            Page("photo", None, f"/models/photos/{_any_photo()}/96.webp"),
         ]
 
 
 def _consolidated(commune: Unit, path: str = "consolidated") -> str:
     """The commune's consolidated list of opinions over the years the demo's opinion is in."""
     return f"/opinions/{path}?unit={commune.id}&start=01/01/2017&end=31/12/2099"
+
+
+def _any_photo() -> int:
+    from webapp.showcase.models import EntryPhoto
+
+    return db.session.scalar(sa.select(EntryPhoto.photo_id).limit(1))
 
 
 def _any_line() -> int:

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from webapp import photos
 from webapp.auth.models import UserSession
 from webapp.extensions import db, dispose_engines
 from webapp.pages import files
@@ -33,6 +34,7 @@ MANIFEST = "manifest.json"
 DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 SECRET_KEY = "secret_key"
 ATTACHMENTS = "attachments/"
+PHOTOS = "photos/"
 VERSION_TABLE = "alembic_version"
 _CHUNK = 1024 * 1024
 
@@ -128,6 +130,7 @@ def make_backup(target: Path) -> dict[str, Any]:
         (work / SECRET_KEY).write_text(current_app.config["SECRET_KEY"])
         members = {database.name: database, SECRET_KEY: work / SECRET_KEY}
         members |= {ATTACHMENTS + p.name: p for p in _stored_files()}
+        members |= {PHOTOS + p.name: p for p in photos.stored_files()}
         manifest = {
             "format": FORMAT,
             "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -326,6 +329,8 @@ def _unpack(archive: Path, work: Path) -> dict[str, Any]:
 def _allowed(name: str, manifest: dict) -> bool:
     if name.startswith(ATTACHMENTS):
         return files.is_stored_name(name[len(ATTACHMENTS) :])
+    if name.startswith(PHOTOS):
+        return photos.is_stored_file(name[len(PHOTOS) :])
     return name in (SECRET_KEY, manifest["database"]["file"])
 
 
@@ -347,20 +352,28 @@ def _sqlite_restore(copy: Path) -> None:
 
 
 def _restore_attachments(work: Path, manifest: dict) -> int:
-    """Put back the archive's files and remove the stored files it does not hold (uploaded
-    since, so no row refers to them any more); the number removed."""
-    folder = files.attachments_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Put back the archive's files (attachments and photos) and remove the stored files it
+    does not hold (uploaded since, so no row refers to them any more); the number removed."""
+    removed = _restore_files(work, manifest, ATTACHMENTS, files.attachments_dir(), _stored_files)
+    return removed + _restore_files(
+        work, manifest, PHOTOS, photos.photos_dir(), photos.stored_files
+    )
+
+
+def _restore_files(work: Path, manifest: dict, prefix: str, folder: Path, stored) -> int:
+    names = [name for name in manifest["members"] if name.startswith(prefix)]
+    if names or folder.is_dir():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     keep = set()
-    for name in manifest["members"]:
-        if name.startswith(ATTACHMENTS):
-            stored = name[len(ATTACHMENTS) :]
-            keep.add(stored)
-            partial = folder / f".{stored}.restoring"  # the folder may be on another disk
+    for name in names:
+        if name.startswith(prefix):
+            kept = name[len(prefix) :]
+            keep.add(kept)
+            partial = folder / f".{kept}.restoring"  # the folder may be on another disk
             with (work / name).open("rb") as source, _private(partial) as out:
                 shutil.copyfileobj(source, out, _CHUNK)
-            os.replace(partial, folder / stored)
-    removed = [p for p in _stored_files() if p.name not in keep]
+            os.replace(partial, folder / kept)
+    removed = [p for p in stored() if p.name not in keep]
     for path in removed:
         path.unlink()
     return len(removed)

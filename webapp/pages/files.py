@@ -9,8 +9,6 @@ row's file goes when the deletion commits.
 
 from __future__ import annotations
 
-import logging
-import math
 import os
 import re
 import unicodedata
@@ -18,18 +16,16 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 from xml.etree import ElementTree
 
 import filetype
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import object_session
 from werkzeug.datastructures import FileStorage
 
-from webapp import policy
+from webapp import filestore, policy
 from webapp.audit.services import record
 from webapp.exports.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
 from webapp.extensions import db
@@ -38,15 +34,11 @@ from webapp.pages.models import Attachment, Page
 from webapp.policy import Action
 from webapp.text import clean, fold
 
-log = logging.getLogger(__name__)
-
-KIBIBYTE = 1024
-MEBIBYTE = 1024 * 1024
+MEBIBYTE = filestore.MEBIBYTE
+human_size = filestore.human_size
 TITLE_MAX = 300  # Attachment.title
 NAME_MAX = 255  # Attachment.filename
 DEFAULT_STEM = "tep-dinh-kem"  # for a name that cleaning leaves empty
-_HEAD_BYTES = 8192  # what filetype reads
-_CHUNK = 64 * 1024
 _STORED_NAME = re.compile(r"[0-9a-f]{32}\.[a-z0-9]{2,5}")
 # Characters Windows refuses in file names; "/" and "\" are gone with the directories.
 _NOT_IN_NAMES = re.compile(r'[<>:"|?*]')
@@ -117,13 +109,6 @@ def max_bytes() -> int:
     return int(current_app.config["ATTACHMENT_MAX_BYTES"])
 
 
-def human_size(size: int) -> str:
-    """A size as "340 KB" or "1,2 MB" (the reader's number format); never "0 KB"."""
-    if size < MEBIBYTE:
-        return f"{format_decimal(max(1, math.ceil(size / KIBIBYTE)))} KB"
-    return f"{format_decimal(round(size / MEBIBYTE, 1), format='#,##0.#')} MB"
-
-
 def kind_label(content_type: str) -> str:
     """PDF, Word, Excel or Image: what a reader needs to know before downloading."""
     kind = TYPES.get(content_type)
@@ -185,8 +170,7 @@ def _attach(actor, page: Page, upload: FileStorage | None, title: str | None) ->
         raise FileError(_("Choose a file to attach."))
     name = clean_filename(upload.filename)
     directory = attachments_dir()
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # the app's user only
-    partial, size, head = _receive(upload.stream, directory)
+    partial, size, head = filestore.receive(upload.stream, directory, max_bytes(), FileError)
     try:
         kind = _identify(head, partial)
         name = _agreeing_name(name, kind)
@@ -194,7 +178,7 @@ def _attach(actor, page: Page, upload: FileStorage | None, title: str | None) ->
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-    db.session.info.setdefault(_WRITTEN, []).append(path)
+    filestore.written(db.session, path)
     try:
         title = title or name.rpartition(".")[0] or name
         attachment = Attachment(
@@ -224,31 +208,6 @@ def _attach(actor, page: Page, upload: FileStorage | None, title: str | None) ->
         path.unlink(missing_ok=True)
         raise
     return attachment
-
-
-def _receive(stream: IO[bytes], directory: Path) -> tuple[Path, int, bytes]:
-    """Copy the upload next to where it will be kept, refusing it as soon as it is too big;
-    returns the partial file, its size and its first bytes."""
-    limit = max_bytes()
-    partial = directory / f".{uuid.uuid4().hex}.part"
-    size, head = 0, b""
-    try:
-        with os.fdopen(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as out:
-            while chunk := stream.read(_CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise FileError(
-                        _("The file is too large: at most %(size)s.", size=human_size(limit))
-                    )
-                if len(head) < _HEAD_BYTES:
-                    head += chunk[: _HEAD_BYTES - len(head)]
-                out.write(chunk)
-        if size == 0:
-            raise FileError(_("The file is empty."))
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return partial, size, head
 
 
 def _identify(head: bytes, path: Path) -> FileType:
@@ -309,39 +268,9 @@ def _agreeing_name(name: str, kind: FileType) -> str:
     return name
 
 
-# Files follow the transaction. Paths are noted in session.info: written files until the
-# commit keeps them, deleted rows' files until the commit removes them.
-_WRITTEN = "attachment_files_written"
-_DOOMED = "attachment_files_doomed"
-
-
 @sa.event.listens_for(Attachment, "after_delete")
 def _file_goes_with_row(mapper, connection, attachment: Attachment) -> None:
     session = object_session(attachment)
     path = stored_path(attachment)
     if session is not None and path is not None:
-        session.info.setdefault(_DOOMED, []).append(path)
-
-
-@sa.event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint: the outer transaction may still roll back
-    session.info.pop(_WRITTEN, None)
-    _remove(session.info.pop(_DOOMED, []))
-
-
-@sa.event.listens_for(Session, "after_transaction_end")
-def _after_transaction_end(session: Session, transaction) -> None:
-    if transaction.parent is not None:
-        return
-    _remove(session.info.pop(_WRITTEN, []))  # written, never committed
-    session.info.pop(_DOOMED, None)
-
-
-def _remove(paths: list[Path]) -> None:
-    for path in paths:
-        try:
-            path.unlink(missing_ok=True)
-        except OSError:
-            log.exception("could not remove attachment file %s", path)
+        filestore.doomed(session, path)

@@ -74,3 +74,9 @@ class Action(enum.StrEnum):
     FUND_RECORD = "fund.record"  # the unit's treasurer: receipts, transfers, spendings, reversals
     FUND_CLOSE = "fund.close"  # the unit's treasurer closes the year
     FUND_APPROVE = "fund.approve"  # the Standing Committee approves a closed year
+    MODEL_VIEW = "model.view"  # anyone: a recognised effective model and its photos
+    MODEL_RECOGNISE = "model.recognise"  # an approved entry as an effective model for a year
+    MODEL_WITHDRAW = "model.withdraw"  # take a recognition back, with a reason
+    MODEL_REPLICATE = "model.replicate"  # "we will replicate this", into one's own list
+    MODEL_SPREAD = "model.spread"  # how far a unit's effective models have spread, by year
+    ENTRY_PHOTO_ADD = "entry.photo_add"  # add or remove photos of an approved entry's results
