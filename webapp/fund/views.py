@@ -394,13 +394,29 @@ def disclosure(unit_id: int, year: int):
     personal = current_user.is_authenticated or session.get("_flashes")
     etag = None
     if not personal:
-        parts = (unit.id, year, queries.public_stamp(unit), ui_language().code, interface_stamp())
+        parts = (
+            unit.id,
+            year,
+            queries.public_stamp(unit),
+            local_today(),  # the page says the day its figures stand at
+            ui_language().code,
+            interface_stamp(),
+        )
         etag = etag_of(parts)
         if already_known(etag):
             return revalidated(make_response("", 304), etag)
     unit, year, own, rollup = _public(unit_id, year)
+    book = services.find_book(unit)
     response = make_response(
-        render_template("fund/disclosure.html", unit=unit, year=year, own=own, rollup=rollup)
+        render_template(
+            "fund/disclosure.html",
+            unit=unit,
+            year=year,
+            own=own,
+            rollup=rollup,
+            period=services.find_period(book, year) if book else None,
+            today=local_today(),
+        )
     )
     return not_kept(response) if personal else revalidated(response, etag)
 
