@@ -18,6 +18,7 @@ from tests import factories
 from tests.factories import org
 from tests.test_review import _race
 from webapp.auth.models import Role, User
+from webapp.extensions import db as _db
 from webapp.fund import queries, reporting, services
 from webapp.fund.models import FundBook, FundMovement, FundPeriod, Means, PeriodState, Purpose
 from webapp.fund.services import Beneficiary, FundError, MovementValues
@@ -197,26 +198,35 @@ def test_the_disclosure_page_and_spreadsheet_equal_the_book(client, db, tree, di
     sheet = client.get(f"/fund/public/{tree.c2.id}/{YEAR}.xlsx")
     assert sheet.status_code == 200
     rows = list(openpyxl.load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True))
-    numbers = [row[1] for row in rows[2:9] if isinstance(row[1], int)]
-    assert numbers[:5] == [book.opening, book.received, book.transferred_in,
-                           book.transferred_out, book.spent]  # fmt: skip
+    numbers = [row[1] for row in rows[2:10] if isinstance(row[1], int)]
+    assert numbers[:6] == [book.opening, book.received, book.in_campaign_month,
+                           book.transferred_in, book.transferred_out, book.spent]  # fmt: skip
+    assert book.in_campaign_month == 30_000_000  # given on 18/10, in the mobilization month
     assert ("Bản Khuổi", 2, 12_000_000) in [tuple(r[:3]) for r in rows]
     assert "Hoàng Văn A" not in str(rows)
 
 
+def _draft_report(unit):
+    """The Front committee's yearly result report of the unit, a draft."""
+    from webapp.reports.models import Period, ProgressReport, ReportState
+
+    report = ProgressReport(
+        unit=unit, organization=org("mttq"), year=YEAR, period=Period.YEAR,
+        state=ReportState.DRAFT,
+    )  # fmt: skip
+    _db.session.add(report)
+    _db.session.commit()
+    return report
+
+
 def test_the_report_figure_equals_the_book(db, tree, district_year, campaign):
     from webapp.reports import services as reports
-    from webapp.reports.models import Period, ProgressReport, ReportState
+    from webapp.reports.models import Period, ReportState
 
     reports_figures = reporting.report_figure_ids()
     assert set(reports_figures) == {reporting.MOBILIZED, reporting.SPENT}
     editor = district_year["t1"]
-    report = ProgressReport(
-        unit=tree.c1, organization=org("mttq"), year=YEAR, period=Period.YEAR,
-        state=ReportState.DRAFT,
-    )  # fmt: skip
-    db.session.add(report)
-    db.session.commit()
+    report = _draft_report(tree.c1)
     reports.update_figures(editor, report, report.version, {reports_figures["quy_vnn_spent"]: 1})
     db.session.commit()
     assert reporting.disagrees(report)
@@ -466,3 +476,225 @@ def test_the_rollup_table_sums_each_unit_below_in_a_fixed_number_of_queries(
     assert below_d1[tree.c1].transferred_out == 20_000_000
     assert below_d1[tree.c2].closing == 18_000_000
     assert tree.d2 not in rows  # no book below it
+
+
+# Second look (fund2): revalidation, the mobilization month, the report from the book, closed
+# years in every path, amounts as people type them.
+
+
+def test_the_disclosure_page_revalidates_and_a_new_line_changes_it(client, db, tree, district_year):
+    url = f"/fund/public/{tree.d1.id}/{YEAR}"
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and "no-cache" in first.headers["Cache-Control"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    # A line in a commune below changes the district's statement, so its ETag.
+    period = services.find_period(services.find_book(tree.c2), YEAR)
+    services.record_receipt(district_year["t2"], period, _v(1_000_000, 20, 10))
+    db.session.commit()
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "53.000.000" in changed.get_data(as_text=True)
+    # An edit changes it too.
+    etag = changed.headers["ETag"]
+    line = db.session.scalar(
+        sa.select(FundMovement)
+        .where(FundMovement.book_id == services.find_book(tree.c1).id)
+        .order_by(FundMovement.id)
+    )
+    services.update_movement(
+        district_year["t1"], line, line.version, _v(line.amount, note="Sửa ghi chú")
+    )
+    db.session.commit()
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_a_signed_in_reader_gets_the_statement_without_a_kept_copy(login_as, db, tree):
+    client, _user = login_as(Role.EDITOR, tree.c1)
+    response = client.get(f"/fund/public/{tree.c1.id}/{YEAR}")
+    assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
+    assert "ETag" not in response.headers
+
+
+def test_the_mobilization_month_is_totalled_on_the_book_and_the_statement(
+    login_as, db, tree, district_year
+):
+    c2 = queries.book_statement(services.find_book(tree.c2), YEAR)
+    assert c2.in_campaign_month == 30_000_000  # given on 18/10
+    period = services.find_period(services.find_book(tree.c2), YEAR)
+    for day, month in ((16, 10), (17, 10), (18, 11), (19, 11)):
+        services.record_receipt(district_year["t2"], period, _v(1_000, day, month))
+    db.session.commit()
+    c2 = queries.book_statement(services.find_book(tree.c2), YEAR)
+    assert c2.in_campaign_month == 30_002_000  # 17/10 and 18/11 count, 16/10 and 19/11 not
+    assert queries.rollup_statement(tree.d1, YEAR).in_campaign_month == 30_002_000
+    client, _user = login_as(Role.EDITOR, tree.c2)
+    for url in (f"/fund/units/{tree.c2.id}/{YEAR}", f"/fund/public/{tree.c2.id}/{YEAR}"):
+        text = client.get(url).get_data(as_text=True)
+        assert "Tháng cao điểm" in text and "30.002.000" in text
+
+
+def test_the_report_shows_the_books_figure_and_does_not_ask_for_it(
+    login_as, db, tree, district_year, campaign
+):
+    from webapp.reports import services as reports
+    from webapp.reports.models import Period, ProgressReport
+
+    ids = reporting.report_figure_ids()
+    report = _draft_report(tree.c1)
+    # A figure typed before the book kept it, and it disagrees with the book.
+    reports.update_figures(
+        district_year["t1"], report, report.version, {ids[reporting.SPENT]: 9_999}
+    )
+    db.session.commit()
+    client, _user = login_as(Role.EDITOR, tree.c1)
+    page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    book = reporting.book_figures(tree.c1, YEAR, Period.YEAR)
+    assert book == {reporting.MOBILIZED: 55_000_000, reporting.SPENT: 6_000_000}
+    assert "55.000.000" in page and "6.000.000" in page and "9.999" not in page
+    assert "Theo sổ quỹ" in page and f"/fund/units/{tree.c1.id}/{YEAR}" in page
+    form = client.get(f"/reports/{report.id}/figures").get_data(as_text=True)
+    assert f'name="figure_{ids[reporting.SPENT]}"' not in form
+    assert f'name="figure_{ids[reporting.MOBILIZED]}"' not in form
+    assert "55.000.000" in form
+    # A posted value for a figure the book keeps is not taken.
+    db.session.refresh(report)
+    posted = client.post(
+        f"/reports/{report.id}/figures",
+        data={"version": str(report.version), f"figure_{ids[reporting.SPENT]}": "1"},
+    )
+    assert posted.status_code == 303
+    db.session.expire_all()
+    assert reporting.typed_figures(db.session.get(ProgressReport, report.id))[
+        reporting.SPENT
+    ] == 9_999  # fmt: skip
+    # Sent: the book's figures go with it, and the page shows what was sent.
+    reports.submit_report(district_year["t1"], db.session.get(ProgressReport, report.id))
+    db.session.commit()
+    sent = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert "6.000.000" in sent and "9.999" not in sent
+    assert reporting.typed_figures(db.session.get(ProgressReport, report.id)) == book
+
+
+def test_a_transfer_into_a_closed_year_of_the_receiving_book_is_refused(db, tree, district_year):
+    pd = services.find_period(services.find_book(tree.d1), YEAR)
+    services.close_period(district_year["td"], pd, pd.version)
+    db.session.commit()
+    p1 = services.find_period(services.find_book(tree.c1), YEAR)
+    with pytest.raises(FundError) as refused:
+        services.record_transfer(district_year["t1"], p1, tree.d1, _v(1_000_000, 10, 12))
+    assert refused.value.field == "to_unit"
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(FundMovement.id))) == 8  # nothing written
+
+
+def test_a_closed_year_refuses_every_path(login_as, db, tree, district_year):
+    t1 = district_year["t1"]
+    book = services.find_book(tree.c1)
+    period = services.find_period(book, YEAR)
+    line = db.session.scalar(
+        sa.select(FundMovement).where(FundMovement.book_id == book.id).order_by(FundMovement.id)
+    )
+    services.close_period(t1, period, period.version)
+    db.session.commit()
+    client, _user = login_as(Role.EDITOR, tree.c1)
+    form = {"version": str(line.version), "on": "01/03/2025", "amount": "1000", "means": "cash",
+            "counterparty": "X"}  # fmt: skip
+    # Edit and record: sent back to the book with a word, nothing changed.
+    assert client.post(f"/fund/movements/{line.id}", data=form).status_code == 303
+    for kind in ("receipt", "spending", "transfer"):
+        url = f"/fund/units/{tree.c1.id}/{YEAR}/record/{kind}"
+        assert client.post(url, data=form).status_code == 303
+    # A reversal dated in the closed year is refused; the page shows no edit form.
+    refused = client.post(
+        f"/fund/movements/{line.id}/reverse", data={"on": "31/12/2025", "note": "Sai"}
+    )
+    assert refused.status_code == 422
+    shown = client.get(f"/fund/movements/{line.id}").get_data(as_text=True)
+    assert f'action="/fund/movements/{line.id}"' not in shown
+    db.session.expire_all()
+    assert db.session.get(FundMovement, line.id).amount == line.amount
+    assert queries.book_statement(book, YEAR).closing == 29_000_000
+    assert db.session.scalar(sa.select(sa.func.count(FundMovement.id))) == 8
+
+
+def test_years_close_in_order_and_balances_carry_forward_at_every_level(db, tree, district_year):
+    t1 = district_year["t1"]
+    c1 = services.find_book(tree.c1)
+    nxt = services.period_of(c1, YEAR + 1)
+    services.record_receipt(t1, nxt, MovementValues(
+        on=date(YEAR + 1, 1, 10), amount=2_000_000, counterparty="Ông Ma"))  # fmt: skip
+    db.session.commit()
+    with pytest.raises(FundError):  # the year before is still open
+        services.close_period(t1, nxt, nxt.version)
+    db.session.rollback()
+    period = services.find_period(c1, YEAR)
+    services.close_period(t1, period, period.version)
+    services.close_period(t1, nxt, nxt.version)
+    db.session.commit()
+    assert nxt.opening_balance == period.closing_balance == 29_000_000
+    assert nxt.closing_balance == 31_000_000
+    c1_next = queries.book_statement(c1, YEAR + 1)
+    assert (c1_next.opening, c1_next.closing) == (29_000_000, 31_000_000)
+    # The district's roll-up carries forward the sum of its books.
+    rollup = queries.rollup_statement(tree.d1, YEAR + 1)
+    own = [
+        queries.book_statement(services.find_book(u), YEAR + 1) for u in (tree.c1, tree.c2, tree.d1)
+    ]
+    assert rollup.opening == sum(s.opening for s in own) == 52_000_000
+    assert rollup.closing == sum(s.closing for s in own) == 54_000_000
+    rows = dict(queries.child_rows(tree.province, YEAR + 1))
+    assert rows[tree.d1].opening == 52_000_000 and rows[tree.d1].closing == 54_000_000
+    assert services.find_period(services.find_book(tree.d1), YEAR).is_open
+
+
+def test_a_line_in_a_year_before_a_closed_one_is_refused(db, tree, district_year):
+    """The year before had no line when the book's year closed: writing into it now would
+    change the carried-forward balance the closed year wrote down."""
+    t1 = district_year["t1"]
+    c1 = services.find_book(tree.c1)
+    period = services.find_period(c1, YEAR)
+    services.close_period(t1, period, period.version)
+    db.session.commit()
+    earlier = services.period_of(c1, YEAR - 1)
+    with pytest.raises(FundError) as refused:
+        services.record_receipt(t1, earlier, MovementValues(
+            on=date(YEAR - 1, 5, 1), amount=1_000, counterparty="Ông Ma"))  # fmt: skip
+    assert str(YEAR) in str(refused.value)
+    db.session.rollback()
+    assert queries.opening_balance([c1.id], YEAR) == 0
+
+
+def _post_amount(login_as, tree, typed: str):
+    client, _user = login_as(Role.EDITOR, tree.c1)
+    return client.post(
+        f"/fund/units/{tree.c1.id}/{date.today().year}/record/receipt",
+        data={"on": date.today().strftime("%d/%m/%Y"), "amount": typed, "means": "cash",
+              "counterparty": "Bà Lường Thị Dung"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("typed", "booked"),
+    [("5.000.000", 5_000_000), ("5,000,000", 5_000_000), ("5000000đ", 5_000_000),
+     ("5.000.000 đồng", 5_000_000), ("5 000 000", 5_000_000)],
+)  # fmt: skip
+def test_amounts_as_people_write_them_are_read(login_as, db, tree, typed, booked):
+    assert _post_amount(login_as, tree, typed).status_code == 303
+    assert db.session.scalar(sa.select(FundMovement.amount)) == booked
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("-5000", "lớn hơn 0"), ("0", "lớn hơn 0"), ("1000000000000000", "nghìn tỷ"),
+     ("năm triệu", "chữ số"), ("5.00.000", "chữ số"), ("1e6", "chữ số")],
+)  # fmt: skip
+def test_amounts_that_are_not_whole_dong_are_refused_with_the_typed_value_kept(
+    login_as, db, tree, typed, message
+):
+    response = _post_amount(login_as, tree, typed)
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert f'value="{typed}"' in text and message in text and "Bà Lường Thị Dung" in text
+    assert db.session.scalar(sa.select(sa.func.count(FundMovement.id))) == 0

@@ -21,6 +21,11 @@ REORGANIZATION_SHOWN = "reorganization.shown"
 # A result report is about to be sent (locked, policy checked): payload `actor`, `report`. The
 # fund writes its book's figures into the Front committee's report (issue 20).
 REPORT_SUBMITTING = "report.submitting"
+# A result report's figures are being shown or asked for: payload `report` and `derived`, a dict
+# the handlers fill with figure code → (value, where it comes from, a link to it) for figures
+# another package keeps. The report shows those read-only and does not ask for them (the fund's
+# book gives "Quỹ 'Vì người nghèo'", issue 20).
+REPORT_FIGURES_DERIVED = "report.figures_derived"
 
 _subscribers: dict[str, list[Callable[..., Any]]] = {}
 

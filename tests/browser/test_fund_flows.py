@@ -1,6 +1,7 @@
 """The fund's book on a phone in Chromium, JavaScript off, 360 px: the commune's treasurer
 records a donation and a spending through the plain forms (a typo first: the message, and what
-was typed kept), then a reader without an account opens the commune's public statement."""
+was typed kept), then a reader without an account opens the commune's public statement, on
+screen and printed."""
 
 from __future__ import annotations
 
@@ -64,4 +65,11 @@ def test_a_treasurer_records_a_donation_and_a_spending_and_a_reader_sees_them(ap
     assert "Công khai Quỹ “Vì người nghèo”" in text
     assert "5.000.000" in text and "3.000.000" in text
     assert "Hoàng Văn Páo" not in text  # counts per area, never names
+    assert "Tháng cao điểm" in text and "Số liệu tính đến ngày" in text
     _fits(reader)
+    # Printed (the statement is posted up at the commune's office): the figures only.
+    reader.emulate_media(media="print")
+    assert not reader.locator("header.site").is_visible()
+    assert not reader.locator("footer.site").is_visible()
+    assert not reader.locator("main .actions").is_visible()
+    assert reader.locator("main table.data").first.is_visible()

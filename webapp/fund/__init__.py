@@ -30,9 +30,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The fund's reaction to what happens below it: a result report of a unit's Front
-    committee about to be sent takes its "Quỹ 'Vì người nghèo'" figures from the unit's book
-    (reports publish the event and import nothing of the fund)."""
+    committee about to be sent takes its "Quỹ 'Vì người nghèo'" figures from the unit's book,
+    and shows them from the book while it is written (reports publish the events and import
+    nothing of the fund)."""
     from webapp import events
-    from webapp.fund.reporting import fill_on_submit
+    from webapp.fund.reporting import fill_on_submit, show_derived
 
     events.subscribe(events.REPORT_SUBMITTING, fill_on_submit)
+    events.subscribe(events.REPORT_FIGURES_DERIVED, show_derived)

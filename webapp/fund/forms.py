@@ -29,27 +29,32 @@ from webapp.forms import (
     text_filters,
 )
 from webapp.fund.models import Means, Purpose
+from webapp.fund.services import AMOUNT_MAX
 
 BENEFICIARY_ROWS = 3
+AMOUNT_RANGE = _l("Enter a whole number of đồng, more than 0 and at most a thousand billion.")
+AMOUNT_TYPED = _l("Enter the amount in digits, e.g. 5000000 or 5.000.000.")
 AMOUNT_HINT = _l("Whole đồng, e.g. 5000000 or 5.000.000.")
 
 
 class MoneyField(WholeNumberField):
-    """Whole đồng in a text box: "5.000.000", "5 000 000" and "5,000,000" read as 5000000
-    (people group the digits as they write them on vouchers); anything else is refused with
-    what was typed kept."""
+    """Whole đồng in a text box: "5.000.000", "5 000 000", "5,000,000" and "5.000.000 đ" read
+    as 5000000 (people group the digits and add the currency as they write them on vouchers);
+    anything else is refused with what was typed kept."""
 
     widget = widgets.TextInput()
 
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0]:
-            text = valuelist[0].strip()
+            text = CURRENCY.sub("", valuelist[0].strip())
             if GROUPED.fullmatch(text):
-                valuelist = [re.sub(r"[.,\s]", "", text)]
+                text = re.sub(r"[.,\s]", "", text)
+            valuelist = [text]
         super().process_formdata(valuelist)
 
 
-GROUPED = re.compile(r"\d{1,3}([.,\s]\d{3})+")
+GROUPED = re.compile(r"-?\d{1,3}([.,\s]\d{3})+")
+CURRENCY = re.compile(r"\s*(đồng|đ|vnđ|vnd|d)\.?$", re.IGNORECASE)
 
 
 def _amount_field(label, *, optional: bool = False) -> MoneyField:
@@ -62,9 +67,10 @@ def _amount_field(label, *, optional: bool = False) -> MoneyField:
         label,
         validators=[
             first,
-            validators.NumberRange(1, 10**12, message=_l("Enter a whole number of đồng.")),
+            validators.NumberRange(1, AMOUNT_MAX, message=AMOUNT_RANGE),
         ],
         description=AMOUNT_HINT,
+        invalid_value_message=AMOUNT_TYPED,
         render_kw={"inputmode": "numeric"},
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -26,6 +27,12 @@ from webapp.fund.models import (
 from webapp.units.models import Level, Unit, UnitSuccession
 from webapp.units.queries import subtree_ids
 
+
+def campaign_month(year: int) -> tuple[date, date]:
+    """The "Tháng cao điểm Vì người nghèo": 17 October to 18 November, every year."""
+    return date(year, 10, 17), date(year, 11, 18)
+
+
 SIGNED = sa.case(
     (FundMovement.kind.in_([MovementKind.RECEIPT, MovementKind.TRANSFER_IN]), 1), else_=-1
 )
@@ -41,6 +48,8 @@ class Statement:
     transferred_in: int = 0
     transferred_out: int = 0
     spent: int = 0
+    # Of `received`: what came in during the mobilization month (17/10–18/11 of the year).
+    in_campaign_month: int = 0
     by_purpose: dict[Purpose, int] = field(default_factory=dict)
     # (area name or None, households, amount), by area name
     areas: list[tuple[str | None, int, int]] = field(default_factory=list)
@@ -106,7 +115,11 @@ def statement(book_ids, year: int, *, internal_ids=None, until=None) -> Statemen
         stmt = stmt.where(
             sa.or_(FundMovement.kind.in_([MovementKind.RECEIPT, MovementKind.SPENDING]), ~inside)
         )
-    for kind, purpose, total in db.session.execute(stmt):
+    first, last = campaign_month(year)
+    month = sa.and_(FundMovement.kind == MovementKind.RECEIPT, FundMovement.on.between(first, last))
+    stmt = stmt.add_columns(sa.func.sum(sa.case((month, FundMovement.amount), else_=0)))
+    for kind, purpose, total, in_month in db.session.execute(stmt):
+        result.in_campaign_month += int(in_month or 0)
         total = int(total or 0)
         if kind == MovementKind.RECEIPT:
             result.received += total
@@ -134,6 +147,27 @@ def statement(book_ids, year: int, *, internal_ids=None, until=None) -> Statemen
         key=lambda row: (row[0] is None, row[0] or ""),
     )
     return result
+
+
+def public_stamp(unit: Unit) -> tuple:
+    """What a unit's public statement depends on: the lines of its subtree's books (how many,
+    the last written, the edits counted by their versions) and the states of their years. A
+    new line, an edit, a reversal or a closing changes it; the ETag is built from it."""
+    ids = book_ids_below(unit, "fund_stamp_subtree")
+    lines = db.session.execute(
+        sa.select(
+            sa.func.count(FundMovement.id),
+            sa.func.max(FundMovement.id),
+            sa.func.coalesce(sa.func.sum(FundMovement.version), 0),
+            sa.func.max(FundMovement.updated_at),
+        ).where(_ids(ids))
+    ).one()
+    years = db.session.execute(
+        sa.select(
+            sa.func.count(FundPeriod.id), sa.func.coalesce(sa.func.sum(FundPeriod.version), 0)
+        ).where(FundPeriod.book_id.in_(book_ids_below(unit, "fund_stamp_periods")))
+    ).one()
+    return (unit.name, *(str(value) for value in lines), *(int(value) for value in years))
 
 
 def book_statement(book: FundBook | None, year: int) -> Statement:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.fund.queries import statement
@@ -55,6 +57,17 @@ def fill_report(actor, report: ProgressReport) -> ProgressReport:
     book = book_figures(report.unit, report.year, report.period)
     values = {figure_id: book[code] for code, figure_id in report_figure_ids().items()}
     return update_figures(actor, report, report.version, values)
+
+
+def show_derived(report: ProgressReport, derived: dict) -> None:
+    """The Front committee's report of a unit that keeps a book shows the book's figures, read
+    only, with a link to the book's year (a unit without a book types its numbers)."""
+    if report.organization.code != FRONT or find_book(report.unit) is None:
+        return
+    source = _("From the fund's book")
+    url = url_for("fund.book", unit_id=report.unit_id, year=report.year)
+    for code, value in book_figures(report.unit, report.year, report.period).items():
+        derived[code] = (value, source, url)
 
 
 def fill_on_submit(actor, report: ProgressReport) -> None:

@@ -108,7 +108,8 @@ def _check(values: MovementValues, year: int, kind: MovementKind) -> None:
         raise FundError(_("The date cannot be in the future."), "on")
     if not isinstance(values.amount, int) or not 1 <= values.amount <= AMOUNT_MAX:
         raise FundError(
-            _("Enter a whole number of đồng from 1 to %(max)s.", max=f"{AMOUNT_MAX:,}"), "amount"
+            _("Enter a whole number of đồng, more than 0 and at most a thousand billion."),
+            "amount",
         )
     if values.means == Means.IN_KIND and not values.in_kind:
         raise FundError(_("Say what was given in kind; the amount is its value."), "in_kind")
@@ -194,9 +195,26 @@ def _ready(user, period: FundPeriod) -> FundBook:
 
 
 def _open(period: FundPeriod) -> None:
+    """The year may take a line: open, and no later year of its book closed (the later year's
+    carried-forward balance, written down when it closed, would no longer hold)."""
     if period.state != PeriodState.OPEN:
         raise FundError(
             _("The book's year %(year)d is closed: it can no longer change.", year=period.year)
+        )
+    later = db.session.scalar(
+        sa.select(sa.func.min(FundPeriod.year)).where(
+            FundPeriod.book_id == period.book_id,
+            FundPeriod.year > period.year,
+            FundPeriod.state != PeriodState.OPEN,
+        )
+    )
+    if later is not None:
+        raise FundError(
+            _(
+                "The book's year %(later)d is closed, so %(year)d before it can no longer change.",
+                later=later,
+                year=period.year,
+            )
         )
 
 
@@ -253,12 +271,21 @@ def record_transfer(
     _open(period)
     policy.ensure(user, Action.FUND_RECORD, period)
     _check(values, period.year, MovementKind.TRANSFER_OUT)
+    # Into a closed year of the receiving book: refused rather than booked in another year
+    # (both sides of a transfer carry one date, or the roll-up would not cancel them out).
     target_period = period_of(target, values.on.year)
-    if target_period.state != PeriodState.OPEN:
+    try:
+        _open(target_period)
+    except FundError:
         raise FundError(
-            _("%(unit)s has closed its book for %(year)d.", unit=to_unit.name, year=period.year),
+            _(
+                "%(unit)s has closed its book for %(year)d: the money it receives now is "
+                "booked in an open year, so date the transfer in that year.",
+                unit=to_unit.name,
+                year=period.year,
+            ),
             "to_unit",
-        )
+        ) from None
     out_values = MovementValues(**{**values.__dict__, "counterparty": to_unit.name})
     out = _line(user, source, period, MovementKind.TRANSFER_OUT, out_values, other_unit=to_unit)
     in_values = MovementValues(
@@ -373,6 +400,15 @@ def close_period(user, period: FundPeriod, version: int) -> FundPeriod:
     lock_current(period, version)
     _open(period)
     policy.ensure(user, Action.FUND_CLOSE, period)
+    earlier = db.session.scalar(
+        sa.select(sa.func.min(FundPeriod.year)).where(
+            FundPeriod.book_id == period.book_id,
+            FundPeriod.year < period.year,
+            FundPeriod.state == PeriodState.OPEN,
+        )
+    )
+    if earlier is not None:
+        raise FundError(_("Close the year %(year)d first: years close in order.", year=earlier))
     opening = opening_balance([period.book_id], period.year)
     period.opening_balance = opening
     period.closing_balance = opening + year_effect([period.book_id], period.year)

@@ -9,7 +9,18 @@ import io
 
 import sqlalchemy as sa
 import xlsxwriter
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,7 +35,10 @@ from webapp.fund import queries, services
 from webapp.fund.forms import MovementForm, ReverseForm
 from webapp.fund.models import FundBook, FundMovement, Means, MovementKind, Purpose
 from webapp.fund.services import Beneficiary, FundError, MovementValues
+from webapp.i18n.choice import ui_language
+from webapp.i18n.domain import interface_stamp
 from webapp.policy import Action
+from webapp.revalidate import already_known, etag_of, not_kept, revalidated
 from webapp.units.models import Level, Unit
 from webapp.units.queries import subtree_ids
 from webapp.xlsx import cell_text
@@ -374,8 +388,37 @@ def _public(unit_id: int, year: int):
 @bp.get("/public/<id:unit_id>/<int:year>")
 def disclosure(unit_id: int, year: int):
     """The unit's statement for the year, for everyone: no household is named."""
+    policy.require(current_user, Action.FUND_DISCLOSE)
+    unit, year = _unit(unit_id), _year(year)
+    # Anonymous readers revalidate: a 304 while nothing in the subtree's books changed.
+    personal = current_user.is_authenticated or session.get("_flashes")
+    etag = None
+    if not personal:
+        parts = (
+            unit.id,
+            year,
+            queries.public_stamp(unit),
+            local_today(),  # the page says the day its figures stand at
+            ui_language().code,
+            interface_stamp(),
+        )
+        etag = etag_of(parts)
+        if already_known(etag):
+            return revalidated(make_response("", 304), etag)
     unit, year, own, rollup = _public(unit_id, year)
-    return render_template("fund/disclosure.html", unit=unit, year=year, own=own, rollup=rollup)
+    book = services.find_book(unit)
+    response = make_response(
+        render_template(
+            "fund/disclosure.html",
+            unit=unit,
+            year=year,
+            own=own,
+            rollup=rollup,
+            period=services.find_period(book, year) if book else None,
+            today=local_today(),
+        )
+    )
+    return not_kept(response) if personal else revalidated(response, etag)
 
 
 def statement_rows(own) -> list[tuple[str, int]]:
@@ -383,6 +426,7 @@ def statement_rows(own) -> list[tuple[str, int]]:
     rows = [
         (_("Balance carried forward"), own.opening),
         (_("Received"), own.received),
+        ("  " + _("of which in the mobilization month (17/10–18/11)"), own.in_campaign_month),
         (_("Transferred in from other units"), own.transferred_in),
         (_("Transferred out to other units"), own.transferred_out),
         (_("Spent"), own.spent),

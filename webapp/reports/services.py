@@ -85,6 +85,31 @@ def report_figures(report: ProgressReport) -> list[ReportFigure]:
     return figures_shown(given)
 
 
+@dataclass
+class DerivedFigure:
+    value: int
+    source: str  # where the figure comes from, in the reader's language
+    url: str | None = None
+
+
+def derived_figures(report: ProgressReport) -> dict[int, DerivedFigure]:
+    """Figure id → the value another package keeps for it (the fund's book), while the report
+    can still change: the report shows it and does not ask for it. A report sent shows what
+    it sent (written in as it went, see submit_report)."""
+    if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
+        return {}
+    found: dict[str, tuple] = {}
+    events.publish(events.REPORT_FIGURES_DERIVED, report=report, derived=found)
+    if not found:
+        return {}
+    ids = dict(
+        db.session.execute(
+            sa.select(ReportFigure.code, ReportFigure.id).where(ReportFigure.code.in_(found))
+        ).all()
+    )
+    return {ids[code]: DerivedFigure(*found[code]) for code in found if code in ids}
+
+
 def figures_shown(given=()) -> list[ReportFigure]:
     """The active figures, and the retired ones among `given` (figure ids, or a select of
     them), in their order."""

@@ -194,6 +194,7 @@ def report_page(report: ProgressReport, *, status: int = 200, **extra):
         "due": services.report_due(report.year, report.period),
         "assumed": services.due_is_assumption(report.year, report.period),
         "figures": services.report_figures(report),
+        "derived": services.derived_figures(report),
         "evaluation": _evaluation(report),
         "decision_form": extra.pop("decision_form", None)
         or DecisionForm(data={"version": report.version}),
@@ -321,7 +322,10 @@ def update_line(line_id: int):
 @login_required
 def edit_figures(report_id: int):
     report = _load_report(report_id)
-    figures = services.report_figures(report)
+    shown = services.report_figures(report)
+    # Figures kept elsewhere (the fund's book) are shown, not asked for.
+    derived = services.derived_figures(report)
+    figures = [figure for figure in shown if figure.id not in derived]
     posted = request.method == "POST"
     form = figures_form(figures, request.form if posted else None, report)
     status = 200
@@ -353,7 +357,13 @@ def edit_figures(report_id: int):
     elif posted:
         status = 422
     return make_response(
-        render_template("reports/figures.html", report=report, form=form, figures=figures),
+        render_template(
+            "reports/figures.html",
+            report=report,
+            form=form,
+            figures=figures,
+            derived=[(f, derived[f.id]) for f in shown if f.id in derived],
+        ),
         status,
     )
 
@@ -375,6 +385,7 @@ def confirm_submit(report_id: int):
     report = _load_to_submit(report_id)
     due = services.report_due(report.year, report.period)
     figures = services.report_figures(report)
+    derived = services.derived_figures(report)
     counts = Counter(line.status for line in report.lines)
     # In the order the statuses are listed, those the report's lines have.
     statuses = {status: counts[status] for status in LineStatus.labels() if counts[status]}
@@ -383,7 +394,9 @@ def confirm_submit(report_id: int):
         report=report,
         statuses=statuses,
         new_entries=services.missing_entry_count(report),
-        figures_given=sum(1 for f in figures if report.figure_value(f.id) is not None),
+        figures_given=sum(
+            1 for f in figures if f.id in derived or report.figure_value(f.id) is not None
+        ),
         figures_total=len(figures),
         late=report.state == ReportState.DRAFT and due is not None and local_today() > due,
         due=due,
