@@ -38,7 +38,7 @@ from webapp.notifications.services import notify
 from webapp.opinions import services as opinions
 from webapp.pages import files, translations
 from webapp.pages import services as pages
-from webapp.pages.models import PageKind, PageState, TranslationState
+from webapp.pages.models import PageKind, PageState
 from webapp.registrations import services as registrations
 from webapp.reports import services as reports
 from webapp.reports.models import Period, ReportFigure
@@ -116,6 +116,8 @@ FILLERS: dict[str | tuple[str, str], Any] = {
     "notification_id": lambda w: w.notification_id,
     "opinion_id": lambda w: w.opinion_id,
     "step": lambda w: "publish",
+    ("pages.change_translation_state", "step"): lambda w: "approve",
+    ("i18n.review", "step"): lambda w: "approve",
     "code": lambda w: "tyz",
     "key": lambda w: message_key("Sign in"),
     ("units.show_reorganization", "code"): lambda w: w.reorganization,
@@ -233,9 +235,7 @@ def build_world(tree) -> World:
         translator, translation, translation.version, pages.PageValues("[tyz] Hướng dẫn", "…"),
         source_revision_id=page.current_revision_id,
     )  # fmt: skip
-    translations.set_translation_state(
-        translator, translation, translation.version, TranslationState.PUBLISHED
-    )
+    factories.approve_translation(translator, translation)
     notify([editor], NotificationKind.SUBMITTED, women)
     opinion = opinions.send(
         opinions.OpinionValues(unit=c3, content=None, text=f"{MARK}: đèn đường thôn Nà Mò"),

@@ -26,6 +26,18 @@ audit.register(
             _l("A %(language)s translation of the interface was saved"),
             _l("Interface translation saved"),
         ),
+        "interface.submitted": (
+            _l("A %(language)s translation of the interface was sent for review"),
+            _l("Interface translation sent for review"),
+        ),
+        "interface.approved": (
+            _l("A %(language)s translation of the interface was approved"),
+            _l("Interface translation approved"),
+        ),
+        "interface.returned": (
+            _l("A %(language)s translation of the interface was sent back to its translator"),
+            _l("Interface translation sent back"),
+        ),
         "interface.removed": (
             _l("A %(language)s translation of the interface was removed"),
             _l("Interface translation removed"),

@@ -4,6 +4,7 @@ language is translated (interface and pages together) is the pages' translation 
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 from babel.messages.pofile import write_po
 from flask import (
@@ -29,6 +30,7 @@ from webapp.i18n import queries, services
 from webapp.i18n.choice import LANGUAGE_COOKIE, VISIT_LANGUAGE, ui_language
 from webapp.i18n.forms import TranslationForm
 from webapp.i18n.languages import Language, all_languages
+from webapp.i18n.models import ReviewState
 from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.urls import safe_next
@@ -90,7 +92,7 @@ def strings(code: str):
     policy.require(current_user, Action.INTERFACE_TRANSLATE, language)
     state = request.args.get("state") if request.args.get("state") in STATE_FILTERS else None
     query = request.args.get("q", "").strip()[:200]
-    items = queries.messages(code)
+    items = queries.by_readers(queries.messages(code))
     return render_template(
         "i18n/strings.html",
         language=language,
@@ -121,14 +123,25 @@ def _form_for(item: queries.InterfaceMessage, code: str, formdata=None) -> Trans
     if formdata is not None:
         return TranslationForm(formdata).fit(count)
     saved = item.saved
+    # The translator goes on from their latest text: the draft when there is one.
+    strings = list(saved.strings) if saved is not None else list(item.strings)
     return TranslationForm(
         formdata=None,
         version=str(saved.version if saved else 0),
-        strings=list(item.strings) or [""] * count,
+        strings=strings or [""] * count,
     ).fit(count)
 
 
+def _reviews(language: Language) -> bool:
+    """Whether the user reviews this language: whether they could approve someone else's
+    text sent for review (their own is refused, with the reason, by the service)."""
+    others = SimpleNamespace(language=language.code, translated_by_id=None, state="review")
+    return policy.can(current_user, Action.INTERFACE_REVIEW, others)
+
+
 def _form_page(language, item, form, *, status=200, stale=None, error=None) -> Response:
+    saved = item.saved
+    may_review = saved is not None and saved.state == ReviewState.REVIEW and _reviews(language)
     return render_fragment_or_page(
         "i18n/_string_form.html",
         "i18n/edit.html",
@@ -139,6 +152,7 @@ def _form_page(language, item, form, *, status=200, stale=None, error=None) -> R
         form=form,
         stale=stale,
         error=error,
+        may_review=may_review,
         back=safe_next(request.values.get("next") or _strings_url(language)),
     )
 
@@ -178,6 +192,7 @@ def save(code: str, key: str):
             item,
             [entry.data or "" for entry in form.strings],
             seen_version=form.seen_version(),
+            submit="submit" in request.form,
         )
     if attempt.refused:
         return _form_page(language, item, form, status=422, error=str(attempt.refused))
@@ -189,7 +204,52 @@ def save(code: str, key: str):
         "i18n/_string_row.html",
         event="translation-saved",
         redirect_to=safe_next(request.form.get("next") or _strings_url(language)),
-        saved=_("The translation was saved."),
+        saved=_("The translation was sent for review.")
+        if "submit" in request.form
+        else _("The translation was saved as a draft."),
+        language=language,
+        item=_item(code, key),
+    )
+
+
+@bp.post("/translations/<code>/<key>/<any(approve, return):step>")
+@login_required
+def review(code: str, key: str, step: str):
+    """A reviewer of the language approves the text sent for review (it is served from the
+    next request on) or sends it back with a reason. Their own translation is refused, with
+    the reason shown on the string's page."""
+    language = _language(code)
+    if not _reviews(language):
+        abort(403)
+    item = _item(code, key)
+    if item.saved is None:
+        abort(404)
+    form = _form_for(item, code)
+    with saving(services.TranslationError, policy.Denied) as attempt:
+        seen = TranslationForm(request.form).seen_version()
+        if step == "approve":
+            services.approve(current_user, item.saved, seen_version=seen)
+        else:
+            services.send_back(
+                current_user, item.saved, seen_version=seen, note=request.form.get("note", "")
+            )
+    if isinstance(attempt.refused, services.OwnWork):
+        return _form_page(language, item, form, status=403, error=str(attempt.refused))
+    if isinstance(attempt.refused, policy.Denied):
+        error = _("This string is not waiting for review any more; look at it again.")
+        return _form_page(language, _item(code, key), form, status=409, error=error)
+    if attempt.refused:
+        return _form_page(language, item, form, status=422, error=str(attempt.refused))
+    if attempt.stale:
+        error = _("Someone changed this string meanwhile; look at it again.")
+        return _form_page(language, _item(code, key), form, status=409, error=error)
+    return after_change(
+        "i18n/_string_row.html",
+        event="translation-saved",
+        redirect_to=safe_next(request.form.get("next") or _strings_url(language)),
+        saved=_("The translation is approved: readers see it now.")
+        if step == "approve"
+        else _("The translation was sent back to its translator."),
         language=language,
         item=_item(code, key),
     )

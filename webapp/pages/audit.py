@@ -73,6 +73,10 @@ audit.register(
             _l("The %(language)s translation of page “%(page)s” was published"),
             _l("Translation published"),
         ),
+        "translation.review": (
+            _l("The %(language)s translation of page “%(page)s” was sent for review"),
+            _l("Translation sent for review"),
+        ),
         "translation.draft": (
             _l("The %(language)s translation of page “%(page)s” was taken back to draft"),
             _l("Translation back to draft"),

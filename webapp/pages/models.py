@@ -142,13 +142,18 @@ ORIGINAL_LANGUAGE = "vi"
 
 
 class TranslationState(Labelled, enum.StrEnum):
+    """A translator writes a draft and sends it for review; a reviewer of the language (another
+    person) approves it, which publishes it to readers."""
+
     DRAFT = "draft"
+    REVIEW = "review"
     PUBLISHED = "published"
 
     @classmethod
     def _labels(cls) -> dict:
         return {
             cls.DRAFT: lazy_pgettext("translation", "Draft"),
+            cls.REVIEW: _l("Needs review"),
             cls.PUBLISHED: lazy_pgettext("translation", "Published"),
         }
 
@@ -180,11 +185,16 @@ class PageTranslation(db.Model):
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    review_note: Mapped[str | None] = mapped_column(sa.String(500))
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     page: Mapped[Page] = relationship()
     source: Mapped[Revision | None] = relationship()
-    translated_by = relationship("User")
+    translated_by = relationship("User", foreign_keys=[translated_by_id])
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
