@@ -163,6 +163,8 @@ HEADINGS = {
     "translation status": "Tình hình dịch",
     "interface strings": "Chuỗi giao diện · Tiếng Tày",
     "translate a string": "Dịch",
+    "glossary": "Bảng thuật ngữ · Tiếng Tày",
+    "glossary (reviewer)": "Bảng thuật ngữ · Tiếng Tày",
 }
 
 
@@ -308,6 +310,8 @@ def _pages(app) -> list[Page]:
             Page("translation status", None, "/translations"),
             Page("interface strings", "translator", "/translations/tyz"),
             Page("translate a string", "translator", f"/translations/tyz/{message_key('Sign in')}"),
+            Page("glossary", "translator", "/translations/tyz/glossary"),
+            Page("glossary (reviewer)", "language reviewer", "/translations/tyz/glossary"),
         ]
 
 

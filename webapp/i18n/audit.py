@@ -38,6 +38,14 @@ audit.register(
             _l("A %(language)s translation of the interface was sent back to its translator"),
             _l("Interface translation sent back"),
         ),
+        "glossary.saved": (
+            _l("A term of the %(language)s glossary was saved"),
+            _l("Glossary term saved"),
+        ),
+        "glossary.deleted": (
+            _l("A term of the %(language)s glossary was removed"),
+            _l("Glossary term removed"),
+        ),
         "interface.removed": (
             _l("A %(language)s translation of the interface was removed"),
             _l("Interface translation removed"),

@@ -26,7 +26,7 @@ from webapp.concurrency import keep_typed, saving
 from webapp.downloads import content_disposition
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
-from webapp.i18n import queries, services
+from webapp.i18n import glossary, queries, services
 from webapp.i18n.choice import LANGUAGE_COOKIE, VISIT_LANGUAGE, ui_language
 from webapp.i18n.forms import TranslationForm
 from webapp.i18n.languages import Language, all_languages
@@ -93,10 +93,13 @@ def strings(code: str):
     state = request.args.get("state") if request.args.get("state") in STATE_FILTERS else None
     query = request.args.get("q", "").strip()[:200]
     items = queries.by_readers(queries.messages(code))
+    paged = page_of(queries.matching(items, state, query), PAGE_SIZE)
     return render_template(
         "i18n/strings.html",
         language=language,
-        paged=page_of(queries.matching(items, state, query), PAGE_SIZE),
+        paged=paged,
+        # The glossary's terms met on this page of strings, shown beside them.
+        terms=glossary.terms_in(code, [m.source.vi_text for m in paged.items]),
         state=state,
         query=query,
         counts={s: sum(m.state == s for m in items) for s in STATE_FILTERS},
@@ -283,3 +286,7 @@ def interface_coverage() -> queries.Coverage | None:
     if code in (queries.SOURCE_LANGUAGE, current_app.config["DEFAULT_LANGUAGE"]):
         return None
     return queries.coverage(code)
+
+
+# The glossary's screens join this blueprint (imported last: they use the helpers above).
+from webapp.i18n import glossary_views  # noqa: E402, F401
