@@ -32,7 +32,7 @@ from webapp import create_app
 from webapp.auth.models import Role, User, UserSession
 from webapp.commendations.models import Nomination, NominationState, NomineeKind
 from webapp.extensions import db as _db
-from webapp.i18n.models import message_key
+from webapp.i18n.models import GlossaryTerm, message_key
 from webapp.notifications.models import Notification, NotificationKind
 from webapp.notifications.services import notify
 from webapp.opinions import services as opinions
@@ -118,8 +118,12 @@ FILLERS: dict[str | tuple[str, str], Any] = {
     "step": lambda w: "publish",
     ("pages.change_translation_state", "step"): lambda w: "approve",
     ("i18n.review", "step"): lambda w: "approve",
+    ("i18n.review_word", "step"): lambda w: "approve",
     "code": lambda w: "tyz",
     "key": lambda w: message_key("Sign in"),
+    "kind": lambda w: "contents.short",
+    "row_id": lambda w: w.content_id,
+    "term_id": lambda w: w.term_id,
     ("units.show_reorganization", "code"): lambda w: w.reorganization,
     ("units.apply_reorganization", "code"): lambda w: w.reorganization,
     ("auth.move_roles", "code"): lambda w: w.reorganization,
@@ -178,6 +182,8 @@ class World:
     phu_nu_id: int
     reorganization: str
     opinion_id: int
+    content_id: int
+    term_id: int
 
 
 def _values(kind, name, organization, unit) -> registrations.EntryValues:
@@ -241,6 +247,8 @@ def build_world(tree) -> World:
         opinions.OpinionValues(unit=c3, content=None, text=f"{MARK}: đèn đường thôn Nà Mò"),
         "10.0.0.1",
     )
+    term = GlossaryTerm(language="tyz", term_vi="nông thôn mới", term="[tyz] thuật ngữ")
+    _db.session.add(term)
     _db.session.commit()
     first, _specs = reorganize.read_manifest()
     loader.load_units(loader.DATA / first["units"], as_of=first["as_of"])
@@ -269,6 +277,7 @@ def build_world(tree) -> World:
         requirement_id=_db.session.scalar(sa.select(Requirement.id).limit(1)),
         figure_id=_db.session.scalar(sa.select(ReportFigure.id).limit(1)),
         phu_nu_id=org("phu_nu").id, reorganization=reorganization, opinion_id=opinion.id,
+        content_id=content(1).id, term_id=term.id,
     )  # fmt: skip
 
 

@@ -4,11 +4,17 @@ translator's kit (XLSX, DOCX, PO) exported and imported back as drafts."""
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
-from webapp.i18n.models import GlossaryTerm
+from webapp.campaign.models import Campaign, Content, MemberOrganization
+from webapp.extensions import db as _db
+from webapp.i18n import queries
+from webapp.i18n.models import GlossaryTerm, WordTranslation
+from webapp.i18n.setup import clear_caches
 
 # Terms made up for the tests, marked so nobody takes them for real Tày.
 TERM = {"term_vi": "nông thôn mới", "term": "[tyz] bản mới", "note": "thống nhất"}
@@ -47,3 +53,104 @@ def test_a_tay_reviewer_keeps_no_mong_glossary(db, tree, login_as):
     reviewer, _ = login_as(Role.TRANSLATION_REVIEWER, tree.province, language="tyz")
     assert reviewer.get("/translations/hmn/glossary").status_code == 403
     assert reviewer.post("/translations/hmn/glossary", data=TERM).status_code == 403
+
+
+# The campaign's own words
+
+
+def _content(number=1):
+    return _db.session.scalar(sa.select(Content).filter_by(number=number)) or _make_content()
+
+
+def _make_content():
+    campaign = Campaign(code="c", name_vi="Cuộc vận động")
+    content = Content(campaign=campaign, number=1, short_vi="Phát triển kinh tế", text_vi="…")
+    organization = MemberOrganization(code="nong_dan", name_vi="Hội Nông dân")
+    _db.session.add_all([content, organization])
+    _db.session.commit()
+    return content
+
+
+def _word_url(content, step=""):
+    return f"/translations/tyz/words/contents.short/{content.id}" + (f"/{step}" if step else "")
+
+
+def _version(kind, row_id):
+    version = _db.session.scalar(
+        sa.select(WordTranslation.version).where(
+            WordTranslation.kind == kind, WordTranslation.row_id == row_id
+        )
+    )
+    _db.session.rollback()
+    return str(version)
+
+
+def test_a_content_s_name_is_served_in_tay_once_approved_and_flagged_when_the_vietnamese_changes(
+    app, db, tree, login_as
+):
+    content = _content()
+    translator, user = login_as(Role.TRANSLATOR, tree.province, language="tyz")
+    listing = translator.get("/translations/tyz/words").get_data(as_text=True)
+    assert content.short_vi in listing
+    saved = translator.post(_word_url(content), data={"text": "[tyz] Pác kinh tế", "version": "0",
+                                                      "submit": "1"})  # fmt: skip
+    assert saved.status_code == 303
+    reader = app.test_client()
+    reader.set_cookie("lang", "tyz")
+    assert "[tyz] Pác kinh tế" not in reader.get("/campaign").get_data(as_text=True)
+    # The translator does not approve their own text; a reviewer does.
+    version = _version("contents.short", content.id)
+    assert (
+        translator.post(_word_url(content, "approve"), data={"version": version}).status_code == 403
+    )
+    reviewer, reviewer_user = login_as(Role.TRANSLATION_REVIEWER, tree.province, language="tyz")
+    response = reviewer.post(_word_url(content, "approve"), data={"version": version})
+    assert response.status_code == 303
+    page = reader.get("/campaign").get_data(as_text=True)
+    assert "[tyz] Pác kinh tế" in page
+    row = db.session.scalar(sa.select(WordTranslation))
+    assert (row.translated_by_id, row.approved_by_id) == (user.id, reviewer_user.id)
+    # The Vietnamese changes: the translation is flagged outdated for translators.
+    content = db.session.get(Content, content.id)
+    content.short_vi = "Phát triển kinh tế nông thôn"
+    db.session.commit()
+    changed = translator.get("/translations/tyz/words?state=changed").get_data(as_text=True)
+    assert "Phát triển kinh tế nông thôn" in changed
+
+
+def test_an_approved_organization_name_shows_in_tay_labelled_tyz(app, db, tree, login_as):
+    _content()
+    reader = app.test_client()
+    reader.set_cookie("lang", "tyz")
+    html = reader.get("/campaign").get_data(as_text=True)
+    assert "Hội Nông dân" in html and '<span lang="tyz">' not in html.split("<main")[1]
+    # The document is Vietnamese while little is translated: Vietnamese words need no label,
+    # and an approved Tày word carries its own.
+    organization = db.session.scalar(sa.select(MemberOrganization))
+    reviewer, _ = login_as(Role.TRANSLATION_REVIEWER, tree.province, language="tyz")
+    translator, _ = login_as(Role.TRANSLATOR, tree.province, language="tyz")
+    url = f"/translations/tyz/words/member_organizations.name/{organization.id}"
+    translator.post(url, data={"text": "[tyz] Hội Nà", "version": "0", "submit": "1"})
+    version = _version("member_organizations.name", organization.id)
+    assert reviewer.post(f"{url}/approve", data={"version": version}).status_code == 303
+    html = reader.get("/campaign").get_data(as_text=True)
+    assert '<span lang="tyz">[tyz] Hội Nà</span>' in html
+
+
+def test_on_a_mostly_tay_page_untranslated_campaign_words_are_labelled_vi(
+    app, db, tree, login_as, tmp_path, monkeypatch
+):
+    from tests.test_language_labels import _sign_in_tay
+
+    _content()
+    public = tmp_path / "public.json"
+    public.write_text(json.dumps([{"msgid": "Sign in"}]))
+    monkeypatch.setattr(queries, "PUBLIC_STRINGS", public)
+    clear_caches()
+    _sign_in_tay(app.test_client, login_as, tree)  # every public string is Tày now
+    reader = app.test_client()
+    reader.set_cookie("lang", "tyz")
+    html = reader.get("/campaign").get_data(as_text=True)
+    assert '<html lang="tyz">' in html
+    assert '<span lang="vi">Hội Nông dân</span>' in html
+    assert '<span lang="vi">Phát triển kinh tế</span>' in html

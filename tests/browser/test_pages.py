@@ -14,7 +14,7 @@ from werkzeug.exceptions import NotFound
 from tests.browser.conftest import ACCOUNTS, drawing_only
 from tests.live import NetworkMeter
 from webapp.auth.models import User
-from webapp.campaign.models import Requirement
+from webapp.campaign.models import Content, Requirement
 from webapp.extensions import db
 from webapp.i18n.models import message_key
 from webapp.i18n.readiness import page_language
@@ -165,6 +165,8 @@ HEADINGS = {
     "translate a string": "Dịch",
     "glossary": "Bảng thuật ngữ · Tiếng Tày",
     "glossary (reviewer)": "Bảng thuật ngữ · Tiếng Tày",
+    "campaign words": "Từ ngữ của Cuộc vận động · Tiếng Tày",
+    "translate a campaign word": "Dịch",
 }
 
 
@@ -312,7 +314,17 @@ def _pages(app) -> list[Page]:
             Page("translate a string", "translator", f"/translations/tyz/{message_key('Sign in')}"),
             Page("glossary", "translator", "/translations/tyz/glossary"),
             Page("glossary (reviewer)", "language reviewer", "/translations/tyz/glossary"),
+            Page("campaign words", "translator", "/translations/tyz/words"),
+            Page(
+                "translate a campaign word",
+                "translator",
+                f"/translations/tyz/words/contents.short/{_content_id(1)}",
+            ),
         ]
+
+
+def _content_id(number: int) -> int:
+    return db.session.scalar(sa.select(Content.id).where(Content.number == number))
 
 
 def _pair_path(submitted: RegistrationList) -> str:

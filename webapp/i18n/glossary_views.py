@@ -11,14 +11,14 @@ from webapp.extensions import db
 from webapp.i18n import glossary
 from webapp.i18n.forms import GlossaryTermForm
 from webapp.i18n.models import GlossaryTerm
-from webapp.i18n.views import _language, bp
+from webapp.i18n.view_common import bp, language_or_404
 from webapp.policy import Action
 
 
 @bp.route("/translations/<code>/glossary", methods=["GET", "POST"])
 @login_required
 def show_glossary(code: str):
-    language = _language(code)
+    language = language_or_404(code)
     policy.require(current_user, Action.INTERFACE_TRANSLATE, language)
     may_edit = policy.can(current_user, Action.GLOSSARY_EDIT, language)
     form = GlossaryTermForm(formdata=request.form if request.method == "POST" else None)
@@ -52,7 +52,7 @@ def show_glossary(code: str):
 @bp.post("/translations/<code>/glossary/<int:term_id>/delete")
 @login_required
 def delete_term(code: str, term_id: int):
-    language = _language(code)
+    language = language_or_404(code)
     policy.require(current_user, Action.GLOSSARY_EDIT, language)
     row = db.get_or_404(GlossaryTerm, term_id)
     if row.language != language.code:

@@ -127,7 +127,8 @@ def _record(actor, action: str, row: InterfaceTranslation, **details) -> None:
     record(actor, action, row, unit_id=None, language=row.language, msgid=row.msgid, **details)
 
 
-def _bump(language: str) -> None:
+def bump(language: str) -> None:
+    """Every process rebuilds what it built from this language's served translations."""
     bumped = db.session.execute(
         sa.update(CatalogGeneration)
         .where(CatalogGeneration.language == language)
@@ -138,7 +139,7 @@ def _bump(language: str) -> None:
             with db.session.begin_nested():
                 db.session.add(CatalogGeneration(language=language, generation=1))
         except sa.exc.IntegrityError:  # a colleague's first save of this language, just now
-            _bump(language)
+            bump(language)
 
 
 def save(
@@ -220,10 +221,16 @@ class OwnWork(TranslationError):
     """A reviewer asked to approve what they translated themselves."""
 
 
-def _reviewable(actor, row: InterfaceTranslation | None, seen_version: int):
+def own_work(actor, row) -> bool:
+    return row.translated_by_id is not None and row.translated_by_id == actor.id
+
+
+def reviewable(actor, row, seen_version: int) -> None:
+    """Refuse unless `row` (an interface string's or a campaign word's translation) is as the
+    reviewer saw it, not their own work, and theirs to review now."""
     if row is None or row.version != seen_version:
         raise StaleVersion(row)
-    if row.translated_by_id is not None and row.translated_by_id == actor.id:
+    if own_work(actor, row):
         raise OwnWork(OWN_WORK)
     policy.ensure(actor, Action.INTERFACE_REVIEW, row)
 
@@ -231,7 +238,7 @@ def _reviewable(actor, row: InterfaceTranslation | None, seen_version: int):
 def approve(actor, row: InterfaceTranslation | None, *, seen_version: int) -> InterfaceTranslation:
     """Serve the text sent for review: approved by a reviewer of the language who did not
     write it. Refused (OwnWork) for the translator; StaleVersion when it changed since seen."""
-    _reviewable(actor, row, seen_version)
+    reviewable(actor, row, seen_version)
     row.approved_strings = list(row.strings)
     row.approved_source_vi = row.source_vi
     row.approved_by_id = actor.id
@@ -241,7 +248,7 @@ def approve(actor, row: InterfaceTranslation | None, *, seen_version: int) -> In
     row.review_note = None
     db.session.flush()
     _record(actor, "interface.approved", row, after=list(row.strings))
-    _bump(row.language)
+    bump(row.language)
     return row
 
 
@@ -249,7 +256,7 @@ def send_back(
     actor, row: InterfaceTranslation | None, *, seen_version: int, note: str
 ) -> InterfaceTranslation:
     """Return the text to its translator as a draft, with the reviewer's reason."""
-    _reviewable(actor, row, seen_version)
+    reviewable(actor, row, seen_version)
     note = clean(note) or ""
     if not note:
         raise TranslationError(_l("Say what the translator should change."))

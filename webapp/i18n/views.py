@@ -4,11 +4,9 @@ language is translated (interface and pages together) is the pages' translation 
 from __future__ import annotations
 
 import io
-from types import SimpleNamespace
 
 from babel.messages.pofile import write_po
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -29,23 +27,15 @@ from webapp.htmx import after_change, is_partial, render_fragment_or_page
 from webapp.i18n import glossary, queries, services
 from webapp.i18n.choice import LANGUAGE_COOKIE, VISIT_LANGUAGE, ui_language
 from webapp.i18n.forms import TranslationForm
-from webapp.i18n.languages import Language, all_languages
+from webapp.i18n.languages import Language
 from webapp.i18n.models import ReviewState
+from webapp.i18n.view_common import PAGE_SIZE, bp, language_or_404, reviews
 from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.urls import safe_next
 
-bp = Blueprint("i18n", __name__)
-
 ONE_YEAR = 365 * 24 * 3600
-PAGE_SIZE = 40
 STATE_FILTERS = tuple(queries.MessageState)
-
-
-def _language(code: str) -> Language:
-    if code not in current_app.config["LANGUAGES"]:
-        abort(404)
-    return all_languages()[code]
 
 
 @bp.get("/language/<code>")
@@ -53,7 +43,7 @@ def set_language(code: str):
     """A plain link (works without JavaScript) that brings the reader back to the same page.
     The choice is kept in a cookie; for a signed-in person also for this visit, in the session.
     A GET changes no data: the profile's language changes by the switcher's form (below)."""
-    _language(code)
+    language_or_404(code)
     if current_user.is_authenticated:
         session[VISIT_LANGUAGE] = code
     return _back_with_cookie(code, request.args.get("next"))
@@ -64,7 +54,7 @@ def set_language(code: str):
 def save_language(code: str):
     """The signed-in person's switcher: a form, so the choice is kept in their profile and
     follows them to every device."""
-    _language(code)
+    language_or_404(code)
     policy.require(current_user, Action.ACCOUNT_SET_LANGUAGE, current_user)
     current_user.language = code
     db.session.commit()
@@ -88,7 +78,7 @@ def _back_with_cookie(code: str, next_url: str | None) -> Response:
 @bp.get("/translations/<code>")
 @login_required
 def strings(code: str):
-    language = _language(code)
+    language = language_or_404(code)
     policy.require(current_user, Action.INTERFACE_TRANSLATE, language)
     state = request.args.get("state") if request.args.get("state") in STATE_FILTERS else None
     query = request.args.get("q", "").strip()[:200]
@@ -116,7 +106,7 @@ def _item(code: str, key: str) -> queries.InterfaceMessage:
 
 def _load(code: str, key: str) -> tuple[Language, queries.InterfaceMessage]:
     """Load and authorize: the language (404 unless offered) and one of its strings."""
-    language = _language(code)
+    language = language_or_404(code)
     policy.require(current_user, Action.INTERFACE_TRANSLATE, language)
     return language, _item(code, key)
 
@@ -135,16 +125,9 @@ def _form_for(item: queries.InterfaceMessage, code: str, formdata=None) -> Trans
     ).fit(count)
 
 
-def _reviews(language: Language) -> bool:
-    """Whether the user reviews this language: whether they could approve someone else's
-    text sent for review (their own is refused, with the reason, by the service)."""
-    others = SimpleNamespace(language=language.code, translated_by_id=None, state="review")
-    return policy.can(current_user, Action.INTERFACE_REVIEW, others)
-
-
 def _form_page(language, item, form, *, status=200, stale=None, error=None) -> Response:
     saved = item.saved
-    may_review = saved is not None and saved.state == ReviewState.REVIEW and _reviews(language)
+    may_review = saved is not None and saved.state == ReviewState.REVIEW and reviews(language)
     return render_fragment_or_page(
         "i18n/_string_form.html",
         "i18n/edit.html",
@@ -221,8 +204,8 @@ def review(code: str, key: str, step: str):
     """A reviewer of the language approves the text sent for review (it is served from the
     next request on) or sends it back with a reason. Their own translation is refused, with
     the reason shown on the string's page."""
-    language = _language(code)
-    if not _reviews(language):
+    language = language_or_404(code)
+    if not reviews(language):
         abort(403)
     item = _item(code, key)
     if item.saved is None:
@@ -263,7 +246,7 @@ def review(code: str, key: str, step: str):
 def export(code: str):
     """The catalog as shipped with the in-app translations laid over it, to commit to the
     repository (translations/<code>/LC_MESSAGES/messages.po)."""
-    language = _language(code)
+    language = language_or_404(code)
     policy.require(current_user, Action.INTERFACE_EXPORT, language)
     catalog = queries.exported_catalog(code)
     buffer = io.BytesIO()
@@ -288,5 +271,5 @@ def interface_coverage() -> queries.Coverage | None:
     return queries.coverage(code)
 
 
-# The glossary's screens join this blueprint (imported last: they use the helpers above).
-from webapp.i18n import glossary_views  # noqa: E402, F401
+# The glossary's and the campaign words' screens join the blueprint.
+from webapp.i18n import glossary_views, word_views  # noqa: E402, F401
