@@ -4,16 +4,24 @@ translator's kit (XLSX, DOCX, PO) exported and imported back as drafts."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
 from webapp.campaign.models import Campaign, Content, MemberOrganization
 from webapp.extensions import db as _db
 from webapp.i18n import queries
-from webapp.i18n.models import GlossaryTerm, WordTranslation
+from webapp.i18n.models import (
+    GlossaryTerm,
+    InterfaceTranslation,
+    ReviewState,
+    WordTranslation,
+    message_key,
+)
 from webapp.i18n.setup import clear_caches
 
 # Terms made up for the tests, marked so nobody takes them for real Tày.
@@ -154,3 +162,105 @@ def test_on_a_mostly_tay_page_untranslated_campaign_words_are_labelled_vi(
     assert '<html lang="tyz">' in html
     assert '<span lang="vi">Hội Nông dân</span>' in html
     assert '<span lang="vi">Phát triển kinh tế</span>' in html
+
+
+# The translator's kit
+
+
+def _filled_kit(client, changes: dict[str, tuple[str, str | None, str]]) -> io.BytesIO:
+    """Download the public strings' kit and fill it: key → (translation, Vietnamese to write
+    instead of the exported one or None, machine mark)."""
+    response = client.get("/translations/tyz/kit/export?set=public&format=xlsx")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith('kit-tyz.xlsx"') or (
+        "kit-tyz.xlsx" in response.headers["Content-Disposition"]
+    )
+    workbook = load_workbook(io.BytesIO(response.data))
+    sheet = workbook.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[2] == "Tiếng Việt" and header[4] == "Tiếng Tày"
+    keys = {}
+    for row in sheet.iter_rows(min_row=2):
+        keys[row[0].value] = row
+        assert not row[4].value  # nothing translated yet: an empty column to fill
+    for key, (text, vi, machine) in changes.items():
+        row = keys[key]
+        row[4].value = text
+        if vi is not None:
+            row[2].value = vi
+        row[5].value = machine
+    out = io.BytesIO()
+    workbook.save(out)
+    out.seek(0)
+    return out
+
+
+def test_the_xlsx_kit_imports_exactly_the_filled_cells_and_reports_what_it_skipped(
+    app, db, tree, login_as
+):
+    translator, user = login_as(Role.TRANSLATOR, tree.province, language="tyz")
+    good, machine = message_key("Commendations %(year)s"), message_key("Actions")
+    broken, moved = message_key("%(num)d model"), message_key("All guidance and documents")
+    filled = _filled_kit(
+        translator,
+        {
+            f"ui:{good}": ("[tyz] Khen %(year)s", None, ""),
+            f"ui:{machine}": ("[tyz] Việc làm", None, "x"),
+            f"ui:{broken}": ("[tyz] mô hình", None, ""),  # the placeholder dropped
+            f"ui:{moved}": ("[tyz] Tất cả", "Một văn bản cũ", ""),  # made from older Vietnamese
+        },
+    )
+    response = translator.post(
+        "/translations/tyz/kit", data={"file": (filled, "kit-tyz.xlsx")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    rows = {r.key: r for r in db.session.scalars(sa.select(InterfaceTranslation))}
+    assert set(rows) == {good, machine}  # exactly the filled cells that hold
+    assert rows[good].strings == ["[tyz] Khen %(year)s"] and rows[good].state == ReviewState.REVIEW
+    assert rows[good].translated_by_id == user.id and not rows[good].is_machine_drafted
+    assert rows[machine].is_machine_drafted and rows[machine].approved_strings is None
+    assert "%(num)d" in html and "giữ nguyên" in html  # the placeholder: said, with the message
+    assert "Bản tiếng Việt đã thay đổi" in html
+    # Machine-drafted text is served to nobody until a reviewer approves it.
+    reader = app.test_client()
+    reader.set_cookie("lang", "tyz")
+    assert "[tyz] Việc làm" not in reader.get("/").get_data(as_text=True)
+
+
+def test_an_upload_that_is_not_a_kit_is_refused_with_a_message(db, tree, login_as):
+    translator, _ = login_as(Role.TRANSLATOR, tree.province, language="tyz")
+    response = translator.post(
+        "/translations/tyz/kit", data={"file": (io.BytesIO(b"%PDF-1.4"), "kit-tyz.xlsx")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert 'role="alert"' in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(InterfaceTranslation.id))) == 0
+
+
+def test_the_po_kit_round_trip_and_the_pages_as_word(db, tree, login_as):
+    from babel.messages.pofile import read_po, write_po
+
+    _content()
+    translator, _ = login_as(Role.TRANSLATOR, tree.province, language="tyz")
+    response = translator.get("/translations/tyz/kit/export?set=public&set=words&format=po")
+    assert response.status_code == 200
+    catalog = read_po(io.BytesIO(response.data))
+    content = _content()
+    catalog.get(
+        "Phát triển kinh tế", context=f"word:contents.short:{content.id}"
+    ).string = "[tyz] Pác kinh tế"
+    out = io.BytesIO()
+    write_po(out, catalog)
+    out.seek(0)
+    imported = translator.post(
+        "/translations/tyz/kit", data={"file": (out, "kit-tyz.po")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert imported.status_code == 200
+    word = db.session.scalar(sa.select(WordTranslation))
+    assert (word.kind, word.text, word.state) == ("contents.short", "[tyz] Pác kinh tế", "review")
+    nothing = translator.get("/translations/tyz/kit/export?format=docx")
+    assert nothing.status_code == 422  # no page chosen: said on the kit's page

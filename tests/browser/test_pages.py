@@ -44,6 +44,7 @@ NOT_PAGES = {
     "pages.download_attachment",
     "i18n.row",
     "i18n.export",
+    "pages.export_kit",
     "coverage.index",
     "coverage.export_gaps",
     "coverage.export_summary",
@@ -166,6 +167,7 @@ HEADINGS = {
     "glossary": "Bảng thuật ngữ · Tiếng Tày",
     "glossary (reviewer)": "Bảng thuật ngữ · Tiếng Tày",
     "campaign words": "Từ ngữ của Cuộc vận động · Tiếng Tày",
+    "translator's kit": "Bộ công cụ cho người dịch · Tiếng Tày",
     "translate a campaign word": "Dịch",
 }
 
@@ -315,6 +317,7 @@ def _pages(app) -> list[Page]:
             Page("glossary", "translator", "/translations/tyz/glossary"),
             Page("glossary (reviewer)", "language reviewer", "/translations/tyz/glossary"),
             Page("campaign words", "translator", "/translations/tyz/words"),
+            Page("translator's kit", "translator", "/translations/tyz/kit"),
             Page(
                 "translate a campaign word",
                 "translator",
@@ -429,6 +432,7 @@ def _not_pages(app) -> list[Page]:
             Page("file", None, f"/files/{attachment.id}/{attachment.filename}"),
             Page("string row", "translator", f"/translations/tyz/{key}/row"),
             Page("catalog", "admin", "/translations/tyz/messages.po"),
+            Page("kit spreadsheet", "translator", "/translations/tyz/kit/export?set=public"),
             Page("coverage", "reviewer", "/coverage"),
             Page("gap list xlsx", "reviewer", f"/coverage/2017/{commune.parent_id}/gaps.xlsx"),
             Page(

@@ -35,15 +35,8 @@ from webapp.pages.queries import (
     translation_worklist,
 )
 from webapp.pages.services import PageError, PageValues, render
-from webapp.pages.views.common import bp
+from webapp.pages.views.common import bp, translation_language
 from webapp.policy import Action
-
-
-def _language(code: str) -> Language:
-    language = next((lang for lang in translation_languages() if lang.code == code), None)
-    if language is None:
-        abort(404)
-    return language
 
 
 @bp.get("/pages/<id:page_id>/translations")
@@ -69,7 +62,7 @@ def list_translations(page_id: int):
 @login_required
 def edit_translation(page_id: int, code: str):
     page = db.get_or_404(Page, page_id)
-    language = _language(code)
+    language = translation_language(code)
     translation = translations.translation_for(page, language.code)
     policy.require(current_user, Action.PAGE_TRANSLATE, translation)
     if page.current is None:
@@ -176,7 +169,7 @@ STEP_DONE = {
 @login_required
 def change_translation_state(page_id: int, code: str, step: str):
     page = db.get_or_404(Page, page_id)
-    language = _language(code)
+    language = translation_language(code)
     translation = translations.translation_for(page, language.code)
     if translation.id is None:
         abort(404)
@@ -231,7 +224,7 @@ def worklist(code: str | None):
         if not mine:
             return render_template("pages/worklist.html", language=None, mine=[], rows=[])
         return redirect(url_for("pages.worklist", code=mine[0]), code=303)
-    language = _language(code)
+    language = translation_language(code)
     if language.code not in mine:
         abort(403)
     return render_template(
