@@ -6,6 +6,7 @@ Texts marked "[tyz]" stand in for Tày: no real translation is invented here."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -17,7 +18,7 @@ from tests.test_guidance import PLAN, make_page
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
 from webapp.pages import services, translations
-from webapp.pages.models import PageState, PageTranslation, TranslationState
+from webapp.pages.models import PageState, PageTranslation, Recording, TranslationState
 from webapp.pages.queries import translation_status, translation_worklist
 from webapp.pages.services import PageValues
 
@@ -432,3 +433,61 @@ def test_the_audit_log_names_translation_events_and_their_language(db, tree, pag
     html = admin.get("/audit").get_data(as_text=True)
     assert "Lưu bản dịch" in html and "Đăng bản dịch" in html and "Tiếng Tày" in html
     assert "bản sao của" not in html
+
+
+# Recordings
+
+# A second of MPEG audio (silent frames): what a phone's recorder makes, in miniature.
+MP3 = (bytes([0xFF, 0xFB, 0x90, 0x64]) + bytes(413)) * 40
+
+
+def _upload(client, page, data: bytes, name: str):
+    return client.post(
+        f"/pages/{page.id}/translations/tyz/recordings",
+        data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data",
+    )  # fmt: skip
+
+
+def test_a_recording_is_played_once_another_person_approves_it(db, page, translator, login_as):
+    client, user = translator
+    assert _upload(client, page, MP3, "doc.mp3").status_code == 303
+    recording = db.session.scalar(sa.select(Recording))
+    assert (recording.state, recording.content_type, recording.seconds) == (
+        "review", "audio/mpeg", 2,
+    )  # fmt: skip
+    assert recording.translated_by_id == user.id and recording.size == len(MP3)
+    assert "<audio" not in reader("tyz").get(f"/pages/{page.path}").get_data(as_text=True)
+    assert reader("tyz").get(f"/recordings/{recording.id}").status_code in (302, 303, 403)
+    url = f"/recordings/{recording.id}/approve"
+    own = client.post(url, data={"version": str(recording.version)})
+    assert own.status_code == 403  # the translator is no reviewer
+    reviewer, _ = login_as(Role.TRANSLATION_REVIEWER, tree_top(page), language="tyz")
+    assert reviewer.post(url, data={"version": str(recording.version)}).status_code == 303
+    html = reader("tyz").get(f"/pages/{page.path}").get_data(as_text=True)
+    assert f'<audio controls preload="none" src="/recordings/{recording.id}">' in html
+    assert "0:02 phút" in html or "0:02" in html
+    played = reader("tyz").get(f"/recordings/{recording.id}")
+    assert played.status_code == 200 and played.mimetype == "audio/mpeg"
+    assert played.data == MP3
+    played.close()
+    assert "<audio" not in reader().get(f"/pages/{page.path}").get_data(as_text=True)  # Vietnamese
+
+
+def test_an_upload_that_is_not_audio_is_refused_with_a_message(db, page, translator):
+    client, _ = translator
+    response = _upload(client, page, b"%PDF-1.4\n" + bytes(2000), "doc.mp3")
+    assert response.status_code == 422
+    assert "MP3, Ogg hoặc M4A" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Recording.id))) == 0
+
+
+def test_a_reviewer_cannot_approve_their_own_recording(db, page, login_as):
+    reviewer, _ = login_as(Role.TRANSLATION_REVIEWER, tree_top(page), language="tyz")
+    assert _upload(reviewer, page, MP3, "doc.mp3").status_code == 303
+    recording = db.session.scalar(sa.select(Recording))
+    response = reviewer.post(
+        f"/recordings/{recording.id}/approve", data={"version": str(recording.version)}
+    )
+    assert response.status_code == 403 and "người duyệt khác" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert recording.state == "review"

@@ -36,7 +36,7 @@ from webapp.i18n.models import GlossaryTerm, message_key
 from webapp.notifications.models import Notification, NotificationKind
 from webapp.notifications.services import notify
 from webapp.opinions import services as opinions
-from webapp.pages import files, translations
+from webapp.pages import audio, files, translations
 from webapp.pages import services as pages
 from webapp.pages.models import PageKind, PageState
 from webapp.registrations import services as registrations
@@ -119,11 +119,13 @@ FILLERS: dict[str | tuple[str, str], Any] = {
     ("pages.change_translation_state", "step"): lambda w: "approve",
     ("i18n.review", "step"): lambda w: "approve",
     ("i18n.review_word", "step"): lambda w: "approve",
+    ("pages.decide_recording", "step"): lambda w: "approve",
     "code": lambda w: "tyz",
     "key": lambda w: message_key("Sign in"),
     "kind": lambda w: "contents.short",
     "row_id": lambda w: w.content_id,
     "term_id": lambda w: w.term_id,
+    "recording_id": lambda w: w.recording_id,
     ("units.show_reorganization", "code"): lambda w: w.reorganization,
     ("units.apply_reorganization", "code"): lambda w: w.reorganization,
     ("auth.move_roles", "code"): lambda w: w.reorganization,
@@ -184,6 +186,7 @@ class World:
     opinion_id: int
     content_id: int
     term_id: int
+    recording_id: int
 
 
 def _values(kind, name, organization, unit) -> registrations.EntryValues:
@@ -242,6 +245,10 @@ def build_world(tree) -> World:
         source_revision_id=page.current_revision_id,
     )  # fmt: skip
     factories.approve_translation(translator, translation)
+    recording = audio.add_recording(
+        translator, page, "tyz",
+        _file((bytes([0xFF, 0xFB, 0x90, 0x64]) + bytes(413)) * 40, "a.mp3"),
+    )  # fmt: skip
     notify([editor], NotificationKind.SUBMITTED, women)
     opinion = opinions.send(
         opinions.OpinionValues(unit=c3, content=None, text=f"{MARK}: đèn đường thôn Nà Mò"),
@@ -277,17 +284,21 @@ def build_world(tree) -> World:
         requirement_id=_db.session.scalar(sa.select(Requirement.id).limit(1)),
         figure_id=_db.session.scalar(sa.select(ReportFigure.id).limit(1)),
         phu_nu_id=org("phu_nu").id, reorganization=reorganization, opinion_id=opinion.id,
-        content_id=content(1).id, term_id=term.id,
+        content_id=content(1).id, term_id=term.id, recording_id=recording.id,
     )  # fmt: skip
 
 
-def _pdf():
+def _file(data: bytes, name: str):
     import io
 
     from werkzeug.datastructures import FileStorage
 
+    return FileStorage(io.BytesIO(data), filename=name)
+
+
+def _pdf():
     data = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-    return FileStorage(io.BytesIO(data), filename="Kế hoạch.pdf")
+    return _file(data, "Kế hoạch.pdf")
 
 
 def _routes() -> list[tuple[str, str, str]]:
@@ -473,8 +484,8 @@ def test_someone_in_scope_gets_each_page(app, world, users, endpoint, path):
     if endpoint in REORGANIZING:
         insiders.insert(0, (Role.ADMIN, "reorganized"))
     for role, unit in insiders:
-        response = users.client(role, unit).get(url)
-        answers.append(f"{role} on {world.unit_names[unit]}: {response.status_code}")
+        with users.client(role, unit).get(url) as response:  # files are streamed: close them
+            answers.append(f"{role} on {world.unit_names[unit]}: {response.status_code}")
         if response.status_code < 400:
             return
     pytest.fail(f"nobody in scope may open {url}: {answers}")

@@ -1,8 +1,8 @@
 """Translations reviewed before they are served (issue 22): a translation reviewer role per
 language; interface strings and page translations go draft → needs review → approved, with who
 translated and who approved; the campaign's own words translatable per catalogue row; a
-glossary per language. Interface translations saved before this were served at once: they stay
-served, as approved.
+glossary per language; recordings of guidance pages per language, reviewed alike. Interface
+translations saved before this were served at once: they stay served, as approved.
 
 Revision ID: 6a8000703ad8
 Revises: 0df27a19244c
@@ -65,6 +65,32 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_word_translations')),
     sa.UniqueConstraint('kind', 'row_id', 'language', name=op.f('uq_word_translations_kind_row_id_language'))
     )
+    op.create_table('recordings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('page_id', sa.Integer(), nullable=False),
+    sa.Column('language', sa.String(length=10), nullable=False),
+    sa.Column('stored_name', sa.String(length=64), nullable=False),
+    sa.Column('content_type', sa.String(length=40), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('seconds', sa.Integer(), nullable=False),
+    sa.Column('created_at', webapp.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.Enum('draft', 'review', 'approved', name='review_state', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('approved_at', webapp.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('is_machine_drafted', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('review_note', sa.String(length=500), nullable=True),
+    sa.Column('translated_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', webapp.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
+    sa.CheckConstraint('size > 0 AND seconds > 0', name=op.f('ck_recordings_positive')),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_recordings_approved_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['page_id'], ['pages.id'], name=op.f('fk_recordings_page_id_pages'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['translated_by_id'], ['users.id'], name=op.f('fk_recordings_translated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recordings'))
+    )
+    with op.batch_alter_table('recordings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recordings_page_id'), ['page_id'], unique=False)
+
     with op.batch_alter_table('interface_translations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('approved_strings', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('approved_source_vi', sa.Text(), nullable=True))
@@ -129,6 +155,10 @@ def downgrade():
         batch_op.drop_column('approved_source_vi')
         batch_op.drop_column('approved_strings')
 
+    with op.batch_alter_table('recordings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recordings_page_id'))
+
+    op.drop_table('recordings')
     op.drop_table('word_translations')
     op.drop_table('glossary_terms')
     # ### end Alembic commands ###

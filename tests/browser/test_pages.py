@@ -45,6 +45,7 @@ NOT_PAGES = {
     "i18n.row",
     "i18n.export",
     "pages.export_kit",
+    "pages.play_recording",
     "coverage.index",
     "coverage.export_gaps",
     "coverage.export_summary",

@@ -251,6 +251,16 @@ def _receive(stream: IO[bytes], directory: Path) -> tuple[Path, int, bytes]:
     return partial, size, head
 
 
+def receive(stream: IO[bytes], directory: Path) -> tuple[Path, int, bytes]:
+    """For other kinds of stored files (recordings, audio.py): the same checked copy."""
+    return _receive(stream, directory)
+
+
+def written(path: Path) -> None:
+    """A file stored in this transaction: removed if it does not commit."""
+    db.session.info.setdefault(_WRITTEN, []).append(path)
+
+
 def _identify(head: bytes, path: Path) -> FileType:
     guessed = filetype.guess(head)
     kind = TYPES.get(guessed.mime) if guessed is not None else None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import TreeNode, UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
+from webapp.i18n.models import Reviewed
 from webapp.labels import Labelled
 from webapp.units.models import Unit
 
@@ -249,3 +250,25 @@ class Attachment(db.Model):
     uploaded_by = relationship("User")
 
     __table_args__ = (sa.CheckConstraint("size >= 0", name="size_not_negative"),)
+
+
+class Recording(Reviewed, db.Model):
+    """A guidance page read aloud in a language: often how Mông and Dao readers are best
+    reached, and possible before any written translation exists. Uploaded by a translator of
+    the language (`translated_by`), played to readers once a reviewer of the language, another
+    person, approved it. The file is kept like an attachment's (files.py)."""
+
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(sa.ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(sa.String(10))
+    stored_name: Mapped[str] = mapped_column(sa.String(64))
+    content_type: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[int]
+    seconds: Mapped[int]  # the duration, rounded up
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    page: Mapped[Page] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("size > 0 AND seconds > 0", name="positive"),)

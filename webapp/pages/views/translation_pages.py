@@ -26,7 +26,7 @@ from webapp.extensions import db
 from webapp.i18n.choice import enabled_languages
 from webapp.i18n.languages import Language, all_languages
 from webapp.i18n.queries import SOURCE_LANGUAGE, Coverage, coverages
-from webapp.pages import translations
+from webapp.pages import audio, translations
 from webapp.pages.forms import TranslationForm
 from webapp.pages.models import ORIGINAL_LANGUAGE, Page, TranslationState
 from webapp.pages.queries import (
@@ -95,6 +95,13 @@ def _translation_form(page: Page, translation, formdata=None) -> TranslationForm
     )
 
 
+def translation_editor(page: Page, language: Language, status: int, refusal: str):
+    """The editor as it stands, saying why an action was refused (recordings.py too)."""
+    translation = translations.translation_for(page, language.code)
+    return _editor(page, language, translation, _translation_form(page, translation), status,
+                   refusal=refusal)  # fmt: skip
+
+
 def _may_review(translation, language: Language) -> bool:
     """Whether to offer approving: to the language's reviewers, also on their own work (where
     approving is refused with the reason, rather than the buttons silently missing)."""
@@ -116,6 +123,10 @@ def _editor(page, language, translation, form, status=200, **extra):
             translation=translation,
             form=form,
             changes=translations.original_changes(translation),
+            recordings=audio.recordings(page, language.code),
+            may_review_language=policy.can_somewhere(
+                current_user, Action.TRANSLATION_APPROVE, language.code
+            ),
             **{"preview": None, "stale": None, "refusal": None, **extra},
         ),
         status,
@@ -197,8 +208,7 @@ def change_translation_state(page_id: int, code: str, step: str):
         flash(_("Someone else changed this translation meanwhile; look at it again."), "error")
     elif attempt.refused:
         if own:  # the policy would only say 403: say why, on the translation's own page
-            form = _translation_form(page, translation)
-            return _editor(page, language, translation, form, 403, refusal=str(attempt.refused))
+            return translation_editor(page, language, 403, str(attempt.refused))
         flash(
             str(attempt.refused)
             if isinstance(attempt.refused, PageError)
