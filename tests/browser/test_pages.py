@@ -18,7 +18,7 @@ from webapp.campaign.models import Content, Requirement
 from webapp.extensions import db
 from webapp.i18n.models import message_key
 from webapp.i18n.readiness import page_language
-from webapp.pages.models import Attachment, PageKind
+from webapp.pages.models import Attachment, PageKind, Recording
 from webapp.pages.models import Page as GuidancePage
 from webapp.registrations.models import ListState, RegistrationList
 from webapp.reports import services as reports
@@ -327,6 +327,28 @@ def _pages(app) -> list[Page]:
         ]
 
 
+def _recording(page) -> int:
+    """A recording of a page in Tày, sent for review by the demo translator (the seed has
+    none: recordings are people's voices)."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from webapp.auth.models import User
+    from webapp.pages import audio
+
+    found = db.session.scalar(sa.select(Recording.id).limit(1))
+    if found:
+        return found
+    translator = db.session.scalar(sa.select(User).where(User.username == "translator.tay"))
+    silent = (bytes([0xFF, 0xFB, 0x90, 0x64]) + bytes(413)) * 40  # a second of MPEG frames
+    recording = audio.add_recording(
+        translator, page, "tyz", FileStorage(io.BytesIO(silent), "doc.mp3")
+    )
+    db.session.commit()
+    return recording.id
+
+
 def _content_id(number: int) -> int:
     return db.session.scalar(sa.select(Content.id).where(Content.number == number))
 
@@ -417,6 +439,7 @@ def _not_pages(app) -> list[Page]:
         )
         attachment = db.session.scalar(sa.select(Attachment).limit(1))
         key = message_key("Sign in")
+        recording = _recording(attachment.page)
         return [
             Page("language", None, "/language/vi?next=/"),
             Page("registrations", "editor", "/registrations"),
@@ -434,6 +457,7 @@ def _not_pages(app) -> list[Page]:
             Page("string row", "translator", f"/translations/tyz/{key}/row"),
             Page("catalog", "admin", "/translations/tyz/messages.po"),
             Page("kit spreadsheet", "translator", "/translations/tyz/kit/export?set=public"),
+            Page("recording", "translator", f"/recordings/{recording}"),
             Page("coverage", "reviewer", "/coverage"),
             Page("gap list xlsx", "reviewer", f"/coverage/2017/{commune.parent_id}/gaps.xlsx"),
             Page(
