@@ -62,7 +62,7 @@ def make_user(*, username: str | None = None, roles=(), home_unit=None, **kw) ->
     user.set_password(PASSWORD)
     for spec in roles:
         role, unit, organization, language = (*spec, None, None)[:4]
-        if role == Role.TRANSLATOR and language is None:
+        if role in (Role.TRANSLATOR, Role.TRANSLATION_REVIEWER) and language is None:
             language = "tyz"
         user.roles.append(
             RoleAssignment(role=role, unit=unit, organization=organization, language=language)
@@ -124,3 +124,15 @@ def section_for(unit: Unit):
     )  # fmt: skip
     services.set_state(publisher, section, section.version, PageState.PUBLISHED)
     return section
+
+
+def approve_translation(translator, translation):
+    """Send a page translation for review as its translator, and have a reviewer of its
+    language (another person) approve it: then readers see it."""
+    from webapp.pages import translations
+
+    translations.submit_translation(translator, translation, translation.version)
+    reviewer = make_user(
+        roles=[(Role.TRANSLATION_REVIEWER, translation.page.unit, None, translation.language)]
+    )
+    return translations.approve_translation(reviewer, translation, translation.version)

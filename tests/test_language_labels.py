@@ -66,10 +66,14 @@ def switcher_entry(html: str, code: str) -> str:
 
 
 def _sign_in_tay(client_factory, login_as, tree) -> None:
+    """A translator sends "Sign in" in Tày for review, and a reviewer approves it."""
     client, _ = login_as(Role.TRANSLATOR, tree.province, language="tyz")
     key = message_key("Sign in")
-    response = client.post(f"/translations/tyz/{key}", data={"strings-0": SIGN_IN, "version": "0"})
-    assert response.status_code == 303
+    data = {"strings-0": SIGN_IN, "version": "0", "submit": "1"}
+    assert client.post(f"/translations/tyz/{key}", data=data).status_code == 303
+    reviewer, _ = login_as(Role.TRANSLATION_REVIEWER, tree.province, language="tyz")
+    approved = reviewer.post(f"/translations/tyz/{key}/approve", data={"version": "1"})
+    assert approved.status_code == 303
 
 
 def _reader(app, code="tyz") -> CsrfClient:

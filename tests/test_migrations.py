@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import uuid
@@ -15,6 +16,7 @@ from flask_migrate import downgrade, revision, upgrade
 
 from tests.conftest import TEST_DB
 from webapp import create_app
+from webapp.auth.models import Role
 from webapp.extensions import db, dispose_engines
 
 
@@ -134,7 +136,10 @@ def test_data_fix_gives_demo_entries_a_model_only_of_kind_model(empty_app):
     upgrade(revision="1227975350bd")
     loader.load_units()
     loader.load_campaign()
-    loader.load_demo_accounts()
+    # That schema knows no translation reviewers (0023): the accounts it could hold.
+    loader.load_demo_accounts(
+        [a for a in loader.DEMO_ACCOUNTS if a.role != Role.TRANSLATION_REVIEWER]
+    )
     demo_season.load_demo_season()
     db.session.commit()
     db.session.remove()
@@ -194,3 +199,28 @@ def test_data_fix_gives_demo_entries_a_model_only_of_kind_model(empty_app):
         None,
     )
     assert all(row[3] == versions[name] + 1 for name, row in changed.items())
+
+
+def test_interface_translations_saved_before_review_stay_served_as_approved(empty_app):
+    """0023: what translators saved when a save went live at once is still served, as approved
+    (with the Vietnamese it was made from), and nothing else is."""
+    upgrade(revision="0df27a19244c")
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO interface_translations (language, key, msgid, strings, source_vi,"
+                " updated_at, version) VALUES ('tyz', 'k', 'Sign in', '[\"Khảu\"]', 'Đăng nhập',"
+                " CURRENT_TIMESTAMP, 1)"
+            )
+        )
+    upgrade()
+    with db.engine.begin() as conn:
+        row = conn.execute(
+            sa.text(
+                "SELECT state, approved_strings, approved_source_vi, is_machine_drafted"
+                " FROM interface_translations"
+            )
+        ).one()
+    state, approved, source, machine = row
+    approved = json.loads(approved) if isinstance(approved, str) else approved
+    assert (state, approved, source, bool(machine)) == ("approved", ["Khảu"], "Đăng nhập", False)

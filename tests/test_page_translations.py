@@ -6,6 +6,7 @@ Texts marked "[tyz]" stand in for Tày: no real translation is invented here."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -17,7 +18,7 @@ from tests.test_guidance import PLAN, make_page
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role
 from webapp.pages import services, translations
-from webapp.pages.models import PageState, PageTranslation, TranslationState
+from webapp.pages.models import PageState, PageTranslation, Recording, TranslationState
 from webapp.pages.queries import translation_status, translation_worklist
 from webapp.pages.services import PageValues
 
@@ -49,7 +50,8 @@ def reader(language: str | None = None):
 
 
 def translate(db, page, *, title=TAY_TITLE, body=TAY_BODY, publish=True, language="tyz"):
-    """A translation saved (and published) by a translator, from the page's current revision."""
+    """A translation saved by a translator, from the page's current revision (sent for review
+    and approved by a reviewer of the language, when `publish`)."""
     actor = factories.make_user(roles=[(Role.TRANSLATOR, page.unit, None, language)])
     translation = translations.translation_for(page, language)
     translations.save_translation(
@@ -60,9 +62,7 @@ def translate(db, page, *, title=TAY_TITLE, body=TAY_BODY, publish=True, languag
         source_revision_id=page.current_revision_id,
     )
     if publish:
-        translations.set_translation_state(
-            actor, translation, translation.version, TranslationState.PUBLISHED
-        )
+        factories.approve_translation(actor, translation)
     db.session.commit()
     return translation
 
@@ -183,15 +183,25 @@ def test_the_translations_screen_lists_languages_with_their_state(db, page, tran
 # Publishing
 
 
-def test_a_translator_publishes_and_a_publisher_takes_it_back(db, page, translator, login_as):
-    client, _ = translator
+def test_a_translation_is_published_once_another_person_approves_it(db, page, translator, login_as):
+    client, user = translator
     url = f"/pages/{page.id}/translations/tyz"
     source = str(page.current_revision_id)
     saved = client.post(url, data={**form(page, version="0", source_revision_id=source),
-                                   "publish": "1"})  # fmt: skip
+                                   "submit": "1"})  # fmt: skip
     assert saved.status_code == 303
     translation = db.session.scalar(sa.select(PageTranslation))
+    assert translation.state == TranslationState.REVIEW
+    assert TAY_TITLE not in reader("tyz").get(f"/pages/{page.path}").get_data(as_text=True)
+    # The translator cannot approve their own work.
+    refused = client.post(f"{url}/approve", data={"version": str(translation.version)})
+    assert refused.status_code == 403
+    reviewer, reviewer_user = login_as(Role.TRANSLATION_REVIEWER, tree_top(page), language="tyz")
+    approved = reviewer.post(f"{url}/approve", data={"version": str(translation.version)})
+    assert approved.status_code == 303
+    db.session.expire_all()
     assert translation.state == TranslationState.PUBLISHED and translation.published_at
+    assert (translation.translated_by_id, translation.approved_by_id) == (user.id, reviewer_user.id)
     assert TAY_TITLE in reader("tyz").get(f"/pages/{page.path}").get_data(as_text=True)
     publisher, _ = login_as(Role.PUBLISHER, page.unit)
     back = publisher.post(f"{url}/unpublish", data={"version": str(translation.version)})
@@ -199,23 +209,62 @@ def test_a_translator_publishes_and_a_publisher_takes_it_back(db, page, translat
     db.session.expire_all()
     assert translation.state == TranslationState.DRAFT
     assert TAY_TITLE not in reader("tyz").get(f"/pages/{page.path}").get_data(as_text=True)
-    stale = publisher.post(f"{url}/publish", data={"version": "1"})
+    stale = publisher.post(f"{url}/unpublish", data={"version": "1"})
     assert stale.status_code == 303
     db.session.expire_all()
     assert translation.state == TranslationState.DRAFT
 
 
-def test_a_draft_page_s_translation_is_not_published(db, tree, translator):
+def test_a_reviewer_cannot_approve_their_own_page_translation(db, page, login_as):
+    reviewer, _ = login_as(Role.TRANSLATION_REVIEWER, tree_top(page), language="tyz")
+    url = f"/pages/{page.id}/translations/tyz"
+    source = str(page.current_revision_id)
+    reviewer.post(url, data={**form(page, version="0", source_revision_id=source), "submit": "1"})
+    translation = db.session.scalar(sa.select(PageTranslation))
+    response = reviewer.post(f"{url}/approve", data={"version": str(translation.version)})
+    assert response.status_code == 403
+    assert "người duyệt khác" in response.get_data(as_text=True)  # said, not only refused
+    db.session.expire_all()
+    assert translation.state == TranslationState.REVIEW
+
+
+def test_an_edited_approved_translation_waits_for_review_again(db, page, translator):
+    translation = translate(db, page)
+    client, _ = translator
+    url = f"/pages/{page.id}/translations/tyz"
+    source = str(page.current_revision_id)
+    data = form(
+        page, title="[tyz] Đổi", version=str(translation.version), source_revision_id=source
+    )
+    assert client.post(url, data=data).status_code == 303
+    db.session.expire_all()
+    assert translation.state == TranslationState.DRAFT
+    html = reader("tyz").get(f"/pages/{page.path}").get_data(as_text=True)
+    assert "[tyz] Đổi" not in html
+
+
+def tree_top(page):
+    return page.unit if page.unit.parent is None else page.unit.ancestors()[-1]
+
+
+def test_a_draft_page_s_translation_is_not_published(db, tree, translator, login_as):
     page = make_page(db, tree.province, state=PageState.DRAFT)
     translation = translate(db, page, publish=False)
     client, _ = translator
-    refused = client.post(
-        f"/pages/{page.id}/translations/tyz/publish", data={"version": str(translation.version)}
+    client.post(
+        f"/pages/{page.id}/translations/tyz/submit", data={"version": str(translation.version)}
     )
-    assert refused.status_code == 403
-    html = client.get(f"/pages/{page.id}/translations/tyz").get_data(as_text=True)
-    assert "Lưu và đăng" not in html and "Đăng bản dịch" not in html
-    assert client.post(f"/pages/{page.id}/translations/nut/publish").status_code == 404
+    db.session.expire_all()
+    reviewer, _ = login_as(Role.TRANSLATION_REVIEWER, tree.province, language="tyz")
+    refused = reviewer.post(
+        f"/pages/{page.id}/translations/tyz/approve", data={"version": str(translation.version)}
+    )
+    assert refused.status_code == 303  # the page is a draft: the state refuses it, with a word
+    db.session.expire_all()
+    assert translation.state != TranslationState.PUBLISHED
+    html = reviewer.get(f"/pages/{page.id}/translations/tyz").get_data(as_text=True)
+    assert "Duyệt và đăng" not in html
+    assert client.post(f"/pages/{page.id}/translations/nut/approve").status_code == 404
 
 
 # Reading
@@ -273,6 +322,7 @@ def test_the_etag_covers_the_translation_and_the_language(db, page):
         actor, translation, translation.version, PageValues("[tyz] Tên khác", TAY_BODY),
         source_revision_id=page.current_revision_id,
     )  # fmt: skip
+    factories.approve_translation(actor, translation)
     db.session.commit()
     again = client.get(f"/pages/{page.path}", headers={"If-None-Match": etag})
     assert again.status_code == 200 and "[tyz] Tên khác" in again.get_data(as_text=True)
@@ -383,3 +433,61 @@ def test_the_audit_log_names_translation_events_and_their_language(db, tree, pag
     html = admin.get("/audit").get_data(as_text=True)
     assert "Lưu bản dịch" in html and "Đăng bản dịch" in html and "Tiếng Tày" in html
     assert "bản sao của" not in html
+
+
+# Recordings
+
+# A second of MPEG audio (silent frames): what a phone's recorder makes, in miniature.
+MP3 = (bytes([0xFF, 0xFB, 0x90, 0x64]) + bytes(413)) * 40
+
+
+def _upload(client, page, data: bytes, name: str):
+    return client.post(
+        f"/pages/{page.id}/translations/tyz/recordings",
+        data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data",
+    )  # fmt: skip
+
+
+def test_a_recording_is_played_once_another_person_approves_it(db, page, translator, login_as):
+    client, user = translator
+    assert _upload(client, page, MP3, "doc.mp3").status_code == 303
+    recording = db.session.scalar(sa.select(Recording))
+    assert (recording.state, recording.content_type, recording.seconds) == (
+        "review", "audio/mpeg", 2,
+    )  # fmt: skip
+    assert recording.translated_by_id == user.id and recording.size == len(MP3)
+    assert "<audio" not in reader("tyz").get(f"/pages/{page.path}").get_data(as_text=True)
+    assert reader("tyz").get(f"/recordings/{recording.id}").status_code in (302, 303, 403)
+    url = f"/recordings/{recording.id}/approve"
+    own = client.post(url, data={"version": str(recording.version)})
+    assert own.status_code == 403  # the translator is no reviewer
+    reviewer, _ = login_as(Role.TRANSLATION_REVIEWER, tree_top(page), language="tyz")
+    assert reviewer.post(url, data={"version": str(recording.version)}).status_code == 303
+    html = reader("tyz").get(f"/pages/{page.path}").get_data(as_text=True)
+    assert f'<audio controls preload="none" src="/recordings/{recording.id}">' in html
+    assert "0:02 phút" in html or "0:02" in html
+    played = reader("tyz").get(f"/recordings/{recording.id}")
+    assert played.status_code == 200 and played.mimetype == "audio/mpeg"
+    assert played.data == MP3
+    played.close()
+    assert "<audio" not in reader().get(f"/pages/{page.path}").get_data(as_text=True)  # Vietnamese
+
+
+def test_an_upload_that_is_not_audio_is_refused_with_a_message(db, page, translator):
+    client, _ = translator
+    response = _upload(client, page, b"%PDF-1.4\n" + bytes(2000), "doc.mp3")
+    assert response.status_code == 422
+    assert "MP3, Ogg hoặc M4A" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Recording.id))) == 0
+
+
+def test_a_reviewer_cannot_approve_their_own_recording(db, page, login_as):
+    reviewer, _ = login_as(Role.TRANSLATION_REVIEWER, tree_top(page), language="tyz")
+    assert _upload(reviewer, page, MP3, "doc.mp3").status_code == 303
+    recording = db.session.scalar(sa.select(Recording))
+    response = reviewer.post(
+        f"/recordings/{recording.id}/approve", data={"version": str(recording.version)}
+    )
+    assert response.status_code == 403 and "người duyệt khác" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert recording.state == "review"

@@ -27,8 +27,9 @@ from webapp.coverage.permissions import may_lead_joint_work
 from webapp.extensions import db as _db
 from webapp.fund.models import FundBook, FundPeriod, PeriodState
 from webapp.i18n.languages import all_languages
+from webapp.i18n.models import InterfaceTranslation, ReviewState
 from webapp.opinions.models import Opinion, OpinionSource, OpinionState
-from webapp.pages.models import Page, PageKind, PageState, PageTranslation
+from webapp.pages.models import Page, PageKind, PageState, PageTranslation, TranslationState
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryKind, EntryState, ListState, RegistrationList
 from webapp.reports.models import Period, ProgressReport, ReportState
@@ -38,6 +39,7 @@ from webapp.units.models import Level, Unit
 EVERYONE = set(Role)
 ADMIN = {Role.ADMIN}
 OPINION_HANDLERS = {Role.ADMIN, Role.EDITOR, Role.REVIEWER}
+TRANSLATING = {Role.ADMIN, Role.PUBLISHER, Role.TRANSLATOR, Role.TRANSLATION_REVIEWER}
 # About one's own account: the actor is the subject inside, another person outside.
 ACCOUNT_ACTIONS = (
     Action.ACCOUNT_CHANGE_PASSWORD,
@@ -80,14 +82,18 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.PAGE_PUBLISH: {Role.ADMIN, Role.PUBLISHER},
     Action.ATTACHMENT_UPLOAD: {Role.ADMIN, Role.PUBLISHER},
     # Into Tày, the language the factories give translators.
-    Action.PAGE_TRANSLATE: {Role.ADMIN, Role.PUBLISHER, Role.TRANSLATOR},
-    Action.TRANSLATION_PUBLISH: {Role.ADMIN, Role.PUBLISHER, Role.TRANSLATOR},
+    Action.PAGE_TRANSLATE: TRANSLATING,
+    Action.TRANSLATION_PUBLISH: TRANSLATING,
+    # Approving a translation sent for review: the language's reviewers only.
+    Action.TRANSLATION_APPROVE: {Role.TRANSLATION_REVIEWER},
     Action.ACCOUNT_SET_LANGUAGE: EVERYONE,
     Action.ACCOUNT_MANAGE_SESSIONS: EVERYONE,
     Action.TRANSLATION_STATUS: EVERYONE,
     # Interface strings serve the whole site: translators (of that language) on the top unit.
-    Action.INTERFACE_TRANSLATE: {Role.ADMIN, Role.TRANSLATOR},
+    Action.INTERFACE_TRANSLATE: {Role.ADMIN, Role.TRANSLATOR, Role.TRANSLATION_REVIEWER},
     Action.INTERFACE_EXPORT: ADMIN,
+    Action.INTERFACE_REVIEW: {Role.TRANSLATION_REVIEWER},
+    Action.GLOSSARY_EDIT: {Role.TRANSLATION_REVIEWER},
     Action.COVERAGE_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
     Action.UNIT_SET_NEW_RURAL: ADMIN,
     Action.REPORT_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
@@ -161,6 +167,8 @@ TOP_UNIT_ACTIONS = {
     Action.REPORT_FIGURE_MANAGE,
     Action.INTERFACE_TRANSLATE,
     Action.INTERFACE_EXPORT,
+    Action.INTERFACE_REVIEW,
+    Action.GLOSSARY_EDIT,
 }
 
 
@@ -268,10 +276,23 @@ def _page(unit: Unit, state=PageState.DRAFT):
     return page
 
 
-def _translation(unit: Unit, language: str = "tyz", state=PageState.PUBLISHED):
+def _translation(
+    unit: Unit, language: str = "tyz", state=PageState.PUBLISHED, translation_state=None, by=None
+):
     """A page's translation, saved or not yet made: the policy judges both alike."""
     page = _page(unit, state)
-    return PageTranslation(page=page, page_id=page.id, language=language)
+    translation = PageTranslation(page=page, page_id=page.id, language=language)
+    translation.state = translation_state or TranslationState.DRAFT
+    translation.translated_by_id = by.id if by else None
+    return translation
+
+
+def _interface_draft(language: str = "tyz", by=None) -> InterfaceTranslation:
+    """An interface string's translation sent for review (by someone else than the actor)."""
+    return InterfaceTranslation(
+        language=language, key="k", msgid="Sign in", strings=["…"],
+        state=ReviewState.REVIEW, translated_by_id=by.id if by else None,
+    )  # fmt: skip
 
 
 def _event(unit: Unit):
@@ -320,8 +341,12 @@ def _subject(action: Action, tree, actor: User, inside: bool, unit: Unit | None 
         Action.REPORT_FIGURE_MANAGE,
     ):
         return object()
-    if action in (Action.INTERFACE_TRANSLATE, Action.INTERFACE_EXPORT):
+    if action in (Action.INTERFACE_TRANSLATE, Action.INTERFACE_EXPORT, Action.GLOSSARY_EDIT):
         return all_languages()["tyz"]
+    if action is Action.INTERFACE_REVIEW:
+        return _interface_draft()
+    if action is Action.TRANSLATION_APPROVE:
+        return _translation(unit, translation_state=TranslationState.REVIEW)
     if action in (Action.LIST_VIEW, Action.LIST_EDIT, Action.LIST_SUBMIT):
         return _list(unit)
     if action is Action.ENTRY_EDIT:
@@ -860,6 +885,27 @@ def test_translator_scope_and_lists_follow_their_language(db, tree):
     ]
     assert policy.can_somewhere(both, Action.PAGE_TRANSLATE)
     assert not policy.can_somewhere(both, Action.PAGE_PUBLISH)
+
+
+def test_a_reviewer_approves_others_work_sent_for_review_in_their_language_only(db, tree):
+    tay = factories.make_user(roles=[(Role.TRANSLATION_REVIEWER, tree.province, None, "tyz")])
+    translator = factories.make_user(roles=[(Role.TRANSLATOR, tree.province, None, "tyz")])
+    review = TranslationState.REVIEW
+    page_draft = _translation(tree.c1, translation_state=review, by=translator)
+    assert policy.can(tay, Action.TRANSLATION_APPROVE, page_draft)
+    assert policy.can(tay, Action.INTERFACE_REVIEW, _interface_draft(by=translator))
+    # Out of scope: a Tày reviewer approves no Mông, and the translator not their own work.
+    mong = _translation(tree.c1, "hmn", translation_state=review, by=translator)
+    assert policy.check(tay, Action.TRANSLATION_APPROVE, mong).out_of_scope
+    assert policy.check(tay, Action.INTERFACE_REVIEW, _interface_draft("hmn")).out_of_scope
+    assert not policy.can(tay, Action.GLOSSARY_EDIT, all_languages()["hmn"])
+    assert not policy.can(translator, Action.TRANSLATION_APPROVE, page_draft)
+    own = _translation(tree.c1, translation_state=review, by=tay)
+    assert policy.check(tay, Action.TRANSLATION_APPROVE, own).out_of_scope
+    assert policy.check(tay, Action.INTERFACE_REVIEW, _interface_draft(by=tay)).out_of_scope
+    # Wrong state: a draft not yet sent for review.
+    draft = _translation(tree.c1, by=translator)
+    assert policy.check(tay, Action.TRANSLATION_APPROVE, draft).wrong_state
 
 
 def test_translations_of_archived_pages_are_not_changed_nor_of_drafts_published(db, tree):

@@ -37,6 +37,7 @@ class Site:
     cluster: prod.Cluster
     editor: str
     translator: str
+    language_reviewer: str
     publisher: str
     throttled: str
     page_id: int
@@ -65,6 +66,9 @@ def site(app, database_url, redis_url, tmp_path_factory):
             "editor": factories.make_user(roles=[(Role.EDITOR, tree.c1)]),
             "translator": factories.make_user(
                 roles=[(Role.TRANSLATOR, tree.province, None, "tyz")]
+            ),
+            "language_reviewer": factories.make_user(
+                roles=[(Role.TRANSLATION_REVIEWER, tree.province, None, "tyz")]
             ),
             "publisher": factories.make_user(roles=[(Role.PUBLISHER, tree.province)]),
             "throttled": factories.make_user(roles=[(Role.EDITOR, tree.c2)]),
@@ -192,7 +196,7 @@ def test_throttle_counts_failures_on_both_nodes(site):
         assert browser.sign_in(base, site.throttled, "wrong-password").status == 429
 
 
-def test_translation_saved_on_one_node_is_served_by_the_other(site):
+def test_translation_approved_on_one_node_is_served_by_the_other(site):
     reader = Browser({"lang": "tyz"})
     assert "Khảu slư" not in reader.get(f"{site.b}/login").text  # B has built its catalogs
     translator = Browser()
@@ -200,10 +204,19 @@ def test_translation_saved_on_one_node_is_served_by_the_other(site):
     key = message_key("Sign in")
     saved = translator.post(
         f"{site.a}/translations/tyz/{key}",
-        {"strings-0": "Khảu slư", "version": "0"},
+        {"strings-0": "Khảu slư", "version": "0", "submit": "1"},
         token_from=f"{site.a}/translations/tyz",
     )
     assert saved.status == 303, saved.text[:500]
+    assert "Khảu slư" not in reader.get(f"{site.b}/login").text  # not approved yet
+    reviewer = Browser()
+    assert reviewer.sign_in(site.a, site.language_reviewer, factories.PASSWORD).status == 303
+    approved = reviewer.post(
+        f"{site.a}/translations/tyz/{key}/approve",
+        {"version": "1"},
+        token_from=f"{site.a}/translations/tyz",
+    )
+    assert approved.status == 303, approved.text[:500]
     assert "Khảu slư" in reader.get(f"{site.b}/login").text
 
 

@@ -34,13 +34,13 @@ from webapp.auth.models import Role, User, UserSession
 from webapp.commendations.models import Nomination, NominationState, NomineeKind
 from webapp.extensions import db as _db
 from webapp.fund import services as fund
-from webapp.i18n.models import message_key
+from webapp.i18n.models import GlossaryTerm, message_key
 from webapp.notifications.models import Notification, NotificationKind
 from webapp.notifications.services import notify
 from webapp.opinions import services as opinions
-from webapp.pages import files, translations
+from webapp.pages import audio, files, translations
 from webapp.pages import services as pages
-from webapp.pages.models import PageKind, PageState, TranslationState
+from webapp.pages.models import PageKind, PageState
 from webapp.registrations import services as registrations
 from webapp.reports import services as reports
 from webapp.reports.models import Period, ReportFigure
@@ -136,8 +136,16 @@ FILLERS: dict[str | tuple[str, str], Any] = {
     "width": lambda w: 96,
     ("showcase.recognise", "entry_id"): lambda w: w.farmers_entry_id,
     "step": lambda w: "publish",
+    ("pages.change_translation_state", "step"): lambda w: "approve",
+    ("i18n.review", "step"): lambda w: "approve",
+    ("i18n.review_word", "step"): lambda w: "approve",
+    ("pages.decide_recording", "step"): lambda w: "approve",
     "code": lambda w: "tyz",
     "key": lambda w: message_key("Sign in"),
+    "kind": lambda w: "contents.short",
+    "row_id": lambda w: w.content_id,
+    "term_id": lambda w: w.term_id,
+    "recording_id": lambda w: w.recording_id,
     ("units.show_reorganization", "code"): lambda w: w.reorganization,
     ("units.apply_reorganization", "code"): lambda w: w.reorganization,
     ("auth.move_roles", "code"): lambda w: w.reorganization,
@@ -204,6 +212,9 @@ class World:
     fund_movement_id: int
     model_id: int
     photo_id: int
+    content_id: int
+    term_id: int
+    recording_id: int
 
 
 def _values(kind, name, organization, unit) -> registrations.EntryValues:
@@ -261,9 +272,11 @@ def build_world(tree) -> World:
         translator, translation, translation.version, pages.PageValues("[tyz] Hướng dẫn", "…"),
         source_revision_id=page.current_revision_id,
     )  # fmt: skip
-    translations.set_translation_state(
-        translator, translation, translation.version, TranslationState.PUBLISHED
-    )
+    factories.approve_translation(translator, translation)
+    recording = audio.add_recording(
+        translator, page, "tyz",
+        _file((bytes([0xFF, 0xFB, 0x90, 0x64]) + bytes(413)) * 40, "a.mp3"),
+    )  # fmt: skip
     notify([editor], NotificationKind.SUBMITTED, women)
     opinion = opinions.send(
         opinions.OpinionValues(unit=c3, content=None, text=f"{MARK}: đèn đường thôn Nà Mò"),
@@ -275,6 +288,8 @@ def build_world(tree) -> World:
         fund.MovementValues(on=date(YEAR - 1, 3, 1), amount=1_000_000, counterparty=MARK),
     )  # fmt: skip
     model_id, photo_id = _model_and_photo(reviewer, report, farmers_entry, entry)
+    term = GlossaryTerm(language="tyz", term_vi="nông thôn mới", term="[tyz] thuật ngữ")
+    _db.session.add(term)
     _db.session.commit()
     first, _specs = reorganize.read_manifest()
     loader.load_units(loader.DATA / first["units"], as_of=first["as_of"])
@@ -305,6 +320,7 @@ def build_world(tree) -> World:
         phu_nu_id=org("phu_nu").id, reorganization=reorganization, opinion_id=opinion.id,
         fund_movement_id=movement.id,
         model_id=model_id, photo_id=photo_id,
+        content_id=content(1).id, term_id=term.id, recording_id=recording.id,
     )  # fmt: skip
 
 
@@ -336,13 +352,17 @@ def _model_and_photo(reviewer, report, farmers_entry, women_entry) -> tuple[int,
     return model.id, photo.id
 
 
-def _pdf():
+def _file(data: bytes, name: str):
     import io
 
     from werkzeug.datastructures import FileStorage
 
+    return FileStorage(io.BytesIO(data), filename=name)
+
+
+def _pdf():
     data = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-    return FileStorage(io.BytesIO(data), filename="Kế hoạch.pdf")
+    return _file(data, "Kế hoạch.pdf")
 
 
 def _routes() -> list[tuple[str, str, str]]:
@@ -528,8 +548,8 @@ def test_someone_in_scope_gets_each_page(app, world, users, endpoint, path):
     if endpoint in REORGANIZING:
         insiders.insert(0, (Role.ADMIN, "reorganized"))
     for role, unit in insiders:
-        response = users.client(role, unit).get(url)
-        answers.append(f"{role} on {world.unit_names[unit]}: {response.status_code}")
+        with users.client(role, unit).get(url) as response:  # files are streamed: close them
+            answers.append(f"{role} on {world.unit_names[unit]}: {response.status_code}")
         if response.status_code < 400:
             return
     pytest.fail(f"nobody in scope may open {url}: {answers}")

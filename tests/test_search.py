@@ -376,7 +376,6 @@ def test_search_cuts_very_long_queries(client, publish):
 
 def _translate(db, page, title: str, body: str, *, publish: bool = True, language: str = "tyz"):
     from webapp.pages import translations
-    from webapp.pages.models import TranslationState
 
     translator = factories.make_user(roles=[(Role.TRANSLATOR, page.unit, None, language)])
     translation = translations.translation_for(page, language)
@@ -385,9 +384,7 @@ def _translate(db, page, title: str, body: str, *, publish: bool = True, languag
         source_revision_id=page.current_revision_id,
     )  # fmt: skip
     if publish:
-        translations.set_translation_state(
-            translator, translation, translation.version, TranslationState.PUBLISHED
-        )
+        factories.approve_translation(translator, translation)
     db.session.commit()
     return translation
 

@@ -113,7 +113,14 @@ def test_demo_accounts_can_sign_in_with_their_printed_passwords(app, db):
     officer = db.session.scalar(sa.select(User).where(User.username == "phunu.pacnam"))
     assert officer.roles[0].organization.code == "phu_nu"
     roles = {a.role for u in db.session.scalars(sa.select(User)) for a in u.roles}
-    assert roles == {Role.ADMIN, Role.REVIEWER, Role.EDITOR, Role.PUBLISHER, Role.TRANSLATOR}
+    assert roles == {
+        Role.ADMIN,
+        Role.REVIEWER,
+        Role.EDITOR,
+        Role.PUBLISHER,
+        Role.TRANSLATOR,
+        Role.TRANSLATION_REVIEWER,
+    }
 
 
 def _pac_nam_2017() -> list:

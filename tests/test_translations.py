@@ -27,7 +27,7 @@ from webapp.extensions import db as _db
 from webapp.extensions import dispose_engines
 from webapp.i18n.catalogs import TRANSLATIONS, read_catalog
 from webapp.i18n.compile import compile_catalog
-from webapp.i18n.models import InterfaceTranslation, message_key
+from webapp.i18n.models import InterfaceTranslation, ReviewState, message_key
 
 VI = read_catalog(TRANSLATIONS / "vi" / "LC_MESSAGES" / "messages.po")
 
@@ -175,26 +175,105 @@ def _translator(login_as, tree, language="tyz"):
     return login_as(Role.TRANSLATOR, tree.province, language=language)
 
 
-def _save(client, key, *strings, version=0, code="tyz", **headers):
+def _save(client, key, *strings, version=0, code="tyz", submit=True, **headers):
+    """The translator saves the string and, unless `submit` is False, sends it for review."""
     data = {f"strings-{i}": s for i, s in enumerate(strings)} | {"version": str(version)}
+    if submit:
+        data["submit"] = "1"
     return client.post(f"/translations/{code}/{key}", data=data, headers=headers)
 
 
-def test_saved_translation_shows_at_once_and_is_audited(app, db, tree, login_as):
+def _approve(login_as, tree, key, code="tyz", reviewer=None, **headers):
+    """A reviewer of the language approves what was sent for review."""
+    if reviewer is None:
+        reviewer, _ = login_as(Role.TRANSLATION_REVIEWER, tree.province, language=code)
+    version = _db.session.scalar(
+        sa.select(InterfaceTranslation.version).where(
+            InterfaceTranslation.key == key, InterfaceTranslation.language == code
+        )
+    )
+    _db.session.rollback()  # the next read sees what the request commits
+    return reviewer.post(
+        f"/translations/{code}/{key}/approve", data={"version": str(version)}, headers=headers
+    )
+
+
+def _login_page(app, lang="tyz") -> str:
+    anonymous = app.test_client()
+    anonymous.set_cookie("lang", lang)
+    return anonymous.get("/login").get_data(as_text=True)
+
+
+def test_a_draft_is_not_served_until_another_person_approves_it(app, db, tree, login_as):
     client, translator = _translator(login_as, tree)
     key = message_key("Sign in")
-    response = _save(client, key, "Khảu slư")
-    assert response.status_code == 303
+    assert _save(client, key, "Khảu slư", submit=False).status_code == 303
     row = db.session.scalar(sa.select(InterfaceTranslation).where(InterfaceTranslation.key == key))
     assert (row.language, row.strings, row.source_vi) == ("tyz", ["Khảu slư"], vi("Sign in"))
-    assert row.translated_by_id == translator.id
-    anonymous = app.test_client()
-    anonymous.set_cookie("lang", "tyz")
-    assert "Khảu slư" in anonymous.get("/login").get_data(as_text=True)
-    anonymous.set_cookie("lang", "vi")
-    assert "Khảu slư" not in anonymous.get("/login").get_data(as_text=True)
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "interface.saved"))
-    assert event.details["after"] == ["Khảu slư"] and event.actor_id == translator.id
+    assert (row.translated_by_id, row.state) == (translator.id, ReviewState.DRAFT)
+    assert "Khảu slư" not in _login_page(app)  # a draft is served to nobody
+    reviewer, reviewer_user = login_as(Role.TRANSLATION_REVIEWER, tree.province, language="tyz")
+    assert _approve(login_as, tree, key, reviewer=reviewer).status_code == 409  # not sent yet
+    assert _save(client, key, "Khảu slư", version=row.version).status_code == 303
+    assert "Khảu slư" not in _login_page(app)  # sent for review: still not served
+    assert _approve(login_as, tree, key, reviewer=reviewer).status_code == 303
+    assert "Khảu slư" in _login_page(app)
+    assert "Khảu slư" not in _login_page(app, "vi")
+    db.session.expire_all()
+    row = db.session.scalar(sa.select(InterfaceTranslation).where(InterfaceTranslation.key == key))
+    assert (row.approved_strings, row.approved_by_id, row.translated_by_id) == (
+        ["Khảu slư"], reviewer_user.id, translator.id
+    )  # fmt: skip
+    assert row.state == ReviewState.APPROVED and row.approved_at is not None
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "interface.approved")
+    )
+    assert event.details["after"] == ["Khảu slư"] and event.actor_id == reviewer_user.id
+    # A new draft leaves the approved text served until it is approved in turn.
+    assert _save(client, key, "Khảu slư mới", version=row.version).status_code == 303
+    page = _login_page(app)
+    assert "Khảu slư" in page and "Khảu slư mới" not in page
+
+
+def test_a_reviewer_cannot_approve_their_own_translation(app, db, tree, login_as):
+    reviewer, _ = login_as(Role.TRANSLATION_REVIEWER, tree.province, language="tyz")
+    key = message_key("Sign in")
+    assert _save(reviewer, key, "Khảu slư").status_code == 303  # reviewers may translate
+    response = _approve(login_as, tree, key, reviewer=reviewer)
+    assert response.status_code == 403
+    assert "another reviewer" in _text(response.get_data(as_text=True)) or (
+        "người duyệt khác" in _text(response.get_data(as_text=True))
+    )
+    assert db.session.scalar(sa.select(InterfaceTranslation.state)) == ReviewState.REVIEW
+    assert "Khảu slư" not in _login_page(app)
+
+
+def test_a_reviewer_of_another_language_cannot_approve(db, tree, login_as):
+    client, _ = _translator(login_as, tree, "hmn")
+    key = message_key("Sign in")
+    _save(client, key, "Nkag", code="hmn")
+    tay, _ = login_as(Role.TRANSLATION_REVIEWER, tree.province, language="tyz")
+    assert _approve(login_as, tree, key, code="hmn", reviewer=tay).status_code == 403
+    assert db.session.scalar(sa.select(InterfaceTranslation.state)) == ReviewState.REVIEW
+
+
+def test_a_reviewer_sends_a_draft_back_with_a_reason(db, tree, login_as):
+    client, _ = _translator(login_as, tree)
+    key = message_key("Sign in")
+    _save(client, key, "Khảu slư")
+    reviewer, _ = login_as(Role.TRANSLATION_REVIEWER, tree.province, language="tyz")
+    version = db.session.scalar(sa.select(InterfaceTranslation.version))
+    db.session.rollback()
+    url = f"/translations/tyz/{key}/return"
+    assert reviewer.post(url, data={"version": str(version), "note": ""}).status_code == 422
+    response = reviewer.post(url, data={"version": str(version), "note": "Dùng từ khác"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    row = db.session.scalar(sa.select(InterfaceTranslation))
+    assert (row.state, row.review_note, row.approved_strings) == (
+        ReviewState.DRAFT, "Dùng từ khác", None
+    )  # fmt: skip
+    assert "Dùng từ khác" in client.get(f"/translations/tyz/{key}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -233,6 +312,7 @@ def test_plural_translation_needs_the_number_and_then_counts(db, tree, login_as)
     key = message_key("%(num)d string")
     assert _save(client, key, "câu").status_code == 422
     assert _save(client, key, "%(num)d câu").status_code == 303
+    assert _approve(login_as, tree, key).status_code == 303
     client.set_cookie("lang", "tyz")
     page = client.get("/translations/tyz?q=cau").get_data(as_text=True)
     assert re.search(r'<p class="muted"><span lang="tyz">\d+ câu</span></p>', page)  # in Tày
@@ -296,19 +376,37 @@ def test_list_filters_untranslated_and_changed(db, tree, login_as):
     client, _ = _translator(login_as, tree)
     key = message_key("Sign in")
     _save(client, key, "Khảu slư")
+    review = client.get("/translations/tyz?state=review").get_data(as_text=True)
+    assert f'id="s-{key}"' in review and review.count('class="string"') == 1
+    _approve(login_as, tree, key)
     row = db.session.scalar(sa.select(InterfaceTranslation))
-    row.source_vi = "Đăng nhập cũ"  # as if the Vietnamese text changed since
+    row.approved_source_vi = "Đăng nhập cũ"  # as if the Vietnamese text changed since
     db.session.commit()
     changed = client.get("/translations/tyz?state=changed").get_data(as_text=True)
     assert f'id="s-{key}"' in changed and changed.count('class="string"') == 1
+    assert "Đăng nhập cũ" not in changed
     untranslated = client.get("/translations/tyz?state=untranslated").get_data(as_text=True)
     assert f'id="s-{key}"' not in untranslated
+
+
+def test_public_strings_come_first_and_the_vietnamese_before_the_english(db, tree, login_as):
+    from webapp.i18n.queries import public_keys
+
+    client, _ = _translator(login_as, tree)
+    page = client.get("/translations/tyz").get_data(as_text=True)
+    first = re.search(r'id="s-(\w+)"', page).group(1)
+    assert first in public_keys()
+    row = page[page.index(f'id="s-{first}"') :]
+    assert row.index('lang="vi"') < row.index('lang="en"')
 
 
 def test_export_lays_saved_translations_over_the_catalog(db, tree, login_as):
     client, _ = _translator(login_as, tree)
     _save(client, message_key("Sign in"), "Khảu slư")
     _save(client, message_key("%(num)d string"), "%(num)d câu")
+    _save(client, message_key("Sign out"), "Ok")  # not approved: not exported
+    _approve(login_as, tree, message_key("Sign in"))
+    _approve(login_as, tree, message_key("%(num)d string"))
     assert client.get("/translations/tyz/messages.po").status_code == 403  # admins export
     admin, _ = login_as(Role.ADMIN, tree.province)
     response = admin.get("/translations/tyz/messages.po")
@@ -317,6 +415,7 @@ def test_export_lays_saved_translations_over_the_catalog(db, tree, login_as):
     catalog = read_po(__import__("io").BytesIO(response.data))
     assert catalog.get("Sign in").string == "Khảu slư"
     assert catalog.get(("%(num)d string", "%(num)d strings")).string == ("%(num)d câu",)
+    assert not catalog.get("Sign out").string
     assert catalog.num_plurals == 1 and catalog.locale_identifier == "tyz"
     assert len(catalog) == len(VI)  # every string of the interface, translated or not
 
@@ -384,6 +483,7 @@ def test_a_saved_translation_shows_in_another_process_on_its_next_request(
         assert "Khảu slư" not in before and vi("Sign in") in before
         client, _ = _translator(login_as, tree)
         assert _save(client, message_key("Sign in"), "Khảu slư").status_code == 303
+        assert _approve(login_as, tree, message_key("Sign in")).status_code == 303
         assert "Khảu slư" in _fetch(base, "/login")
     finally:
         process.terminate()

@@ -23,6 +23,7 @@ ACCOUNTS = {  # the demo accounts of the README, by what they do
     "reviewer": ("reviewer.pacnam", "review-pac-nam"),
     "publisher": ("publisher.backan", "dang-bai-bac-kan"),
     "translator": ("translator.tay", "dich-tieng-tay"),
+    "language reviewer": ("reviewer.tay", "duyet-tieng-tay"),
 }
 # Checks of what Chromium draws and fetches (page weight, accessibility, layout) run on SQLite
 # only: the pages are the same markup on PostgreSQL, where the flows run again for what the

@@ -53,7 +53,7 @@ def test_translator_translates_and_editor_switches_the_form_to_tay(app, new_page
     row.get_by_role("link", name="Dịch").click()
     box = translator.locator("textarea[lang=tyz]")
     box.fill(tay)
-    translator.get_by_role("button", name="Lưu").click()
+    translator.get_by_role("button", name="Lưu và gửi duyệt").click()
     saved = translator.locator("li.string", has_text=tay)
     saved.wait_for()
     if javascript:  # swapped in place
@@ -62,6 +62,17 @@ def test_translator_translates_and_editor_switches_the_form_to_tay(app, new_page
         assert translator.url.endswith(f"/translations/tyz?q={msgid.replace(' ', '+')}") or (
             "/translations/tyz?" in translator.url
         )
+
+    # The Tày reviewer, another person, approves it: served from then on.
+    reviewer = new_page(javascript=javascript)
+    sign_in(reviewer, "reviewer.tay", "duyet-tieng-tay")
+    reviewer.goto(f"/translations/tyz?state=review&q={msgid}")
+    reviewer.locator("li.string", has_text=tay).get_by_role("link", name="Dịch").click()
+    reviewer.get_by_role("button", name="Duyệt", exact=True).click()
+    if javascript:  # the row swapped in place
+        reviewer.locator("li.string", has_text=tay).locator(".tag", has_text="Đã dịch").wait_for()
+    else:  # back to the list of strings to review, saying so
+        reviewer.locator(".flash", has_text="Bản dịch đã được duyệt").wait_for()
 
     editor = new_page(javascript=javascript)
     sign_in(editor, "editor.pacnam", "edit-bang-thanh")
@@ -97,6 +108,38 @@ def test_translator_translates_and_editor_switches_the_form_to_tay(app, new_page
     other.locator("nav.langs strong[lang=vi][aria-current=true]").wait_for(state="attached")
 
 
+def _approved_recording(app) -> dict:
+    """A second of silent MPEG frames, uploaded for a published page by the Tày translator and
+    approved by the Tày reviewer (the seed holds no voices)."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from webapp.auth.models import User
+    from webapp.pages import audio
+    from webapp.pages.models import Page, PageState
+
+    with app.app_context():
+        page = db.session.scalar(
+            sa.select(Page).where(Page.state == PageState.PUBLISHED, Page.parent_id.is_not(None))
+        )
+        users = {
+            u.username: u
+            for u in db.session.scalars(
+                sa.select(User).where(User.username.in_(["translator.tay", "reviewer.tay"]))
+            )
+        }
+        silent = (bytes([0xFF, 0xFB, 0x90, 0x64]) + bytes(413)) * 40
+        recording = audio.add_recording(
+            users["translator.tay"], page, "tyz", FileStorage(io.BytesIO(silent), "doc.mp3")
+        )
+        audio.decide(users["reviewer.tay"], recording, recording.version, approve=True)
+        db.session.commit()
+        found = {"id": recording.id, "path": page.path}
+        db.session.remove()
+        return found
+
+
 def _lang_of(locator) -> str | None:
     """The language an element's text is in: its own or its nearest ancestor's `lang`."""
     return locator.locator("xpath=ancestor-or-self::*[@lang][1]").get_attribute("lang")
@@ -114,8 +157,17 @@ def test_a_tay_reader_on_a_phone_without_javascript_sees_each_language_labelled(
     assert response.status_code == 303
     translator.token = None
     key = message_key("Search")
-    saved = translator.post(f"/translations/tyz/{key}", data={"strings-0": SEARCH, "version": "0"})
-    assert saved.status_code == 303
+    data = {"strings-0": SEARCH, "version": "0", "submit": "1"}
+    assert translator.post(f"/translations/tyz/{key}", data=data).status_code == 303
+    reviewer = app.test_client()
+    response = reviewer.post(
+        "/login", data={"username": "reviewer.tay", "password": "duyet-tieng-tay"}
+    )
+    assert response.status_code == 303
+    reviewer.token = None
+    approved = reviewer.post(f"/translations/tyz/{key}/approve", data={"version": "1"})
+    assert approved.status_code == 303
+    recording = _approved_recording(app)
 
     reader = new_page(javascript=False)
     reader.context.add_cookies([{"name": "lang", "value": "tyz", "url": base_url}])
@@ -134,3 +186,11 @@ def test_a_tay_reader_on_a_phone_without_javascript_sees_each_language_labelled(
     reader.goto(reader.locator("main a[href^='/pages/']").first.get_attribute("href"))
     assert reader.locator("article.guidance").get_attribute("lang") == "vi"  # no Tày version
     reader.screenshot(path=tmp_path / "tay-reader-360-page.png", full_page=True)
+    # The page read aloud in Tày: a player that loads nothing until tapped, then plays.
+    reader.goto(f"/pages/{recording['path']}")
+    player = reader.locator("audio")
+    assert player.get_attribute("preload") == "none"
+    assert "0:02" in reader.locator(".recording figcaption").inner_text()
+    played = reader.request.get(player.get_attribute("src"))
+    assert played.status == 200 and played.headers["content-type"] == "audio/mpeg"
+    assert reader.evaluate("document.documentElement.scrollWidth") <= 360

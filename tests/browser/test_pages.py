@@ -17,11 +17,11 @@ from werkzeug.exceptions import NotFound
 from tests.browser.conftest import ACCOUNTS, drawing_only
 from tests.live import NetworkMeter
 from webapp.auth.models import User
-from webapp.campaign.models import Requirement
+from webapp.campaign.models import Content, Requirement
 from webapp.extensions import db
 from webapp.i18n.models import message_key
 from webapp.i18n.readiness import page_language
-from webapp.pages.models import Attachment, PageKind
+from webapp.pages.models import Attachment, PageKind, Recording
 from webapp.pages.models import Page as GuidancePage
 from webapp.registrations.models import ListState, RegistrationList
 from webapp.reports import services as reports
@@ -47,6 +47,8 @@ NOT_PAGES = {
     "pages.download_attachment",
     "i18n.row",
     "i18n.export",
+    "pages.export_kit",
+    "pages.play_recording",
     "coverage.index",
     "coverage.export_gaps",
     "coverage.export_summary",
@@ -185,6 +187,11 @@ HEADINGS = {
     "effective model": "Đường bê tông nông thôn thôn Nà Lẹng – Khuổi Ma",
     "recognise a model": "Công nhận mô hình hiệu quả",
     "replication of models": "Nhân rộng mô hình hiệu quả: Tỉnh Bắc Kạn",
+    "glossary": "Bảng thuật ngữ · Tiếng Tày",
+    "glossary (reviewer)": "Bảng thuật ngữ · Tiếng Tày",
+    "campaign words": "Từ ngữ của Cuộc vận động · Tiếng Tày",
+    "translator's kit": "Bộ công cụ cho người dịch · Tiếng Tày",
+    "translate a campaign word": "Dịch",
 }
 
 
@@ -351,7 +358,42 @@ def _pages(app) -> list[Page]:
             Page("effective model", None, f"/models/{model.id}"),
             Page("recognise a model", "admin", f"/models/recognise/{model.entry_id}"),
             Page("replication of models", "admin", f"/models/spread/{province.id}"),
+            Page("glossary", "translator", "/translations/tyz/glossary"),
+            Page("glossary (reviewer)", "language reviewer", "/translations/tyz/glossary"),
+            Page("campaign words", "translator", "/translations/tyz/words"),
+            Page("translator's kit", "translator", "/translations/tyz/kit"),
+            Page(
+                "translate a campaign word",
+                "translator",
+                f"/translations/tyz/words/contents.short/{_content_id(1)}",
+            ),
         ]
+
+
+def _recording(page) -> int:
+    """A recording of a page in Tày, sent for review by the demo translator (the seed has
+    none: recordings are people's voices)."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from webapp.auth.models import User
+    from webapp.pages import audio
+
+    found = db.session.scalar(sa.select(Recording.id).limit(1))
+    if found:
+        return found
+    translator = db.session.scalar(sa.select(User).where(User.username == "translator.tay"))
+    silent = (bytes([0xFF, 0xFB, 0x90, 0x64]) + bytes(413)) * 40  # a second of MPEG frames
+    recording = audio.add_recording(
+        translator, page, "tyz", FileStorage(io.BytesIO(silent), "doc.mp3")
+    )
+    db.session.commit()
+    return recording.id
+
+
+def _content_id(number: int) -> int:
+    return db.session.scalar(sa.select(Content.id).where(Content.number == number))
 
 
 def _pair_path(submitted: RegistrationList) -> str:
@@ -495,6 +537,7 @@ def _not_pages(app) -> list[Page]:
         )
         attachment = db.session.scalar(sa.select(Attachment).limit(1))
         key = message_key("Sign in")
+        recording = _recording(attachment.page)
         return [
             Page("language", None, "/language/vi?next=/"),
             Page("registrations", "editor", "/registrations"),
@@ -511,6 +554,8 @@ def _not_pages(app) -> list[Page]:
             Page("file", None, f"/files/{attachment.id}/{attachment.filename}"),
             Page("string row", "translator", f"/translations/tyz/{key}/row"),
             Page("catalog", "admin", "/translations/tyz/messages.po"),
+            Page("kit spreadsheet", "translator", "/translations/tyz/kit/export?set=public"),
+            Page("recording", "translator", f"/recordings/{recording}"),
             Page("coverage", "reviewer", "/coverage"),
             Page("gap list xlsx", "reviewer", f"/coverage/2017/{commune.parent_id}/gaps.xlsx"),
             Page(

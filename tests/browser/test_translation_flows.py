@@ -1,5 +1,6 @@
 """Translated guidance in Chromium at 360 px, with JavaScript on and off: the Tày translator
-translates a page side by side and publishes it; an anonymous reader switches to Tày with the
+translates a page side by side and sends it for review, the Tày reviewer approves it; an
+anonymous reader switches to Tày with the
 language switcher and reads it, and sees the "not yet translated" notice on another page; after
 the publisher changes the original, the translator finds the translation flagged outdated.
 
@@ -52,10 +53,19 @@ def test_translate_read_in_tay_and_see_it_outdated(app, new_page, javascript, sl
     translator.get_by_role("button", name="Xem trước").click()
     translator.locator(".preview strong", has_text="xây dựng").wait_for()
     assert translator.locator("#title").input_value() == tay_title  # kept by the preview
-    translator.get_by_role("button", name="Lưu và đăng").click()
-    translator.locator(".flash", has_text="Đã lưu bản dịch").wait_for()
-    assert translator.locator(".state", has_text="Đã đăng").count() == 1
+    translator.get_by_role("button", name="Lưu và gửi duyệt").click()
+    translator.locator(".flash", has_text="Đã gửi duyệt bản dịch").wait_for()
+    assert translator.locator(".state", has_text="Chờ duyệt").count() == 1
+    assert translator.get_by_role("button", name="Duyệt và đăng").count() == 0  # not theirs
     assert translator.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # Another person, the language's reviewer, approves it: only then do readers see it.
+    reviewer = new_page(javascript=javascript)
+    sign_in(reviewer, "reviewer.tay", "duyet-tieng-tay")
+    reviewer.goto(f"/pages/{page_id}/translations/tyz")
+    reviewer.get_by_role("button", name="Duyệt và đăng").click()
+    reviewer.locator(".flash", has_text="đã được duyệt và đăng").wait_for()
+    assert reviewer.locator(".state", has_text="Đã đăng").count() == 1
 
     reader = new_page(javascript=javascript)
     reader.goto(f"/pages/{path}")

@@ -19,6 +19,8 @@ from webapp.units.models import Unit
 
 # Roles that make sense narrowed to one organization (its officers and reviewers).
 NARROWABLE = {Role.EDITOR, Role.REVIEWER, Role.VIEWER}
+# Roles held for one language: its translators and its reviewers.
+LANGUAGE_ROLES = {Role.TRANSLATOR, Role.TRANSLATION_REVIEWER}
 
 
 class AdminError(Refused):
@@ -55,9 +57,9 @@ def grant_role(
         raise AdminError(
             _("Only editors, reviewers and viewers can be limited to an organization.")
         )
-    if role == Role.TRANSLATOR and not language:
+    if role in LANGUAGE_ROLES and not language:
         raise AdminError(_("Choose the language this translator works in."))
-    if role != Role.TRANSLATOR:
+    if role not in LANGUAGE_ROLES:
         language = None
     for existing in user.roles:
         if (existing.role, existing.unit_id, existing.organization_id, existing.language) == (

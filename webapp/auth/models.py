@@ -25,6 +25,8 @@ class Role(Labelled, enum.StrEnum):
     REVIEWER = "reviewer"
     PUBLISHER = "publisher"
     TRANSLATOR = "translator"
+    # Approves the translators' work in one language; never their own (DESIGN §6).
+    TRANSLATION_REVIEWER = "translation_reviewer"
     VIEWER = "viewer"
 
     @classmethod
@@ -35,6 +37,7 @@ class Role(Labelled, enum.StrEnum):
             cls.REVIEWER: _l("Reviewer"),
             cls.PUBLISHER: _l("Publisher"),
             cls.TRANSLATOR: _l("Translator"),
+            cls.TRANSLATION_REVIEWER: _l("Translation reviewer"),
             cls.VIEWER: _l("Viewer"),
         }
 
@@ -104,7 +107,8 @@ class RoleAssignment(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(
-            "role <> 'translator' OR language IS NOT NULL", name="translator_has_language"
+            "role NOT IN ('translator', 'translation_reviewer') OR language IS NOT NULL",
+            name="translator_has_language",
         ),
     )
 

@@ -29,8 +29,11 @@ REVIEWER = frozenset({Role.REVIEWER})
 PUBLISHERS = frozenset({Role.PUBLISHER, Role.ADMIN})
 EVALUATORS = frozenset({Role.REVIEWER, Role.ADMIN})
 PROPOSERS = frozenset({Role.EDITOR, Role.ADMIN})
-# Translations: translators in their language, and those who publish the originals.
-TRANSLATORS = frozenset({Role.TRANSLATOR, Role.PUBLISHER, Role.ADMIN})
+# Translations: translators in their language, and those who publish the originals; the
+# language's reviewers open the same editors to read what they approve.
+TRANSLATORS = frozenset({Role.TRANSLATOR, Role.TRANSLATION_REVIEWER, Role.PUBLISHER, Role.ADMIN})
+# Who approves translations in a language: its reviewers, and nobody else (DESIGN §6).
+LANGUAGE_REVIEWERS = frozenset({Role.TRANSLATION_REVIEWER})
 
 
 def role_holders(roles: frozenset, unit_ids: list[int]) -> list[User]:
@@ -92,6 +95,19 @@ def _language_code(language: Any) -> str:
     return language.code
 
 
+def _row_language(row: Any) -> str:
+    return row.language
+
+
+def not_own_work(user: User, row: Any) -> bool:
+    """A translation is approved by another person than the one who wrote it."""
+    return row.translated_by_id is None or row.translated_by_id != user.id
+
+
+def _awaiting_review(user: User, row: Any) -> bool:
+    return row.state == "review"
+
+
 RULES: dict[Action, Rule] = {
     Action.ACCOUNT_CHANGE_PASSWORD: Rule(Audience.SIGNED_IN, check=_is_self),
     Action.ACCOUNT_SET_LANGUAGE: Rule(Audience.SIGNED_IN, check=_is_self),
@@ -135,9 +151,22 @@ RULES: dict[Action, Rule] = {
     # its admins.
     Action.INTERFACE_TRANSLATE: Rule(
         Audience.ROLES,
-        frozenset({Role.TRANSLATOR, Role.ADMIN}),
+        frozenset({Role.TRANSLATOR, Role.TRANSLATION_REVIEWER, Role.ADMIN}),
         top_unit_of,
         language_of=_language_code,
     ),
     Action.INTERFACE_EXPORT: Rule(Audience.ROLES, ADMIN, top_unit_of),
+    # The object: a translation row (interface string or campaign word) with its language,
+    # translator and state.
+    Action.INTERFACE_REVIEW: Rule(
+        Audience.ROLES,
+        LANGUAGE_REVIEWERS,
+        top_unit_of,
+        language_of=_row_language,
+        check=not_own_work,
+        state=_awaiting_review,
+    ),
+    Action.GLOSSARY_EDIT: Rule(
+        Audience.ROLES, LANGUAGE_REVIEWERS, top_unit_of, language_of=_language_code
+    ),
 }

@@ -17,6 +17,8 @@ from webapp.labels import Labelled
 
 class Campaign(Localized, db.Model):
     __tablename__ = "campaigns"
+    # How translators see this catalogue (i18n/words.py).
+    catalogue_label = _l("Campaign")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
@@ -41,6 +43,8 @@ class Content(Localized, db.Model):
     """One of the campaign's contents ("05 nội dung" in the 2017 plan); how many is data."""
 
     __tablename__ = "contents"
+    # How translators see this catalogue (i18n/words.py).
+    catalogue_label = _l("The 5 contents")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"))
@@ -62,6 +66,8 @@ class MemberOrganization(Localized, db.Model):
     """A member organization of the Front; the levels where it has committees are data."""
 
     __tablename__ = "member_organizations"
+    # How translators see this catalogue (i18n/words.py).
+    catalogue_label = _l("Organizations")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
@@ -91,6 +97,8 @@ class ModelType(Localized, db.Model):
     """A named model or movement of the catalogue; its contents are suggestions for entries."""
 
     __tablename__ = "model_types"
+    # How translators see this catalogue (i18n/words.py).
+    catalogue_label = _l("Model types")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)

@@ -26,6 +26,42 @@ audit.register(
             _l("A %(language)s translation of the interface was saved"),
             _l("Interface translation saved"),
         ),
+        "interface.submitted": (
+            _l("A %(language)s translation of the interface was sent for review"),
+            _l("Interface translation sent for review"),
+        ),
+        "interface.approved": (
+            _l("A %(language)s translation of the interface was approved"),
+            _l("Interface translation approved"),
+        ),
+        "interface.returned": (
+            _l("A %(language)s translation of the interface was sent back to its translator"),
+            _l("Interface translation sent back"),
+        ),
+        "word.saved": (
+            _l("A campaign word was translated into %(language)s"),
+            _l("Campaign word translated"),
+        ),
+        "word.submitted": (
+            _l("A %(language)s translation of a campaign word was sent for review"),
+            _l("Campaign word sent for review"),
+        ),
+        "word.approved": (
+            _l("A %(language)s translation of a campaign word was approved"),
+            _l("Campaign word approved"),
+        ),
+        "word.returned": (
+            _l("A %(language)s translation of a campaign word was sent back to its translator"),
+            _l("Campaign word sent back"),
+        ),
+        "glossary.saved": (
+            _l("A term of the %(language)s glossary was saved"),
+            _l("Glossary term saved"),
+        ),
+        "glossary.deleted": (
+            _l("A term of the %(language)s glossary was removed"),
+            _l("Glossary term removed"),
+        ),
         "interface.removed": (
             _l("A %(language)s translation of the interface was removed"),
             _l("Interface translation removed"),

@@ -22,21 +22,27 @@ from webapp.i18n.queries import SOURCE_LANGUAGE
 
 
 def _overrides(code: str, plural) -> support.Translations | None:
-    """The language's in-app translations as a catalog, or None when there are none."""
+    """The language's approved in-app translations as a catalog, or None when there are none
+    (drafts are served to nobody)."""
     rows = db.session.execute(
         sa.select(
             InterfaceTranslation.context,
             InterfaceTranslation.msgid,
             InterfaceTranslation.msgid_plural,
-            InterfaceTranslation.strings,
-        ).where(InterfaceTranslation.language == code)
+            InterfaceTranslation.approved_strings,
+        ).where(
+            InterfaceTranslation.language == code,
+            InterfaceTranslation.approved_strings.is_not(None),
+        )
     ).all()
     messages: dict = {}
     for context, msgid, msgid_plural, strings in rows:
+        if not strings:
+            continue  # a JSON null: nothing approved
         name = f"{context}\x04{msgid}" if context else msgid
         if msgid_plural:
             messages.update({(name, i): s for i, s in enumerate(strings) if s})
-        elif strings and strings[0]:
+        elif strings[0]:
             messages[name] = strings[0]
     if not messages:
         return None

@@ -1,10 +1,12 @@
-"""The form for one interface string: one text per plural form, and the version seen."""
+"""The form for one interface string (one text per plural form, and the version seen), and
+for a glossary term."""
 
 from __future__ import annotations
 
-from wtforms import FieldList, HiddenField, TextAreaField
+from flask_babel import lazy_gettext as _l
+from wtforms import FieldList, HiddenField, StringField, TextAreaField
 
-from webapp.forms import Form, text_filters
+from webapp.forms import Form, max_length, required, text_filters
 
 
 class TranslationForm(Form):
@@ -24,3 +26,13 @@ class TranslationForm(Form):
             return max(int(self.version.data or 0), 0)
         except ValueError:
             return -1  # matches no saved version: treated as stale, nothing overwritten
+
+
+class GlossaryTermForm(Form):
+    term_vi = StringField(
+        _l("Vietnamese term"), filters=text_filters(), validators=[required(), max_length(200)]
+    )
+    term = StringField(
+        _l("In this language"), filters=text_filters(), validators=[required(), max_length(200)]
+    )
+    note = StringField(_l("Note"), filters=text_filters(), validators=[max_length(500)])

@@ -96,6 +96,14 @@ def _marking() -> bool:
     return has_request_context() and g.get("marking_depth", 0) > 0
 
 
+def label(text: str, language: str) -> str:
+    """Database text shown while a template renders, labelled with the language it is in when
+    that is not the document's (a campaign word in Vietnamese on a Tày page)."""
+    if not text or not _marking() or language == g.get("page_language"):
+        return text
+    return f"{OPEN}{language}{SEP}{text}{CLOSE}"
+
+
 class LabellingTemplate(Template):
     """Renders with marking on (for a request whose language falls back) and turns the markers
     into labels, or strips them from templates that are not HTML."""

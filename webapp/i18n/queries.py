@@ -1,6 +1,6 @@
 """Interface strings as translators see them: the template's messages with their Vietnamese
-text and the current translation in a language (saved in the app, else from its catalog), and
-how much of each language is translated."""
+text, the translation served in a language (approved in the app, else from its catalog), the
+draft waiting for review, and how much of each language is translated."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.i18n.catalogs import TEMPLATE, TRANSLATIONS, read_catalog
 from webapp.i18n.generations import generations
 from webapp.i18n.languages import all_languages
-from webapp.i18n.models import InterfaceTranslation, message_key
+from webapp.i18n.models import InterfaceTranslation, ReviewState, message_key
 from webapp.i18n.update import empty_catalog
 from webapp.labels import Labelled
 from webapp.text import fold
@@ -31,13 +31,17 @@ SOURCE_LANGUAGE = "en"
 
 class MessageState(Labelled, enum.StrEnum):
     UNTRANSLATED = "untranslated"
-    CHANGED = "changed"  # the Vietnamese text changed since it was translated
+    DRAFT = "draft"  # a translator's text not yet sent for review
+    REVIEW = "review"  # sent for review: a reviewer of the language approves or returns it
+    CHANGED = "changed"  # the Vietnamese text changed since the served text was approved
     TRANSLATED = "translated"
 
     @classmethod
     def _labels(cls) -> dict:
         return {
             cls.UNTRANSLATED: _l("Not translated"),
+            cls.DRAFT: lazy_pgettext("translation", "Draft"),
+            cls.REVIEW: _l("Needs review"),
             cls.CHANGED: _l("Vietnamese text changed"),
             cls.TRANSLATED: lazy_pgettext("string", "Translated"),
         }
@@ -61,14 +65,39 @@ class Source:
 @dataclass
 class InterfaceMessage:
     source: Source
-    strings: tuple[str, ...]  # the translation now in force in this language; () when none
+    strings: tuple[str, ...]  # the translation served in this language; () when none
     saved: InterfaceTranslation | None  # the in-app translation, when there is one
 
     @property
+    def pending(self) -> InterfaceTranslation | None:
+        """The translator's text waiting for approval (a draft, or sent for review)."""
+        if self.saved is not None and self.saved.state != ReviewState.APPROVED:
+            return self.saved
+        return None
+
+    @property
+    def outdated(self) -> bool:
+        """The Vietnamese text changed since the served translation was approved."""
+        saved = self.saved
+        return bool(
+            self.strings
+            and saved is not None
+            and saved.approved_strings
+            and saved.approved_source_vi != self.source.vi_text
+        )
+
+    @property
+    def draft_outdated(self) -> bool:
+        """The Vietnamese text changed since the pending draft was written from it."""
+        return self.pending is not None and self.pending.source_vi != self.source.vi_text
+
+    @property
     def state(self) -> MessageState:
+        if self.pending is not None:
+            return MessageState(self.pending.state)
         if not any(self.strings):
             return MessageState.UNTRANSLATED
-        if self.saved is not None and self.saved.source_vi != self.source.vi_text:
+        if self.outdated:
             return MessageState.CHANGED
         return MessageState.TRANSLATED
 
@@ -137,8 +166,8 @@ def messages(code: str) -> list[InterfaceMessage]:
     result = []
     for src in sources():
         row = saved.get(src.key)
-        if row is not None:
-            strings = tuple(row.strings)
+        if row is not None and row.approved_strings:
+            strings = tuple(row.approved_strings)  # only approved text is served
         else:
             message_id = (src.msgid, src.msgid_plural) if src.msgid_plural else src.msgid
             strings = _strings(shipped.get(message_id, context=src.context)) if shipped else ()
@@ -149,15 +178,17 @@ def messages(code: str) -> list[InterfaceMessage]:
 
 
 def exported_catalog(code: str) -> Catalog:
-    """The language's catalog as shipped, with the in-app translations laid over it."""
+    """The language's catalog as shipped, with the approved in-app translations laid over it
+    (drafts are nobody's word yet: they stay in the app)."""
     shipped = catalog(code)
     result = copy.deepcopy(shipped) if shipped is not None else empty_catalog(code)
     current = {src.key for src in sources()}
     for row in saved_translations(code).values():
-        if row.key not in current:
-            continue  # the string left the interface; its translation has nothing to serve
+        if row.key not in current or not row.approved_strings:
+            continue  # the string left the interface, or nothing of it is approved
         message_id = (row.msgid, row.msgid_plural) if row.msgid_plural else row.msgid
-        strings = tuple(row.strings) if row.msgid_plural else row.strings[0]
+        approved = row.approved_strings
+        strings = tuple(approved) if row.msgid_plural else approved[0]
         existing = result.get(message_id, context=row.context)
         if existing is not None:
             existing.string = strings
@@ -225,6 +256,13 @@ def public_keys() -> frozenset[str]:
     return _public_keys(path, path.stat().st_mtime if path.exists() else 0.0)
 
 
+def by_readers(items: list[InterfaceMessage]) -> list[InterfaceMessage]:
+    """The strings public readers see first (every visitor meets them), then those only
+    signed-in people see, each group in the template's order."""
+    public = public_keys()
+    return sorted(items, key=lambda m: m.source.key not in public)
+
+
 @dataclass(frozen=True)
 class Coverages:
     """How far a language is: over every interface string (what a signed-in person may see)
@@ -242,11 +280,12 @@ def clear_coverage_cache() -> None:
 
 
 def _count(items: list[InterfaceMessage]) -> Coverage:
-    states = [m.state for m in items]
+    """Served translations only: a draft waiting for review counts for nothing yet."""
+    served = [m for m in items if any(m.strings)]
     return Coverage(
         total=len(items),
-        translated=sum(s != MessageState.UNTRANSLATED for s in states),
-        up_to_date=states.count(MessageState.TRANSLATED),
+        translated=len(served),
+        up_to_date=sum(not m.outdated for m in served),
     )
 
 

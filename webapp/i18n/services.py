@@ -1,5 +1,7 @@
-"""Saving interface translations: checked against their source, versioned, audited, and made
-visible to every process by bumping the language's generation."""
+"""Interface translations: a translator saves a draft (checked against its source, versioned,
+audited) and sends it for review; a reviewer of the language, another person, approves it —
+only then is it served, made visible to every process by bumping the language's generation —
+or sends it back with a reason."""
 
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from webapp import policy
 from webapp.audit.services import record
 from webapp.concurrency import StaleVersion
+from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.forms import Refused
 from webapp.i18n.languages import Language
-from webapp.i18n.models import CatalogGeneration, InterfaceTranslation
+from webapp.i18n.models import CatalogGeneration, InterfaceTranslation, ReviewState
 from webapp.i18n.queries import InterfaceMessage, plural_count
 from webapp.policy import Action
 from webapp.text import clean
@@ -124,7 +127,8 @@ def _record(actor, action: str, row: InterfaceTranslation, **details) -> None:
     record(actor, action, row, unit_id=None, language=row.language, msgid=row.msgid, **details)
 
 
-def _bump(language: str) -> None:
+def bump(language: str) -> None:
+    """Every process rebuilds what it built from this language's served translations."""
     bumped = db.session.execute(
         sa.update(CatalogGeneration)
         .where(CatalogGeneration.language == language)
@@ -135,7 +139,7 @@ def _bump(language: str) -> None:
             with db.session.begin_nested():
                 db.session.add(CatalogGeneration(language=language, generation=1))
         except sa.exc.IntegrityError:  # a colleague's first save of this language, just now
-            _bump(language)
+            bump(language)
 
 
 def save(
@@ -145,11 +149,14 @@ def save(
     strings: list[str],
     *,
     seen_version: int,
+    submit: bool = False,
 ) -> InterfaceTranslation | None:
-    """Save (or, when every form is empty, remove) the in-app translation of one string.
+    """Save the translator's draft of one string (sent for review when `submit`); when every
+    form is empty, discard the draft (an approved translation stays served).
 
     `seen_version` is the version the translator opened (0: there was none); a save made
-    since is refused with StaleVersion, so nobody overwrites a colleague unawares.
+    since is refused with StaleVersion, so nobody overwrites a colleague unawares. Nothing is
+    served until a reviewer approves it.
     """
     policy.ensure(actor, Action.INTERFACE_TRANSLATE, language)
     count = plural_count(language.code) if item.source.msgid_plural else 1
@@ -170,8 +177,12 @@ def save(
         if row is None:
             return None
         _record(actor, "interface.removed", row, before=before)
-        db.session.delete(row)
-        _bump(language.code)
+        if row.approved_strings:  # the draft goes; what was approved stays served
+            row.strings = list(row.approved_strings)
+            row.source_vi = row.approved_source_vi or ""
+            row.state = ReviewState.APPROVED
+        else:
+            db.session.delete(row)
         db.session.flush()
         return None
     if not all(strings):
@@ -189,12 +200,68 @@ def save(
     row.strings = strings
     row.source_vi = item.source.vi_text
     row.translated_by_id = actor.id
+    row.state = ReviewState.REVIEW if submit else ReviewState.DRAFT
+    row.review_note = None
+    row.is_machine_drafted = False
     try:
         with db.session.begin_nested():
             db.session.flush()
     except (StaleDataError, sa.exc.IntegrityError):
         # Two first saves at once (the unique key), or SQLite's missing row lock.
         raise StaleVersion(None) from None
-    _record(actor, "interface.saved", row, before=before, after=strings)
-    _bump(language.code)
+    _record(actor, "interface.submitted" if submit else "interface.saved", row, after=strings)
+    return row
+
+
+# Said to a reviewer who asks to approve their own translation (pages say it too).
+OWN_WORK = _l("You translated this yourself: another reviewer of the language must approve it.")
+
+
+class OwnWork(TranslationError):
+    """A reviewer asked to approve what they translated themselves."""
+
+
+def own_work(actor, row) -> bool:
+    return row.translated_by_id is not None and row.translated_by_id == actor.id
+
+
+def reviewable(actor, row, seen_version: int) -> None:
+    """Refuse unless `row` (an interface string's or a campaign word's translation) is as the
+    reviewer saw it, not their own work, and theirs to review now."""
+    if row is None or row.version != seen_version:
+        raise StaleVersion(row)
+    if own_work(actor, row):
+        raise OwnWork(OWN_WORK)
+    policy.ensure(actor, Action.INTERFACE_REVIEW, row)
+
+
+def approve(actor, row: InterfaceTranslation | None, *, seen_version: int) -> InterfaceTranslation:
+    """Serve the text sent for review: approved by a reviewer of the language who did not
+    write it. Refused (OwnWork) for the translator; StaleVersion when it changed since seen."""
+    reviewable(actor, row, seen_version)
+    row.approved_strings = list(row.strings)
+    row.approved_source_vi = row.source_vi
+    row.approved_by_id = actor.id
+    row.approved_at = utcnow()
+    row.state = ReviewState.APPROVED
+    row.is_machine_drafted = False
+    row.review_note = None
+    db.session.flush()
+    _record(actor, "interface.approved", row, after=list(row.strings))
+    bump(row.language)
+    return row
+
+
+def send_back(
+    actor, row: InterfaceTranslation | None, *, seen_version: int, note: str
+) -> InterfaceTranslation:
+    """Return the text to its translator as a draft, with the reviewer's reason."""
+    reviewable(actor, row, seen_version)
+    note = clean(note) or ""
+    if not note:
+        raise TranslationError(_l("Say what the translator should change."))
+    row.state = ReviewState.DRAFT
+    row.review_note = note[:500]
+    db.session.flush()
+    _record(actor, "interface.returned", row, note=row.review_note)
     return row

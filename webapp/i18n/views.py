@@ -7,7 +7,6 @@ import io
 
 from babel.messages.pofile import write_po
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -25,25 +24,18 @@ from webapp.concurrency import keep_typed, saving
 from webapp.downloads import content_disposition
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment_or_page
-from webapp.i18n import queries, services
+from webapp.i18n import glossary, queries, services
 from webapp.i18n.choice import LANGUAGE_COOKIE, VISIT_LANGUAGE, ui_language
 from webapp.i18n.forms import TranslationForm
-from webapp.i18n.languages import Language, all_languages
+from webapp.i18n.languages import Language
+from webapp.i18n.models import ReviewState
+from webapp.i18n.view_common import PAGE_SIZE, bp, language_or_404, reviews
 from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.urls import safe_next
 
-bp = Blueprint("i18n", __name__)
-
 ONE_YEAR = 365 * 24 * 3600
-PAGE_SIZE = 40
 STATE_FILTERS = tuple(queries.MessageState)
-
-
-def _language(code: str) -> Language:
-    if code not in current_app.config["LANGUAGES"]:
-        abort(404)
-    return all_languages()[code]
 
 
 @bp.get("/language/<code>")
@@ -51,7 +43,7 @@ def set_language(code: str):
     """A plain link (works without JavaScript) that brings the reader back to the same page.
     The choice is kept in a cookie; for a signed-in person also for this visit, in the session.
     A GET changes no data: the profile's language changes by the switcher's form (below)."""
-    _language(code)
+    language_or_404(code)
     if current_user.is_authenticated:
         session[VISIT_LANGUAGE] = code
     return _back_with_cookie(code, request.args.get("next"))
@@ -62,7 +54,7 @@ def set_language(code: str):
 def save_language(code: str):
     """The signed-in person's switcher: a form, so the choice is kept in their profile and
     follows them to every device."""
-    _language(code)
+    language_or_404(code)
     policy.require(current_user, Action.ACCOUNT_SET_LANGUAGE, current_user)
     current_user.language = code
     db.session.commit()
@@ -86,15 +78,18 @@ def _back_with_cookie(code: str, next_url: str | None) -> Response:
 @bp.get("/translations/<code>")
 @login_required
 def strings(code: str):
-    language = _language(code)
+    language = language_or_404(code)
     policy.require(current_user, Action.INTERFACE_TRANSLATE, language)
     state = request.args.get("state") if request.args.get("state") in STATE_FILTERS else None
     query = request.args.get("q", "").strip()[:200]
-    items = queries.messages(code)
+    items = queries.by_readers(queries.messages(code))
+    paged = page_of(queries.matching(items, state, query), PAGE_SIZE)
     return render_template(
         "i18n/strings.html",
         language=language,
-        paged=page_of(queries.matching(items, state, query), PAGE_SIZE),
+        paged=paged,
+        # The glossary's terms met on this page of strings, shown beside them.
+        terms=glossary.terms_in(code, [m.source.vi_text for m in paged.items]),
         state=state,
         query=query,
         counts={s: sum(m.state == s for m in items) for s in STATE_FILTERS},
@@ -111,7 +106,7 @@ def _item(code: str, key: str) -> queries.InterfaceMessage:
 
 def _load(code: str, key: str) -> tuple[Language, queries.InterfaceMessage]:
     """Load and authorize: the language (404 unless offered) and one of its strings."""
-    language = _language(code)
+    language = language_or_404(code)
     policy.require(current_user, Action.INTERFACE_TRANSLATE, language)
     return language, _item(code, key)
 
@@ -121,14 +116,18 @@ def _form_for(item: queries.InterfaceMessage, code: str, formdata=None) -> Trans
     if formdata is not None:
         return TranslationForm(formdata).fit(count)
     saved = item.saved
+    # The translator goes on from their latest text: the draft when there is one.
+    strings = list(saved.strings) if saved is not None else list(item.strings)
     return TranslationForm(
         formdata=None,
         version=str(saved.version if saved else 0),
-        strings=list(item.strings) or [""] * count,
+        strings=strings or [""] * count,
     ).fit(count)
 
 
 def _form_page(language, item, form, *, status=200, stale=None, error=None) -> Response:
+    saved = item.saved
+    may_review = saved is not None and saved.state == ReviewState.REVIEW and reviews(language)
     return render_fragment_or_page(
         "i18n/_string_form.html",
         "i18n/edit.html",
@@ -139,6 +138,7 @@ def _form_page(language, item, form, *, status=200, stale=None, error=None) -> R
         form=form,
         stale=stale,
         error=error,
+        may_review=may_review,
         back=safe_next(request.values.get("next") or _strings_url(language)),
     )
 
@@ -178,6 +178,7 @@ def save(code: str, key: str):
             item,
             [entry.data or "" for entry in form.strings],
             seen_version=form.seen_version(),
+            submit="submit" in request.form,
         )
     if attempt.refused:
         return _form_page(language, item, form, status=422, error=str(attempt.refused))
@@ -189,7 +190,52 @@ def save(code: str, key: str):
         "i18n/_string_row.html",
         event="translation-saved",
         redirect_to=safe_next(request.form.get("next") or _strings_url(language)),
-        saved=_("The translation was saved."),
+        saved=_("The translation was sent for review.")
+        if "submit" in request.form
+        else _("The translation was saved as a draft."),
+        language=language,
+        item=_item(code, key),
+    )
+
+
+@bp.post("/translations/<code>/<key>/<any(approve, return):step>")
+@login_required
+def review(code: str, key: str, step: str):
+    """A reviewer of the language approves the text sent for review (it is served from the
+    next request on) or sends it back with a reason. Their own translation is refused, with
+    the reason shown on the string's page."""
+    language = language_or_404(code)
+    if not reviews(language):
+        abort(403)
+    item = _item(code, key)
+    if item.saved is None:
+        abort(404)
+    form = _form_for(item, code)
+    with saving(services.TranslationError, policy.Denied) as attempt:
+        seen = TranslationForm(request.form).seen_version()
+        if step == "approve":
+            services.approve(current_user, item.saved, seen_version=seen)
+        else:
+            services.send_back(
+                current_user, item.saved, seen_version=seen, note=request.form.get("note", "")
+            )
+    if isinstance(attempt.refused, services.OwnWork):
+        return _form_page(language, item, form, status=403, error=str(attempt.refused))
+    if isinstance(attempt.refused, policy.Denied):
+        error = _("This string is not waiting for review any more; look at it again.")
+        return _form_page(language, _item(code, key), form, status=409, error=error)
+    if attempt.refused:
+        return _form_page(language, item, form, status=422, error=str(attempt.refused))
+    if attempt.stale:
+        error = _("Someone changed this string meanwhile; look at it again.")
+        return _form_page(language, _item(code, key), form, status=409, error=error)
+    return after_change(
+        "i18n/_string_row.html",
+        event="translation-saved",
+        redirect_to=safe_next(request.form.get("next") or _strings_url(language)),
+        saved=_("The translation is approved: readers see it now.")
+        if step == "approve"
+        else _("The translation was sent back to its translator."),
         language=language,
         item=_item(code, key),
     )
@@ -200,7 +246,7 @@ def save(code: str, key: str):
 def export(code: str):
     """The catalog as shipped with the in-app translations laid over it, to commit to the
     repository (translations/<code>/LC_MESSAGES/messages.po)."""
-    language = _language(code)
+    language = language_or_404(code)
     policy.require(current_user, Action.INTERFACE_EXPORT, language)
     catalog = queries.exported_catalog(code)
     buffer = io.BytesIO()
@@ -223,3 +269,7 @@ def interface_coverage() -> queries.Coverage | None:
     if code in (queries.SOURCE_LANGUAGE, current_app.config["DEFAULT_LANGUAGE"]):
         return None
     return queries.coverage(code)
+
+
+# The glossary's and the campaign words' screens join the blueprint.
+from webapp.i18n import glossary_views, word_views  # noqa: E402, F401

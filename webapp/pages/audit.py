@@ -73,6 +73,22 @@ audit.register(
             _l("The %(language)s translation of page “%(page)s” was published"),
             _l("Translation published"),
         ),
+        "recording.added": (
+            _l("A %(language)s recording of page “%(page)s” was sent for review"),
+            _l("Recording sent for review"),
+        ),
+        "recording.approved": (
+            _l("A %(language)s recording of page “%(page)s” was approved"),
+            _l("Recording approved"),
+        ),
+        "recording.returned": (
+            _l("A %(language)s recording of page “%(page)s” was sent back to its translator"),
+            _l("Recording sent back"),
+        ),
+        "translation.review": (
+            _l("The %(language)s translation of page “%(page)s” was sent for review"),
+            _l("Translation sent for review"),
+        ),
         "translation.draft": (
             _l("The %(language)s translation of page “%(page)s” was taken back to draft"),
             _l("Translation back to draft"),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import TreeNode, UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
+from webapp.i18n.models import Reviewed
 from webapp.labels import Labelled
 from webapp.units.models import Unit
 
@@ -142,13 +143,18 @@ ORIGINAL_LANGUAGE = "vi"
 
 
 class TranslationState(Labelled, enum.StrEnum):
+    """A translator writes a draft and sends it for review; a reviewer of the language (another
+    person) approves it, which publishes it to readers."""
+
     DRAFT = "draft"
+    REVIEW = "review"
     PUBLISHED = "published"
 
     @classmethod
     def _labels(cls) -> dict:
         return {
             cls.DRAFT: lazy_pgettext("translation", "Draft"),
+            cls.REVIEW: _l("Needs review"),
             cls.PUBLISHED: lazy_pgettext("translation", "Published"),
         }
 
@@ -180,11 +186,16 @@ class PageTranslation(db.Model):
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    review_note: Mapped[str | None] = mapped_column(sa.String(500))
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     page: Mapped[Page] = relationship()
     source: Mapped[Revision | None] = relationship()
-    translated_by = relationship("User")
+    translated_by = relationship("User", foreign_keys=[translated_by_id])
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -239,3 +250,25 @@ class Attachment(db.Model):
     uploaded_by = relationship("User")
 
     __table_args__ = (sa.CheckConstraint("size >= 0", name="size_not_negative"),)
+
+
+class Recording(Reviewed, db.Model):
+    """A guidance page read aloud in a language: often how Mông and Dao readers are best
+    reached, and possible before any written translation exists. Uploaded by a translator of
+    the language (`translated_by`), played to readers once a reviewer of the language, another
+    person, approved it. The file is kept like an attachment's (files.py)."""
+
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(sa.ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(sa.String(10))
+    stored_name: Mapped[str] = mapped_column(sa.String(64))
+    content_type: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[int]
+    seconds: Mapped[int]  # the duration, rounded up
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    page: Mapped[Page] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("size > 0 AND seconds > 0", name="positive"),)

@@ -1,13 +1,20 @@
 """Rules for guidance pages, their attachments and their translations. Pages are published by
-publishers (a province admin may publish too); translators put their own language's
-translations online, while the page itself stays the publishers' to publish."""
+publishers (a province admin may publish too); translators write their own language's
+translations and send them for review, a reviewer of the language approves (publishes) them,
+while the page itself stays the publishers' to publish."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from webapp.auth.permissions import PUBLISHERS, TRANSLATORS
-from webapp.pages.models import ORIGINAL_LANGUAGE, Page, PageState, PageTranslation
+from webapp.auth.permissions import LANGUAGE_REVIEWERS, PUBLISHERS, TRANSLATORS, not_own_work
+from webapp.pages.models import (
+    ORIGINAL_LANGUAGE,
+    Page,
+    PageState,
+    PageTranslation,
+    TranslationState,
+)
 from webapp.policy import Action, Audience, Rule, can
 
 
@@ -45,6 +52,15 @@ def _page_not_archived(user: Any, translation: PageTranslation) -> bool:
     return translation.page.state != PageState.ARCHIVED
 
 
+def _not_own_translation(user: Any, translation: PageTranslation) -> bool:
+    return _not_the_original(user, translation) and not_own_work(user, translation)
+
+
+def _sent_for_review(user: Any, translation: PageTranslation) -> bool:
+    """Translations sent for review of published pages: a draft page is read in no language."""
+    return translation.state == TranslationState.REVIEW and _page_published(user, translation)
+
+
 def _page_published(user: Any, translation: PageTranslation) -> bool:
     """Translations of published pages only: a draft page is not read in any language."""
     return translation.page.state == PageState.PUBLISHED
@@ -79,5 +95,14 @@ RULES: dict[Action, Rule] = {
         language_of=_translation_language,
         check=_not_the_original,
         state=_page_published,
+    ),
+    # Approving publishes: a reviewer of the language, not the one who translated it.
+    Action.TRANSLATION_APPROVE: Rule(
+        Audience.ROLES,
+        LANGUAGE_REVIEWERS,
+        _translation_unit,
+        language_of=_translation_language,
+        check=_not_own_translation,
+        state=_sent_for_review,
     ),
 }

@@ -42,6 +42,11 @@ class Action(enum.StrEnum):
     TRANSLATION_STATUS = "translation.status"
     INTERFACE_TRANSLATE = "interface.translate"
     INTERFACE_EXPORT = "interface.export"
+    # Approve or send back a translator's text (interface strings, the campaign's words) in a
+    # language: its reviewers, never on their own work.
+    INTERFACE_REVIEW = "interface.review"
+    GLOSSARY_EDIT = "glossary.edit"  # a language's term base, kept by its reviewers
+    TRANSLATION_APPROVE = "translation.approve"  # a page's translation, sent for review
     COVERAGE_VIEW = "coverage.view"
     UNIT_SET_NEW_RURAL = "unit.set_new_rural"
     REPORT_VIEW = "report.view"

@@ -93,6 +93,8 @@ class ReportFigure(Localized, db.Model):
     (not active) is no longer asked for, and the reports that gave it keep their values."""
 
     __tablename__ = "report_figures"
+    # How translators see this catalogue (i18n/words.py).
+    catalogue_label = _l("Report figures")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)

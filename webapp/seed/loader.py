@@ -301,13 +301,23 @@ DEMO_ACCOUNTS = (
         ("06",),
         language="tyz",
     ),
+    # Approves what translator.tay writes: a translation is served once another person
+    # approved it.
+    DemoAccount(
+        "reviewer.tay",
+        "duyet-tieng-tay",
+        "Người duyệt bản dịch tiếng Tày",
+        Role.TRANSLATION_REVIEWER,
+        ("06",),
+        language="tyz",
+    ),
 )
 
 
-def load_demo_accounts() -> list[tuple[DemoAccount, bool]]:
+def load_demo_accounts(accounts=DEMO_ACCOUNTS) -> list[tuple[DemoAccount, bool]]:
     """Create the demo accounts that do not exist yet; existing ones are left as they are."""
     result = []
-    for account in DEMO_ACCOUNTS:
+    for account in accounts:
         user = db.session.scalar(sa.select(User).where(User.username == account.username))
         if user is not None:
             result.append((account, False))

@@ -3,7 +3,14 @@ guidance pages), `attachments` (a page's files), `search_page` and `translation_
 translations, a translator's worklist, how far each language is translated). `common` holds the
 blueprint."""
 
-from webapp.pages.views import attachments, guidance, search_page, translation_pages  # noqa: F401  (their routes on bp)
+from webapp.pages.views import (  # noqa: F401  (their routes on bp)
+    attachments,
+    guidance,
+    kit,
+    recordings,
+    search_page,
+    translation_pages,
+)
 from webapp.pages.views.common import bp
 
 __all__ = ["bp"]

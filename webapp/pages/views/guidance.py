@@ -26,7 +26,7 @@ from webapp.extensions import db
 from webapp.i18n.choice import ui_language
 from webapp.i18n.domain import interface_stamp
 from webapp.i18n.languages import all_languages
-from webapp.pages import services
+from webapp.pages import audio, services
 from webapp.pages.forms import NewPageForm, PageForm
 from webapp.pages.models import (
     ORIGINAL_LANGUAGE,
@@ -118,6 +118,7 @@ def _etag(page: Page, children: list[Page], reading: _Reading) -> str:
         *reading.cache_parts,
         *[(a.id, a.size) for a in page.attachments],
         *[(c.id, c.current_revision_id) for c in children],
+        getattr(_recording(page), "id", None),
     ]
     return etag_of(parts)
 
@@ -132,7 +133,15 @@ def _render_page(page: Page, children: list[Page], reading: _Reading) -> str:
         translation=reading.shown.get(page.id),
         language=all_languages()[reading.language],
         translated_into=reading.instead,
+        recording=_recording(page),
     )
+
+
+def _recording(page: Page):
+    """The page read aloud in the reader's language, once approved (the Vietnamese page is
+    read as it is)."""
+    code = ui_language().code
+    return audio.approved(page, code) if code != ORIGINAL_LANGUAGE else None
 
 
 @bp.get("/pages/<path:path>")
