@@ -81,7 +81,11 @@ def load(ids: list[int]) -> list[Opinion]:
     rows = db.session.scalars(
         sa.select(Opinion)
         .where(Opinion.id.in_(ids))
-        .options(selectinload(Opinion.unit), selectinload(Opinion.content))
+        .options(
+            selectinload(Opinion.unit),
+            selectinload(Opinion.content),
+            selectinload(Opinion.photo),
+        )
     )
     by_id = {o.id: o for o in rows}
     return [by_id[i] for i in ids if i in by_id]
