@@ -539,20 +539,12 @@ def _not_pages(app) -> list[Page]:
 
 
 def _upload(name: str, data: bytes):
-    import io
-
-    from werkzeug.datastructures import FileStorage
-
     return FileStorage(io.BytesIO(data), filename=name)
 
 
 def _jpeg() -> bytes:
-    import io
-
-    from PIL import Image
-
     out = io.BytesIO()
-    Image.new("RGB", (800, 600), (60, 120, 40)).save(out, format="JPEG")
+    PIL.Image.new("RGB", (800, 600), (60, 120, 40)).save(out, format="JPEG")
     return out.getvalue()
 
 
