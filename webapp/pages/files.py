@@ -313,14 +313,8 @@ def send_stored(path: Path, content_type: str, filename: str, *, public: bool):
         last_modified=path.stat().st_mtime,
         max_age=PUBLIC_MAX_AGE if public else None,
     )
-    if public:
-        response.cache_control.public = True
-        response.cache_control.no_cache = True
-    else:
-        response.cache_control.private = True
-        response.cache_control.no_store = True
+    filestore.cached_as(response, public=public, no_cache=True)
     response.headers["Content-Disposition"] = content_disposition(filename, inline=inline)
-    response.headers["X-Content-Type-Options"] = "nosniff"
     if inline:
         response.headers["Content-Security-Policy"] = FILE_CSP
     return response
