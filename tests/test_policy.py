@@ -117,6 +117,8 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.OPINION_SEND: EVERYONE,
     # The commune's Front committee staff and those above; viewers never see a sender.
     Action.OPINION_VIEW: OPINION_HANDLERS,
+    # The photo may show faces and homes: like the sender, the committee's and above.
+    Action.OPINION_PHOTO_VIEW: OPINION_HANDLERS,
     Action.OPINION_RECORD: OPINION_HANDLERS,
     Action.OPINION_HANDLE: OPINION_HANDLERS,
     Action.OPINION_ANSWER: OPINION_HANDLERS,
@@ -376,7 +378,7 @@ def _subject(action: Action, tree, actor: User, inside: bool, unit: Unit | None 
         return _fund_period(unit.parent or unit)
     if action is Action.FUND_APPROVE:
         return _fund_period(unit, PeriodState.CLOSED)
-    if action in (Action.OPINION_VIEW, Action.OPINION_HANDLE):
+    if action in (Action.OPINION_VIEW, Action.OPINION_HANDLE, Action.OPINION_PHOTO_VIEW):
         return _opinion(unit)
     if action is Action.OPINION_ANSWER:
         return _opinion(unit, OpinionState.FORWARDED)

@@ -133,6 +133,8 @@ FILLERS: dict[str | tuple[str, str], Any] = {
     ("fund.record", "kind"): lambda w: "receipt",
     "model_id": lambda w: w.model_id,
     "photo_id": lambda w: w.photo_id,  # of the women's entry: not public
+    # C3's opinion's photo, not published with an answer: its committee's only.
+    ("opinions.photo_file", "photo_id"): lambda w: w.opinion_photo_id,
     "width": lambda w: 96,
     ("showcase.recognise", "entry_id"): lambda w: w.farmers_entry_id,
     "step": lambda w: "publish",
@@ -215,6 +217,7 @@ class World:
     content_id: int
     term_id: int
     recording_id: int
+    opinion_photo_id: int
 
 
 def _values(kind, name, organization, unit) -> registrations.EntryValues:
@@ -279,9 +282,13 @@ def build_world(tree) -> World:
     )  # fmt: skip
     notify([editor], NotificationKind.SUBMITTED, women)
     opinion = opinions.send(
-        opinions.OpinionValues(unit=c3, content=None, text=f"{MARK}: đèn đường thôn Nà Mò"),
+        opinions.OpinionValues(
+            unit=c3, content=None, text=f"{MARK}: đèn đường thôn Nà Mò", photo=_picture()
+        ),
         "10.0.0.1",
     )
+    # Not answered yet: its document is the committee's (public once answered).
+    opinions._attach_answer_document(opinion, _pdf())
     fund_year = fund.period_of(fund.book_of(c3), YEAR - 1)
     movement = fund.record_receipt(
         editor, fund_year,
@@ -319,19 +326,28 @@ def build_world(tree) -> World:
         figure_id=_db.session.scalar(sa.select(ReportFigure.id).limit(1)),
         phu_nu_id=org("phu_nu").id, reorganization=reorganization, opinion_id=opinion.id,
         fund_movement_id=movement.id,
-        model_id=model_id, photo_id=photo_id,
+        model_id=model_id, photo_id=photo_id, opinion_photo_id=opinion.photo_id,
         content_id=content(1).id, term_id=term.id, recording_id=recording.id,
     )  # fmt: skip
+
+
+def _picture():
+    """A small JPEG upload."""
+    import io
+
+    from PIL import Image
+    from werkzeug.datastructures import FileStorage
+
+    picture = io.BytesIO()
+    Image.new("RGB", (400, 300), (40, 120, 60)).save(picture, format="JPEG")
+    picture.seek(0)
+    return FileStorage(picture, filename="anh.jpg")
 
 
 def _model_and_photo(reviewer, report, farmers_entry, women_entry) -> tuple[int, int]:
     """The farmers' entry completed and recognised by D2 (public); a photo of the women's
     entry, still under review (not public)."""
-    import io
     from datetime import date
-
-    from PIL import Image
-    from werkzeug.datastructures import FileStorage
 
     from webapp import photos
     from webapp.reports.models import LineStatus
@@ -343,10 +359,7 @@ def _model_and_photo(reviewer, report, farmers_entry, women_entry) -> tuple[int,
         line.status, line.percent_done = LineStatus.COMPLETED, 100
     values = showcase.Recognition(YEAR, f"{MARK}: 85 hộ", "1/QĐ", date(YEAR, 12, 1))
     model = showcase.recognise(reviewer, farmers_entry, values)
-    picture = io.BytesIO()
-    Image.new("RGB", (400, 300), (40, 120, 60)).save(picture, format="JPEG")
-    picture.seek(0)
-    photo = photos.add_photo(FileStorage(picture, filename="anh.jpg"))
+    photo = photos.add_photo(_picture())
     _db.session.add(EntryPhoto(entry=women_entry, photo=photo))
     _db.session.flush()
     return model.id, photo.id

@@ -128,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.home.views import bp as home
     from webapp.i18n.views import bp as i18n
     from webapp.notifications.views import bp as notifications
+    from webapp.opinions import attached as _opinions_attached  # noqa: F401  (its routes join bp)
     from webapp.opinions import public as _opinions_public  # noqa: F401  (its routes join bp)
     from webapp.opinions.views import bp as opinions
     from webapp.pages.views import bp as pages

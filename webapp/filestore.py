@@ -66,6 +66,22 @@ def receive(
     return partial, size, head
 
 
+def cached_as(response, *, public: bool, **public_directives: bool):
+    """A stored file's caching: public ones with the directives given (`immutable`,
+    `no_cache`); others private and never stored (a shared computer keeps no copy), with
+    `nosniff` for both: the type we sent is the type it is."""
+    if public:
+        response.cache_control.public = True
+        for directive, value in public_directives.items():
+            setattr(response.cache_control, directive, value)
+    else:
+        response.cache_control.max_age = None
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def written(session: Session, path: Path) -> None:
     """A file written for a row of this transaction: removed unless the transaction commits."""
     session.info.setdefault(_WRITTEN, []).append(path)

@@ -249,14 +249,7 @@ def send_width(photo: Photo, width: int, *, public: bool):
         etag=f"{photo.stem}-{width}",
         max_age=PUBLIC_MAX_AGE,
     )
-    if public:
-        response.cache_control.public = True
-        response.cache_control.immutable = True
-    else:
-        response.cache_control.max_age = None
-        response.cache_control.private = True
-        response.cache_control.no_store = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    filestore.cached_as(response, public=public, immutable=True)
     response.headers["Content-Disposition"] = f'inline; filename="photo-{photo.id}-{width}.webp"'
     return response
 

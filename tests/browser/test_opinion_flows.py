@@ -3,7 +3,8 @@
 (editor.pacnam, Bằng Thành) merges it with one recorded at a meeting and sends that up to the
 district; the district (reviewer.pacnam, Pác Nặm) records the answer; the reader sees the answer
 by code and on the commune's public page. No page the reader (or any visitor) opens shows the
-sender's phone number."""
+sender's phone number. The reader attaches a photo: the committee sees it, the reader's pages
+and visitors never do (not published with the answer); the answer's document is public."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import date, timedelta
 
 import docx
 import pytest
+from PIL import Image
 
 from tests.browser.conftest import ACCOUNTS, sign_in
 
@@ -36,11 +38,15 @@ def _step(page, action: str, **fields) -> None:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-def test_an_opinion_is_merged_sent_up_answered_and_shown_back(new_page, javascript):
+def test_an_opinion_is_merged_sent_up_answered_and_shown_back(new_page, javascript, tmp_path):
     mark = "có JS" if javascript else "không JS"
     phone = "0912 000 111" if javascript else "0912 000 222"
     text = f"Đề nghị lắp đèn đường đoạn qua chợ Bằng Thành ({mark})"
     seen = []  # the HTML of every page a visitor opened
+    picture = tmp_path / "den-duong.jpg"
+    Image.new("RGB", (900, 600), (200, 160, 40)).save(picture, format="JPEG")
+    reply = tmp_path / "tra-loi.pdf"
+    reply.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
     # An anonymous reader sends an opinion: the district, then the commune (two steps).
     reader = new_page(javascript=javascript)
@@ -55,6 +61,7 @@ def test_an_opinion_is_merged_sent_up_answered_and_shown_back(new_page, javascri
     reader.fill("#text", text)
     reader.fill("#sender_name", "Lý Văn Pằn")
     reader.fill("#sender_contact", phone)
+    reader.set_input_files("#photo", str(picture))
     reader.locator("main button.primary").click()
     reader.wait_for_url("**/opinions/track?code=*")
     code = reader.locator("strong.code").inner_text().strip()
@@ -84,6 +91,14 @@ def test_an_opinion_is_merged_sent_up_answered_and_shown_back(new_page, javascri
     commune.get_by_role("link", name=code).click()
     commune.wait_for_url(re.compile(r".*/opinions/\d+$"))
     assert phone in commune.content()  # the committee sees the sender
+    photo = commune.locator("figure.opinion-photo img")  # and the photo, loaded
+    photo.scroll_into_view_if_needed()
+    commune.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=photo.element_handle()
+    )
+    photo_url = photo.get_attribute("src")
+    assert "/opinions/photos/" in photo_url
+    _no_overflow(commune)
     _step(commune, "merge", target=meeting_code.lower())
     commune.locator(".flash", has_text="Đã gộp ý kiến").wait_for()
     assert commune.locator("a", has_text=meeting_code).count()
@@ -126,6 +141,7 @@ def test_an_opinion_is_merged_sent_up_answered_and_shown_back(new_page, javascri
     # The district records the answer.
     district.goto(meeting_url)
     assert f"12/BC-MTTQ ({mark})" in district.content()  # the opinion lists the sending
+    district.locator("form[action$='/answer'] [name='document']").set_input_files(str(reply))
     answer = f"Huyện bố trí kinh phí lắp 6 cột đèn trong quý I/2027 ({mark})."
     _step(
         district,
@@ -146,6 +162,9 @@ def test_an_opinion_is_merged_sent_up_answered_and_shown_back(new_page, javascri
     status.get_by_text(answer).wait_for()
     assert meeting_code in status.inner_text() and "UBND huyện Pác Nặm" in status.inner_text()
     assert "06/12/2026" in status.inner_text()
+    document_url = status.get_by_role("link", name="Văn bản trả lời").get_attribute("href")
+    downloaded = reader.request.get(document_url)
+    assert downloaded.status == 200 and downloaded.body().startswith(b"%PDF")
     seen.append(reader.content())
     _no_overflow(reader)
 
@@ -166,7 +185,9 @@ def test_an_opinion_is_merged_sent_up_answered_and_shown_back(new_page, javascri
     # No page outside the committee shows the phone number (nor the sender's name).
     for html in seen:
         assert phone not in html and "Lý Văn Pằn" not in html
+        assert "/opinions/photos/" not in html  # the photo stays the committee's
     visitor = new_page(javascript=javascript)
+    assert visitor.request.get(photo_url).status == 404
     for path in ("/", "/opinions/answers", f"/opinions/track?code={meeting_code}"):
         visitor.goto(path)
         assert phone not in visitor.content(), path

@@ -60,6 +60,8 @@ NOT_PAGES = {
     "opinions.consolidated_xlsx",
     "fund.disclosure_xlsx",
     "showcase.photo_file",
+    "opinions.photo_file",
+    "opinions.answer_document",
 }
 
 
@@ -466,17 +468,24 @@ def _opinion(commune: Unit):
         opinions.OpinionValues(
             unit=commune, content=None, sender_name="Hoàng Thị Lan",
             text="Đề nghị sửa đường bê tông từ thôn Nà Mò ra trung tâm xã.",
+            photo=_upload("anh.jpg", _jpeg()),
         ),
         "203.0.113.7",
     )  # fmt: skip
     # One answered, for the public answers pages.
     reviewer = db.session.scalar(sa.select(User).where(User.username == "reviewer.pacnam"))
     text = "Xin hỗ trợ giống ngô cho các hộ nghèo thôn Khuổi Bốc."
-    answered = opinions.send(opinions.OpinionValues(commune, None, text), "203.0.113.8")
+    answered = opinions.send(
+        opinions.OpinionValues(commune, None, text, photo=_upload("ngo.jpg", _jpeg())),
+        "203.0.113.8",
+    )
     opinions.accept(reviewer, answered)
     opinions.reword(reviewer, answered, "Hỗ trợ giống ngô cho hộ nghèo thôn Khuổi Bốc")
     reply = "Huyện cấp giống ngô vụ xuân 2027 cho 32 hộ nghèo."
-    opinions.answer(reviewer, answered, reply, "UBND huyện Pác Nặm", None)
+    document = _upload("tra-loi.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    opinions.answer(
+        reviewer, answered, reply, "UBND huyện Pác Nặm", None, document=document, photo_public=True
+    )
     db.session.commit()
     return opinion
 
@@ -569,7 +578,35 @@ def _not_pages(app) -> list[Page]:
             Page("opinions xlsx", "editor", _consolidated(commune, "consolidated.xlsx")),
             Page("fund disclosure xlsx", None, f"/fund/public/{commune.id}/{FUND_YEAR}.xlsx"),
             Page("photo", None, f"/models/photos/{_any_photo()}/96.webp"),
+            Page("opinion photo", "editor", _opinion_files()[0]),
+            Page("answer document", None, _opinion_files()[1]),
         ]
+
+
+def _upload(name: str, data: bytes):
+    return FileStorage(io.BytesIO(data), filename=name)
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    PIL.Image.new("RGB", (800, 600), (60, 120, 40)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def _opinion_files() -> tuple[str, str]:
+    """The committee's photo (not published) and the public answer's document."""
+    from webapp.opinions.models import Opinion
+
+    private = db.session.scalar(
+        sa.select(Opinion.photo_id).where(
+            Opinion.photo_public.is_(False), Opinion.photo_id.isnot(None)
+        )
+    )
+    answered = db.session.scalar(sa.select(Opinion).where(Opinion.answer_document.isnot(None)))
+    return (
+        f"/opinions/photos/{private}/96.webp",
+        f"/opinions/{answered.id}/answer/{answered.answer_document_name}",
+    )
 
 
 def _consolidated(commune: Unit, path: str = "consolidated") -> str:

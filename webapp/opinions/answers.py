@@ -1,7 +1,8 @@
 """The answers published back to the people: answered (and closed) opinions, by commune and
 topic, searched with the accent-folded words of the guidance search (webapp.text). Only what
 the public may read leaves here: the text shown (the committee's Vietnamese summary, else the
-original), the count of people, the answer, its agency and date; never a sender."""
+original), the count of people, the answer, its agency, date and document; the photo only when
+the committee published it with the answer (webapp/opinions/attached.py); never a sender."""
 
 from __future__ import annotations
 
@@ -81,7 +82,11 @@ def load(ids: list[int]) -> list[Opinion]:
     rows = db.session.scalars(
         sa.select(Opinion)
         .where(Opinion.id.in_(ids))
-        .options(selectinload(Opinion.unit), selectinload(Opinion.content))
+        .options(
+            selectinload(Opinion.unit),
+            selectinload(Opinion.content),
+            selectinload(Opinion.photo),
+        )
     )
     by_id = {o.id: o for o in rows}
     return [by_id[i] for i in ids if i in by_id]

@@ -8,6 +8,8 @@ import re
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
+    FileField,
     HiddenField,
     SelectField,
     StringField,
@@ -118,6 +120,9 @@ class OpinionForm(Form):
             "Only the Front committee handling your opinion sees your name and contact."
         ),
     )
+    # Read from request.files by the view (webapp.photos checks it); here for its label. Its
+    # description, with the size configured, is set per request (views.photo_field).
+    photo = FileField(_l("A photo (optional)"))
     website = StringField(
         _l("Leave this empty"), render_kw={"autocomplete": "off", "tabindex": "-1"}
     )
@@ -202,6 +207,15 @@ class AnswerForm(VersionForm):
         _l("Agency that answered"), filters=text_filters(), validators=[required(), max_length(200)]
     )
     answered_on = day_field(_l("Date of the answer"))
+    # Read from request.files by the view (webapp.pages.files checks it).
+    document = FileField(
+        _l("The answer's document (optional)"),
+        description=_l(
+            "PDF, Word, Excel or an image. Public with the answer. A new file replaces the one "
+            "before."
+        ),
+    )
+    photo_public = BooleanField(_l("Show the opinion's photo with the public answer"))
 
 
 class TrackForm(Form):

@@ -15,6 +15,7 @@ from webapp.campaign.models import Campaign, Content
 from webapp.db import UTCDateTime, str_enum, utcnow
 from webapp.extensions import db
 from webapp.labels import Labelled
+from webapp.photos import Photo
 from webapp.units.models import Unit
 
 # Letters and digits no one mistakes for another when reading a code aloud or off a phone
@@ -105,6 +106,18 @@ class Opinion(db.Model):
     answer_text: Mapped[str | None] = mapped_column(sa.Text)
     answer_agency: Mapped[str | None] = mapped_column(sa.String(200))
     answered_on: Mapped[date | None]
+    # The authority's reply as a file (PDF, Word, image), stored like page attachments under
+    # a generated name: public with the answer, as the official reply it is.
+    answer_document: Mapped[str | None] = mapped_column(sa.String(60))  # stored name
+    answer_document_name: Mapped[str | None] = mapped_column(sa.String(255))  # to download as
+    answer_document_type: Mapped[str | None] = mapped_column(sa.String(100))
+    answer_document_size: Mapped[int | None]
+    # A photo the sender (or the committee, at a meeting) attached: the committee's only, until
+    # the committee publishes it with the answer (it may show faces and homes).
+    photo_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("photos.id", ondelete="SET NULL"), index=True
+    )
+    photo_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # A keyed hash of the sender's address, for the hourly limit; never the address itself.
     address_key: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -118,6 +131,7 @@ class Opinion(db.Model):
     area: Mapped[Unit | None] = relationship(foreign_keys=[area_id])
     forwarded_to: Mapped[Unit | None] = relationship(foreign_keys=[forwarded_to_id])
     content: Mapped[Content | None] = relationship()
+    photo: Mapped[Photo | None] = relationship()
     merged_into: Mapped[Opinion | None] = relationship(
         remote_side=[id], back_populates="merged", foreign_keys=[merged_into_id]
     )
@@ -138,6 +152,15 @@ class Opinion(db.Model):
 
     def __repr__(self) -> str:
         return f"<Opinion {self.code} unit={self.unit_id} {self.state}>"
+
+    @property
+    def photo_published(self) -> bool:
+        """The photo shown to everyone: marked publishable by the committee, and answered."""
+        return (
+            self.photo_id is not None
+            and self.photo_public
+            and self.state in (OpinionState.ANSWERED, OpinionState.CLOSED)
+        )
 
     def final(self) -> Opinion:
         """The opinion this one's sender follows: itself, or the one it was merged into."""

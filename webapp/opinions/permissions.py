@@ -63,6 +63,8 @@ RULES: dict[Action, Rule] = {
     Action.OPINION_VIEW: Rule(
         Audience.ROLES, HANDLERS, opinion_unit, unit_column=opinion_unit_column
     ),
+    # The photo may show faces and homes: the handling committee and above, like the sender.
+    Action.OPINION_PHOTO_VIEW: Rule(Audience.ROLES, HANDLERS, opinion_unit),
     Action.OPINION_RECORD: Rule(Audience.ROLES, HANDLERS, unit_itself, check=_current_commune),
     Action.OPINION_HANDLE: Rule(Audience.ROLES, HANDLERS, opinion_unit, state=not_settled),
     Action.OPINION_ANSWER: Rule(Audience.ROLES, HANDLERS, opinion_unit, state=awaiting_answer),

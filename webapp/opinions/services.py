@@ -13,8 +13,9 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
 
-from webapp import policy
+from webapp import filestore, photos, policy
 from webapp.audit.services import record
 from webapp.campaign.models import Content
 from webapp.concurrency import lock_current, take_write_lock
@@ -30,6 +31,7 @@ from webapp.opinions.models import (
     OpinionSource,
     OpinionState,
 )
+from webapp.pages import files
 from webapp.policy import Action
 from webapp.units.models import Level, Unit
 
@@ -60,6 +62,7 @@ class OpinionValues:
     meeting_on: date | None = None
     area: Unit | None = None
     people: int = 1
+    photo: FileStorage | None = None  # optional; checked and stored by webapp.photos
 
 
 def _new_code() -> str:
@@ -120,6 +123,11 @@ def _new(values: OpinionValues, **more) -> Opinion:
         sender_contact=values.sender_contact,
         **more,
     )
+    if values.photo is not None and values.photo.filename:
+        try:
+            opinion.photo = photos.add_photo(values.photo, more.get("created_by_id"))
+        except photos.PhotoError as error:
+            raise OpinionError(str(error), "photo") from error
     db.session.add(opinion)
     return opinion
 
@@ -251,7 +259,13 @@ def answer(
     agency: str | None,
     day: date | None,
     version: int | None = None,
+    *,
+    document: FileStorage | None = None,
+    photo_public: bool = False,
 ) -> None:
+    """The authority's answer: its text, agency, date and, optionally, its document (which
+    replaces one attached before; public with the answer). `photo_public` publishes the
+    opinion's photo with the answer; the committee decides, the default keeps it theirs."""
     _ready(user, Action.OPINION_ANSWER, opinion, version)
     if not text:
         raise OpinionError(_("Write the answer."), "answer_text")
@@ -259,11 +273,43 @@ def answer(
         raise OpinionError(_("At most %(max)d characters.", max=ANSWER_MAX), "answer_text")
     if not agency:
         raise OpinionError(_("Name the agency that answered."), "agency")
+    if document is not None and document.filename:
+        _attach_answer_document(opinion, document)
     opinion.answer_text = text
     opinion.answer_agency = agency
     opinion.answered_on = day or local_today()
     opinion.state = OpinionState.ANSWERED
-    record(user, "opinion.answered", opinion, unit_id=opinion.unit_id, agency=agency)
+    opinion.photo_public = bool(photo_public and opinion.photo_id is not None)
+    record(
+        user,
+        "opinion.answered",
+        opinion,
+        unit_id=opinion.unit_id,
+        agency=agency,
+        document=opinion.answer_document_name,
+        photo_public=opinion.photo_public,
+    )
+
+
+def answer_document_path(opinion: Opinion):
+    """Where the answer's document is; None without one, or for a name we could not have made."""
+    if not files.is_stored_name(opinion.answer_document):
+        return None
+    return files.attachments_dir() / opinion.answer_document
+
+
+def _attach_answer_document(opinion: Opinion, upload: FileStorage) -> None:
+    try:
+        stored = files.store_upload(upload)
+    except files.FileError as error:
+        raise OpinionError(str(error), "document") from error
+    previous = answer_document_path(opinion)
+    if previous is not None:
+        filestore.doomed(db.session, previous)  # goes when the new one commits
+    opinion.answer_document = stored.path.name
+    opinion.answer_document_name = stored.name
+    opinion.answer_document_type = stored.kind.mimetype
+    opinion.answer_document_size = stored.size
 
 
 def close(user, opinion: Opinion, version: int | None = None) -> None:

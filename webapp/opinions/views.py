@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from webapp import policy
+from webapp import filestore, photos, policy
 from webapp.campaign.models import Content
 from webapp.concurrency import VersionForm, saving, version_of
 from webapp.extensions import csrf, db
@@ -33,6 +33,7 @@ from webapp.opinions.forms import (
 )
 from webapp.opinions.models import MeetingKind, Opinion, OpinionState
 from webapp.opinions.services import OpinionError, OpinionValues
+from webapp.pages import files
 from webapp.paging import page_of
 from webapp.policy import Action
 from webapp.units.models import Level, Unit
@@ -68,6 +69,37 @@ def _values(form: OpinionForm, communes: list[Unit]) -> OpinionValues:
         sender_name=form.sender_name.data or None,
         sender_contact=form.sender_contact.data or None,
     )
+
+
+def photo_field(form: OpinionForm) -> None:
+    """The photo's hint (with the configured limit) and, after a POST, a word when a photo
+    was chosen but the form comes back: a browser never sends a file input's file again."""
+    form.photo.description = _(
+        "One JPEG, PNG or WebP photo, at most %(size)s. Only the Front committee sees it, "
+        "unless it shows it with the answer.",
+        size=filestore.human_size(photos.max_bytes()),
+    )
+    form.photo.render_kw = {"accept": photos.ACCEPT}
+
+
+def _photo_upload(form: OpinionForm):
+    """The photo sent, if any; refused (False) when more than one came."""
+    uploads = [u for u in request.files.getlist("photo") if u.filename]
+    if len(uploads) > 1:
+        form.photo.errors = [_("Attach one photo at most.")]
+        return False
+    return uploads[0] if uploads else None
+
+
+def _photo_lost(form: OpinionForm) -> None:
+    """The form comes back with messages: a photo chosen must be chosen again."""
+    if any(u.filename for u in request.files.getlist("photo")) and not form.photo.errors:
+        form.photo.errors = [
+            _(
+                "Your photo was not kept: choose it again before sending. Everything else you "
+                "typed is kept."
+            )
+        ]
 
 
 def _topic_ok(form: OpinionForm) -> bool:
@@ -107,18 +139,26 @@ def new():
         [("", _("Choose a commune"))] + [(u.id, u.name) for u in communes]
     )
     form.topic.choices = topic_choices()
+    photo_field(form)
     if request.method == "GET":
         return render_template("opinions/new.html", form=form, district=district)
     if form.website.data:
         form.form_errors.append(_("Your opinion could not be sent. Please try again."))
         return render_template("opinions/new.html", form=form, district=district), 400
-    valid = all([form.validate(), _commune_ok(form, communes), _topic_ok(form)])
+    upload = _photo_upload(form)
+    valid = all(
+        [form.validate(), _commune_ok(form, communes), _topic_ok(form), upload is not False]
+    )
     if not valid:
+        _photo_lost(form)
         return render_template("opinions/new.html", form=form, district=district), 422
+    values = _values(form, communes)
+    values.photo = upload
     with saving(OpinionError) as attempt:
-        opinion = services.send(_values(form, communes), request.remote_addr or "unknown")
+        opinion = services.send(values, request.remote_addr or "unknown")
     if attempt.refused:
         field_error(form, attempt.refused)
+        _photo_lost(form)
         status = 429 if isinstance(attempt.refused, services.TooMany) else 422
         return render_template("opinions/new.html", form=form, district=district), status
     return redirect(url_for("opinions.track", code=opinion.code, sent=1), 303)
@@ -219,15 +259,21 @@ def record():
     form.area.choices = choices(
         [("", _("Not known"))] + [(a.id, f"{by_id[a.parent_id].name} – {a.name}") for a in areas]
     )
+    photo_field(form)
     if request.method == "GET":
         return render_template("opinions/record.html", form=form)
     chosen = db.session.get(Unit, form.commune.data) if isinstance(form.commune.data, int) else None
     if chosen is not None:
         policy.require(current_user, Action.OPINION_RECORD, chosen)
-    valid = all([form.validate(), _commune_ok(form, communes), _topic_ok(form)])
+    upload = _photo_upload(form)
+    valid = all(
+        [form.validate(), _commune_ok(form, communes), _topic_ok(form), upload is not False]
+    )
     if not valid:
+        _photo_lost(form)
         return render_template("opinions/record.html", form=form), 422
     values = _values(form, communes)
+    values.photo = upload
     values.meeting_kind = MeetingKind(form.meeting_kind.data)
     values.meeting_place = form.meeting_place.data or None
     values.meeting_on = form.meeting_on.data
@@ -237,6 +283,7 @@ def record():
         opinion = services.record_meeting(current_user, values)
     if attempt.refused:
         field_error(form, attempt.refused)
+        _photo_lost(form)
         return render_template("opinions/record.html", form=form), 422
     flash(_("Opinion %(code)s was recorded.", code=opinion.code))
     return redirect(url_for("opinions.show", opinion_id=opinion.id), 303)
@@ -262,6 +309,7 @@ def _show(opinion: Opinion, status: int = 200, **forms):
             answer_text=opinion.answer_text,
             agency=opinion.answer_agency,
             answered_on=opinion.answered_on,
+            photo_public=opinion.photo_public,
         ),
     }
     defaults.update(forms)
@@ -272,6 +320,7 @@ def _show(opinion: Opinion, status: int = 200, **forms):
             overdue=overdue.is_overdue(opinion),
             days=overdue.days_for(opinion.unit),
             dispatches=consolidated.dispatches_carrying(opinion),
+            document_accept=files.ACCEPT,
             **defaults,
         ),
         status,
@@ -406,6 +455,8 @@ def _answer(opinion: Opinion, form: AnswerForm) -> None:
         form.agency.data,
         form.answered_on.data,
         version_of(form),
+        document=request.files.get("document"),
+        photo_public=bool(form.photo_public.data),
     )
 
 

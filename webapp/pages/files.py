@@ -9,6 +9,7 @@ row's file goes when the deletion commits.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import unicodedata
@@ -20,13 +21,14 @@ from xml.etree import ElementTree
 
 import filetype
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, send_file
 from flask_babel import gettext as _
 from sqlalchemy.orm import object_session
 from werkzeug.datastructures import FileStorage
 
 from webapp import filestore, policy
 from webapp.audit.services import record
+from webapp.downloads import content_disposition
 from webapp.exports.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
 from webapp.extensions import db
 from webapp.forms import Refused
@@ -56,6 +58,16 @@ _BROKEN_ZIP = (
     NotImplementedError,
     EOFError,
     ValueError,
+)
+
+
+# Files of published pages are public and never change under their URL's id.
+# Revalidate every time (a 304 is cheap): an archived page's files must not linger in caches.
+PUBLIC_MAX_AGE = 0
+# Lets browsers' PDF viewers and image views work (crbug.com/271452) and nothing else.
+FILE_CSP = (
+    "default-src 'none'; object-src 'self'; img-src 'self'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'"
 )
 
 
@@ -166,19 +178,8 @@ def _attach(actor, page: Page, upload: FileStorage | None, title: str | None) ->
     title = clean(title) or None
     if title and len(title) > TITLE_MAX:
         raise FileError(_("The title is too long: at most %(max)d characters.", max=TITLE_MAX))
-    if upload is None or not upload.filename:
-        raise FileError(_("Choose a file to attach."))
-    name = clean_filename(upload.filename)
-    directory = attachments_dir()
-    partial, size, head = filestore.receive(upload.stream, directory, max_bytes(), FileError)
-    try:
-        kind = _identify(head, partial)
-        name = _agreeing_name(name, kind)
-        path = directory / f"{uuid.uuid4().hex}.{kind.extensions[0]}"
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-    filestore.written(db.session, path)
+    stored = store_upload(upload)
+    path, name, kind, size = stored.path, stored.name, stored.kind, stored.size
     try:
         title = title or name.rpartition(".")[0] or name
         attachment = Attachment(
@@ -208,6 +209,34 @@ def _attach(actor, page: Page, upload: FileStorage | None, title: str | None) ->
         path.unlink(missing_ok=True)
         raise
     return attachment
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    path: Path  # in attachments_dir(), under a generated name
+    name: str  # the cleaned name to download it as
+    kind: FileType
+    size: int
+
+
+def store_upload(upload: FileStorage | None) -> StoredFile:
+    """Receive a file as pages attach them: judged by its content, its name agreeing, stored
+    under a generated name and removed unless the transaction commits. For any row that keeps
+    an official document (an opinion's answer too); refused with a FileError."""
+    if upload is None or not upload.filename:
+        raise FileError(_("Choose a file to attach."))
+    name = clean_filename(upload.filename)
+    directory = attachments_dir()
+    partial, size, head = filestore.receive(upload.stream, directory, max_bytes(), FileError)
+    try:
+        kind = _identify(head, partial)
+        name = _agreeing_name(name, kind)
+        path = directory / f"{uuid.uuid4().hex}.{kind.extensions[0]}"
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    filestore.written(db.session, path)
+    return StoredFile(path, name, kind, size)
 
 
 def _identify(head: bytes, path: Path) -> FileType:
@@ -266,6 +295,29 @@ def _agreeing_name(name: str, kind: FileType) -> str:
             )
         )
     return name
+
+
+def send_stored(path: Path, content_type: str, filename: str, *, public: bool):
+    """A stored file over HTTP, named `filename`: shown inline when browsers show its type
+    (sandboxed by FILE_CSP), else saved; public ones revalidated, others never stored."""
+    kind = TYPES.get(content_type)
+    inline = kind is not None and kind.inline
+    # Small files are read whole: no file handle waits for the response to be closed (a
+    # client that never reads the body would leave it open); large ones are streamed.
+    size = path.stat().st_size
+    response = send_file(
+        io.BytesIO(path.read_bytes()) if size <= MEBIBYTE else path,
+        mimetype=content_type,
+        conditional=True,
+        etag=f"{path.name}-{size}",
+        last_modified=path.stat().st_mtime,
+        max_age=PUBLIC_MAX_AGE if public else None,
+    )
+    filestore.cached_as(response, public=public, no_cache=True)
+    response.headers["Content-Disposition"] = content_disposition(filename, inline=inline)
+    if inline:
+        response.headers["Content-Security-Policy"] = FILE_CSP
+    return response
 
 
 @sa.event.listens_for(Attachment, "after_delete")

@@ -67,6 +67,7 @@ class Action(enum.StrEnum):
     COMMENDATION_VIEW = "commendation.view"  # the public list of approved commendations
     OPINION_SEND = "opinion.send"  # anyone: send an opinion, follow it by its code
     OPINION_VIEW = "opinion.view"  # the committee's list and an opinion with its sender
+    OPINION_PHOTO_VIEW = "opinion.photo_view"  # an opinion's photo not published with its answer
     OPINION_RECORD = "opinion.record"  # record one raised at a meeting, for a commune
     OPINION_HANDLE = "opinion.handle"  # accept, reject, merge, reword, send up a level
     OPINION_ANSWER = "opinion.answer"  # record the authority's answer, close

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -18,7 +17,6 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from webapp import policy
-from webapp.downloads import content_disposition
 from webapp.extensions import db
 from webapp.htmx import after_change, is_partial, render_fragment
 from webapp.pages import files
@@ -29,14 +27,6 @@ from webapp.policy import Action
 
 FRAGMENT = "pages/_attachments.html"
 EVENT = "attachments-changed"
-# Files of published pages are public and never change under their URL's id.
-# Revalidate every time (a 304 is cheap): an archived page's files must not linger in caches.
-PUBLIC_MAX_AGE = 0
-# Lets browsers' PDF viewers and image views work (crbug.com/271452) and nothing else.
-FILE_CSP = (
-    "default-src 'none'; object-src 'self'; img-src 'self'; style-src 'unsafe-inline'; "
-    "frame-ancestors 'none'"
-)
 
 
 @bp.app_template_filter("file_size")
@@ -105,29 +95,9 @@ def download_attachment(attachment_id: int, filename: str):
     if path is None or not path.is_file():
         current_app.logger.error("attachment %s: file %s is missing", attachment.id, path)
         abort(404)
-    public = is_public(page)
-    kind = files.TYPES.get(attachment.content_type)
-    inline = kind is not None and kind.inline
-    response = send_file(
-        path,
-        mimetype=attachment.content_type,
-        conditional=True,
-        etag=True,
-        max_age=PUBLIC_MAX_AGE if public else None,
+    return files.send_stored(
+        path, attachment.content_type, attachment.filename, public=is_public(page)
     )
-    if public:
-        response.cache_control.public = True
-        response.cache_control.no_cache = True
-    else:
-        response.cache_control.private = True
-        response.cache_control.no_store = True
-    response.headers["Content-Disposition"] = content_disposition(
-        attachment.filename, inline=inline
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if inline:
-        response.headers["Content-Security-Policy"] = FILE_CSP
-    return response
 
 
 @bp.errorhandler(RequestEntityTooLarge)
