@@ -32,7 +32,6 @@ from webapp.seed.loader import DEMO_ACCOUNTS  # noqa: E402
 from webapp.units.models import Unit  # noqa: E402
 
 
-
 def page_text() -> str:
     """The peer's page as Markdown-ish paragraphs, or ~1,600 words of our own."""
     script = Path("/work/shared/tools/peer_wagtail.sh")
@@ -71,7 +70,10 @@ def main() -> None:
         upgrade()
         load_demo()
         names = [account.username for account in DEMO_ACCOUNTS]
-        users = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(names)))}
+        users = {
+            u.username: u
+            for u in db.session.scalars(sa.select(User).where(User.username.in_(names)))
+        }
         for user in users.values():
             user.set_password(password)
         publisher = users["publisher.backan"]

@@ -31,7 +31,7 @@ from werkzeug.datastructures import FileStorage
 
 from webapp import policy
 from webapp.audit.services import record
-from webapp.exports.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
+from webapp.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE
 from webapp.extensions import db
 from webapp.forms import Refused
 from webapp.pages.models import Attachment, Page
