@@ -8,11 +8,11 @@ from __future__ import annotations
 import brotli
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from tests import factories
 from tests.test_guidance import make_page
 from tests.test_page_translations import TAY_TITLE, translate
+from tests.test_query_counts import Statements
 from webapp.auth.models import Role
 from webapp.extensions import db as _db
 from webapp.extensions import dispose_engines
@@ -21,23 +21,6 @@ from webapp.pages import services
 from webapp.pages.services import PageValues
 
 NEW_TEXT = "Hạn đăng ký mới là ngày 20 tháng 3."
-
-
-class Queries:
-    """The SQL statements the app sends while counting."""
-
-    def __init__(self, engine) -> None:
-        self.engine, self.count = engine, 0
-
-    def __enter__(self) -> Queries:
-        event.listen(self.engine, "before_cursor_execute", self._seen)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *args) -> None:
-        self.count += 1
 
 
 @pytest.fixture
@@ -55,7 +38,7 @@ def test_a_repeat_visit_is_served_from_the_cache_without_a_session(app, page, cl
     url = f"/pages/{page.path}"
     first = client.get(url)
     assert first.status_code == 200 and "Set-Cookie" not in first.headers
-    with Queries(_db.engine) as queries:
+    with Statements(_db.engine) as queries:
         again = client.get(url)
     assert again.status_code == 200 and again.data == first.data
     assert queries.count == 1  # the generations, nothing else
