@@ -180,9 +180,7 @@ def missing_count(user, unit: Unit, year: int, period: Period) -> int:
         ProgressReport.period == period,
         ProgressReport.submitted_at.isnot(None),
     )
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(expected).where(~sent.exists())
-    )
+    return db.session.scalar(sa.select(sa.func.count()).select_from(expected).where(~sent.exists()))
 
 
 def completeness(
