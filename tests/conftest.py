@@ -176,10 +176,13 @@ def redis_store(redis_app) -> Iterator:
 
 
 def _wipe(app: Flask) -> None:
+    from webapp import kv
     from webapp.i18n.setup import clear_caches
 
     clear_caches()
     with app.app_context():
+        # Pages kept in memory under generations that start again from 0 in the wiped database.
+        kv.forget_memory()
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
         # Only the tables that hold rows, children first: a test fills a few of ~35 tables.
         # (TRUNCATE of them all took ~0.3–0.9 s on PostgreSQL, more than most tests.)

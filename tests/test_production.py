@@ -20,6 +20,7 @@ from webapp import ROOT, config, create_app
 from webapp.auth.cli import set_password
 from webapp.auth.models import Role, User
 from webapp.config import UnsafeProduction
+from webapp.deploy.checks import demo_accounts_with_readme_passwords
 from webapp.extensions import db as _db
 from webapp.seed.cli import seed
 from webapp.seed.loader import DEMO_ACCOUNTS
@@ -81,6 +82,20 @@ def test_production_refuses_demo_accounts_with_the_readme_password(app, db, data
     db.session.expire_all()
     changed = db.session.scalar(sa.select(User).where(User.username == admin.username))
     assert changed.check_password("a-new-long-phrase") and changed.session_version == 2
+
+
+def test_a_password_checked_once_is_not_checked_again_until_it_changes(db):
+    """Start-up checks each demo account's hash once (scrypt, ~0.14 s each); a new hash, as
+    setting the README's password again makes, is checked afresh."""
+    admin = DEMO_ACCOUNTS[0]
+    user = factories.make_user(username=admin.username)
+    db.session.commit()
+    checked: set[str] = set()
+    assert demo_accounts_with_readme_passwords(checked) == [] and len(checked) == 1
+    assert demo_accounts_with_readme_passwords(checked) == []
+    user.set_password(admin.password)
+    db.session.commit()
+    assert demo_accounts_with_readme_passwords(checked) == [admin.username]
 
 
 def test_seed_demo_refused_in_production(app, db):

@@ -26,6 +26,9 @@ from webapp.auth.models import Role
 from webapp.config import DEFAULTS
 from webapp.extensions import db as _db
 from webapp.i18n.models import message_key
+from webapp.pages import services
+from webapp.pages.models import Page
+from webapp.pages.services import PageValues
 from webapp.seed.loader import DEMO_ACCOUNTS
 
 # One worker runs them all (`--dist loadgroup`): they share the nodes, started once.
@@ -41,6 +44,7 @@ class Site:
     publisher: str
     throttled: str
     page_id: int
+    page_path: str
     attachments: object
     env: dict
     workdir: object
@@ -73,7 +77,8 @@ def site(app, database_url, redis_url, tmp_path_factory):
             "publisher": factories.make_user(roles=[(Role.PUBLISHER, tree.province)]),
             "throttled": factories.make_user(roles=[(Role.EDITOR, tree.c2)]),
         }
-        page_id = make_page(tree.province).id
+        page = make_page(tree.province)
+        page_id, page_path = page.id, page.path
         _db.session.commit()
         names = {role: user.username for role, user in users.items()}
         _db.session.remove()
@@ -85,7 +90,13 @@ def site(app, database_url, redis_url, tmp_path_factory):
             for base in (cluster.node_url(0), cluster.node_url(1)):
                 Browser().get(f"{base}/pages")  # each node's worker has started and warmed up
             yield Site(
-                cluster, page_id=page_id, attachments=attachments, env=env, workdir=workdir, **names
+                cluster,
+                page_id=page_id,
+                page_path=page_path,
+                attachments=attachments,
+                env=env,
+                workdir=workdir,
+                **names,
             )
     finally:
         _wipe(app)
@@ -196,19 +207,20 @@ def test_throttle_counts_failures_on_both_nodes(site):
         assert browser.sign_in(base, site.throttled, "wrong-password").status == 429
 
 
-def test_translation_approved_on_one_node_is_served_by_the_other(site):
-    reader = Browser({"lang": "tyz"})
-    assert "Khảu slư" not in reader.get(f"{site.b}/login").text  # B has built its catalogs
+def _translate_on_a(site, msgid: str, text: str, check=None) -> None:
+    """A translator saves a Tày interface string through node A and, after `check` (if given)
+    saw the draft not served, the language's reviewer approves it there."""
     translator = Browser()
     assert translator.sign_in(site.a, site.translator, factories.PASSWORD).status == 303
-    key = message_key("Sign in")
+    key = message_key(msgid)
     saved = translator.post(
         f"{site.a}/translations/tyz/{key}",
-        {"strings-0": "Khảu slư", "version": "0", "submit": "1"},
+        {"strings-0": text, "version": "0", "submit": "1"},
         token_from=f"{site.a}/translations/tyz",
     )
     assert saved.status == 303, saved.text[:500]
-    assert "Khảu slư" not in reader.get(f"{site.b}/login").text  # not approved yet
+    if check is not None:
+        check()
     reviewer = Browser()
     assert reviewer.sign_in(site.a, site.language_reviewer, factories.PASSWORD).status == 303
     approved = reviewer.post(
@@ -217,7 +229,42 @@ def test_translation_approved_on_one_node_is_served_by_the_other(site):
         token_from=f"{site.a}/translations/tyz",
     )
     assert approved.status == 303, approved.text[:500]
+
+
+def test_translation_approved_on_one_node_is_served_by_the_other(site):
+    reader = Browser({"lang": "tyz"})
+    assert "Khảu slư" not in reader.get(f"{site.b}/login").text  # B has built its catalogs
+
+    def draft_not_served():
+        assert "Khảu slư" not in reader.get(f"{site.b}/login").text
+
+    _translate_on_a(site, "Sign in", "Khảu slư", check=draft_not_served)
     assert "Khảu slư" in reader.get(f"{site.b}/login").text
+
+
+def test_public_page_changes_show_on_both_nodes_at_once(site, app):
+    """Anonymous pages come from the shared cache (Redis): a publish, an interface translation
+    and a language change made anywhere show on the next request of either node."""
+    path = f"/pages/{site.page_path}"
+    reader = Browser()
+    first = [reader.get(f"{base}{path}") for base in (site.a, site.b, site.a)]
+    assert [r.status for r in first] == [200, 200, 200]
+    assert all("Set-Cookie" not in r.headers for r in first)
+    assert first[0].body == first[1].body == first[2].body
+    with app.app_context():
+        page = _db.session.get(Page, site.page_id)
+        publisher = factories.make_user(roles=[(Role.PUBLISHER, page.unit)])
+        services.save(publisher, page, page.version, PageValues(page.title, "Hạn mới: 20/3."))
+        _db.session.commit()
+        _db.session.remove()
+    for base in (site.b, site.a):
+        assert "Hạn mới: 20/3." in reader.get(f"{base}{path}").text
+    tay = Browser({"lang": "tyz"})
+    assert "Mẹnu" not in tay.get(f"{site.b}{path}").text
+    _translate_on_a(site, "Menu", "Mẹnu")
+    assert "Mẹnu" in tay.get(f"{site.b}{path}").text
+    assert "Mẹnu" in tay.get(f"{site.a}{path}").text
+    assert '<html lang="en"' in Browser({"lang": "en"}).get(f"{site.b}{path}").text
 
 
 def test_attachment_uploaded_on_one_node_downloads_from_the_other(site):

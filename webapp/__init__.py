@@ -109,8 +109,10 @@ def _register_audit_readings() -> None:
 def _subscribe_capabilities(app: Flask) -> None:
     """Each capability subscribes to the events of the packages below it (webapp.events)."""
     from webapp import auth, coverage, fund, review
+    from webapp.pages import cache as page_cache
 
     auth.init_app(app)
+    page_cache.init_app(app)  # a change to what public pages show bumps their generation
     review.init_app(app)
     coverage.init_app(app)
     fund.init_app(app)

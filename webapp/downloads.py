@@ -8,6 +8,8 @@ from urllib.parse import quote
 
 from webapp.text import fold
 
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _NOT_PLAIN = re.compile(r"[^A-Za-z0-9 ._()-]+")
 
 

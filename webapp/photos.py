@@ -22,12 +22,12 @@ import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import filetype
 import sqlalchemy as sa
 from flask import abort, current_app, send_file
 from flask_babel import gettext as _
-from PIL import Image, ImageOps
 from sqlalchemy.orm import Mapped, mapped_column, object_session
 from werkzeug.datastructures import FileStorage
 
@@ -35,6 +35,9 @@ from webapp import filestore
 from webapp.db import UTCDateTime, utcnow
 from webapp.extensions import db
 from webapp.forms import Refused
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # Widths kept for every photo, in pixels: a list's thumbnail, a phone's full width (360 px), a
 # desktop column or a 2x phone, a large screen. A list of 12 thumbnails must stay within the
@@ -186,6 +189,8 @@ def add_photo(upload: FileStorage | None, uploaded_by_id: int | None = None) -> 
 
 def _open_upright(path: Path, expected_format: str) -> Upright:
     """Decode the file, refusing decompression bombs before the pixels are read."""
+    from PIL import Image, ImageOps  # only where photos arrive: public pages never load it
+
     with warnings.catch_warnings():
         # Pillow warns between MAX_IMAGE_PIXELS and twice that, and raises above: both refuse.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -221,6 +226,8 @@ def _too_many_pixels() -> PhotoError:
 
 
 def _write_width(image: Image.Image, width: int, path: Path) -> None:
+    from PIL import Image
+
     if width < image.width:
         height = max(1, round(image.height * width / image.width))
         image = image.resize((width, height), Image.Resampling.LANCZOS)

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 
 from webapp.backup.archive import BackupError, make_backup, restore_backup
+from webapp.pages import cache as page_cache
 
 
 @click.command("backup")
@@ -52,6 +53,9 @@ def restore(archive: Path, force: bool) -> None:
         done = restore_backup(archive, force=force)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
+    # The counters of what pages show went back with the database: pages kept under their
+    # numbers before the restore would be served for the changes made after it.
+    page_cache.forget_all()
     database = done.manifest["database"]
     click.echo(f"Restored {archive} (made {done.manifest['made_at']}):")
     click.echo(f"  {database['dialect']} database at revision {database['revision']}")

@@ -8,6 +8,7 @@ import calendar
 from datetime import date
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from webapp.campaign.models import Campaign, Deadline, DeadlineKind
 from webapp.db import local_today
@@ -17,7 +18,14 @@ FIRST_YEAR = 2017  # the plan's first registration season
 
 
 def current_campaign() -> Campaign | None:
-    return db.session.scalar(sa.select(Campaign).order_by(Campaign.id).limit(1))
+    """The campaign, read once per request (a home page asks a dozen times); outside a
+    request, each time."""
+    if has_request_context() and (known := g.get("current_campaign")) is not None:
+        return known
+    campaign = db.session.scalar(sa.select(Campaign).order_by(Campaign.id).limit(1))
+    if has_request_context() and campaign is not None:
+        g.current_campaign = campaign
+    return campaign
 
 
 def deadline_for(campaign: Campaign, kind: DeadlineKind, year: int) -> Deadline | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-import xlsxwriter
 from flask_babel import gettext as _
 
 from webapp.campaign.display import rule_label
@@ -70,6 +69,8 @@ class Workbook:
         self.buffer = io.BytesIO()
         # Unit, rule and entry names are data: text that starts with "=" or looks like a link
         # stays text.
+        import xlsxwriter  # loaded by the download that asks, not by every worker
+
         self.workbook = xlsxwriter.Workbook(
             self.buffer,
             {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False},

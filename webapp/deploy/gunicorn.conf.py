@@ -7,9 +7,13 @@ unix:/run/webapp.sock), WEB_CONCURRENCY (processes, default one per core),
 GUNICORN_THREADS (threads per process, default 8), FORWARDED_ALLOW_IPS (the proxies gunicorn
 itself believes about the scheme, default 127.0.0.1)."""
 
+import gc
 import os
 
 wsgi_app = "webapp:create_app()"
+# The master loads the app once and forks the workers from it: they share its memory (copy on
+# write) and start at once, and an app that cannot start stops the master, not each worker.
+preload_app = True
 bind = [os.environ.get("BIND", "127.0.0.1:8000")]
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
@@ -32,3 +36,20 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn's control socket (gunicornc) is one path per user: several nodes on one host would
 # share it; nothing here uses it.
 control_socket_disable = True
+
+
+def pre_fork(server, worker):
+    # What the master loaded stays put: the collector does not touch (and so copy) those
+    # pages in each worker.
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    """A database connection the master opened (the start-up checks) is never shared by two
+    processes: each worker starts its own pools (SQLAlchemy's advice for forking)."""
+    from webapp.extensions import db
+
+    app = worker.app.wsgi()
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)

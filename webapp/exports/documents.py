@@ -21,11 +21,9 @@ from docx.shared import Mm, Pt
 from docx.table import _Cell
 from xlsxwriter.utility import xl_col_to_name
 
+from webapp.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE  # noqa: F401  (kept here too)
 from webapp.exports.official_form import OfficialForm, in_vietnamese
 from webapp.xlsx import cell_text
-
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FONT = "Times New Roman"
 TABLE_FONT_SIZE = 10

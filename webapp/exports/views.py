@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template
 from flask_login import login_required
 
-from webapp.downloads import content_disposition
-from webapp.exports import documents
+from webapp.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE, content_disposition
 from webapp.exports.official_form import OfficialForm, build_form
 from webapp.registrations.queries import load_list
 
@@ -35,15 +34,19 @@ def print_list(list_id: int):
 @bp.get("/<id:list_id>/export.docx")
 @login_required
 def export_docx(list_id: int):
+    from webapp.exports import documents  # python-docx: loaded by the download that asks
+
     form = build_form(load_list(list_id))
-    return _attachment(documents.to_docx(form), documents.DOCX_MIMETYPE, form, "docx")
+    return _attachment(documents.to_docx(form), DOCX_MIMETYPE, form, "docx")
 
 
 @bp.get("/<id:list_id>/export.xlsx")
 @login_required
 def export_xlsx(list_id: int):
+    from webapp.exports import documents  # xlsxwriter: loaded by the download that asks
+
     form = build_form(load_list(list_id))
-    return _attachment(documents.to_xlsx(form), documents.XLSX_MIMETYPE, form, "xlsx")
+    return _attachment(documents.to_xlsx(form), XLSX_MIMETYPE, form, "xlsx")
 
 
 def _attachment(body: bytes, mimetype: str, form: OfficialForm, extension: str) -> Response:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 
 import sqlalchemy as sa
-import xlsxwriter
 from flask import (
     Blueprint,
     Response,
@@ -27,8 +26,7 @@ from flask_login import current_user
 from webapp import policy
 from webapp.concurrency import VersionForm, keep_typed, saving, version_of
 from webapp.db import local_today
-from webapp.downloads import content_disposition
-from webapp.exports.documents import XLSX_MIMETYPE
+from webapp.downloads import XLSX_MIMETYPE, content_disposition
 from webapp.extensions import db
 from webapp.forms import YEAR_MAX, YEAR_MIN, field_error
 from webapp.fund import queries, services
@@ -440,6 +438,8 @@ def statement_rows(own) -> list[tuple[str, int]]:
 def disclosure_xlsx(unit_id: int, year: int):
     unit, year, own, rollup = _public(unit_id, year)
     title = _("Fund for the Poor %(year)s – %(unit)s", year=year, unit=unit.name)
+    import xlsxwriter  # loaded on download, not by every worker at start
+
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"in_memory": True})
     sheet = workbook.add_worksheet(_("Statement")[:31])

@@ -485,19 +485,19 @@ def _overdue_reports(user, today: date) -> list[Item]:
             due = report_due(year, period)
             if due is None or today <= due:
                 continue
-            missing = report_queries.completeness(user, root, year, period, due, today).total
-            if missing.missing:
+            missing = report_queries.missing_count(user, root, year, period)
+            if missing:
                 items.append(
                     Item(
                         ngettext(
                             "%(unit)s: %(num)d report for %(period)s %(year)d is overdue",
                             "%(unit)s: %(num)d reports for %(period)s %(year)d are overdue",
-                            missing.missing,
+                            missing,
                             unit=root.name,
                             period=Period(period).label,
                             year=year,
                         ),
-                        missing.missing,
+                        missing,
                         url_for(
                             "reports.show_completeness",
                             year=year,

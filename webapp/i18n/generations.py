@@ -12,11 +12,12 @@ from webapp.extensions import db
 from webapp.i18n.models import CatalogGeneration
 
 
-def generations(codes: tuple[str, ...]) -> dict[str, int] | None:
-    """How many in-app saves each language has seen, read once per request; None when the
-    database cannot say (an error page after a failed transaction still needs its words)."""
+def generations(codes: tuple[str, ...], *, fresh: bool = False) -> dict[str, int] | None:
+    """How many in-app saves each language has seen, read once per request (`fresh`: read
+    now, for a key that must never be older than the request); None when the database cannot
+    say (an error page after a failed transaction still needs its words)."""
     cached = g.setdefault("catalog_generations", {})
-    missing = [code for code in codes if code not in cached]
+    missing = list(codes) if fresh else [code for code in codes if code not in cached]
     if missing:
         try:
             found = dict(

@@ -15,7 +15,6 @@ import io
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-import xlsxwriter
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 from flask_babel import gettext as _
@@ -91,6 +90,8 @@ HEADER = ("key", "context", "vi", "en", "translation", "machine")
 
 
 def to_xlsx(language: Language, kit: list[KitRow]) -> bytes:
+    import xlsxwriter  # loaded on export, not by every worker at start
+
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet(language.code)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from webapp import policy
 from webapp.extensions import db
@@ -27,12 +28,32 @@ def index():
         .where(Notification.user_id == current_user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(SHOWN)
+        .options(*_with_subjects())
     ).all()
     # Someone who lost access to a list no longer sees what it was about.
     readable = [n for n in notifications if policy.can(current_user, *_subject(n))]
     return render_template(
         "notifications/index.html", notifications=readable, subject_url=subject_url
     )
+
+
+def _with_subjects() -> list:
+    """Each notification's subject and what its line names (unit, organization, entry, who),
+    loaded for all of them at once: a fixed number of queries for up to SHOWN lines. The
+    subjects' classes are reached through the relationships (their packages sit above)."""
+    options = [selectinload(Notification.entry), selectinload(Notification.actor)]
+    for relation in (Notification.registration_list, Notification.report):
+        subject = relation.property.mapper.class_
+        unit = subject.unit.property.mapper.class_
+        # The policy walks each unit's successors and parents to ask whether it is in reach.
+        in_reach = selectinload(subject.unit).options(
+            selectinload(unit.successors),
+            selectinload(unit.parent).selectinload(unit.successors),
+        )
+        options.append(selectinload(relation).options(in_reach, selectinload(subject.organization)))
+    nomination = Notification.nomination.property.mapper.class_
+    options.append(selectinload(Notification.nomination).selectinload(nomination.proposing_unit))
+    return options
 
 
 def _subject(notification: Notification) -> tuple[Action, object]:

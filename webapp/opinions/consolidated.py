@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-import xlsxwriter
 from flask_babel import gettext as _
 from flask_babel import pgettext
 from sqlalchemy.orm import selectinload
@@ -38,7 +37,6 @@ from webapp import policy
 from webapp.audit.services import record
 from webapp.concurrency import take_write_lock
 from webapp.db import local_today, local_zone
-from webapp.exports import documents
 from webapp.exports.official_form import file_slug, in_vietnamese, place_and_date, unit_words
 from webapp.extensions import db
 from webapp.opinions.models import (
@@ -266,6 +264,8 @@ def _total_line(listing: Consolidated) -> str:
 
 
 def to_docx(listing: Consolidated) -> bytes:
+    from webapp.exports import documents  # python-docx: loaded when a list is downloaded
+
     with in_vietnamese():
         motto = pgettext(
             "official form", "SOCIALIST REPUBLIC OF VIETNAM\nIndependence - Freedom - Happiness"
@@ -296,6 +296,10 @@ def to_docx(listing: Consolidated) -> bytes:
 
 
 def to_xlsx(listing: Consolidated) -> bytes:
+    import xlsxwriter  # loaded when a list is downloaded, not by every worker at start
+
+    from webapp.exports import documents
+
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}

@@ -14,8 +14,7 @@ from flask_login import current_user
 
 from webapp import policy
 from webapp.concurrency import hidden_id, saving
-from webapp.downloads import content_disposition
-from webapp.exports.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
+from webapp.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE, content_disposition
 from webapp.extensions import db
 from webapp.forms import field_error
 from webapp.opinions import consolidated, overdue

@@ -9,7 +9,6 @@ import os
 import uuid
 
 import filetype
-import mutagen
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
@@ -92,6 +91,8 @@ def add_recording(actor, page: Page, language: str, upload: FileStorage | None) 
 
 
 def _seconds(path) -> int:
+    import mutagen  # only where recordings arrive: readers' pages never load it
+
     try:
         audio = mutagen.File(path)
     except Exception:  # a file that only looks like audio: mutagen raises many kinds

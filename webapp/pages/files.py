@@ -28,8 +28,7 @@ from werkzeug.datastructures import FileStorage
 
 from webapp import filestore, policy
 from webapp.audit.services import record
-from webapp.downloads import content_disposition
-from webapp.exports.documents import DOCX_MIMETYPE, XLSX_MIMETYPE
+from webapp.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE, content_disposition
 from webapp.extensions import db
 from webapp.forms import Refused
 from webapp.pages.models import Attachment, Page

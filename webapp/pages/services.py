@@ -7,6 +7,7 @@ is saved; readers get the stored HTML. Pages carry a version, so a stale save is
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 from html import unescape
@@ -14,7 +15,6 @@ from html import unescape
 import nh3
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from markdown_it import MarkdownIt
 
 from webapp import policy
 from webapp.audit.services import record
@@ -26,9 +26,6 @@ from webapp.pages.models import Page, PageKind, PageState, Revision
 from webapp.policy import Action
 from webapp.text import fold
 from webapp.units.models import Unit
-
-# CommonMark plus tables; raw HTML in the Markdown is not passed through at all.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6",
@@ -62,9 +59,18 @@ def sanitize(html: str) -> str:
     )
 
 
+@functools.cache
+def _markdown():
+    """CommonMark plus tables; raw HTML in the Markdown is not passed through at all. Made
+    when a publisher first saves or previews: readers get the stored HTML."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
 def render(markdown: str) -> str:
     # Headings start at h2: the page title is the h1.
-    html = _MARKDOWN.render(markdown or "")
+    html = _markdown().render(markdown or "")
     html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
     return sanitize(html)
 

@@ -169,6 +169,20 @@ def _counts(row) -> Counts:
     )
 
 
+def missing_count(user, unit: Unit, year: int, period: Period) -> int:
+    """How many of the reports `completeness` expects are not sent: its total's `missing`, in
+    one statement, for a home page that shows only the number."""
+    expected = expected_pairs(user, units_in_year(unit.id, year), year).subquery("expected")
+    sent = sa.select(ProgressReport.id).where(
+        ProgressReport.unit_id == expected.c.unit_id,
+        ProgressReport.organization_id == expected.c.organization_id,
+        ProgressReport.year == year,
+        ProgressReport.period == period,
+        ProgressReport.submitted_at.isnot(None),
+    )
+    return db.session.scalar(sa.select(sa.func.count()).select_from(expected).where(~sent.exists()))
+
+
 def completeness(
     user, unit: Unit, year: int, period: Period, due: date | None, today: date
 ) -> Completeness:

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 
 from webapp.extensions import db
-from webapp.seed import demo_season, guidance, loader
+from webapp.seed import loader
 from webapp.units import reorganize
 
 
@@ -32,6 +32,10 @@ def seed(demo: bool, until: str | None) -> None:
             "(WEBAPP_PRODUCTION=true) refuses it. Create the first administrator with "
             "`flask create-admin`."
         )
+    # The guidance pages and the demo season (Markdown, python-docx) load with the command,
+    # not with every app that registers it.
+    from webapp.seed import demo_season, guidance
+
     first, specs = reorganize.read_manifest()
     until = until or ("2017" if demo else list(specs)[-1])
     if until != "2017" and until not in specs:

@@ -24,7 +24,6 @@ from webapp.audit.services import record
 from webapp.auth.models import Role, RoleAssignment, User
 from webapp.campaign.models import MemberOrganization
 from webapp.db import utcnow
-from webapp.exports import documents
 from webapp.exports.official_form import OfficialForm, Row, build_form, in_vietnamese
 from webapp.extensions import db
 from webapp.pages import files, services
@@ -132,6 +131,8 @@ def load_guidance() -> Result:
     _ensure_page(actor, province, sections["ke-hoach"], plan_page(), 1, result)
     form_page = _ensure_page(actor, province, sections["bieu-mau"], FORM_PAGE, 1, result)
     if not any(a.filename == FORM_FILENAME for a in form_page.attachments):
+        from webapp.exports import documents  # python-docx, for this one file
+
         upload = FileStorage(
             io.BytesIO(documents.to_docx(blank_form(province))),
             filename=FORM_FILENAME,

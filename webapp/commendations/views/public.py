@@ -16,8 +16,7 @@ from webapp.campaign.deadlines import registration_years
 from webapp.commendations import queries, services
 from webapp.commendations.views.common import bp, checked_year
 from webapp.db import local_today
-from webapp.downloads import content_disposition
-from webapp.exports.documents import XLSX_MIMETYPE
+from webapp.downloads import XLSX_MIMETYPE, content_disposition
 from webapp.i18n.choice import ui_language
 from webapp.i18n.domain import interface_stamp
 from webapp.policy import Action

@@ -26,8 +26,7 @@ from webapp.coverage.queries import (
 )
 from webapp.coverage.views.common import NO_STORE, View, bp, here
 from webapp.db import local_today
-from webapp.downloads import content_disposition
-from webapp.exports.documents import XLSX_MIMETYPE
+from webapp.downloads import XLSX_MIMETYPE, content_disposition
 from webapp.extensions import db
 from webapp.policy import Action
 from webapp.registrations.models import Entry, RegistrationList

@@ -1,6 +1,6 @@
 """Guidance pages: public reading in the reader's language where translated (cached for
-anonymous readers) and the publishers' side (write with preview, revisions, compare and
-restore, publish and archive)."""
+anonymous readers, webapp/pages/cache.py) and the publishers' side (write with preview,
+revisions, compare and restore, publish and archive)."""
 
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ from webapp import policy
 from webapp.concurrency import keep_typed, saving, version_of
 from webapp.extensions import db
 from webapp.i18n.choice import ui_language
-from webapp.i18n.domain import interface_stamp
 from webapp.i18n.languages import all_languages
 from webapp.pages import audio, services
+from webapp.pages.cache import public_page
 from webapp.pages.forms import NewPageForm, PageForm
 from webapp.pages.models import (
     ORIGINAL_LANGUAGE,
@@ -40,7 +40,7 @@ from webapp.pages.queries import editable_by, published_children, resolve
 from webapp.pages.translations import published_translations
 from webapp.pages.views.common import bp
 from webapp.policy import Action
-from webapp.revalidate import already_known, etag_of, not_kept, revalidated
+from webapp.revalidate import not_kept
 from webapp.units.models import Level, Unit
 from webapp.units.queries import tree_order, units_in_scope
 
@@ -61,6 +61,7 @@ def _load(page_id: int, action: Action) -> Page:
 
 
 @bp.get("/pages")
+@public_page
 def index():
     policy.require(current_user, Action.CAMPAIGN_VIEW)
     sections = [(section, published_children(section)) for section in published_children(None)]
@@ -91,11 +92,6 @@ class _Reading:
     shown: dict[int, PageTranslation]
     instead: PageTranslation | None
 
-    @property
-    def cache_parts(self) -> list:
-        translations = [*self.shown.values(), *([self.instead] if self.instead else [])]
-        return [self.language, *sorted((t.page_id, t.id, t.version) for t in translations)]
-
 
 def _reading(page: Page, children: list[Page]) -> _Reading:
     language = _content_language()
@@ -105,22 +101,6 @@ def _reading(page: Page, children: list[Page]) -> _Reading:
     if language == ORIGINAL_LANGUAGE and ui_code != language:
         instead = published_translations([page], ui_code).get(page.id)
     return _Reading(language, shown, instead)
-
-
-def _etag(page: Page, children: list[Page], reading: _Reading) -> str:
-    """What the reader's copy depends on: the revision shown, the page's files and children,
-    the interface and content languages, the interface's translations and the page's."""
-    parts = [
-        *[(p.id, p.current_revision_id, p.state) for p in page.ancestors()],  # breadcrumb too
-        page.version,
-        ui_language().code,
-        interface_stamp(),
-        *reading.cache_parts,
-        *[(a.id, a.size) for a in page.attachments],
-        *[(c.id, c.current_revision_id) for c in children],
-        getattr(_recording(page), "id", None),
-    ]
-    return etag_of(parts)
 
 
 def _render_page(page: Page, children: list[Page], reading: _Reading) -> str:
@@ -145,6 +125,7 @@ def _recording(page: Page):
 
 
 @bp.get("/pages/<path:path>")
+@public_page
 def show_page(path: str):
     page = resolve(path)
     if page is None:
@@ -152,15 +133,11 @@ def show_page(path: str):
     policy.require(current_user, Action.PAGE_VIEW, page)
     children = published_children(page)
     reading = _reading(page, children)
+    response = make_response(_render_page(page, children, reading))
     if current_user.is_authenticated or session.get("_flashes"):
-        return not_kept(make_response(_render_page(page, children, reading)))
-    # Anonymous readers revalidate with an ETag and get 304s for unchanged pages, answered
-    # before anything is rendered. No Last-Modified: files and children change a page without
-    # changing its date.
-    etag = _etag(page, children, reading)
-    if already_known(etag):
-        return revalidated(make_response("", 304), etag)
-    return revalidated(make_response(_render_page(page, children, reading)), etag)
+        return not_kept(response)
+    # Anonymous readers get it from the cache (public_page), with an ETag for 304s.
+    return response
 
 
 # Writing

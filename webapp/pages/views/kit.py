@@ -15,7 +15,6 @@ from webapp.concurrency import saving
 from webapp.downloads import content_disposition
 from webapp.extensions import db
 from webapp.i18n import kit
-from webapp.pages.kit_docx import pages_docx
 from webapp.pages.models import Page
 from webapp.pages.queries import public_clause
 from webapp.pages.views.common import bp, translation_language
@@ -89,6 +88,8 @@ def export_kit(code: str):
         pages = [p for p in _published_pages() if p.id in chosen]
         if not pages:
             return _screen(language, status=422, error=_("Choose at least one page."))
+        from webapp.pages.kit_docx import pages_docx  # python-docx: on export only
+
         body = pages_docx(language, pages)
     else:
         rows = kit.rows(language.code, sets)

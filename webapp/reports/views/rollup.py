@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-import xlsxwriter
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,8 +16,7 @@ from flask_login import current_user, login_required
 from webapp import policy
 from webapp.campaign.deadlines import registration_years
 from webapp.db import local_today
-from webapp.downloads import content_disposition
-from webapp.exports.documents import XLSX_MIMETYPE
+from webapp.downloads import XLSX_MIMETYPE, content_disposition
 from webapp.extensions import db
 from webapp.policy import Action
 from webapp.reports import queries, services
@@ -161,6 +159,8 @@ def rollup_xlsx(rollup: queries.Rollup, title: str) -> bytes:
     """Four sheets with the page's numbers, as numbers: figures, by organization, by content,
     entries."""
     buffer = io.BytesIO()
+    import xlsxwriter  # loaded by the download that asks, not by every worker
+
     workbook = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
