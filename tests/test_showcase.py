@@ -216,14 +216,46 @@ def test_a_photo_is_resized_and_served_without_exif(app, db, tree, entry, login_
     assert photo.stored_widths == [96, 360, 720, 1280]
     page = app.test_client().get(f"/models/{model.id}").get_data(as_text=True)
     assert 'loading="lazy"' in page and "360w" in page and "sizes=" in page
-    with app.test_client().get(f"/models/photos/{photo.id}/360.webp") as served:
-        assert served.status_code == 200
-        assert "immutable" in served.headers["Cache-Control"]
-        data = served.data
-    image = Image.open(io.BytesIO(data))
-    assert image.format == "WEBP" and image.width == 360
-    assert not image.getexif() and "exif" not in image.info and "xmp" not in image.info
-    assert b"PhoneMaker" not in data and b"GPS" not in data
+    url = photo_url(photo, 360)
+    assert f'srcset="{url[: -len("360.webp")]}96.webp 96w' in page  # WebP first
+    for extension, kind in (("webp", "WEBP"), ("jpg", "JPEG")):  # JPEG: browsers without WebP
+        assert photo_url(photo, 360, extension=extension) in page
+        with app.test_client().get(photo_url(photo, 360, extension=extension)) as served:
+            assert served.status_code == 200
+            assert "immutable" in served.headers["Cache-Control"]
+            data = served.data
+        image = Image.open(io.BytesIO(data))
+        assert image.format == kind and image.width == 360
+        assert not image.getexif() and "exif" not in image.info and "xmp" not in image.info
+        assert b"PhoneMaker" not in data and b"GPS" not in data
+    assert app.test_client().get(f"/models/photos/{photo.id}/360.webp").status_code == 404
+    assert app.test_client().get(photo_url(photo, 200)).status_code == 404  # not stored
+
+
+def photo_url(photo, width, public=True, extension="webp") -> str:
+    return f"/models/photos/{photo.id}/{photos.key(photo, public)}/{width}.{extension}"
+
+
+def test_a_withdrawn_models_photos_leave_their_public_urls(app, db, tree, entry, login_as):
+    model = recognise(db, tree, entry)
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    _add(client, entry, jpeg_with_gps(400, 300))
+    photo = db.session.scalar(sa.select(Photo))
+    public = photo_url(photo, 96)
+    listed = app.test_client().get("/models").get_data(as_text=True)
+    assert public in listed and public.replace(".webp", ".jpg") in listed
+    services.withdraw(factories.make_user(roles=[(Role.ADMIN, tree.province)]), model,
+                      model.version, "Số liệu chưa đúng")  # fmt: skip
+    db.session.commit()
+    assert app.test_client().get(public).status_code == 404
+    assert client.get(public).status_code == 404  # even for its readers: the key is stale
+    private = photo_url(photo, 96, public=False)
+    assert private != public and private in client.get(f"/models/{model.id}").get_data(as_text=True)
+    with client.get(private) as own:
+        assert own.status_code == 200
+        assert {"private", "no-store"} <= set(own.headers["Cache-Control"].split(", "))
+        assert "max-age" not in own.headers["Cache-Control"]
+    assert app.test_client().get(private).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -233,18 +265,33 @@ def test_a_photo_is_resized_and_served_without_exif(app, db, tree, entry, login_
         (b"\xff\xd8\xff\xe0" + b"0" * (30 * 1024 * 1024), "lon.jpg", "too large"),
         (None, "bom.png", "too many pixels"),
         (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00broken", "hong.jpg", "cannot be read"),
+        ("truncated", "dut.jpg", "cannot be read"),
+        ("huge png", "rong.png", "too many pixels"),
+        ("gif", "dong.gif", "not a photo"),
+        ("heic", "IMG_0001.HEIC", "not a photo"),
     ],
-    ids=["renamed pdf", "30 MB", "decompression bomb", "damaged"],
+    ids=[
+        "renamed pdf",
+        "30 MB",
+        "decompression bomb",
+        "damaged",
+        "truncated jpeg",
+        "huge dimensions tiny png",
+        "animated gif",
+        "iphone heic",
+    ],
 )
 def test_bad_uploads_are_refused_with_a_message(
     app, db, tree, entry, login_as, data, name, message
 ):
     app.config["PHOTO_MAX_BYTES"] = 8 * 1024 * 1024
+    data = BAD.get(data, data) if isinstance(data, str) else data
     if data is None:
         bomb = io.BytesIO()
         Image.new("1", (12_000, 12_000)).save(bomb, format="PNG")
         data = bomb.getvalue()
     client, _ = login_as(Role.EDITOR, tree.c1)
+    before = _files()
     answer = _add(client, entry, data, name)
     assert answer.status_code == 200
     texts = {
@@ -253,8 +300,65 @@ def test_bad_uploads_are_refused_with_a_message(
         "too many pixels": "quá nhiều điểm ảnh",
         "cannot be read": "không đọc được",
     }
-    assert texts[message] in answer.get_data(as_text=True).lower()
+    shown = answer.get_data(as_text=True)
+    assert texts[message] in shown.lower()
+    if message == "not a photo":  # names the kinds it takes
+        assert "JPEG, PNG" in shown and "WebP" in shown
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Photo)) == 0
+    assert _files() == before  # no partial file nor width left behind
+
+
+def _files() -> set[str]:
+    folder = photos.photos_dir()
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+def _huge_png() -> bytes:
+    """A PNG that says 60,000 × 60,000 pixels in a few hundred bytes: its header is checked
+    before any pixel is decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", 60_000, 60_000, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _animated_gif() -> bytes:
+    out = io.BytesIO()
+    frames = [Image.new("RGB", (60, 40), colour) for colour in ("red", "green")]
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=200)
+    return out.getvalue()
+
+
+BAD = {
+    "truncated": jpeg_with_gps(800, 600)[:3000],
+    "huge png": _huge_png(),
+    "gif": _animated_gif(),
+    # What an iPhone sends unless set to "Most compatible": an ISO box of brand heic.
+    "heic": b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64,
+}
+
+
+def test_an_animated_webp_keeps_its_first_frame(app, db, tree, entry, login_as):
+    out = io.BytesIO()
+    frames = [Image.new("RGB", (200, 150), colour) for colour in ((200, 30, 30), (30, 30, 200))]
+    frames[0].save(out, format="WEBP", save_all=True, append_images=frames[1:], duration=200)
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    assert "Đã thêm ảnh" in _add(client, entry, out.getvalue(), "dong.webp").get_data(as_text=True)
+    photo = db.session.scalar(sa.select(Photo))
+    with Image.open(photos.path_of(photo, 96)) as stored:
+        assert not getattr(stored, "is_animated", False)
+        assert stored.convert("RGB").getpixel((48, 30))[0] > 150  # the first frame, red
 
 
 def test_photos_are_limited_per_entry(app, db, tree, entry, login_as):
@@ -273,14 +377,14 @@ def test_photos_of_an_entry_that_is_not_public_are_only_for_its_readers(
     client, _ = login_as(Role.EDITOR, tree.c1)
     _add(client, entry, jpeg_with_gps(400, 300))
     photo = db.session.scalar(sa.select(Photo))
-    url = f"/models/photos/{photo.id}/360.webp"
+    url = photo_url(photo, 360, public=False)
     with client.get(url) as own:
         assert own.status_code == 200 and "no-store" in own.headers["Cache-Control"]
     assert app.test_client().get(url).status_code == 404
     stranger, _ = login_as(Role.EDITOR, tree.c3)
     assert stranger.get(url).status_code == 403
     recognise(db, tree, entry)
-    with app.test_client().get(url) as public:
+    with app.test_client().get(photo_url(photo, 360)) as public:
         assert public.status_code == 200 and "public" in public.headers["Cache-Control"]
 
 

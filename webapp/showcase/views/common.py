@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, g, url_for
 from flask_login import current_user
 
-from webapp import policy
+from webapp import photos, policy
 from webapp.photos import Photo, srcset
 from webapp.policy import Action
 from webapp.registrations.models import EntryState
@@ -15,18 +15,23 @@ from webapp.showcase import queries
 bp = Blueprint("showcase", __name__)
 
 
-def photo_url(photo: Photo, width: int) -> str:
-    return url_for("showcase.photo_file", photo_id=photo.id, width=width)
+def photo_url(photo: Photo, width: int, public: bool, extension: str = "webp") -> str:
+    """A photo's URL for readers who see it `public` or not: the key in it changes when the
+    photo stops being public, so what a cache kept for a year is not served again."""
+    return url_for(
+        "showcase.photo_file", photo_id=photo.id, key=photos.key(photo, public), width=width,
+        extension=extension,
+    )  # fmt: skip
 
 
 @bp.app_template_global("photo_srcset")
-def photo_srcset(photo: Photo) -> str:
-    return srcset(photo, photo_url)
+def photo_srcset(photo: Photo, public: bool, extension: str = "webp") -> str:
+    return srcset(photo, lambda p, w: photo_url(p, w, public, extension))
 
 
 @bp.app_template_global("photo_src")
-def photo_src(photo: Photo, width: int) -> str:
-    return photo_url(photo, photo.fitting(width))
+def photo_src(photo: Photo, width: int, public: bool, extension: str = "webp") -> str:
+    return photo_url(photo, photo.fitting(width), public, extension)
 
 
 @bp.app_template_global("replicated_model")
