@@ -268,7 +268,7 @@ def test_a_withdrawn_models_photos_leave_their_public_urls(app, db, tree, entry,
         ("truncated", "dut.jpg", "cannot be read"),
         ("huge png", "rong.png", "too many pixels"),
         ("gif", "dong.gif", "not a photo"),
-        ("heic", "IMG_0001.HEIC", "not a photo"),
+        ("heic", "IMG_0001.HEIC", "heic"),
     ],
     ids=[
         "renamed pdf",
@@ -299,10 +299,11 @@ def test_bad_uploads_are_refused_with_a_message(
         "too large": "quá lớn",
         "too many pixels": "quá nhiều điểm ảnh",
         "cannot be read": "không đọc được",
+        "heic": "heic",
     }
     shown = answer.get_data(as_text=True)
     assert texts[message] in shown.lower()
-    if message == "not a photo":  # names the kinds it takes
+    if message in ("not a photo", "heic"):  # names the kinds it takes
         assert "JPEG, PNG" in shown and "WebP" in shown
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Photo)) == 0
     assert _files() == before  # no partial file nor width left behind
@@ -475,6 +476,50 @@ def test_an_editor_replicates_a_model_into_their_list_and_it_is_traced(
     reviewer, _ = login_as(Role.REVIEWER, tree.d2)
     listing = reviewer.get(f"/registrations/lists/{copy.list_id}").get_data(as_text=True)
     assert f"/models/{model.id}" in listing
+
+
+def _line(db, entry, period, status, money, households):
+    """A report line on a replicating entry, as its commune's report would hold it."""
+    from webapp.reports.models import ProgressLine, ProgressReport
+
+    unit, year = entry.registration_list.unit, entry.registration_list.year
+    report = db.session.scalar(
+        sa.select(ProgressReport).filter_by(unit_id=unit.id, year=year, period=period)
+    ) or ProgressReport(unit=unit, organization=entry.lead_organization, year=year, period=period)
+    report.lines.append(
+        ProgressLine(entry=entry, status=status, money_people=money, beneficiaries=households)
+    )
+    db.session.add(report)
+
+
+def test_the_spread_counts_communes_by_year_and_their_latest_results(
+    app, db, tree, entry, login_as
+):
+    model = recognise(db, tree, entry)
+    copies = {}
+    for commune, year in ((tree.c2, YEAR), (tree.c3, YEAR), (tree.c3, YEAR + 1)):
+        editor = factories.make_user(roles=[(Role.EDITOR, commune)])
+        copies[commune.id, year] = services.replicate(editor, model, commune, org("nong_dan"), year)
+    db.session.flush()
+    # C2: half year 40 million for 10 households, the year's report 90 million for 25: the
+    # year's line counts, not both. C3's first copy: a line in progress, 5 million.
+    c2, c3 = copies[tree.c2.id, YEAR], copies[tree.c3.id, YEAR]
+    _line(db, c2, Period.HALF_YEAR, LineStatus.IN_PROGRESS, 40_000_000, 10)
+    _line(db, c2, Period.YEAR, LineStatus.COMPLETED, 90_000_000, 25)
+    _line(db, c3, Period.HALF_YEAR, LineStatus.IN_PROGRESS, 5_000_000, None)
+    db.session.commit()
+    rows, years = queries.spread(tree.province)
+    row = next(r for r in rows if r.model.id == model.id)
+    assert years == [YEAR, YEAR + 1]
+    assert row.by_year == {YEAR: 2, YEAR + 1: 1} and row.communes == 2
+    assert (row.completed, row.money, row.households) == (1, 95_000_000, 25)
+    assert queries.spread(tree.d2)[0] == []  # the model is D1's
+    # The province finds the page from its menu, and it shows those figures.
+    client, _ = login_as(Role.ADMIN, tree.province)
+    home = client.get("/").get_data(as_text=True)
+    assert f'href="/models/spread/{tree.province.id}"' in home
+    page = client.get(f"/models/spread/{tree.province.id}").get_data(as_text=True)
+    assert "95.000.000" in page and ">25<" in page
 
 
 def test_an_editor_cannot_replicate_into_a_commune_not_theirs(app, db, tree, entry, login_as):

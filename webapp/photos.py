@@ -57,6 +57,7 @@ MIMETYPE = "image/webp"
 FORMATS = {"webp": MIMETYPE, "jpg": "image/jpeg"}
 JPEG_QUALITY = 75
 ACCEPTED = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+HEIF = frozenset({"image/heic", "image/heif", "image/avif"})
 ACCEPT = ".jpg,.jpeg,.png,.webp,image/jpeg,image/png,image/webp"
 # Files of a photo never change under their URL (a new upload is a new photo), so public
 # copies may be kept a year. The URL carries a key that changes when the photo stops being
@@ -166,6 +167,15 @@ def add_photo(upload: FileStorage | None, uploaded_by_id: int | None = None) -> 
     partial, size, head = filestore.receive(upload.stream, directory, max_bytes(), PhotoError)
     try:
         guessed = filetype.guess(head)
+        if guessed is not None and guessed.mime in HEIF:
+            # Pillow reads HEIC only with a plug-in (pillow-heif, libheif): one more native
+            # library to keep up to date, for what the phone itself can convert.
+            raise PhotoError(
+                _(
+                    "Photos in the HEIC format of iPhones are not accepted. Choose a JPEG, PNG "
+                    "or WebP picture, or set the iPhone camera to “Most Compatible”."
+                )
+            )
         if guessed is None or guessed.mime not in ACCEPTED:
             raise PhotoError(
                 _("This file is not a photo. Choose a JPEG, PNG or WebP picture from your phone.")

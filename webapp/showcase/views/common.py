@@ -7,10 +7,12 @@ from flask import Blueprint, g, url_for
 from flask_login import current_user
 
 from webapp import photos, policy
+from webapp.extensions import db
 from webapp.photos import Photo, srcset
 from webapp.policy import Action
 from webapp.registrations.models import EntryState
 from webapp.showcase import queries
+from webapp.units.models import Unit
 
 bp = Blueprint("showcase", __name__)
 
@@ -61,3 +63,13 @@ def effective_model_of(entry_id: int | None):
     if entry_id is None:
         return None
     return queries.models_of_entries([entry_id]).get(entry_id)
+
+
+@bp.app_template_global("spread_unit")
+def spread_unit():
+    """The unit whose models' replication the user follows (the top of their scope), for the
+    menu and the showcase; None for those who follow none (visitors, translators)."""
+    if not policy.signed_in(current_user):
+        return None
+    roots = policy.scope_roots(current_user, Action.MODEL_SPREAD)
+    return db.session.get(Unit, roots[0]) if roots else None

@@ -26,11 +26,7 @@ def index():
     policy.require(current_user, Action.MODEL_VIEW)
     filters = queries.as_filters(request.args)
     page = queries.showcase(filters)
-    roots = policy.scope_roots(current_user, Action.MODEL_SPREAD)
-    spread_unit = db.session.get(Unit, roots[0]) if roots else None
-    return render_template(
-        "showcase/index.html", page=page, choices=queries.choices(), spread_unit=spread_unit
-    )
+    return render_template("showcase/index.html", page=page, choices=queries.choices())
 
 
 def _readable(model: EffectiveModel) -> bool:
