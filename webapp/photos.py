@@ -274,8 +274,9 @@ def _jpeg_of(photo: Photo, width: int) -> Path | None:
         with Image.open(source, formats=["WEBP"]) as image:
             fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             with os.fdopen(fd, "wb") as out:
+                quality = THUMBNAIL_QUALITY if width <= THUMBNAIL else JPEG_QUALITY
                 image.convert("RGB").save(
-                    out, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True
+                    out, format="JPEG", quality=quality, optimize=True, progressive=True
                 )
         os.replace(partial, path)
     return path
