@@ -440,6 +440,37 @@ def test_the_showcase_finds_a_model_without_accents_and_filters(app, db, tree, e
     assert "15/QĐ-MTTQ" in shown and "Vận động 200 triệu đồng" in shown
 
 
+def test_the_showcase_pages_through_many_models_keeping_the_filters(
+    app, db, tree, editor_and_reviewer, monkeypatch
+):
+    """Pages of 2 here (12 in use): 3 models found, one more that the search leaves out."""
+    monkeypatch.setattr(queries, "PER_PAGE", 2)
+    editor, reviewer = editor_and_reviewer
+    names = (
+        "Đường bê tông thôn 0",
+        "Đường bê tông thôn 1",
+        "Đường bê tông thôn 2",
+        "Nuôi cá ruộng",
+    )
+    registration_list = progressed(db, tree, editor, reviewer, names).registration_list
+    admin = factories.make_user(roles=[(Role.ADMIN, tree.province)])
+    for entry in registration_list.entries:
+        services.recognise(admin, entry, recognition())
+    db.session.commit()
+    reader = app.test_client()
+
+    def shown(query: str) -> list[str]:
+        page = reader.get(f"/models?{query}").get_data(as_text=True)
+        return [n for n in names if f">{n}</a>" in page]
+
+    first = reader.get("/models?q=duong+be+tong").get_data(as_text=True)
+    assert "3 mô hình" in first and "1 / 2" in first
+    assert 'href="/models?q=duong+be+tong&amp;page=2"' in first  # the search kept
+    assert len(shown("q=duong+be+tong")) == 2 and len(shown("q=duong+be+tong&page=2")) == 1
+    assert set(shown("q=duong+be+tong") + shown("q=duong+be+tong&page=2")) == set(names[:3])
+    assert shown("q=duong+be+tong&page=99") == []
+
+
 # Replication
 
 
