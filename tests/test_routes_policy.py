@@ -134,6 +134,8 @@ FILLERS: dict[str | tuple[str, str], Any] = {
     "model_id": lambda w: w.model_id,
     "photo_id": lambda w: w.photo_id,  # of the women's entry: not public
     "width": lambda w: 96,
+    ("showcase.photo_file", "key"): lambda w: w.photo_key,
+    "extension": lambda w: "webp",
     ("showcase.recognise", "entry_id"): lambda w: w.farmers_entry_id,
     "step": lambda w: "publish",
     "code": lambda w: "tyz",
@@ -204,6 +206,7 @@ class World:
     fund_movement_id: int
     model_id: int
     photo_id: int
+    photo_key: str  # the key in the photo's URLs while its entry is not public
 
 
 def _values(kind, name, organization, unit) -> registrations.EntryValues:
@@ -274,7 +277,7 @@ def build_world(tree) -> World:
         editor, fund_year,
         fund.MovementValues(on=date(YEAR - 1, 3, 1), amount=1_000_000, counterparty=MARK),
     )  # fmt: skip
-    model_id, photo_id = _model_and_photo(reviewer, report, farmers_entry, entry)
+    model_id, photo_id, photo_key = _model_and_photo(reviewer, report, farmers_entry, entry)
     _db.session.commit()
     first, _specs = reorganize.read_manifest()
     loader.load_units(loader.DATA / first["units"], as_of=first["as_of"])
@@ -304,11 +307,11 @@ def build_world(tree) -> World:
         figure_id=_db.session.scalar(sa.select(ReportFigure.id).limit(1)),
         phu_nu_id=org("phu_nu").id, reorganization=reorganization, opinion_id=opinion.id,
         fund_movement_id=movement.id,
-        model_id=model_id, photo_id=photo_id,
+        model_id=model_id, photo_id=photo_id, photo_key=photo_key,
     )  # fmt: skip
 
 
-def _model_and_photo(reviewer, report, farmers_entry, women_entry) -> tuple[int, int]:
+def _model_and_photo(reviewer, report, farmers_entry, women_entry) -> tuple[int, int, str]:
     """The farmers' entry completed and recognised by D2 (public); a photo of the women's
     entry, still under review (not public)."""
     import io
@@ -333,7 +336,7 @@ def _model_and_photo(reviewer, report, farmers_entry, women_entry) -> tuple[int,
     photo = photos.add_photo(FileStorage(picture, filename="anh.jpg"))
     _db.session.add(EntryPhoto(entry=women_entry, photo=photo))
     _db.session.flush()
-    return model.id, photo.id
+    return model.id, photo.id, photos.key(photo, public=False)
 
 
 def _pdf():
