@@ -254,7 +254,7 @@ def test_a_withdrawn_models_photos_leave_their_public_urls(app, db, tree, entry,
     with client.get(private) as own:
         assert own.status_code == 200
         assert {"private", "no-store"} <= set(own.headers["Cache-Control"].split(", "))
-        assert "max-age" not in own.headers["Cache-Control"]
+        assert "max-age" not in own.headers["Cache-Control"] and "Expires" not in own.headers
     assert app.test_client().get(private).status_code == 404
 
 
@@ -385,6 +385,9 @@ def test_photos_of_an_entry_that_is_not_public_are_only_for_its_readers(
     stranger, _ = login_as(Role.EDITOR, tree.c3)
     assert stranger.get(url).status_code == 403
     recognise(db, tree, entry)
+    with client.get(photo_url(photo, 360)) as signed_in:  # signed in: nothing kept
+        assert signed_in.headers["Cache-Control"] == "private, no-store"
+        assert "Expires" not in signed_in.headers
     with app.test_client().get(photo_url(photo, 360)) as public:
         assert public.status_code == 200 and "public" in public.headers["Cache-Control"]
 

@@ -293,13 +293,13 @@ def send_width(photo: Photo, width: int, *, public: bool, extension: str = "webp
         mimetype=FORMATS[extension],
         conditional=True,
         etag=f"{key(photo, public)}-{width}-{extension}",
-        max_age=PUBLIC_MAX_AGE,
+        max_age=PUBLIC_MAX_AGE if public else None,  # no Expires a year ahead on a private one
     )
     if public:
         response.cache_control.public = True
         response.cache_control.immutable = True
     else:
-        response.cache_control.max_age = None
+        response.headers.pop("Expires", None)
         response.cache_control.private = True
         response.cache_control.no_store = True
     response.headers["X-Content-Type-Options"] = "nosniff"
