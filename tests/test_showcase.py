@@ -548,7 +548,7 @@ def test_the_spread_counts_communes_by_year_and_their_latest_results(
     assert row.by_year == {YEAR: 2, YEAR + 1: 1} and row.communes == 2
     assert (row.completed, row.money, row.households) == (1, 95_000_000, 25)
     assert queries.spread(tree.d2)[0] == []  # the model is D1's
-    # The province finds the page from its menu, and it shows those figures.
+    # The province finds the page from its home page, and it shows those figures.
     client, _ = login_as(Role.ADMIN, tree.province)
     home = client.get("/").get_data(as_text=True)
     assert f'href="/models/spread/{tree.province.id}"' in home

@@ -68,7 +68,7 @@ def effective_model_of(entry_id: int | None):
 @bp.app_template_global("spread_unit")
 def spread_unit():
     """The unit whose models' replication the user follows (the top of their scope), for the
-    menu and the showcase; None for those who follow none (visitors, translators)."""
+    home page and the showcase; None for those who follow none (visitors, translators)."""
     if not policy.signed_in(current_user):
         return None
     roots = policy.scope_roots(current_user, Action.MODEL_SPREAD)
