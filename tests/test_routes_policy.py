@@ -136,6 +136,8 @@ FILLERS: dict[str | tuple[str, str], Any] = {
     # C3's opinion's photo, not published with an answer: its committee's only.
     ("opinions.photo_file", "photo_id"): lambda w: w.opinion_photo_id,
     "width": lambda w: 96,
+    ("showcase.photo_file", "key"): lambda w: w.photo_key,
+    "extension": lambda w: "webp",
     ("showcase.recognise", "entry_id"): lambda w: w.farmers_entry_id,
     "step": lambda w: "publish",
     ("pages.change_translation_state", "step"): lambda w: "approve",
@@ -218,6 +220,7 @@ class World:
     term_id: int
     recording_id: int
     opinion_photo_id: int
+    photo_key: str  # the key in the photo's URLs while its entry is not public
 
 
 def _values(kind, name, organization, unit) -> registrations.EntryValues:
@@ -294,7 +297,7 @@ def build_world(tree) -> World:
         editor, fund_year,
         fund.MovementValues(on=date(YEAR - 1, 3, 1), amount=1_000_000, counterparty=MARK),
     )  # fmt: skip
-    model_id, photo_id = _model_and_photo(reviewer, report, farmers_entry, entry)
+    model_id, photo_id, photo_key = _model_and_photo(reviewer, report, farmers_entry, entry)
     term = GlossaryTerm(language="tyz", term_vi="nông thôn mới", term="[tyz] thuật ngữ")
     _db.session.add(term)
     _db.session.commit()
@@ -326,7 +329,8 @@ def build_world(tree) -> World:
         figure_id=_db.session.scalar(sa.select(ReportFigure.id).limit(1)),
         phu_nu_id=org("phu_nu").id, reorganization=reorganization, opinion_id=opinion.id,
         fund_movement_id=movement.id,
-        model_id=model_id, photo_id=photo_id, opinion_photo_id=opinion.photo_id,
+        model_id=model_id, photo_id=photo_id, photo_key=photo_key,
+        opinion_photo_id=opinion.photo_id,
         content_id=content(1).id, term_id=term.id, recording_id=recording.id,
     )  # fmt: skip
 
@@ -344,7 +348,7 @@ def _picture():
     return FileStorage(picture, filename="anh.jpg")
 
 
-def _model_and_photo(reviewer, report, farmers_entry, women_entry) -> tuple[int, int]:
+def _model_and_photo(reviewer, report, farmers_entry, women_entry) -> tuple[int, int, str]:
     """The farmers' entry completed and recognised by D2 (public); a photo of the women's
     entry, still under review (not public)."""
     from datetime import date
@@ -362,7 +366,7 @@ def _model_and_photo(reviewer, report, farmers_entry, women_entry) -> tuple[int,
     photo = photos.add_photo(_picture())
     _db.session.add(EntryPhoto(entry=women_entry, photo=photo))
     _db.session.flush()
-    return model.id, photo.id
+    return model.id, photo.id, photos.key(photo, public=False)
 
 
 def _file(data: bytes, name: str):

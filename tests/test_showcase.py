@@ -216,14 +216,46 @@ def test_a_photo_is_resized_and_served_without_exif(app, db, tree, entry, login_
     assert photo.stored_widths == [96, 360, 720, 1280]
     page = app.test_client().get(f"/models/{model.id}").get_data(as_text=True)
     assert 'loading="lazy"' in page and "360w" in page and "sizes=" in page
-    with app.test_client().get(f"/models/photos/{photo.id}/360.webp") as served:
-        assert served.status_code == 200
-        assert "immutable" in served.headers["Cache-Control"]
-        data = served.data
-    image = Image.open(io.BytesIO(data))
-    assert image.format == "WEBP" and image.width == 360
-    assert not image.getexif() and "exif" not in image.info and "xmp" not in image.info
-    assert b"PhoneMaker" not in data and b"GPS" not in data
+    url = photo_url(photo, 360)
+    assert f'srcset="{url[: -len("360.webp")]}96.webp 96w' in page  # WebP first
+    for extension, kind in (("webp", "WEBP"), ("jpg", "JPEG")):  # JPEG: browsers without WebP
+        assert photo_url(photo, 360, extension=extension) in page
+        with app.test_client().get(photo_url(photo, 360, extension=extension)) as served:
+            assert served.status_code == 200
+            assert "immutable" in served.headers["Cache-Control"]
+            data = served.data
+        image = Image.open(io.BytesIO(data))
+        assert image.format == kind and image.width == 360
+        assert not image.getexif() and "exif" not in image.info and "xmp" not in image.info
+        assert b"PhoneMaker" not in data and b"GPS" not in data
+    assert app.test_client().get(f"/models/photos/{photo.id}/360.webp").status_code == 404
+    assert app.test_client().get(photo_url(photo, 200)).status_code == 404  # not stored
+
+
+def photo_url(photo, width, public=True, extension="webp") -> str:
+    return f"/models/photos/{photo.id}/{photos.key(photo, public)}/{width}.{extension}"
+
+
+def test_a_withdrawn_models_photos_leave_their_public_urls(app, db, tree, entry, login_as):
+    model = recognise(db, tree, entry)
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    _add(client, entry, jpeg_with_gps(400, 300))
+    photo = db.session.scalar(sa.select(Photo))
+    public = photo_url(photo, 96)
+    listed = app.test_client().get("/models").get_data(as_text=True)
+    assert public in listed and public.replace(".webp", ".jpg") in listed
+    services.withdraw(factories.make_user(roles=[(Role.ADMIN, tree.province)]), model,
+                      model.version, "Số liệu chưa đúng")  # fmt: skip
+    db.session.commit()
+    assert app.test_client().get(public).status_code == 404
+    assert client.get(public).status_code == 404  # even for its readers: the key is stale
+    private = photo_url(photo, 96, public=False)
+    assert private != public and private in client.get(f"/models/{model.id}").get_data(as_text=True)
+    with client.get(private) as own:
+        assert own.status_code == 200
+        assert {"private", "no-store"} <= set(own.headers["Cache-Control"].split(", "))
+        assert "max-age" not in own.headers["Cache-Control"] and "Expires" not in own.headers
+    assert app.test_client().get(private).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -233,18 +265,33 @@ def test_a_photo_is_resized_and_served_without_exif(app, db, tree, entry, login_
         (b"\xff\xd8\xff\xe0" + b"0" * (30 * 1024 * 1024), "lon.jpg", "too large"),
         (None, "bom.png", "too many pixels"),
         (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00broken", "hong.jpg", "cannot be read"),
+        ("truncated", "dut.jpg", "cannot be read"),
+        ("huge png", "rong.png", "too many pixels"),
+        ("gif", "dong.gif", "not a photo"),
+        ("heic", "IMG_0001.HEIC", "heic"),
     ],
-    ids=["renamed pdf", "30 MB", "decompression bomb", "damaged"],
+    ids=[
+        "renamed pdf",
+        "30 MB",
+        "decompression bomb",
+        "damaged",
+        "truncated jpeg",
+        "huge dimensions tiny png",
+        "animated gif",
+        "iphone heic",
+    ],
 )
 def test_bad_uploads_are_refused_with_a_message(
     app, db, tree, entry, login_as, data, name, message
 ):
     app.config["PHOTO_MAX_BYTES"] = 8 * 1024 * 1024
+    data = BAD.get(data, data) if isinstance(data, str) else data
     if data is None:
         bomb = io.BytesIO()
         Image.new("1", (12_000, 12_000)).save(bomb, format="PNG")
         data = bomb.getvalue()
     client, _ = login_as(Role.EDITOR, tree.c1)
+    before = _files()
     answer = _add(client, entry, data, name)
     assert answer.status_code == 200
     texts = {
@@ -252,9 +299,67 @@ def test_bad_uploads_are_refused_with_a_message(
         "too large": "quá lớn",
         "too many pixels": "quá nhiều điểm ảnh",
         "cannot be read": "không đọc được",
+        "heic": "heic",
     }
-    assert texts[message] in answer.get_data(as_text=True).lower()
+    shown = answer.get_data(as_text=True)
+    assert texts[message] in shown.lower()
+    if message in ("not a photo", "heic"):  # names the kinds it takes
+        assert "JPEG, PNG" in shown and "WebP" in shown
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Photo)) == 0
+    assert _files() == before  # no partial file nor width left behind
+
+
+def _files() -> set[str]:
+    folder = photos.photos_dir()
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+def _huge_png() -> bytes:
+    """A PNG that says 60,000 × 60,000 pixels in a few hundred bytes: its header is checked
+    before any pixel is decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", 60_000, 60_000, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _animated_gif() -> bytes:
+    out = io.BytesIO()
+    frames = [Image.new("RGB", (60, 40), colour) for colour in ("red", "green")]
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=200)
+    return out.getvalue()
+
+
+BAD = {
+    "truncated": jpeg_with_gps(800, 600)[:3000],
+    "huge png": _huge_png(),
+    "gif": _animated_gif(),
+    # What an iPhone sends unless set to "Most compatible": an ISO box of brand heic.
+    "heic": b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64,
+}
+
+
+def test_an_animated_webp_keeps_its_first_frame(app, db, tree, entry, login_as):
+    out = io.BytesIO()
+    frames = [Image.new("RGB", (200, 150), colour) for colour in ((200, 30, 30), (30, 30, 200))]
+    frames[0].save(out, format="WEBP", save_all=True, append_images=frames[1:], duration=200)
+    client, _ = login_as(Role.EDITOR, tree.c1)
+    assert "Đã thêm ảnh" in _add(client, entry, out.getvalue(), "dong.webp").get_data(as_text=True)
+    photo = db.session.scalar(sa.select(Photo))
+    with Image.open(photos.path_of(photo, 96)) as stored:
+        assert not getattr(stored, "is_animated", False)
+        assert stored.convert("RGB").getpixel((48, 30))[0] > 150  # the first frame, red
 
 
 def test_photos_are_limited_per_entry(app, db, tree, entry, login_as):
@@ -273,14 +378,17 @@ def test_photos_of_an_entry_that_is_not_public_are_only_for_its_readers(
     client, _ = login_as(Role.EDITOR, tree.c1)
     _add(client, entry, jpeg_with_gps(400, 300))
     photo = db.session.scalar(sa.select(Photo))
-    url = f"/models/photos/{photo.id}/360.webp"
+    url = photo_url(photo, 360, public=False)
     with client.get(url) as own:
         assert own.status_code == 200 and "no-store" in own.headers["Cache-Control"]
     assert app.test_client().get(url).status_code == 404
     stranger, _ = login_as(Role.EDITOR, tree.c3)
     assert stranger.get(url).status_code == 403
     recognise(db, tree, entry)
-    with app.test_client().get(url) as public:
+    with client.get(photo_url(photo, 360)) as signed_in:  # signed in: nothing kept
+        assert signed_in.headers["Cache-Control"] == "private, no-store"
+        assert "Expires" not in signed_in.headers
+    with app.test_client().get(photo_url(photo, 360)) as public:
         assert public.status_code == 200 and "public" in public.headers["Cache-Control"]
 
 
@@ -335,6 +443,37 @@ def test_the_showcase_finds_a_model_without_accents_and_filters(app, db, tree, e
     assert "15/QĐ-MTTQ" in shown and "Vận động 200 triệu đồng" in shown
 
 
+def test_the_showcase_pages_through_many_models_keeping_the_filters(
+    app, db, tree, editor_and_reviewer, monkeypatch
+):
+    """Pages of 2 here (12 in use): 3 models found, one more that the search leaves out."""
+    monkeypatch.setattr(queries, "PER_PAGE", 2)
+    editor, reviewer = editor_and_reviewer
+    names = (
+        "Đường bê tông thôn 0",
+        "Đường bê tông thôn 1",
+        "Đường bê tông thôn 2",
+        "Nuôi cá ruộng",
+    )
+    registration_list = progressed(db, tree, editor, reviewer, names).registration_list
+    admin = factories.make_user(roles=[(Role.ADMIN, tree.province)])
+    for entry in registration_list.entries:
+        services.recognise(admin, entry, recognition())
+    db.session.commit()
+    reader = app.test_client()
+
+    def shown(query: str) -> list[str]:
+        page = reader.get(f"/models?{query}").get_data(as_text=True)
+        return [n for n in names if f">{n}</a>" in page]
+
+    first = reader.get("/models?q=duong+be+tong").get_data(as_text=True)
+    assert "3 mô hình" in first and "1 / 2" in first
+    assert 'href="/models?q=duong+be+tong&amp;page=2"' in first  # the search kept
+    assert len(shown("q=duong+be+tong")) == 2 and len(shown("q=duong+be+tong&page=2")) == 1
+    assert set(shown("q=duong+be+tong") + shown("q=duong+be+tong&page=2")) == set(names[:3])
+    assert shown("q=duong+be+tong&page=99") == []
+
+
 # Replication
 
 
@@ -371,6 +510,50 @@ def test_an_editor_replicates_a_model_into_their_list_and_it_is_traced(
     reviewer, _ = login_as(Role.REVIEWER, tree.d2)
     listing = reviewer.get(f"/registrations/lists/{copy.list_id}").get_data(as_text=True)
     assert f"/models/{model.id}" in listing
+
+
+def _line(db, entry, period, status, money, households):
+    """A report line on a replicating entry, as its commune's report would hold it."""
+    from webapp.reports.models import ProgressLine, ProgressReport
+
+    unit, year = entry.registration_list.unit, entry.registration_list.year
+    report = db.session.scalar(
+        sa.select(ProgressReport).filter_by(unit_id=unit.id, year=year, period=period)
+    ) or ProgressReport(unit=unit, organization=entry.lead_organization, year=year, period=period)
+    report.lines.append(
+        ProgressLine(entry=entry, status=status, money_people=money, beneficiaries=households)
+    )
+    db.session.add(report)
+
+
+def test_the_spread_counts_communes_by_year_and_their_latest_results(
+    app, db, tree, entry, login_as
+):
+    model = recognise(db, tree, entry)
+    copies = {}
+    for commune, year in ((tree.c2, YEAR), (tree.c3, YEAR), (tree.c3, YEAR + 1)):
+        editor = factories.make_user(roles=[(Role.EDITOR, commune)])
+        copies[commune.id, year] = services.replicate(editor, model, commune, org("nong_dan"), year)
+    db.session.flush()
+    # C2: half year 40 million for 10 households, the year's report 90 million for 25: the
+    # year's line counts, not both. C3's first copy: a line in progress, 5 million.
+    c2, c3 = copies[tree.c2.id, YEAR], copies[tree.c3.id, YEAR]
+    _line(db, c2, Period.HALF_YEAR, LineStatus.IN_PROGRESS, 40_000_000, 10)
+    _line(db, c2, Period.YEAR, LineStatus.COMPLETED, 90_000_000, 25)
+    _line(db, c3, Period.HALF_YEAR, LineStatus.IN_PROGRESS, 5_000_000, None)
+    db.session.commit()
+    rows, years = queries.spread(tree.province)
+    row = next(r for r in rows if r.model.id == model.id)
+    assert years == [YEAR, YEAR + 1]
+    assert row.by_year == {YEAR: 2, YEAR + 1: 1} and row.communes == 2
+    assert (row.completed, row.money, row.households) == (1, 95_000_000, 25)
+    assert queries.spread(tree.d2)[0] == []  # the model is D1's
+    # The province finds the page from its home page, and it shows those figures.
+    client, _ = login_as(Role.ADMIN, tree.province)
+    home = client.get("/").get_data(as_text=True)
+    assert f'href="/models/spread/{tree.province.id}"' in home
+    page = client.get(f"/models/spread/{tree.province.id}").get_data(as_text=True)
+    assert "95.000.000" in page and ">25<" in page
 
 
 def test_an_editor_cannot_replicate_into_a_commune_not_theirs(app, db, tree, entry, login_as):

@@ -15,6 +15,7 @@ portrait photos would lie on their side once the tag is gone.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import uuid
@@ -42,8 +43,9 @@ if TYPE_CHECKING:
 # Widths kept for every photo, in pixels: a list's thumbnail, a phone's full width (360 px), a
 # desktop column or a 2x phone, a large screen. A list of 12 thumbnails must stay within the
 # page budget of 40 KB (Chromium fetches lazy images within ~1,250 px of the screen, so all 12
-# on a phone): 96 px WebP weigh 1.3–2.3 KB for real photos, so lists show that one width, on
-# 2x screens too (a 192 px one weighs twice as much).
+# on a phone): 96 px WebP weigh 1.2–2.1 KB for real photos, so lists show that one width, on
+# 2x screens too: a 192 px one weighs 3.4–7.2 KB (2.8–5.5 KB even at quality 35), twelve of
+# them 40–85 KB, the whole budget or twice it.
 WIDTHS = (96, 360, 720, 1280)
 THUMBNAIL = WIDTHS[0]
 THUMBNAIL_QUALITY = 60  # details are lost at that size anyway
@@ -52,10 +54,17 @@ THUMBNAIL_QUALITY = 60  # details are lost at that size anyway
 MAX_PIXELS = 40_000_000
 QUALITY = 70  # WebP: small on 2G, no visible loss at these sizes
 MIMETYPE = "image/webp"
+# Browsers without WebP (Safari before iOS 14, which iPhones 6 and older keep) take a JPEG
+# through <picture>: made from the stored WebP when first asked for, so the disk and the
+# backup hold the WebP only (a JPEG weighs 5–30% more; only those browsers fetch it).
+FORMATS = {"webp": MIMETYPE, "jpg": "image/jpeg"}
+JPEG_QUALITY = 75
 ACCEPTED = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+HEIF = frozenset({"image/heic", "image/heif", "image/avif"})
 ACCEPT = ".jpg,.jpeg,.png,.webp,image/jpeg,image/png,image/webp"
 # Files of a photo never change under their URL (a new upload is a new photo), so public
-# copies may be kept a year.
+# copies may be kept a year. The URL carries a key that changes when the photo stops being
+# public (`key`), so a withdrawn model's photos answer 404 to new requests.
 PUBLIC_MAX_AGE = 365 * 24 * 3600
 _STEM_LENGTH = 32
 
@@ -118,11 +127,19 @@ def max_bytes() -> int:
     return int(current_app.config.get("PHOTO_MAX_BYTES") or 8 * filestore.MEBIBYTE)
 
 
-def path_of(photo: Photo, width: int) -> Path | None:
+def path_of(photo: Photo, width: int, extension: str = "webp") -> Path | None:
     """The stored file of that width; None for a width not stored or a stem not ours."""
-    if width not in photo.stored_widths or not _is_stem(photo.stem):
+    if width not in photo.stored_widths or not _is_stem(photo.stem) or extension not in FORMATS:
         return None
-    return photos_dir() / f"{photo.stem}-{width}.webp"
+    return photos_dir() / f"{photo.stem}-{width}.{extension}"
+
+
+def key(photo: Photo, public: bool) -> str:
+    """The part of a photo's URLs that changes with its visibility: derived from the stem
+    nobody sees, so the key of a photo's private URLs cannot be guessed from its public one,
+    nor any key from the photo's id."""
+    seed = f"{photo.stem}:{'public' if public else 'private'}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:16]
 
 
 def is_stored_file(name: str) -> bool:
@@ -153,6 +170,15 @@ def add_photo(upload: FileStorage | None, uploaded_by_id: int | None = None) -> 
     partial, size, head = filestore.receive(upload.stream, directory, max_bytes(), PhotoError)
     try:
         guessed = filetype.guess(head)
+        if guessed is not None and guessed.mime in HEIF:
+            # Pillow reads HEIC only with a plug-in (pillow-heif, libheif): one more native
+            # library to keep up to date, for what the phone itself can convert.
+            raise PhotoError(
+                _(
+                    "Photos in the HEIC format of iPhones are not accepted. Choose a JPEG, PNG "
+                    "or WebP picture, or set the iPhone camera to “Most Compatible”."
+                )
+            )
         if guessed is None or guessed.mime not in ACCEPTED:
             raise PhotoError(
                 _("This file is not a photo. Choose a JPEG, PNG or WebP picture from your phone.")
@@ -243,21 +269,47 @@ def srcset(photo: Photo, url_for_width) -> str:
     return ", ".join(f"{url_for_width(photo, w)} {w}w" for w in photo.stored_widths)
 
 
-def send_width(photo: Photo, width: int, *, public: bool):
+def _jpeg_of(photo: Photo, width: int) -> Path | None:
+    """The JPEG of a stored width, written from its WebP the first time it is asked for
+    (through a temporary name, so two requests at once never read half a file)."""
+    path = path_of(photo, width, "jpg")
+    source = path_of(photo, width)
+    if path is None or source is None or not source.is_file():
+        return None
+    if not path.is_file():
+        from PIL import Image  # on the first request for a JPEG, not at start
+
+        partial = path.with_name(f".{uuid.uuid4().hex}.part")
+        with Image.open(source, formats=["WEBP"]) as image:
+            fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                quality = THUMBNAIL_QUALITY if width <= THUMBNAIL else JPEG_QUALITY
+                image.convert("RGB").save(
+                    out, format="JPEG", quality=quality, optimize=True, progressive=True
+                )
+        os.replace(partial, path)
+    return path
+
+
+def send_width(photo: Photo, width: int, *, public: bool, extension: str = "webp"):
     """The file of one width: public ones cached a year (immutable), others never stored."""
-    path = path_of(photo, width)
+    path = _jpeg_of(photo, width) if extension == "jpg" else path_of(photo, width, extension)
     if path is None or not path.is_file():
         abort(404)
     # Read whole (at most a few hundred KB): no file handle left open on the response.
     response = send_file(
         io.BytesIO(path.read_bytes()),
-        mimetype=MIMETYPE,
+        mimetype=FORMATS[extension],
         conditional=True,
-        etag=f"{photo.stem}-{width}",
-        max_age=PUBLIC_MAX_AGE,
+        etag=f"{key(photo, public)}-{width}-{extension}",
+        max_age=PUBLIC_MAX_AGE if public else None,  # no Expires a year ahead on a private one
     )
     filestore.cached_as(response, public=public, immutable=True)
-    response.headers["Content-Disposition"] = f'inline; filename="photo-{photo.id}-{width}.webp"'
+    if not public:
+        response.headers.pop("Expires", None)
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="photo-{photo.id}-{width}.{extension}"'
+    )
     return response
 
 
@@ -267,6 +319,7 @@ def _files_go_with_row(mapper, connection, photo: Photo) -> None:
     if session is None:
         return
     for width in photo.stored_widths:
-        path = path_of(photo, width)
-        if path is not None:
-            filestore.doomed(session, path)
+        for extension in FORMATS:
+            path = path_of(photo, width, extension)
+            if path is not None:
+                filestore.doomed(session, path)

@@ -577,7 +577,7 @@ def _not_pages(app) -> list[Page]:
             Page("opinions docx", "editor", _consolidated(commune, "consolidated.docx")),
             Page("opinions xlsx", "editor", _consolidated(commune, "consolidated.xlsx")),
             Page("fund disclosure xlsx", None, f"/fund/public/{commune.id}/{FUND_YEAR}.xlsx"),
-            Page("photo", None, f"/models/photos/{_any_photo()}/96.webp"),
+            Page("photo", None, _any_photo()),
             Page("opinion photo", "editor", _opinion_files()[0]),
             Page("answer document", None, _opinion_files()[1]),
         ]
@@ -614,10 +614,13 @@ def _consolidated(commune: Unit, path: str = "consolidated") -> str:
     return f"/opinions/{path}?unit={commune.id}&start=01/01/2017&end=31/12/2099"
 
 
-def _any_photo() -> int:
+def _any_photo() -> str:
+    """A public photo's thumbnail, by the URL the showcase gives it."""
+    from webapp import photos
     from webapp.showcase.models import EntryPhoto
 
-    return db.session.scalar(sa.select(EntryPhoto.photo_id).limit(1))
+    photo = db.session.scalar(sa.select(EntryPhoto).limit(1)).photo
+    return f"/models/photos/{photo.id}/{photos.key(photo, True)}/96.webp"
 
 
 def _any_line() -> int:

@@ -22,7 +22,7 @@ from webapp.campaign.models import Content, MemberOrganization, ModelType
 from webapp.extensions import db
 from webapp.pages.search import clean_query, query_words
 from webapp.registrations.models import Entry, RegistrationList
-from webapp.reports.models import LineStatus, ProgressLine
+from webapp.reports.models import LineStatus, Period, ProgressLine, ProgressReport
 from webapp.showcase.models import EffectiveModel, EntryPhoto, ModelState, Replication
 from webapp.units.models import Level, Unit
 from webapp.units.queries import subtree_ids
@@ -284,12 +284,15 @@ class Spread:
     by_year: dict[int, int]  # year → communes replicating it that year
     communes: int  # distinct communes, all years
     completed: int = 0  # replicating entries a report line says are completed
+    money: int = 0  # đồng mobilized, by the latest report line of each replicating entry
+    households: int = 0  # households benefiting, the same way
 
 
 def spread(unit: Unit) -> tuple[list[Spread], list[int]]:
     """For each model recognised in the unit's subtree: how many communes replicated it, by
-    year, and how many of those replications a report says are completed. Four queries
-    whatever the number of models and replications."""
+    year, how many of those replications a report says are completed, and what their latest
+    report lines say was mobilized and who benefited. Five queries whatever the number of
+    models and replications."""
     subtree = _subtree(unit.id)
     models = db.session.scalars(
         sa.select(EffectiveModel)
@@ -330,16 +333,62 @@ def spread(unit: Unit) -> tuple[list[Spread], list[int]]:
             .group_by(Replication.model_id)
         ).all()
     )
+    results = {
+        model_id: (money or 0, households or 0)
+        for model_id, money, households in _replication_results([m.id for m in models])
+    }
     by_model: dict[int, dict[int, int]] = defaultdict(dict)
     years: set[int] = set()
     for model_id, year, count in counts:
         by_model[model_id][year] = count
         years.add(year)
     rows = [
-        Spread(m, by_model.get(m.id, {}), totals.get(m.id, 0), completed.get(m.id, 0))
+        Spread(
+            m,
+            by_model.get(m.id, {}),
+            totals.get(m.id, 0),
+            completed.get(m.id, 0),
+            *results.get(m.id, (0, 0)),
+        )
         for m in models
     ]
     return rows, sorted(years)
+
+
+def _replication_results(model_ids: list[int]):
+    """(model, đồng, households) summed over the replicating entries, each by its latest
+    report line (the year's report before the half-year's, as a model's own results are
+    read): the earlier lines of an entry repeat what the latest one counts."""
+    period_order = sa.case((ProgressReport.period == Period.YEAR, 1), else_=0)
+    ranked = (
+        sa.select(
+            Replication.model_id,
+            ProgressLine.money_people,
+            ProgressLine.money_state,
+            ProgressLine.money_other,
+            ProgressLine.beneficiaries,
+            sa.func.row_number()
+            .over(
+                partition_by=ProgressLine.entry_id,
+                order_by=(ProgressReport.year.desc(), period_order.desc(), ProgressLine.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(ProgressLine, ProgressLine.entry_id == Replication.entry_id)
+        .join(ProgressReport, ProgressReport.id == ProgressLine.report_id)
+        .where(Replication.model_id.in_(model_ids))
+        .subquery()
+    )
+    money = (
+        sa.func.coalesce(ranked.c.money_people, 0)
+        + sa.func.coalesce(ranked.c.money_state, 0)
+        + sa.func.coalesce(ranked.c.money_other, 0)
+    )
+    return db.session.execute(
+        sa.select(ranked.c.model_id, sa.func.sum(money), sa.func.sum(ranked.c.beneficiaries))
+        .where(ranked.c.rank == 1)
+        .group_by(ranked.c.model_id)
+    ).all()
 
 
 def models_of_entries(entry_ids: list[int]) -> dict[int, EffectiveModel]:

@@ -144,6 +144,7 @@ def _no_store_when_signed_in(response):
     """A signed-in page stays out of every cache (a shared office PC's back button, a proxy)."""
     if request.endpoint != "static" and current_user.is_authenticated:
         response.headers["Cache-Control"] = "private, no-store"
+        response.headers.pop("Expires", None)  # a file's Expires (send_file) would contradict it
     return response
 
 

@@ -26,11 +26,7 @@ def index():
     policy.require(current_user, Action.MODEL_VIEW)
     filters = queries.as_filters(request.args)
     page = queries.showcase(filters)
-    roots = policy.scope_roots(current_user, Action.MODEL_SPREAD)
-    spread_unit = db.session.get(Unit, roots[0]) if roots else None
-    return render_template(
-        "showcase/index.html", page=page, choices=queries.choices(), spread_unit=spread_unit
-    )
+    return render_template("showcase/index.html", page=page, choices=queries.choices())
 
 
 def _readable(model: EffectiveModel) -> bool:
@@ -53,6 +49,7 @@ def show_model(model_id: int):
         "showcase/model.html",
         model=model,
         photos=photos_of(model.entry),
+        photos_public=bool(queries.models_of_entries([model.entry_id])),
         replications=replications,
         tree=display.replication_tree(model, replications),
         withdraw_form=withdraw_form,
@@ -84,10 +81,11 @@ def editor_units() -> list[Unit]:
     return sorted(units.values(), key=lambda u: u.name)
 
 
-@bp.get("/models/photos/<id:photo_id>/<int:width>.webp")
-def photo_file(photo_id: int, width: int):
+@bp.get("/models/photos/<id:photo_id>/<key>/<int:width>.<any(webp, jpg):extension>")
+def photo_file(photo_id: int, key: str, width: int, extension: str):
     """Public when the entry is a recognised model; otherwise only for readers of its list
-    (404 to strangers, 403 to others signed in)."""
+    (404 to strangers, 403 to others signed in). A key of another visibility is 404: the
+    public URL of a withdrawn model's photo, kept by a cache or a shared link, is gone."""
     entry_photo = db.session.scalar(db.select(EntryPhoto).filter_by(photo_id=photo_id))
     if entry_photo is None:
         abort(404)
@@ -95,7 +93,9 @@ def photo_file(photo_id: int, width: int):
     public = bool(queries.models_of_entries([entry.id]))
     if not public and not policy.can(current_user, Action.LIST_VIEW, entry.registration_list):
         abort(403 if policy.signed_in(current_user) else 404)
-    return photos.send_width(entry_photo.photo, width, public=public)
+    if key != photos.key(entry_photo.photo, public):
+        abort(404)
+    return photos.send_width(entry_photo.photo, width, public=public, extension=extension)
 
 
 @bp.get("/models/spread/<id:unit_id>")
