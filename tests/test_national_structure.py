@@ -96,3 +96,28 @@ def test_country_loads_every_province_under_one_root_idempotently(app, db):
 def test_an_unknown_province_is_refused(app, db):
     result = app.test_cli_runner().invoke(args=["seed", "--province", "06"])
     assert result.exit_code != 0 and "06" in result.output
+
+
+def test_bench_generator_makes_a_small_year_of_one_province(app, db):
+    """A tiny run of the national bench generator (bench/national.py): every current commune of
+    Thái Nguyên gets a list per organization, decisions and reports, and the views read it."""
+    from bench import national as bench
+    from webapp.registrations.models import Entry, RegistrationList
+    from webapp.reports.models import ProgressReport
+    from webapp.review.models import ReviewDecision
+
+    bench.load_structure(app, "province")
+    created = bench.generate_national(years=1, entries_per_list=3)
+    db.session.commit()
+    assert created["communes"] == 92 and created["lists"] == 920
+    count = lambda model: db.session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
+    assert count(RegistrationList) == 920
+    assert count(Entry) == created["entries"] > 0
+    assert count(ReviewDecision) == created["reviews"] > 0
+    assert count(ProgressReport) == created["reports"] > 0
+    province = db.session.scalar(sa.select(Unit).where(Unit.code == "19", Unit.valid_to.is_(None)))
+    bench.bench_user("bench.province", bench.Role.ADMIN, province)
+    db.session.commit()
+    client = bench.client_for(app, "bench.province")
+    page = client.get(f"/coverage/{bench.YEAR}/{province.id}/gaps")
+    assert page.status_code == 200 and "Bằng Thành" in page.get_data(as_text=True)
