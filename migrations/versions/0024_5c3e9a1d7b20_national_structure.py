@@ -1,13 +1,19 @@
-"""National structure: a country root and special zones (đặc khu) among unit kinds
+"""National structure: a country root and special zones (đặc khu) among unit kinds; on
+PostgreSQL, trigram-indexed entry names for finding likely duplicates
 
 The 2025 national structure (34 provinces, 3,321 communes) has 13 special zones at commune
 level, and an installation that serves several provinces hangs them under one national root.
+At that scale likely duplicates are found in SQL with pg_trgm (webapp/coverage/overlaps.py):
+`overlap_fold(name)` is the name without accents or case, as webapp.text.fold makes it, and a
+GIN trigram index on it serves similarity searches. SQLite keeps comparing names in Python.
 
 Revision ID: 5c3e9a1d7b20
 Revises: 2dfa5ff88e5e
 Create Date: 2026-12-07 10:50:00.000000
 
 """
+
+import unicodedata
 
 from alembic import op
 
@@ -22,6 +28,20 @@ OLD_KINDS = ("tinh", "thanh_pho", "huyen", "thi_xa", "xa", "phuong", "thi_tran",
 NEW_KINDS = ("quoc_gia", *OLD_KINDS, "dac_khu")
 OLD_LEVELS = ("province", "district", "commune", "area")
 NEW_LEVELS = ("country", *OLD_LEVELS)
+
+
+def _fold_pairs() -> tuple[str, str]:
+    """Every precomposed Latin letter with marks (Vietnamese and more) and its bare letter, for
+    translate(); đ/Đ are not decompositions and are added by hand. Computed here, not imported,
+    so the migration stays what it was when the app's code moves on."""
+    source, target = ["đĐ"], ["dD"]
+    for point in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
+        char = chr(point)
+        base = unicodedata.normalize("NFD", char)[0]
+        if base != char and base.isascii() and base.isalpha():
+            source.append(char)
+            target.append(base)
+    return "".join(source), "".join(target)
 
 
 def _in(column, values):
@@ -40,12 +60,31 @@ def _constraints(kinds, levels):
         batch_op.create_check_constraint(op.f("ck_units_unit_kind"), _in("kind", kinds))
         batch_op.create_check_constraint(op.f("ck_units_unit_level"), _in("level", levels))
     if sqlite:
+        # The rebuild opened a transaction, inside which SQLite ignores the pragma: end it, or
+        # the pooled connection would go on without foreign keys (and their cascades).
+        op.get_bind().connection.dbapi_connection.commit()
         op.execute("PRAGMA foreign_keys=ON")
+        assert op.get_bind().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
 def upgrade():
     _constraints(NEW_KINDS, NEW_LEVELS)
+    if op.get_bind().dialect.name == "postgresql":
+        source, target = _fold_pairs()
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute(
+            "CREATE FUNCTION overlap_fold(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT"
+            f" PARALLEL SAFE AS $$ SELECT lower(translate($1, '{source}', '{target}')) $$"
+        )
+        op.execute(
+            "CREATE INDEX ix_entries_name_trgm ON entries USING gin"
+            " (overlap_fold(name) gin_trgm_ops)"
+        )
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_entries_name_trgm")
+        op.execute("DROP FUNCTION IF EXISTS overlap_fold(text)")
+        # The extension stays: another schema object may use it, and it costs nothing.
     _constraints(OLD_KINDS, OLD_LEVELS)
