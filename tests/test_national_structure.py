@@ -121,3 +121,29 @@ def test_bench_generator_makes_a_small_year_of_one_province(app, db):
     client = bench.client_for(app, "bench.province")
     page = client.get(f"/coverage/{bench.YEAR}/{province.id}/gaps")
     assert page.status_code == 200 and "Bằng Thành" in page.get_data(as_text=True)
+
+
+def test_national_administrator_reads_the_provinces_under_the_root(app, db, login_as):
+    from webapp.auth.models import Role
+
+    _seed(app)
+    national.load(["19", "04"], country=True)
+    db.session.commit()
+    on_day = active_on(national.STRUCTURE_DAY)
+    root = db.session.scalar(sa.select(Unit).where(Unit.level == Level.COUNTRY))
+    thai_nguyen = db.session.scalar(sa.select(Unit).where(on_day, Unit.code == "19"))
+    client, _ = login_as(Role.ADMIN, root)
+    page = client.get(f"/registrations/2026/{root.id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Tỉnh Thái Nguyên" in text and "Tỉnh Cao Bằng" in text
+    assert client.get(f"/coverage/2026/{root.id}").status_code == 200
+    units = client.get("/units").get_data(as_text=True)
+    assert "Việt Nam" in units and "Xã Bằng Thành" in units
+    # A province's administrator reads their province, not the country above it: the root's
+    # page (their breadcrumb) shows their province alone.
+    province_client, _ = login_as(Role.ADMIN, thai_nguyen)
+    assert province_client.get(f"/registrations/2026/{thai_nguyen.id}").status_code == 200
+    above = province_client.get(f"/registrations/2026/{root.id}").get_data(as_text=True)
+    assert "Tỉnh Thái Nguyên" in above and "Tỉnh Cao Bằng" not in above
+    assert province_client.get(f"/coverage/2026/{root.id}").status_code == 403
