@@ -20,10 +20,13 @@ from __future__ import annotations
 import argparse
 import gc
 import random
+import re
 import resource
 import sys
 import time
 import tracemalloc
+import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -152,30 +155,32 @@ def generate_national(years: int = 3, entries_per_list: int = 5) -> dict[str, in
     return created
 
 
-def prepared(url: str, scale: str, years: int, entries: int) -> tuple[Flask, dict, dict]:
-    app = bench_app(url)
+def prepared(
+    url: str, scale: str, years: int, entries: int, *, reuse: bool = False
+) -> tuple[Flask, dict, dict]:
+    """The app on a new database filled for `scale`, or on one a run kept (`reuse`)."""
+    app = bench_app(url)  # migrates a kept database to this code's schema (new indexes)
     with app.app_context():
-        started = time.perf_counter()
-        load_structure(app, scale)
-        created = generate_national(years, entries)
+        if not reuse:
+            started = time.perf_counter()
+            load_structure(app, scale)
+            created = generate_national(years, entries)
+            print(f"  {scale}: generated {created} in {time.perf_counter() - started:.0f} s")
         on_day = sa.and_(Unit.valid_to.is_(None), Unit.code.isnot(None))
         province = db.session.scalar(sa.select(Unit).where(on_day, Unit.code == PROVINCE))
         commune = db.session.scalar(sa.select(Unit).where(on_day, Unit.code == COMMUNE))
-        root = (
-            db.session.scalar(sa.select(Unit).where(Unit.level == Level.COUNTRY))
-            if scale == "country"
-            else None
-        )
+        root = db.session.scalar(sa.select(Unit).where(Unit.level == Level.COUNTRY))
         units = {"province": province.id, "commune": commune.id}
         if root is not None:
             units = {"national": root.id, **units}
-            bench_user("bench.national", Role.ADMIN, root)
-        bench_user("bench.province", Role.ADMIN, province)
-        bench_user("bench.commune", Role.EDITOR, commune)
-        db.session.commit()
+        if not reuse:
+            if root is not None:
+                bench_user("bench.national", Role.ADMIN, root)
+            bench_user("bench.province", Role.ADMIN, province)
+            bench_user("bench.commune", Role.EDITOR, commune)
+            db.session.commit()
         with db.engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
-        print(f"  {scale}: generated {created} in {time.perf_counter() - started:.0f} s")
         sizes = {
             table: db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))
             for table in (
@@ -268,6 +273,26 @@ def report(results: dict[str, tuple[dict, dict]]) -> None:
     )
 
 
+@contextmanager
+def database(base: str, keep: bool, reuse: str | None):
+    """A new database on the server `base` (dropped after unless `keep`), or `reuse`."""
+    if reuse:
+        yield reuse
+        return
+    if not keep:
+        with postgres_database(base) as url:
+            yield url
+        return
+    import psycopg
+
+    name = f"bench_national_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = re.sub(r"/[^/?]*(\?|$)", rf"/{name}\1", base.rstrip("/"), count=1)
+    print(f"  kept: --reuse {url}", flush=True)
+    yield url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgresql", required=True, help="a PostgreSQL server URL")
@@ -275,17 +300,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--entries", type=int, default=5, help="entries per list, on average")
+    parser.add_argument("--keep", action="store_true", help="keep the database and print it")
+    parser.add_argument("--reuse", help="measure on a database a --keep run left (one scale)")
     args = parser.parse_args()
     scales = ("province", "country") if args.scale == "both" else (args.scale,)
+    if args.reuse and len(scales) != 1:
+        parser.error("--reuse measures one scale: give --scale")
     results = {}
     for scale in scales:
         print(scale, flush=True)
-        with postgres_database(args.postgresql) as url:
+        with database(args.postgresql, args.keep, args.reuse) as url:
             app, units, sizes = prepared(
                 url.replace("postgresql://", "postgresql+psycopg://"),
                 scale,
                 args.years,
                 args.entries,
+                reuse=bool(args.reuse),
             )
             results[scale] = (run(app, units, args.runs), sizes)
             with app.app_context():
