@@ -8,8 +8,6 @@ from pathlib import Path
 from alembic import context
 from flask import current_app
 
-from webapp.db import include_object
-
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -45,7 +43,6 @@ def run_migrations_offline():
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=get_metadata(),
         literal_binds=True,
-        include_object=include_object,
         **migrate.configure_args,
     )
     with context.begin_transaction():
@@ -61,7 +58,6 @@ def run_migrations_online():
 
     conf_args = dict(migrate.configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
-    conf_args.setdefault("include_object", include_object)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
         with context.begin_transaction():

@@ -15,7 +15,6 @@ from flask_migrate import downgrade, revision, upgrade
 
 from tests.conftest import TEST_DB
 from webapp import create_app
-from webapp.db import include_object
 from webapp.extensions import db, dispose_engines
 
 
@@ -80,12 +79,7 @@ def test_new_revision_gets_the_next_number(empty_app, tmp_path):
 def _differences():
     with db.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn,
-            opts={
-                "compare_type": True,
-                "render_as_batch": True,
-                "include_object": include_object,
-            },
+            conn, opts={"compare_type": True, "render_as_batch": True}
         )
         return compare_metadata(context, db.metadata)
 

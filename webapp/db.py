@@ -87,13 +87,3 @@ class TreeNode:
             chain.append(node)
             node = node.parent
         return chain
-
-
-# Schema objects that migrations create on PostgreSQL only and the models do not declare
-# (SQLite has no trigram indexes): autogenerate leaves them alone (migrations/env.py).
-MIGRATION_ONLY_INDEXES = frozenset({"ix_entries_name_trgm"})
-
-
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic's filter: everything but the migration-only indexes."""
-    return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)

@@ -1,11 +1,12 @@
 """National structure: a country root and special zones (đặc khu) among unit kinds; on
-PostgreSQL, trigram-indexed entry names for finding likely duplicates
+PostgreSQL, pg_trgm and a folding function for finding likely duplicates in SQL
 
 The 2025 national structure (34 provinces, 3,321 communes) has 13 special zones at commune
 level, and an installation that serves several provinces hangs them under one national root.
-At that scale likely duplicates are found in SQL with pg_trgm (webapp/coverage/overlaps.py):
-`overlap_fold(name)` is the name without accents or case, as webapp.text.fold makes it, and a
-GIN trigram index on it serves similarity searches. SQLite keeps comparing names in Python.
+With OVERLAP_NAMES_IN_SQL, likely duplicates are picked in SQL with pg_trgm (webapp/coverage/overlaps.py):
+`overlap_fold(name)` is the name without accents or case, as webapp.text.fold makes it. No
+GIN trigram index: the pairs are compared within a commune by a join, which such an index does
+not serve (measured on bench/national.py). SQLite keeps comparing names in Python.
 
 Revision ID: 5c3e9a1d7b20
 Revises: 2dfa5ff88e5e
@@ -76,15 +77,10 @@ def upgrade():
             "CREATE FUNCTION overlap_fold(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT"
             f" PARALLEL SAFE AS $$ SELECT lower(translate($1, '{source}', '{target}')) $$"
         )
-        op.execute(
-            "CREATE INDEX ix_entries_name_trgm ON entries USING gin"
-            " (overlap_fold(name) gin_trgm_ops)"
-        )
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP INDEX IF EXISTS ix_entries_name_trgm")
         op.execute("DROP FUNCTION IF EXISTS overlap_fold(text)")
         # The extension stays: another schema object may use it, and it costs nothing.
     _constraints(OLD_KINDS, OLD_LEVELS)

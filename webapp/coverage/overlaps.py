@@ -10,12 +10,13 @@ drafts and returned entries are still being written, and would flag pairs their 
 about to change.
 
 Candidates come from a fixed number of queries whatever the number of communes: one self-join
-for shared model types, one for names, one read of the decisions. On SQLite the names are read
-and compared in Python within each commune; on PostgreSQL a self-join keeps only the pairs
-whose folded names are trigram-similar (pg_trgm, `overlap_fold` of migration 0024) or whose
-words one contains the other's, and Python judges just those with the same `names_alike`, so a
-national year is not read whole. The SQL filter is looser than `names_alike` (a ratio of 0.9
+for shared model types, one for names, one read of the decisions. Names are read and compared
+in Python within each commune. On PostgreSQL with OVERLAP_NAMES_IN_SQL, a self-join instead
+keeps only the pairs with the same numbers whose folded names (`overlap_fold`, migration 0024)
+are trigram-similar (pg_trgm) or whose words one contains the other's, and Python judges just
+those with the same `names_alike`: the SQL filter is looser than `names_alike` (a ratio of 0.9
 on the words leaves far more than the 0.3 trigram similarity `%` asks), so both find the same.
+Off by default: measured slower on the national bench (see webapp/config.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.sql import Select
 
@@ -130,12 +132,20 @@ def _compared(communes: Select, year: int, lists: Select | None) -> tuple[Select
 _Found = tuple[int, int, int, int, int]
 
 
-def _self_join(located, condition) -> list[_Found]:
-    """Pairs of rows of the CTE `located` in the same commune meeting `condition(a, b)`."""
+def _self_join(located, condition, *columns) -> list[tuple]:
+    """Pairs of rows of the CTE `located` in the same commune meeting `condition(a, b)`: the
+    commune, both ids, both lists, then `columns(a, b)`."""
     a, b = aliased(located, name="a"), aliased(located, name="b")
     return list(
         db.session.execute(
-            sa.select(a.c.commune_id, a.c.id, b.c.id, a.c.list_id, b.c.list_id).join(
+            sa.select(
+                a.c.commune_id,
+                a.c.id,
+                b.c.id,
+                a.c.list_id,
+                b.c.list_id,
+                *(column for make in columns for column in make(a, b)),
+            ).join(
                 b,
                 sa.and_(b.c.commune_id == a.c.commune_id, a.c.id < b.c.id, condition(a, b)),
             )
@@ -152,7 +162,10 @@ def _same_model_type(communes: Select, year: int, lists: Select | None) -> list[
 
 def _alike_names(communes: Select, year: int, lists: Select | None) -> list[_Found]:
     """Pairs of entries with near-identical names (`names_alike`)."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if (
+        current_app.config["OVERLAP_NAMES_IN_SQL"]
+        and db.session.get_bind().dialect.name == "postgresql"
+    ):
         return _alike_names_trigram(communes, year, lists)
     return _alike_names_python(communes, year, lists)
 
@@ -176,8 +189,9 @@ def _alike_names_python(communes: Select, year: int, lists: Select | None) -> li
 
 
 def _alike_names_trigram(communes: Select, year: int, lists: Select | None) -> list[_Found]:
-    """PostgreSQL: the candidate pairs from SQL (trigram-similar folded names, or the words of
-    one, when at least CONTAINED_WORDS, all in the other), then `names_alike` on those."""
+    """PostgreSQL: the candidate pairs from SQL — the same numbers (as `names_alike` asks), and
+    trigram-similar folded names or the words of one, when at least CONTAINED_WORDS, all in the
+    other — then `names_alike` on those, with the names read in the same query."""
     entries, commune_id = _compared(communes, year, lists)
     folded = sa.func.overlap_fold(Entry.name)
     words = sa.func.regexp_split_to_array(
@@ -186,32 +200,29 @@ def _alike_names_trigram(communes: Select, year: int, lists: Select | None) -> l
     located = entries.add_columns(
         commune_id,
         Entry.list_id,
+        Entry.name,
         folded.label("folded"),
         words.label("words"),
         sa.func.cardinality(words).label("size"),
     ).cte("named")
+    # The numbers among the words, sorted: names with other numbers are never alike.
+    numbers = sa.literal_column(
+        "ARRAY(SELECT w FROM unnest(named.words) AS w WHERE w ~ '^[0-9]+$' ORDER BY w)"
+    )
+    numbered = sa.select(located, numbers.label("numbers")).cte("numbered")
 
     def contains(a, b):
         return sa.and_(a.c.size >= CONTAINED_WORDS, a.c.words.op("<@")(b.c.words))
 
     candidates = _self_join(
-        located,
-        lambda a, b: sa.or_(a.c.folded.op("%")(b.c.folded), contains(a, b), contains(b, a)),
+        numbered,
+        lambda a, b: sa.and_(
+            a.c.numbers == b.c.numbers,
+            sa.or_(a.c.folded.op("%")(b.c.folded), contains(a, b), contains(b, a)),
+        ),
+        lambda a, b: (a.c.name, b.c.name),
     )
-    names = (
-        dict(
-            db.session.execute(
-                sa.select(Entry.id, Entry.name).where(
-                    Entry.id.in_({i for row in candidates for i in row[1:3]})
-                )
-            ).all()
-        )
-        if candidates
-        else {}
-    )
-    return [
-        row for row in candidates if names_alike(_Name.of(names[row[1]]), _Name.of(names[row[2]]))
-    ]
+    return [tuple(row[:5]) for row in candidates if names_alike(_Name.of(row[5]), _Name.of(row[6]))]
 
 
 def detect(communes: Select, year: int, lists: Select | None = None) -> list[Pair]:
