@@ -113,7 +113,9 @@ def may_open_unit(user, unit: Unit, year: int) -> bool:
         for o in organizations_at(unit)
     ):
         return True
-    if unit.level not in ABOVE_COMMUNES:
+    # Not the national root: asking each of its provinces would cost a query or more per
+    # province on every page whose breadcrumb reaches it (a commune editor's list).
+    if unit.level not in (Level.PROVINCE, Level.DISTRICT):
         return False
     pairs = policy.scope(user, Action.LIST_VIEW)
     return any(_reach(pairs, child, year) for child in unit.children)
