@@ -10,7 +10,7 @@ TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 export FLASK_APP := webapp
 
-.PHONY: run test install install-dev catalogs db lint format bench bench-coverage bench-reports bench-production mutants shots extract clean serve-production nginx-conf
+.PHONY: run test install install-dev catalogs db lint format bench bench-coverage bench-reports bench-production bench-national mutants shots extract clean serve-production nginx-conf
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,11 @@ bench: install-dev catalogs
 
 bench-coverage: install-dev catalogs
 	$(BIN)/python bench/coverage.py $(if $(TEST_DATABASE_URL),--postgresql $(TEST_DATABASE_URL))
+
+# A national year (3,321 communes × 10 organizations × ~5 entries, three years) on PostgreSQL,
+# then the aggregating views for the national root, a province and a commune, at both scales.
+bench-national: install-dev catalogs
+	$(BIN)/python bench/national.py --postgresql $(or $(BENCH_DATABASE_URL),$(TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/test) $(if $(SCALE),--scale $(SCALE))
 
 bench-reports: install-dev catalogs
 	$(BIN)/python bench/reports.py $(if $(TEST_DATABASE_URL),--postgresql $(TEST_DATABASE_URL))

@@ -69,9 +69,8 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def prepared_app(url: str, generate_data) -> Flask:
-    """The app on a fresh database with Bắc Kạn, the campaign, the demo accounts and what
-    `generate_data()` adds (it returns what it created), analysed."""
+def bench_app(url: str) -> Flask:
+    """The app on `url`, migrated: fast password hashes, no CSRF (the client posts forms)."""
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
@@ -82,6 +81,14 @@ def prepared_app(url: str, generate_data) -> Flask:
     )
     with app.app_context():
         upgrade()
+    return app
+
+
+def prepared_app(url: str, generate_data) -> Flask:
+    """The app on a fresh database with Bắc Kạn, the campaign, the demo accounts and what
+    `generate_data()` adds (it returns what it created), analysed."""
+    app = bench_app(url)
+    with app.app_context():
         loader.load_units()
         loader.load_campaign()
         loader.load_demo_accounts()

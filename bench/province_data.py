@@ -38,8 +38,15 @@ LIST_STATE = {
 }
 
 
-def generate(year: int, *, entries_per_list: int = 8, seed: int = 5) -> dict[str, int]:
-    """Lists and entries for every current commune; returns what was created."""
+def generate(
+    year: int,
+    *,
+    entries_per_list: int = 8,
+    seed: int = 5,
+    areas: dict[int, list[int]] | None = None,
+) -> dict[str, int]:
+    """Lists and entries for every current commune; returns what was created. `areas` (the
+    hamlets of each commune) are made unless given, so several years share one set."""
     rng = random.Random(seed)
     communes = list(
         db.session.scalars(
@@ -51,7 +58,8 @@ def generate(year: int, *, entries_per_list: int = 8, seed: int = 5) -> dict[str
     model_types: dict[int, list[ModelType]] = {}
     for model in db.session.scalars(sa.select(ModelType)):
         model_types.setdefault(model.organization_id, []).append(model)
-    areas = _hamlets(communes)
+    if areas is None:
+        areas = hamlets(communes)
 
     db.session.execute(
         sa.insert(UnitYearAttribute),
@@ -121,7 +129,7 @@ def generate(year: int, *, entries_per_list: int = 8, seed: int = 5) -> dict[str
     }
 
 
-def _hamlets(communes: list[Unit]) -> dict[int, list[int]]:
+def hamlets(communes: list[Unit]) -> dict[int, list[int]]:
     """Two hamlets under each commune, so entries are also located below communes."""
     rows = [
         {"name": f"Thôn {n} {c.name}", "kind": Kind.THON, "level": Level.AREA, "parent_id": c.id}

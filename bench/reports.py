@@ -88,7 +88,9 @@ def generate_reports(year: int, seed: int = 7) -> dict[str, int]:
             )
     db.session.execute(sa.insert(ProgressReport), reports)
     report_rows = db.session.execute(
-        sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.organization_id)
+        sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.organization_id).where(
+            ProgressReport.year == year
+        )
     ).all()
     figures = list(db.session.scalars(sa.select(ReportFigure.id)))
     lines, values = [], []

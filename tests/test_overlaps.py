@@ -549,3 +549,57 @@ def test_decide_bad_input_is_refused_without_a_decision(dup, login_as):
     reopen = client.post(decide_url(e["chicken"], e["chicken2"], "/reopen"), data={"version": "x"})
     assert reopen.status_code == 409
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OverlapDecision)) == 0
+
+
+# Names written the ways editors write them: every pair among them is judged, in one commune.
+VARIANTS = (
+    "Mô hình nuôi gà thả vườn",
+    "mo hinh  nuoi ga tha vuon!",
+    "Mô hình nuôi gà thả vườn an toàn sinh học",
+    "Mô hình nuôi gà thả vuờn",
+    "MÔ HÌNH NUÔI GÀ THẢ VƯỜN",
+    "Nuôi gà thả vườn, mô hình",
+    "Nuôi gà",
+    "Nuôi gà thả vườn an toàn",
+    "Đường bê tông thôn Nà Làng",
+    "duong be tong, thon na lang",
+    "Đường bê tông thôn Nà Lang",
+    "Đường giao thông nông thôn số 1",
+    "Đường giao thông nông thôn số 2",
+    "Đường giao thông nông thôn số 1 (nối dài)",
+    "Mô hình trồng cam",
+    "Mô hình trồng chè",
+    "Nhà văn hóa thôn",
+    "Nhà văn hoá thôn",
+    "Nhà văn hoá thôn Bản Chang",
+    "Xây dựng nhà Đại đoàn kết cho hộ nghèo thôn Khuổi Ổ",
+    "Xây dựng nhà Đại đoàn kết cho hộ nghèo",
+    "Xây dựng nhà đại đoàn kết hộ nghèo thôn Khuổi Ổ",
+    "Tổ tự quản",
+    "Camera an ninh thôn",
+)
+
+
+def test_trigram_candidates_give_the_same_pairs_as_python(db, campaign, tree):
+    """On PostgreSQL the names are first filtered in SQL (pg_trgm): the pairs found are exactly
+    those the Python comparison finds (on SQLite both are the Python path)."""
+    from webapp.coverage.overlaps import _alike_names_python, _alike_names_trigram
+
+    organizations = ["nong_dan", "phu_nu", "cuu_chien_binh", "mttq", "doan_thanh_nien"]
+    for index, name in enumerate(VARIANTS):
+        add_entry(tree.c1, organizations[index % len(organizations)], 1 + index % 5, name=name)
+    add_entry(tree.c2, "nong_dan", 1, name=VARIANTS[0])  # another commune: never a pair
+    db.session.commit()
+    communes = communes_in_year(tree.province.id, YEAR)
+    python = sorted(_alike_names_python(communes, YEAR, None))
+    assert len(python) >= 10  # the variants do pair up
+    if db.engine.dialect.name == "postgresql":
+        assert sorted(_alike_names_trigram(communes, YEAR, None)) == python
+    assert (
+        sorted(
+            (p.commune_id, p.first_id, p.second_id, p.first_list_id, p.second_list_id)
+            for p in detect(communes, YEAR)
+            if Reason.NAME in p.reasons
+        )
+        == python
+    )

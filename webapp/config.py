@@ -85,6 +85,11 @@ DEFAULTS: dict[str, Any] = {
     # Redis shared by the app nodes (sessions, throttles, caches), e.g. redis://127.0.0.1:6379/0;
     # None: the database keeps them (one host, `make run`).
     "REDIS_URL": None,
+    # PostgreSQL: pick likely-duplicate names with pg_trgm in SQL (webapp/coverage/overlaps.py)
+    # instead of reading the names and comparing them in Python. Same results; off because on
+    # the national bench (bench/national.py) it was slower: folding in SQL costs more than
+    # Python's comparison within a commune (province 1.7 s vs 0.27 s).
+    "OVERLAP_NAMES_IN_SQL": False,
 }
 
 # The shortest SECRET_KEY production accepts: 32 characters (`secrets.token_urlsafe(32)` gives 43).

@@ -10,8 +10,13 @@ drafts and returned entries are still being written, and would flag pairs their 
 about to change.
 
 Candidates come from a fixed number of queries whatever the number of communes: one self-join
-for shared model types, one read of the entries' names, one of the decisions. Names are
-compared in Python within each commune.
+for shared model types, one for names, one read of the decisions. Names are read and compared
+in Python within each commune. On PostgreSQL with OVERLAP_NAMES_IN_SQL, a self-join instead
+keeps only the pairs with the same numbers whose folded names (`overlap_fold`, migration 0024)
+are trigram-similar (pg_trgm) or whose words one contains the other's, and Python judges just
+those with the same `names_alike`: the SQL filter is looser than `names_alike` (a ratio of 0.9
+on the words leaves far more than the 0.3 trigram similarity `%` asks), so both find the same.
+Off by default: measured slower on the national bench (see webapp/config.py).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.sql import Select
 
@@ -122,31 +128,101 @@ def _compared(communes: Select, year: int, lists: Select | None) -> tuple[Select
     return entries, commune_id
 
 
-def _same_model_type(
-    communes: Select, year: int, lists: Select | None
-) -> list[tuple[int, int, int]]:
-    """(commune, entry, entry) with the smaller id first, for entries sharing a model type."""
-    entries, commune_id = _compared(communes, year, lists)
-    located = entries.add_columns(commune_id, Entry.model_type_id).cte("located")
+# (commune, entry, entry, its list, the other's list), the smaller entry id first.
+_Found = tuple[int, int, int, int, int]
+
+
+def _self_join(located, condition, *columns) -> list[tuple]:
+    """Pairs of rows of the CTE `located` in the same commune meeting `condition(a, b)`: the
+    commune, both ids, both lists, then `columns(a, b)`."""
     a, b = aliased(located, name="a"), aliased(located, name="b")
     return list(
         db.session.execute(
-            sa.select(a.c.commune_id, a.c.id, b.c.id).join(
+            sa.select(
+                a.c.commune_id,
+                a.c.id,
+                b.c.id,
+                a.c.list_id,
+                b.c.list_id,
+                *(column for make in columns for column in make(a, b)),
+            ).join(
                 b,
-                sa.and_(
-                    b.c.commune_id == a.c.commune_id,
-                    b.c.model_type_id == a.c.model_type_id,
-                    a.c.id < b.c.id,
-                ),
+                sa.and_(b.c.commune_id == a.c.commune_id, a.c.id < b.c.id, condition(a, b)),
             )
         )
     )
 
 
-def _names(communes: Select, year: int, lists: Select | None) -> list[tuple[int, int, int, str]]:
-    """(entry, commune, list, name) of every compared entry."""
+def _same_model_type(communes: Select, year: int, lists: Select | None) -> list[_Found]:
+    """Pairs of entries sharing a model type."""
     entries, commune_id = _compared(communes, year, lists)
-    return list(db.session.execute(entries.add_columns(commune_id, Entry.list_id, Entry.name)))
+    located = entries.add_columns(commune_id, Entry.list_id, Entry.model_type_id).cte("located")
+    return _self_join(located, lambda a, b: b.c.model_type_id == a.c.model_type_id)
+
+
+def _alike_names(communes: Select, year: int, lists: Select | None) -> list[_Found]:
+    """Pairs of entries with near-identical names (`names_alike`)."""
+    if (
+        current_app.config["OVERLAP_NAMES_IN_SQL"]
+        and db.session.get_bind().dialect.name == "postgresql"
+    ):
+        return _alike_names_trigram(communes, year, lists)
+    return _alike_names_python(communes, year, lists)
+
+
+def _alike_names_python(communes: Select, year: int, lists: Select | None) -> list[_Found]:
+    """Every compared entry's name read, compared pairwise within its commune."""
+    entries, commune_id = _compared(communes, year, lists)
+    rows = db.session.execute(entries.add_columns(commune_id, Entry.list_id, Entry.name))
+    # Names with other numbers are never alike: compare within (commune, numbers) only.
+    by_group: dict[tuple, list[tuple[int, int, _Name]]] = defaultdict(list)
+    for entry_id, commune_id, list_id, name in sorted(rows):
+        named = _Name.of(name)
+        by_group[(commune_id, named.numbers)].append((entry_id, list_id, named))
+    found = []
+    for (commune_id, _), named in by_group.items():
+        for index, (first, first_list, a) in enumerate(named):
+            for second, second_list, b in named[index + 1 :]:
+                if names_alike(a, b):
+                    found.append((commune_id, first, second, first_list, second_list))
+    return found
+
+
+def _alike_names_trigram(communes: Select, year: int, lists: Select | None) -> list[_Found]:
+    """PostgreSQL: the candidate pairs from SQL — the same numbers (as `names_alike` asks), and
+    trigram-similar folded names or the words of one, when at least CONTAINED_WORDS, all in the
+    other — then `names_alike` on those, with the names read in the same query."""
+    entries, commune_id = _compared(communes, year, lists)
+    folded = sa.func.overlap_fold(Entry.name)
+    words = sa.func.regexp_split_to_array(
+        sa.func.btrim(sa.func.regexp_replace(folded, "[^[:alnum:]]+", " ", "g")), " "
+    )
+    located = entries.add_columns(
+        commune_id,
+        Entry.list_id,
+        Entry.name,
+        folded.label("folded"),
+        words.label("words"),
+        sa.func.cardinality(words).label("size"),
+    ).cte("named")
+    # The numbers among the words, sorted: names with other numbers are never alike.
+    numbers = sa.literal_column(
+        "ARRAY(SELECT w FROM unnest(named.words) AS w WHERE w ~ '^[0-9]+$' ORDER BY w)"
+    )
+    numbered = sa.select(located, numbers.label("numbers")).cte("numbered")
+
+    def contains(a, b):
+        return sa.and_(a.c.size >= CONTAINED_WORDS, a.c.words.op("<@")(b.c.words))
+
+    candidates = _self_join(
+        numbered,
+        lambda a, b: sa.and_(
+            a.c.numbers == b.c.numbers,
+            sa.or_(a.c.folded.op("%")(b.c.folded), contains(a, b), contains(b, a)),
+        ),
+        lambda a, b: (a.c.name, b.c.name),
+    )
+    return [tuple(row[:5]) for row in candidates if names_alike(_Name.of(row[5]), _Name.of(row[6]))]
 
 
 def detect(communes: Select, year: int, lists: Select | None = None) -> list[Pair]:
@@ -154,30 +230,18 @@ def detect(communes: Select, year: int, lists: Select | None = None) -> list[Pai
     was decided about it, ordered by commune and entry. With `lists` (a SELECT of list ids:
     those the reader may open), only entries of those lists are compared, so no pair shows an
     entry its reader could not open."""
-    rows = _names(communes, year, lists)
-    list_of = {entry_id: list_id for entry_id, _, list_id, _ in rows}
     pairs: dict[tuple[int, int], Pair] = {}
-
-    def add(commune_id: int, first: int, second: int, reason: str) -> None:
-        pair = pairs.get((first, second))
-        if pair is None:
-            pair = pairs[(first, second)] = Pair(
-                commune_id, first, second, list_of[first], list_of[second]
-            )
-        pair.reasons.add(reason)
-
-    for commune_id, first, second in _same_model_type(communes, year, lists):
-        add(commune_id, first, second, Reason.MODEL_TYPE)
-    # Names with other numbers are never alike: compare within (commune, numbers) only.
-    by_group: dict[tuple, list[tuple[int, _Name]]] = defaultdict(list)
-    for entry_id, commune_id, _, name in sorted(rows):
-        named = _Name.of(name)
-        by_group[(commune_id, named.numbers)].append((entry_id, named))
-    for (commune_id, _), named in by_group.items():
-        for index, (first, a) in enumerate(named):
-            for second, b in named[index + 1 :]:
-                if names_alike(a, b):
-                    add(commune_id, first, second, Reason.NAME)
+    for reason, found in (
+        (Reason.MODEL_TYPE, _same_model_type(communes, year, lists)),
+        (Reason.NAME, _alike_names(communes, year, lists)),
+    ):
+        for commune_id, first, second, first_list, second_list in found:
+            pair = pairs.get((first, second))
+            if pair is None:
+                pair = pairs[(first, second)] = Pair(
+                    commune_id, first, second, first_list, second_list
+                )
+            pair.reasons.add(reason)
     if pairs:
         ids, _ = _compared(communes, year, lists)
         for decision in db.session.scalars(

@@ -29,6 +29,11 @@ from webapp.registrations.services import (
 from webapp.units.models import Level, Unit
 from webapp.units.queries import valid_in_year
 
+# Units whose page lists the units below them (a national root lists its provinces), and
+# the units such a page lists.
+ABOVE_COMMUNES = (Level.COUNTRY, Level.PROVINCE, Level.DISTRICT)
+BELOW_ROOT = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
+
 
 @dataclass
 class ListRow:
@@ -92,7 +97,7 @@ def unit_overview(user, unit: Unit, year: int) -> Overview:
                     can_start=existing is None and policy.can(user, Action.LIST_EDIT, probe),
                 )
             )
-    if unit.level in (Level.PROVINCE, Level.DISTRICT):
+    if unit.level in ABOVE_COMMUNES:
         overview.children = _children(user, unit, year)
     return overview
 
@@ -108,6 +113,8 @@ def may_open_unit(user, unit: Unit, year: int) -> bool:
         for o in organizations_at(unit)
     ):
         return True
+    # Not the national root: asking each of its provinces would cost a query or more per
+    # province on every page whose breadcrumb reaches it (a commune editor's list).
     if unit.level not in (Level.PROVINCE, Level.DISTRICT):
         return False
     pairs = policy.scope(user, Action.LIST_VIEW)
@@ -117,7 +124,7 @@ def may_open_unit(user, unit: Unit, year: int) -> bool:
 def _reach(pairs, child: Unit, year: int) -> list[int | None]:
     """The organizations (None: every one) whose lists the user may read at a unit below, if
     that unit has registrations in the year; empty when it does not or they may read none."""
-    if child.level not in (Level.DISTRICT, Level.COMMUNE) or not valid_in_year(child, year):
+    if child.level not in BELOW_ROOT or not valid_in_year(child, year):
         return []
     above = {u.id for u in child.covering_units()}
     return [organization for root, organization in pairs if root in above]

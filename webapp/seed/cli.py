@@ -22,7 +22,21 @@ from webapp.units import reorganize
     help="Apply the reorganizations up to this one (2020, 2025) or none (2017). Default: all,"
     " as a deployment today needs; with --demo: none, as the demo season is of 2017.",
 )
-def seed(demo: bool, until: str | None) -> None:
+@click.option(
+    "--country",
+    is_flag=True,
+    help="Also load the whole 2025 national structure (34 provinces, 3,321 communes) under a"
+    " national root.",
+)
+@click.option(
+    "--province",
+    "provinces",
+    multiple=True,
+    metavar="CODE",
+    help="Also load this province of the 2025 structure with all its communes (19: Thái"
+    " Nguyên, which includes the old Bắc Kạn). May be repeated.",
+)
+def seed(demo: bool, until: str | None, country: bool, provinces: tuple[str, ...]) -> None:
     """Load Bắc Kạn (2017 units, then the 2020 and 2025 reorganizations), the campaign, its
     contents, organizations, models and rules, and the guidance pages (the plan and the
     registration form)."""
@@ -34,7 +48,7 @@ def seed(demo: bool, until: str | None) -> None:
         )
     # The guidance pages and the demo season (Markdown, python-docx) load with the command,
     # not with every app that registers it.
-    from webapp.seed import demo_season, guidance
+    from webapp.seed import demo_season, guidance, national
 
     first, specs = reorganize.read_manifest()
     until = until or ("2017" if demo else list(specs)[-1])
@@ -48,6 +62,16 @@ def seed(demo: bool, until: str | None) -> None:
     # After the accounts: with --demo the province admin publishes the pages.
     pages = guidance.load_guidance()
     applied = _reorganize(specs, until)
+    structure = None
+    if country or provinces:
+        if until != list(specs)[-1]:
+            raise click.BadParameter(
+                "the 2025 structure needs every reorganization applied", param_hint="--until"
+            )
+        try:
+            structure = national.load(None if country else provinces, country=country)
+        except (LookupError, ValueError) as error:
+            raise click.BadParameter(str(error), param_hint="--province") from error
     db.session.commit()
     created = ", ".join(f"{n} {what}" for what, n in counts.created.items()) or "nothing new"
     click.echo(f"Bắc Kạn: {total_units} units in the 2017 structure; created {created}.")
@@ -61,6 +85,10 @@ def seed(demo: bool, until: str | None) -> None:
     click.echo(pages.summary())
     for line in applied:
         click.echo(line)
+    if structure is not None:
+        click.echo(structure.summary())
+        for code, ours, theirs in structure.renamed:
+            click.echo(f"  {code}: kept “{ours}”, the package says “{theirs}”")
     if season is not None:
         click.echo(demo_season.summary(season))
 

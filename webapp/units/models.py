@@ -19,6 +19,8 @@ from webapp.labels import Labelled
 class Level(Labelled, enum.StrEnum):
     """Where a unit stands in the hierarchy; what it is called is its `kind`."""
 
+    # The national root of an installation that serves several provinces (or all of them).
+    COUNTRY = "country"
     PROVINCE = "province"
     DISTRICT = "district"
     COMMUNE = "commune"
@@ -27,6 +29,7 @@ class Level(Labelled, enum.StrEnum):
     @classmethod
     def _labels(cls) -> dict:
         return {
+            cls.COUNTRY: lazy_pgettext("level", "Country"),
             cls.PROVINCE: lazy_pgettext("level", "Province"),
             cls.DISTRICT: lazy_pgettext("level", "District"),
             cls.COMMUNE: lazy_pgettext("level", "Commune"),
@@ -35,6 +38,7 @@ class Level(Labelled, enum.StrEnum):
 
 
 class Kind(Labelled, enum.StrEnum):
+    QUOC_GIA = "quoc_gia"
     TINH = "tinh"
     THANH_PHO = "thanh_pho"
     HUYEN = "huyen"
@@ -42,6 +46,8 @@ class Kind(Labelled, enum.StrEnum):
     XA = "xa"
     PHUONG = "phuong"
     THI_TRAN = "thi_tran"
+    # Special zone (đặc khu): a commune-level island unit of the 2025 structure.
+    DAC_KHU = "dac_khu"
     THON = "thon"
     BAN = "ban"
     TO_DAN_PHO = "to_dan_pho"
@@ -49,6 +55,7 @@ class Kind(Labelled, enum.StrEnum):
     @classmethod
     def _labels(cls) -> dict:
         return {
+            cls.QUOC_GIA: _l("Country (cả nước)"),
             cls.TINH: _l("Province (tỉnh)"),
             cls.THANH_PHO: _l("City (thành phố)"),
             cls.HUYEN: _l("District (huyện)"),
@@ -56,6 +63,7 @@ class Kind(Labelled, enum.StrEnum):
             cls.XA: _l("Commune (xã)"),
             cls.PHUONG: _l("Ward (phường)"),
             cls.THI_TRAN: _l("Township (thị trấn)"),
+            cls.DAC_KHU: _l("Special zone (đặc khu)"),
             cls.THON: _l("Hamlet (thôn)"),
             cls.BAN: _l("Village (bản)"),
             cls.TO_DAN_PHO: _l("Residential group (tổ dân phố)"),

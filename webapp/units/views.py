@@ -28,7 +28,9 @@ def list_units():
     roots = policy.scope_roots(current_user, Action.UNIT_VIEW)
     if not roots:
         abort(403)
-    stmt = units_in_scope(roots, levels=(Level.PROVINCE, Level.DISTRICT, Level.COMMUNE))
+    stmt = units_in_scope(
+        roots, levels=(Level.COUNTRY, Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
+    )
     tree = tree_order(db.session.scalars(stmt))
     communes = sum(1 for unit, _ in tree if unit.level == Level.COMMUNE)
     return render_template("units/index.html", tree=tree, communes=communes)

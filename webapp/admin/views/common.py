@@ -16,7 +16,8 @@ from webapp.units.queries import tree_order, units_in_scope
 
 bp = Blueprint("admin", __name__)
 
-UNIT_LEVELS = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
+# The national root too: a national administrator's role is assigned there.
+UNIT_LEVELS = (Level.COUNTRY, Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
 
 
 def unit_choices(action: Action) -> list[tuple[int, str]]:
