@@ -155,3 +155,77 @@ def test_markers_become_labels_in_text_and_vanish_elsewhere():
     # What a person typed is never taken for a marker, private-use characters or not.
     typed = '<p>\ue000x" onclick="alert(1)\ue001t\ue002</p>'
     assert to_labels(typed + marked) == typed + '<span lang="tyz">A</span>'
+
+
+def _approve(login_as, tree, code: str, msgid: str, text: str) -> None:
+    """A translator of `code` sends `msgid`, a reviewer of `code` approves it."""
+    client, _ = login_as(Role.TRANSLATOR, tree.province, language=code)
+    key = message_key(msgid)
+    data = {"strings-0": text, "version": "0", "submit": "1"}
+    assert client.post(f"/translations/{code}/{key}", data=data).status_code == 303
+    reviewer, _ = login_as(Role.TRANSLATION_REVIEWER, tree.province, language=code)
+    assert (
+        reviewer.post(f"/translations/{code}/{key}/approve", data={"version": "1"}).status_code
+        == 303
+    )
+
+
+def test_labels_carry_the_configured_bcp47_tag(app, db, tree, login_as):
+    """Mông is configured as the 1961 Vietnamese-based script: its text, the switcher entry and
+    the Read-this-page link say hmn-Latn-VN-x-viet1961; the catalog code stays hmn."""
+    _approve(login_as, tree, "hmn", "Sign in", "[hmn-test] sign in")
+    html = _reader(app, "hmn").get("/").get_data(as_text=True)
+    assert languages_of(html, "[hmn-test] sign in") == {"hmn-Latn-VN-x-viet1961"}
+    assert "Tiếng Mông (chữ 1961)" in switcher_entry(html, "hmn-Latn-VN-x-viet1961")
+    assert 'lang="hmn"' not in html
+    assert "Tiếng Dao (Iu Miền)" in switcher_entry(html, "ium-Latn-VN")
+
+
+def test_changing_languages_yaml_changes_the_labels_without_code(app, db, tree, login_as, tmp_path):
+    """The province switches Mông to RPA and Dao to Kim Mun in its own languages.yaml."""
+    from webapp import create_app
+    from webapp.i18n.languages import DEFAULT_FILE, use_file
+
+    text = DEFAULT_FILE.read_text(encoding="utf-8")
+    text = text.replace(
+        'tag: hmn-Latn-VN-x-viet1961, script_name: "chữ 1961"',
+        'tag: hmn-Latn-x-rpa, script_name: "chữ RPA"',
+    )
+    text = text.replace(
+        'tag: ium-Latn-VN, script_name: "Iu Miền"', 'tag: mji-Latn-VN, script_name: "Kim Mun"'
+    )
+    assert "x-rpa" in text and "mji" in text
+    own = tmp_path / "languages.yaml"
+    own.write_text(text, encoding="utf-8")
+    _approve(login_as, tree, "hmn", "Sign in", "[hmn-test] sign in")
+    province = create_app(dict(app.config) | {"LANGUAGES_FILE": str(own)})
+    province.test_client_class = CsrfClient
+    try:
+        reader = province.test_client()
+        reader.set_cookie("lang", "hmn")
+        html = reader.get("/").get_data(as_text=True)
+        assert languages_of(html, "[hmn-test] sign in") == {"hmn-Latn-x-rpa"}
+        assert "Tiếng Mông (chữ RPA)" in switcher_entry(html, "hmn-Latn-x-rpa")
+        assert "Tiếng Dao (Kim Mun)" in switcher_entry(html, "mji-Latn-VN")
+        assert "viet1961" not in html and "Iu Miền" not in html
+    finally:
+        use_file(None)  # the session's app reads the shipped file again
+
+
+def test_a_tag_that_is_not_bcp47_stops_the_start(tmp_path):
+    import pytest
+
+    from webapp.i18n.languages import all_languages, use_file
+
+    own = tmp_path / "languages.yaml"
+    own.write_text(
+        "default: vi\nlanguages:\n  - {code: vi, name: V, name_en: V, format_locale: vi,"
+        " tag: 'vi_VN'}\n",
+        encoding="utf-8",
+    )
+    use_file(own)
+    try:
+        with pytest.raises(RuntimeError, match="not a BCP 47 tag"):
+            all_languages()
+    finally:
+        use_file(None)

@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     # Interface languages offered (None: all of languages.yaml, in its order); the i18n package
     # knows their names and fallback chains.
     "LANGUAGES": None,
+    # The languages file (names, BCP 47 tags, scripts, fallbacks); None: the one shipped in
+    # webapp/seed/data. A province's own copy changes tags and script names without code.
+    "LANGUAGES_FILE": None,
     "DEFAULT_LANGUAGE": "vi",
     # A language is offered as ready once this share (%) of the strings public readers see is
     # translated; below it the switcher lists it marked "not yet translated" ("mark") or leaves

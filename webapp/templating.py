@@ -9,7 +9,7 @@ from flask_login import current_user
 from webapp import labels, policy
 from webapp.commendations.display import nominee_name
 from webapp.formats import day, moment
-from webapp.i18n.languages import all_languages
+from webapp.i18n.languages import all_languages, tag_of
 from webapp.units.display import unit_label
 
 
@@ -49,6 +49,8 @@ def init_app(app: Flask) -> None:
         day=day,
         unit_label=unit_label,
         language_name=language_name,
+        # lang and hreflang attributes carry the configured BCP 47 tag, not the product's code.
+        lang_tag=tag_of,
         datetime=moment,
     )
     app.jinja_env.trim_blocks = True

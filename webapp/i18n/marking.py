@@ -38,6 +38,7 @@ import secrets
 from flask import g, has_request_context
 from jinja2 import Template
 
+from webapp.i18n.languages import tag_of
 from webapp.i18n.models import message_key
 from webapp.i18n.readiness import page_language
 
@@ -86,7 +87,8 @@ def to_labels(html: str) -> str:
             span = text_only is None
             opened.append(span)
             if span:
-                out.append(f'<span lang="{match.group(3)}">')
+                # Markers name the product's code; the label is the configured BCP 47 tag.
+                out.append(f'<span lang="{tag_of(match.group(3))}">')
     out.append(html[position:])
     out.extend("</span>" for emitted in opened if emitted)
     return "".join(out)

@@ -10,7 +10,7 @@ from webapp.extensions import babel
 from webapp.i18n import queries
 from webapp.i18n.choice import ui_language
 from webapp.i18n.domain import ChainDomain
-from webapp.i18n.languages import all_languages
+from webapp.i18n.languages import all_languages, use_file
 from webapp.i18n.marking import LabellingTemplate
 from webapp.i18n.readiness import page_language, switcher_languages
 
@@ -20,6 +20,7 @@ def _format_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
+    use_file(app.config.get("LANGUAGES_FILE"))
     known = all_languages()
     # Unless configured, every language of languages.yaml: adding one is a line there and a
     # catalog in translations/.
