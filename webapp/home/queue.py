@@ -30,11 +30,14 @@ from webapp.db import local_today
 from webapp.extensions import db
 from webapp.fund import queries as fund_queries
 from webapp.fund.models import FundBook, FundPeriod, PeriodState
+from webapp.i18n import words as campaign_words
+from webapp.i18n.queries import MessageState, sent_for_review
 from webapp.i18n.queries import coverage as interface_coverage
+from webapp.i18n.view_common import may_review
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import unread_counts
 from webapp.opinions import queue as opinion_queue
-from webapp.pages.queries import translation_languages, translation_worklist
+from webapp.pages.queries import awaiting_review, translation_languages, translation_worklist
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState, RegistrationList
 from webapp.registrations.queries import due_items, due_note
@@ -74,6 +77,7 @@ def work_queue(user) -> Queue:
         *_to_decide(user),
         *_overlaps(user, today.year),
         *_translations(user),
+        *_reviews(user),
         *_users_without_role(user),
         *_opinions_to_handle(user),
         *_fund_to_approve(user),
@@ -327,43 +331,91 @@ def _decidable(user, pairs: list[overlaps.Pair]) -> int:
 
 
 def _translations(user) -> list[Item]:
-    """A translator's: pages and interface strings not yet (or no longer) translated, per
-    language."""
+    """A translator's: pages and interface strings not yet translated, per language, and apart
+    the translations the Vietnamese has changed under (outdated): pages, interface strings,
+    campaign words."""
     if not any(a.role == Role.TRANSLATOR for a in user.roles):
         return []  # admins and publishers may translate, but it is not their standing work
     items = []
     offered = [language.code for language in translation_languages()]
     for code in policy.languages_of(user, Action.PAGE_TRANSLATE, offered):
-        pages = len(translation_worklist(user, code))
-        if pages:
-            items.append(
-                Item(
-                    ngettext(
-                        "%(num)d page to translate into %(language)s",
-                        "%(num)d pages to translate into %(language)s",
-                        pages,
-                        language=_language_name(code),
-                    ),
-                    pages,
-                    url_for("pages.worklist", code=code),
-                )
-            )
+        lang = _language_name(code)
+        rows = translation_worklist(user, code)
+        outdated = sum(1 for _, done in rows if done is not None and done.outdated)
+        url = url_for("pages.worklist", code=code)
+        items += _counted(
+            (len(rows) - outdated, url, lambda n, lang=lang: ngettext(
+                "%(num)d page to translate into %(language)s",
+                "%(num)d pages to translate into %(language)s", n, language=lang)),
+            (outdated, url, lambda n, lang=lang: ngettext(
+                "%(num)d page translation into %(language)s is outdated: the Vietnamese changed",
+                "%(num)d page translations into %(language)s are outdated: the Vietnamese changed",
+                n, language=lang)),
+        )  # fmt: skip
     for code in policy.languages_of(user, Action.INTERFACE_TRANSLATE, offered):
+        lang = _language_name(code)
         counts = interface_coverage(code)
-        strings = counts.total - counts.up_to_date
-        if strings:
-            items.append(
-                Item(
-                    ngettext(
-                        "%(num)d interface string to translate into %(language)s",
-                        "%(num)d interface strings to translate into %(language)s",
-                        strings,
-                        language=_language_name(code),
-                    ),
-                    strings,
-                    url_for("i18n.strings", code=code),
-                )
-            )
+        changed = MessageState.CHANGED.value
+        words = sum(w.state == MessageState.CHANGED for w in campaign_words.words(code))
+        items += _counted(
+            (counts.total - counts.translated, url_for("i18n.strings", code=code),
+             lambda n, lang=lang: ngettext(
+                "%(num)d interface string to translate into %(language)s",
+                "%(num)d interface strings to translate into %(language)s", n, language=lang)),
+            (counts.translated - counts.up_to_date,
+             url_for("i18n.strings", code=code, state=changed), lambda n, lang=lang: ngettext(
+                "%(num)d interface string in %(language)s is outdated: the Vietnamese changed",
+                "%(num)d interface strings in %(language)s are outdated: the Vietnamese changed",
+                n, language=lang)),
+            (words, url_for("i18n.list_words", code=code, state=changed),
+             lambda n, lang=lang: ngettext(
+                "%(num)d campaign word in %(language)s is outdated: the Vietnamese changed",
+                "%(num)d campaign words in %(language)s are outdated: the Vietnamese changed",
+                n, language=lang)),
+        )  # fmt: skip
+    return items
+
+
+def _counted(*rows) -> list[Item]:
+    """An item for each (count, url, text of a count) whose count is not zero."""
+    return [Item(text(count), count, url) for count, url, text in rows if count]
+
+
+def _reviews(user) -> list[Item]:
+    """A reviewer's of a language: what translators sent for review in it (interface strings,
+    campaign words, page translations, recordings), never their own work; only in the languages
+    they review, and only for who holds the reviewer role (not admins)."""
+    if not any(a.role == Role.TRANSLATION_REVIEWER for a in user.roles):
+        return []
+    offered = [language.code for language in translation_languages()]
+    codes = [code for code in offered if may_review(user, code)]
+    waiting = sent_for_review(codes, user.id)
+    items = []
+    for code in codes:
+        language = _language_name(code)
+        pages, recordings = awaiting_review(user, code)
+        worklist = url_for("pages.worklist", code=code)
+        strings_url = url_for("i18n.strings", code=code, state=MessageState.REVIEW.value)
+        words_url = url_for("i18n.list_words", code=code, state=MessageState.REVIEW.value)
+        waiting_here = (
+            (waiting[code]["strings"], strings_url, lambda n, lang=language: ngettext(
+                "%(num)d interface string in %(language)s waits for your review",
+                "%(num)d interface strings in %(language)s wait for your review",
+                n, language=lang)),
+            (waiting[code]["words"], words_url, lambda n, lang=language: ngettext(
+                "%(num)d campaign word in %(language)s waits for your review",
+                "%(num)d campaign words in %(language)s wait for your review",
+                n, language=lang)),
+            (pages, worklist, lambda n, lang=language: ngettext(
+                "%(num)d page translation into %(language)s waits for your review",
+                "%(num)d page translations into %(language)s wait for your review",
+                n, language=lang)),
+            (recordings, worklist, lambda n, lang=language: ngettext(
+                "%(num)d recording in %(language)s waits for your review",
+                "%(num)d recordings in %(language)s wait for your review",
+                n, language=lang)),
+        )  # fmt: skip
+        items += _counted(*waiting_here)
     return items
 
 

@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.i18n.catalogs import TEMPLATE, TRANSLATIONS, read_catalog
 from webapp.i18n.generations import generations
 from webapp.i18n.languages import all_languages
-from webapp.i18n.models import InterfaceTranslation, ReviewState, message_key
+from webapp.i18n.models import InterfaceTranslation, ReviewState, WordTranslation, message_key
 from webapp.i18n.update import empty_catalog
 from webapp.labels import Labelled
 from webapp.text import fold
@@ -317,3 +317,25 @@ def coverage(code: str) -> Coverage:
 def public_coverage(code: str) -> Coverage:
     """How much of what a public reader sees is translated."""
     return coverages(code).public
+
+
+def sent_for_review(languages: list[str], reviewer_id: int) -> dict[str, dict[str, int]]:
+    """Per language, the interface strings ("strings") and campaign words ("words") sent for
+    review by someone other than this reviewer (their own wait for another person): two
+    queries, whatever the number of languages."""
+    counts = {code: {"strings": 0, "words": 0} for code in languages}
+    if not languages:
+        return counts
+    for name, model in (("strings", InterfaceTranslation), ("words", WordTranslation)):
+        rows = db.session.execute(
+            sa.select(model.language, sa.func.count())
+            .where(
+                model.language.in_(languages),
+                model.state == ReviewState.REVIEW,
+                sa.or_(model.translated_by_id.is_(None), model.translated_by_id != reviewer_id),
+            )
+            .group_by(model.language)
+        )
+        for code, count in rows:
+            counts[code][name] = count
+    return counts

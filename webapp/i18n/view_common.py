@@ -26,5 +26,10 @@ def language_or_404(code: str) -> Language:
 def reviews(language: Language) -> bool:
     """Whether the user reviews this language: whether they could approve someone else's
     text sent for review (their own is refused, with the reason, by the service)."""
-    others = SimpleNamespace(language=language.code, translated_by_id=None, state="review")
-    return policy.can(current_user, Action.INTERFACE_REVIEW, others)
+    return may_review(current_user, language.code)
+
+
+def may_review(user, code: str) -> bool:
+    """Whether `user` reviews language `code` (someone else's text sent for review)."""
+    others = SimpleNamespace(language=code, translated_by_id=None, state="review")
+    return policy.can(user, Action.INTERFACE_REVIEW, others)

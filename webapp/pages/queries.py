@@ -14,12 +14,14 @@ from sqlalchemy.orm import aliased, selectinload
 from webapp import policy
 from webapp.extensions import db
 from webapp.i18n.languages import Language, all_languages
+from webapp.i18n.models import ReviewState
 from webapp.pages.models import (
     ORIGINAL_LANGUAGE,
     Page,
     PageKind,
     PageState,
     PageTranslation,
+    Recording,
     TranslationState,
 )
 from webapp.policy import Action
@@ -113,7 +115,8 @@ def _translations(pages: list[Page], language: str) -> dict[int, PageTranslation
 
 def translation_worklist(user, language: str) -> list[tuple[Page, PageTranslation | None]]:
     """The pages of the user's scope whose translation into `language` is missing, outdated or
-    not yet published, published pages first, in the order of the tree."""
+    not yet published, or whose recording waits for review, published pages first, in the
+    order of the tree."""
     pages = list(
         db.session.scalars(
             policy.visible(user, Action.PAGE_TRANSLATE, sa.select(Page), language)
@@ -123,12 +126,28 @@ def translation_worklist(user, language: str) -> list[tuple[Page, PageTranslatio
         )
     )
     done = _translations(pages, language)
+    # A recording waiting for review brings its page here too: its reviewer decides it in the
+    # page's translation editor.
+    heard = (
+        set(
+            db.session.scalars(
+                sa.select(Recording.page_id).where(
+                    Recording.language == language,
+                    Recording.state == ReviewState.REVIEW,
+                    Recording.page_id.in_([p.id for p in pages]),
+                )
+            )
+        )
+        if pages
+        else set()
+    )
     rows = [
         (page, done.get(page.id))
         for page in pages
         if page.id not in done
         or done[page.id].outdated
         or done[page.id].state != TranslationState.PUBLISHED
+        or page.id in heard
     ]
     return sorted(rows, key=lambda row: row[0].state != PageState.PUBLISHED)
 
@@ -176,3 +195,29 @@ def translation_languages() -> list[Language]:
         for code in current_app.config["LANGUAGES"]
         if code in known and code != ORIGINAL_LANGUAGE
     ]
+
+
+def awaiting_review(user, language: str) -> tuple[int, int]:
+    """Page translations and recordings in `language` sent for review by someone else, on the
+    published pages of the user's scope (a reviewer's scope for translating is the one they
+    approve in; TRANSLATION_APPROVE's checks are per object)."""
+    others = [Page.state == PageState.PUBLISHED]
+    counts = []
+    for model, waiting in (
+        (PageTranslation, PageTranslation.state == TranslationState.REVIEW),
+        (Recording, Recording.state == ReviewState.REVIEW),
+    ):
+        stmt = (
+            sa.select(sa.func.count(model.id))
+            .join(Page, Page.id == model.page_id)
+            .where(
+                *others,
+                waiting,
+                model.language == language,
+                sa.or_(model.translated_by_id.is_(None), model.translated_by_id != user.id),
+            )
+        )
+        counts.append(
+            db.session.scalar(policy.visible(user, Action.PAGE_TRANSLATE, stmt, language))
+        )
+    return counts[0], counts[1]
