@@ -210,10 +210,7 @@ def test_the_xlsx_kit_imports_exactly_the_filled_cells_and_reports_what_it_skipp
             f"ui:{moved}": ("[tyz] Tất cả", "Một văn bản cũ", ""),  # made from older Vietnamese
         },
     )
-    response = translator.post(
-        "/translations/tyz/kit", data={"file": (filled, "kit-tyz.xlsx")},
-        content_type="multipart/form-data",
-    )  # fmt: skip
+    response = _send_kit(translator, filled, "kit-tyz.xlsx")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     rows = {r.key: r for r in db.session.scalars(sa.select(InterfaceTranslation))}
@@ -231,10 +228,7 @@ def test_the_xlsx_kit_imports_exactly_the_filled_cells_and_reports_what_it_skipp
 
 def test_an_upload_that_is_not_a_kit_is_refused_with_a_message(db, tree, login_as):
     translator, _ = login_as(Role.TRANSLATOR, tree.province, language="tyz")
-    response = translator.post(
-        "/translations/tyz/kit", data={"file": (io.BytesIO(b"%PDF-1.4"), "kit-tyz.xlsx")},
-        content_type="multipart/form-data",
-    )  # fmt: skip
+    response = _send_kit(translator, io.BytesIO(b"%PDF-1.4"), "kit-tyz.xlsx")
     assert response.status_code == 422
     assert 'role="alert"' in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(InterfaceTranslation.id))) == 0
@@ -255,12 +249,62 @@ def test_the_po_kit_round_trip_and_the_pages_as_word(db, tree, login_as):
     out = io.BytesIO()
     write_po(out, catalog)
     out.seek(0)
-    imported = translator.post(
-        "/translations/tyz/kit", data={"file": (out, "kit-tyz.po")},
-        content_type="multipart/form-data",
-    )  # fmt: skip
+    imported = _send_kit(translator, out, "kit-tyz.po")
     assert imported.status_code == 200
     word = db.session.scalar(sa.select(WordTranslation))
     assert (word.kind, word.text, word.state) == ("contents.short", "[tyz] Pác kinh tế", "review")
     nothing = translator.get("/translations/tyz/kit/export?format=docx")
     assert nothing.status_code == 422  # no page chosen: said on the kit's page
+
+
+def _send_kit(client, file, name: str):
+    return client.post(
+        "/translations/tyz/kit", data={"file": (file, name)}, content_type="multipart/form-data"
+    )
+
+
+def _filled_docx(data: bytes, fill) -> io.BytesIO:
+    """The exported Word kit with the translation column filled by `fill(vietnamese)`."""
+    from docx import Document
+
+    document = Document(io.BytesIO(data))
+    for table in document.tables:
+        for row in table.rows[1:]:
+            row.cells[1].text = fill(row.cells[0].text)
+    out = io.BytesIO()
+    document.save(out)
+    out.seek(0)
+    return out
+
+
+def test_the_word_kit_imports_pages_as_translations_for_review_and_skips_outdated_ones(
+    db, tree, login_as
+):
+    from tests.test_attachments import make_page
+    from tests.test_page_translations import change_original
+    from webapp.pages.models import PageTranslation
+
+    first = make_page(tree.province)
+    second = make_page(tree.province, title="Hướng dẫn báo cáo")
+    translator, user = login_as(Role.TRANSLATOR, tree.province, language="tyz")
+    exported = translator.get(
+        f"/translations/tyz/kit/export?format=docx&page={first.id}&page={second.id}"
+    )
+    assert exported.status_code == 200
+    # The second page's Vietnamese changes after the export: its translation is skipped.
+    change_original(db, second, "Nội dung mới.")
+    filled = _filled_docx(exported.data, lambda vi: f"[tyz-test] {vi}")
+    response = _send_kit(translator, filled, "kit-tyz.docx")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "[tyz-test] Hướng dẫn đăng ký" in html  # reported as arrived
+    assert "Trang tiếng Việt đã thay đổi sau khi xuất" in html  # the second, skipped
+    rows = db.session.scalars(sa.select(PageTranslation)).all()
+    assert [(t.page_id, t.title, t.state, t.translated_by_id) for t in rows] == [
+        (first.id, "[tyz-test] Hướng dẫn đăng ký", "review", user.id)
+    ]
+    assert rows[0].body == "[tyz-test] …"
+    # A Word file that is not the kit is refused with a message, nothing saved.
+    response = _send_kit(translator, io.BytesIO(b"not a docx"), "x.docx")
+    assert response.status_code == 422
+    assert "không phải tài liệu Word (.docx)" in response.get_data(as_text=True)

@@ -60,14 +60,21 @@ def translation_kit(code: str):
         return _screen(language)
     upload = request.files.get("file")
     name = (upload.filename or "").lower() if upload else ""
-    if not upload or not name.endswith((".xlsx", ".po")):
-        return _screen(language, status=422, error=_("Choose the filled .xlsx or .po file."))
+    if not upload or not name.endswith((".xlsx", ".po", ".docx")):
+        return _screen(language, status=422, error=_("Choose the filled .xlsx, .po or .docx file."))
+    if name.endswith(".docx"):
+        from webapp.pages import kit_docx  # python-docx: on the kit's imports only
+
+        read, save = kit_docx.read_docx, kit_docx.import_docx
+    else:
+        read = kit.read_xlsx if name.endswith(".xlsx") else kit.read_po_file
+        save = kit.import_filled
     try:
-        filled = (kit.read_xlsx if name.endswith(".xlsx") else kit.read_po_file)(upload.stream)
+        filled = read(upload.stream)
     except kit.KitError as error:
         return _screen(language, status=422, error=str(error))
     with saving() as attempt:
-        report = kit.import_filled(current_user, language, filled)
+        report = save(current_user, language, filled)
     if attempt.stale:
         return _screen(language, status=409, error=_("Someone saved meanwhile; import again."))
     return _screen(language, report=report)
