@@ -308,3 +308,56 @@ def test_the_word_kit_imports_pages_as_translations_for_review_and_skips_outdate
     response = _send_kit(translator, io.BytesIO(b"not a docx"), "x.docx")
     assert response.status_code == 422
     assert "không phải tài liệu Word (.docx)" in response.get_data(as_text=True)
+
+
+def _upload_for_content(client, content, data: bytes, name: str):
+    return client.post(
+        f"/translations/tyz/words/contents.short/{content.id}/recordings",
+        data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data",
+    )  # fmt: skip
+
+
+def test_a_content_carries_a_recording_reviewed_and_played_on_the_campaign_page(
+    app, db, tree, login_as
+):
+    from tests.test_page_translations import MP3
+    from webapp.pages.models import Recording
+
+    content = _content()
+    translator, user = login_as(Role.TRANSLATOR, tree.province, language="tyz")
+    # Not audio: refused with a message, nothing stored.
+    refused = _upload_for_content(translator, content, b"%PDF-1.4\n" + bytes(2000), "x.mp3")
+    assert refused.status_code == 303
+    page = translator.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "MP3, Ogg hoặc M4A" in page
+    assert db.session.scalar(sa.select(sa.func.count(Recording.id))) == 0
+    assert _upload_for_content(translator, content, MP3, "doc.mp3").status_code == 303
+    recording = db.session.scalar(sa.select(Recording))
+    subject = (recording.content_id, recording.page_id, recording.state)
+    assert subject == (content.id, None, "review")
+    reader = app.test_client()
+    reader.set_cookie("lang", "tyz")
+    assert "<audio" not in reader.get("/campaign").get_data(as_text=True)
+    assert reader.get(f"/recordings/{recording.id}").status_code in (302, 303)  # not yet heard
+    # The translator does not approve their own; a Nùng reviewer may not; a Tày reviewer does.
+    url = f"/recordings/{recording.id}/approve"
+    assert translator.post(url, data={"version": "1"}).status_code == 403
+    nung, _ = login_as(Role.TRANSLATION_REVIEWER, tree.province, language="nut")
+    assert nung.post(url, data={"version": "1"}).status_code == 403
+    reviewer, reviewer_user = login_as(Role.TRANSLATION_REVIEWER, tree.province, language="tyz")
+    screen = reviewer.get(_word_url(content)).get_data(as_text=True)
+    assert 'preload="none"' in screen and url in screen
+    assert reviewer.post(url, data={"version": "1"}).status_code == 303
+    db.session.expire_all()
+    recording = db.session.get(Recording, recording.id)
+    assert (recording.state, recording.approved_by_id) == ("approved", reviewer_user.id)
+    html = reader.get("/campaign").get_data(as_text=True)
+    audio = f'<audio controls preload="none" src="/recordings/{recording.id}">'
+    assert audio in html
+    caption = html.split(audio)[1].split("</figcaption>")[0]
+    assert "phút" in caption and "KB" in caption  # its duration and size
+    played = reader.get(f"/recordings/{recording.id}")
+    assert played.status_code == 200 and played.mimetype == "audio/mpeg"
+    played.close()
+    assert "public" in played.headers["Cache-Control"]
+    assert recording.translated_by_id == user.id

@@ -1,6 +1,7 @@
-"""Recordings of guidance pages per language: which files are accepted (audio by their
-content: MP3, Ogg (Opus or Vorbis), M4A; within the attachments' size limit), stored like
-attachments, and reviewed like a translation before readers hear them; callers commit."""
+"""Recordings of guidance pages and of the campaign's contents per language: which files are
+accepted (audio by their content: MP3, Ogg (Opus or Vorbis), M4A; within the attachments' size
+limit), stored like attachments, and reviewed like a translation before readers hear them;
+callers commit."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from webapp.audit.services import record
 from webapp.concurrency import check_version
 from webapp.db import utcnow
 from webapp.extensions import db
+from webapp.i18n.languages import all_languages
 from webapp.i18n.models import ReviewState
 from webapp.i18n.services import OWN_WORK, own_work
 from webapp.pages import files
@@ -35,19 +37,26 @@ AUDIO = {
 }
 
 
-def recordings(page: Page, language: str | None = None) -> list[Recording]:
-    stmt = sa.select(Recording).where(Recording.page_id == page.id)
+def _of(subject):
+    """The recordings of a subject: a guidance page or a campaign content."""
+    if isinstance(subject, Page):
+        return Recording.page_id == subject.id
+    return Recording.content_id == subject.id
+
+
+def recordings(page, language: str | None = None) -> list[Recording]:
+    stmt = sa.select(Recording).where(_of(page))
     if language:
         stmt = stmt.where(Recording.language == language)
     return list(db.session.scalars(stmt.order_by(Recording.id.desc())))
 
 
-def approved(page: Page, language: str) -> Recording | None:
-    """The newest approved recording of the page in the language, for readers."""
+def approved(page, language: str) -> Recording | None:
+    """The newest approved recording of the page (or content) in the language, for readers."""
     return db.session.scalar(
         sa.select(Recording)
         .where(
-            Recording.page_id == page.id,
+            _of(page),
             Recording.language == language,
             Recording.state == ReviewState.APPROVED,
         )
@@ -56,10 +65,14 @@ def approved(page: Page, language: str) -> Recording | None:
     )
 
 
-def add_recording(actor, page: Page, language: str, upload: FileStorage | None) -> Recording:
-    """Check and store an upload as a recording sent for review."""
-    recording = Recording(page=page, page_id=page.id, language=language)
-    policy.ensure(actor, Action.PAGE_TRANSLATE, recording)
+def add_recording(actor, page, language: str, upload: FileStorage | None) -> Recording:
+    """Check and store an upload as a recording of a page or a campaign content, sent for
+    review."""
+    if isinstance(page, Page):
+        recording = Recording(page=page, page_id=page.id, language=language)
+    else:
+        recording = Recording(content=page, content_id=page.id, language=language)
+    ensure_may(actor, recording, review=False)
     if upload is None or not upload.filename:
         raise files.FileError(_("Choose a recording to upload."))
     directory = files.attachments_dir()
@@ -106,7 +119,7 @@ def decide(actor, recording: Recording, version: int, *, approve: bool, note: st
     check_version(recording, version)
     if own_work(actor, recording):
         raise PageError(str(OWN_WORK))
-    policy.ensure(actor, Action.TRANSLATION_APPROVE, recording)
+    ensure_may(actor, recording, review=True)
     if approve:
         recording.state, recording.approved_by_id = ReviewState.APPROVED, actor.id
         recording.approved_at = utcnow()
@@ -119,7 +132,28 @@ def decide(actor, recording: Recording, version: int, *, approve: bool, note: st
     return recording
 
 
+def may(actor, recording: Recording, *, review: bool) -> bool:
+    """Whether `actor` may upload (or, `review`, decide) this recording: a page's follow the
+    page translations' rules; a content's, like the campaign's words, the language's
+    translators and reviewers on the province."""
+    if recording.content_id is not None:
+        action = Action.INTERFACE_REVIEW if review else Action.INTERFACE_TRANSLATE
+        return policy.can(
+            actor, action, recording if review else all_languages()[recording.language]
+        )
+    action = Action.TRANSLATION_APPROVE if review else Action.PAGE_TRANSLATE
+    return policy.can(actor, action, recording)
+
+
+def ensure_may(actor, recording: Recording, *, review: bool) -> None:
+    if not may(actor, recording, review=review):
+        raise policy.Denied(recording)
+
+
 def _record(actor, action: str, recording: Recording) -> None:
+    if recording.page is None:
+        record(actor, action, recording, unit_id=None, language=recording.language)
+        return
     record(
         actor,
         action,

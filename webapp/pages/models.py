@@ -253,15 +253,21 @@ class Attachment(db.Model):
 
 
 class Recording(Reviewed, db.Model):
-    """A guidance page read aloud in a language: often how Mông and Dao readers are best
-    reached, and possible before any written translation exists. Uploaded by a translator of
-    the language (`translated_by`), played to readers once a reviewer of the language, another
-    person, approved it. The file is kept like an attachment's (files.py)."""
+    """A guidance page, or one of the campaign's contents, read aloud in a language: often how
+    Mông and Dao readers are best reached, and possible before any written translation exists.
+    Uploaded by a translator of the language (`translated_by`), played to readers once a
+    reviewer of the language, another person, approved it. The file is kept like an
+    attachment's (files.py). Exactly one subject: a page or a content."""
 
     __tablename__ = "recordings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    page_id: Mapped[int] = mapped_column(sa.ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    page_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("pages.id", ondelete="CASCADE"), index=True
+    )
+    content_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("contents.id", ondelete="CASCADE"), index=True
+    )
     language: Mapped[str] = mapped_column(sa.String(10))
     stored_name: Mapped[str] = mapped_column(sa.String(64))
     content_type: Mapped[str] = mapped_column(sa.String(40))
@@ -269,6 +275,10 @@ class Recording(Reviewed, db.Model):
     seconds: Mapped[int]  # the duration, rounded up
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    page: Mapped[Page] = relationship()
+    page: Mapped[Page | None] = relationship()
+    content = relationship("Content")
 
-    __table_args__ = (sa.CheckConstraint("size > 0 AND seconds > 0", name="positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("size > 0 AND seconds > 0", name="positive"),
+        sa.CheckConstraint("(page_id IS NULL) <> (content_id IS NULL)", name="one_subject"),
+    )
