@@ -27,6 +27,18 @@ def home(client) -> str:
     return " ".join(body.split())
 
 
+def _recording_sent(user, **subject) -> None:
+    """A recording row sent for review (its file is not needed to count it)."""
+    from webapp.extensions import db
+
+    db.session.add(
+        Recording(
+            **subject, language="tyz", stored_name="test.ogg", content_type="audio/ogg",
+            size=2048, seconds=30, state=ReviewState.REVIEW, translated_by_id=user.id,
+        )
+    )  # fmt: skip
+
+
 def _send_everything_for_review(db, tree, login_as):
     """A Tày translator sends a string, a content's name, a page translation and a recording."""
     translator, user = login_as(Role.TRANSLATOR, tree.province, language="tyz")
@@ -40,13 +52,7 @@ def _send_everything_for_review(db, tree, login_as):
     translation = translate(db, page, publish=False)
     translations.submit_translation(translation.translated_by, translation, translation.version)
     other_page = make_page(tree.province, title="Hướng dẫn báo cáo")
-    db.session.add(
-        Recording(
-            page_id=other_page.id, language="tyz", stored_name="test.ogg",
-            content_type="audio/ogg", size=2048, seconds=30, state=ReviewState.REVIEW,
-            translated_by_id=user.id,
-        )
-    )  # fmt: skip
+    _recording_sent(user, page_id=other_page.id)
     db.session.commit()
     return translator
 
@@ -106,3 +112,16 @@ def test_outdated_translations_count_on_the_translators_home(db, tree, login_as)
     nung, _ = login_as(Role.TRANSLATOR, tree.province, language="nut")
     assert "đã cũ" not in home(nung)
     assert db.session.scalar(sa.select(sa.func.count(Recording.id))) == 0
+
+
+def test_a_contents_recording_waits_on_the_reviewers_home(db, tree, login_as):
+    _, user = login_as(Role.TRANSLATOR, tree.province, language="tyz")
+    content = _content()
+    _recording_sent(user, content_id=content.id)
+    db.session.commit()
+    reviewer, _ = login_as(Role.TRANSLATION_REVIEWER, tree.province, language="tyz")
+    assert "1 bản ghi âm nội dung Cuộc vận động bằng Tiếng Tày chờ bạn duyệt" in home(reviewer)
+    html = reviewer.get("/").get_data(as_text=True)
+    assert f'href="/translations/tyz/words/contents.short/{content.id}"' in html
+    nung, _ = login_as(Role.TRANSLATION_REVIEWER, tree.province, language="nut")
+    assert "chờ bạn duyệt" not in home(nung)

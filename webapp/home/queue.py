@@ -37,7 +37,12 @@ from webapp.i18n.view_common import may_review
 from webapp.notifications.models import NotificationKind
 from webapp.notifications.services import unread_counts
 from webapp.opinions import queue as opinion_queue
-from webapp.pages.queries import awaiting_review, translation_languages, translation_worklist
+from webapp.pages.queries import (
+    awaiting_review,
+    content_recordings_awaiting_review,
+    translation_languages,
+    translation_worklist,
+)
 from webapp.policy import Action
 from webapp.registrations.models import Entry, EntryState, RegistrationList
 from webapp.registrations.queries import due_items, due_note
@@ -415,6 +420,16 @@ def _reviews(user) -> list[Item]:
                 "%(num)d recordings in %(language)s wait for your review",
                 n, language=lang)),
         )  # fmt: skip
+        contents = content_recordings_awaiting_review(code, user.id)
+        if contents:  # to the first content's screen, where its recording is decided
+            url = url_for("i18n.edit_word", code=code, kind="contents.short", row_id=contents[0])
+            text = ngettext(
+                "%(num)d recording of a campaign content in %(language)s waits for your review",
+                "%(num)d recordings of campaign contents in %(language)s wait for your review",
+                len(contents),
+                language=language,
+            )
+            waiting_here += ((len(contents), url, lambda n, text=text: text),)
         items += _counted(*waiting_here)
     return items
 

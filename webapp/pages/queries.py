@@ -221,3 +221,22 @@ def awaiting_review(user, language: str) -> tuple[int, int]:
             db.session.scalar(policy.visible(user, Action.PAGE_TRANSLATE, stmt, language))
         )
     return counts[0], counts[1]
+
+
+def content_recordings_awaiting_review(language: str, reviewer_id: int) -> list[int]:
+    """The contents whose recording in `language` waits for review by someone other than this
+    reviewer (contents are the province's: a reviewer of the language reviews them all)."""
+    return list(
+        db.session.scalars(
+            sa.select(Recording.content_id)
+            .where(
+                Recording.content_id.is_not(None),
+                Recording.language == language,
+                Recording.state == ReviewState.REVIEW,
+                sa.or_(
+                    Recording.translated_by_id.is_(None), Recording.translated_by_id != reviewer_id
+                ),
+            )
+            .order_by(Recording.content_id)
+        )
+    )
