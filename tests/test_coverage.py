@@ -294,6 +294,12 @@ def test_show_contents_national_root_shows_one_row_per_province(plan, login_as):
     assert "1 of 4 communes have entries for all 5 contents" in text
     drilled = page_text(client.get(url("show_contents", plan.province)))
     assert plan.c1.name in drilled and plan.c3.name in drilled
+    rules = client.get(url("show_organizations", country))
+    assert rules.status_code == 200
+    rules_text, rules_body = page_text(rules), rules.get_data(as_text=True)
+    assert all(c.name not in rules_text for c in (plan.c1, plan.c2, plan.c3, lone))
+    assert f'href="{url("show_organizations", other)}">Tỉnh Khác</a>' in rules_body
+    assert plan.c1.name in page_text(client.get(url("show_organizations", plan.province)))
 
 
 def test_show_contents_with_submitted_marks_them_apart(plan, login_as):

@@ -106,13 +106,15 @@ def show_contents(year: int, unit_id: int):
 @bp.get("/<int:year>/<id:unit_id>/organizations")
 @login_required
 def show_organizations(year: int, unit_id: int):
-    """Communes × the organization rules: met or missing."""
+    """Communes × the organization rules: met or missing; at the national root, one row per
+    province (how many of its communes meet each rule)."""
     view = _load(year, unit_id)
     if view.unit.level == Level.COMMUNE:
         return redirect(
             url_for("coverage.show_contents", year=year, unit_id=unit_id, **_flag(view))
         )
-    return _page("coverage/organizations.html", view)
+    provinces = by_province(view.coverage) if view.unit.level == Level.COUNTRY else None
+    return _page("coverage/organizations.html", view, provinces=provinces)
 
 
 @bp.get("/<int:year>/<id:unit_id>/gaps")
