@@ -3,7 +3,7 @@ server time (p50/p95), SQL statements and memory of the views that aggregate it,
 national root, a province (Thái Nguyên, 19) and a commune, side by side for the two scales.
 
     .venv/bin/python bench/national.py --postgresql URL [--scale province|country|both]
-        [--runs 5] [--entries 5] [--years 3] [--keep]
+        [--runs 5] [--entries 5] [--years 3] [--keep] [--reuse URL] [--scope commune]
 
 The data: the 2025 structure (`flask seed --province 19` or `--country`), two hamlets per
 commune, and for each of the last `--years` years every current commune × every member
@@ -216,7 +216,9 @@ def peak_memory(client, path: str) -> float:
     return peak / 2**20
 
 
-def run(app: Flask, units: dict[str, int], runs: int) -> dict[tuple[str, str], tuple]:
+def run(
+    app: Flask, units: dict[str, int], runs: int, scopes: tuple[str, ...] | None = None
+) -> dict[tuple[str, str], tuple]:
     rows = {}
     with app.app_context():
         engine = db.engine
@@ -228,6 +230,8 @@ def run(app: Flask, units: dict[str, int], runs: int) -> dict[tuple[str, str], t
         )
     users = {"national": "bench.national", "province": "bench.province", "commune": "bench.commune"}
     for scope, unit_id in units.items():
+        if scopes and scope not in scopes:
+            continue
         client = client_for(app, users[scope])
         views = list(VIEWS)
         if scope == "commune":
@@ -302,6 +306,12 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=5, help="entries per list, on average")
     parser.add_argument("--keep", action="store_true", help="keep the database and print it")
     parser.add_argument("--reuse", help="measure on a database a --keep run left (one scale)")
+    parser.add_argument(
+        "--scope",
+        action="append",
+        choices=("national", "province", "commune"),
+        help="measure only these scopes (repeatable); all by default",
+    )
     args = parser.parse_args()
     scales = ("province", "country") if args.scale == "both" else (args.scale,)
     if args.reuse and len(scales) != 1:
@@ -317,7 +327,7 @@ def main() -> None:
                 args.entries,
                 reuse=bool(args.reuse),
             )
-            results[scale] = (run(app, units, args.runs), sizes)
+            results[scale] = (run(app, units, args.runs, args.scope), sizes)
             with app.app_context():
                 db.engine.dispose()
     report(results)

@@ -16,6 +16,7 @@ PASSWORD = "correct-horse-9"
 _numbers = itertools.count(1)
 
 _KIND_FOR_LEVEL = {
+    Level.COUNTRY: Kind.QUOC_GIA,
     Level.PROVINCE: Kind.TINH,
     Level.DISTRICT: Kind.HUYEN,
     Level.COMMUNE: Kind.XA,

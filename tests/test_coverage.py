@@ -227,7 +227,8 @@ def test_evaluate_query_count_is_constant_in_the_number_of_communes(plan, campai
     grow(plan, 12)
     large = queries()
     assert (small[1], large[1]) == (3, 15)
-    assert small[0] == large[0] <= 11  # 11: the year's day (its deadline) is one of them
+    # 12: the year's day (its deadline) and the subtree read first (`subtree_ids`) among them
+    assert small[0] == large[0] <= 12
 
 
 # The pages
@@ -267,6 +268,38 @@ def test_show_contents_province_matrix_counts_cells_and_totals(plan, login_as):
     assert body.count('class="gap"') == 5 + 1  # C2 has nothing approved, C3 lacks content 5
     c1_content_2 = url("list_entries", plan.c1, content=factories.content(2).id)
     assert f'href="{c1_content_2}">4</a>' in body
+
+
+def test_show_contents_national_root_shows_one_row_per_province(plan, login_as):
+    country = factories.make_unit("Việt Nam", level=Level.COUNTRY)
+    plan.province.parent = country
+    other = factories.make_unit("Tỉnh Khác", level=Level.PROVINCE, parent=country)
+    lone = factories.make_unit("Xã Một Mình", parent=other)  # a 2025 commune: no district
+    add_entry(lone, "mttq", 1)
+    db.session.commit()
+    client = sign_in(login_as, Role.VIEWER, country)
+    response = client.get(url("show_contents", country))
+    assert response.status_code == 200
+    text = page_text(response)
+    body = response.get_data(as_text=True)
+    # No commune rows; each province links to its own matrix, which lists its communes.
+    for commune in (plan.c1, plan.c2, plan.c3, lone):
+        assert commune.name not in text
+    assert "Huyện Một" not in text
+    assert f'href="{url("show_contents", plan.province)}">Tỉnh Thử</a>' in body
+    assert f'href="{url("show_contents", other)}">Tỉnh Khác</a>' in body
+    row = body[body.index(">Tỉnh Thử</a>") : body.index("</tr>", body.index(">Tỉnh Thử</a>"))]
+    # Content 1: C1 has it approved, C2 only submitted, C3 has it: 2 of 3; all contents 1/3.
+    assert "<td>2/3</td>" in row and row.count("/3</td>") == 5 + 2
+    assert "1 of 4 communes have entries for all 5 contents" in text
+    drilled = page_text(client.get(url("show_contents", plan.province)))
+    assert plan.c1.name in drilled and plan.c3.name in drilled
+    rules = client.get(url("show_organizations", country))
+    assert rules.status_code == 200
+    rules_text, rules_body = page_text(rules), rules.get_data(as_text=True)
+    assert all(c.name not in rules_text for c in (plan.c1, plan.c2, plan.c3, lone))
+    assert f'href="{url("show_organizations", other)}">Tỉnh Khác</a>' in rules_body
+    assert plan.c1.name in page_text(client.get(url("show_organizations", plan.province)))
 
 
 def test_show_contents_with_submitted_marks_them_apart(plan, login_as):

@@ -415,3 +415,27 @@ def evaluate(
         ],
         total=_group(unit.id, unit.name, rows, parts, include_submitted),
     )
+
+
+def by_province(coverage: Coverage) -> list[Group]:
+    """The coverage's communes counted per province (each commune under the province above
+    it, through a district if the year's structure has one), in code order: the national
+    root's matrix, one row per province instead of every commune. One query."""
+    uppers = {
+        unit.id: unit
+        for unit in db.session.scalars(
+            sa.select(Unit).where(Unit.level.in_((Level.PROVINCE, Level.DISTRICT)))
+        )
+    }
+    members: dict[int | None, list[CommuneCoverage]] = {}
+    for row in coverage.communes:
+        upper = uppers.get(row.parent_id)
+        while upper is not None and upper.level != Level.PROVINCE:
+            upper = uppers.get(upper.parent_id)
+        members.setdefault(upper.id if upper else None, []).append(row)
+    parts = (coverage.contents, coverage.requirements)
+    order = sorted(members, key=lambda i: (uppers[i].code or "~", uppers[i].name) if i else ("~",))
+    return [
+        _group(i, uppers[i].name if i else "", members[i], parts, coverage.include_submitted)
+        for i in order
+    ]
