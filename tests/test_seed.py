@@ -183,13 +183,10 @@ def test_seed_demo_fills_a_2017_season_for_pac_nam(app, db):
     on_time = [rl for rl in lists if rl.submitted_at is not None and not rl.is_late]
     assert len(on_time) == 12
     assert all(rl.submitted_at < deadline and rl.registered_on.year == 2017 for rl in on_time)
-    # demo_more: the district approved two of Bằng Thành's lists (their models are recognised);
-    # the others wait for review.
+    # demo_more: the district approved Bộc Bố's MTTQ list (its models are recognised); the
+    # others wait for review.
     approved = [rl for rl in on_time if rl.state != ListState.SUBMITTED]
-    assert {(rl.unit.code, rl.organization.code) for rl in approved} == {
-        ("01858", "mttq"),
-        ("01858", "nong_dan"),
-    }
+    assert {(rl.unit.code, rl.organization.code) for rl in approved} == {("01864", "mttq")}
     assert all(e.state == EntryState.APPROVED for rl in approved for e in rl.entries)
     waiting = [late, *(rl for rl in on_time if rl not in approved)]
     assert all(e.state == EntryState.SUBMITTED for rl in waiting for e in rl.entries)

@@ -39,12 +39,8 @@ def _waiting(page) -> int:
     return int(found.group(1)) if found else 0
 
 
-# Lists of Bằng Thành not yet approved: seed --demo approved the MTTQ and Farmers' Union ones
-# (webapp/seed/demo_more.py); the Youth Union's is a draft, sent first.
 @pytest.mark.parametrize(
-    ("javascript", "organization"),
-    [(True, "doan_thanh_nien"), (False, "phu_nu")],
-    ids=["js", "nojs"],
+    ("javascript", "organization"), [(True, "nong_dan"), (False, "phu_nu")], ids=["js", "nojs"]
 )
 def test_reviewer_follows_the_home_queue_to_a_report_and_accepts_it(
     app, new_page, javascript, organization

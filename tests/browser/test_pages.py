@@ -154,9 +154,7 @@ HEADINGS = {
     "reports (commune)": "Báo cáo kết quả năm 2017: Xã Bằng Thành",
     "report": "Báo cáo kết quả: 6 tháng đầu năm 2017",
     "report (reviewer)": "Báo cáo kết quả: 6 tháng đầu năm 2017",
-    # The first entry of the first list still awaiting review at Bằng Thành: seed --demo
-    # approved its MTTQ and Farmers' Union lists (webapp/seed/demo_more.py).
-    "report line": "Mô hình “3 sạch” chi hội phụ nữ thôn Nà Lẹng",
+    "report line": "Đường bê tông nông thôn thôn Nà Lẹng – Khuổi Ma",
     "report figures": "Các chỉ tiêu báo cáo",
     "consolidated report": "Báo cáo tổng hợp: 6 tháng đầu năm 2017: Tỉnh Bắc Kạn",
     "report completeness": "Tình hình nộp báo cáo: 6 tháng đầu năm 2017: Huyện Pác Nặm",
@@ -192,7 +190,8 @@ HEADINGS = {
     "interface strings": "Chuỗi giao diện · Tiếng Tày",
     "translate a string": "Dịch",
     "effective models": "Mô hình hiệu quả",
-    "effective model": "Mô hình “3 sạch” chi hội phụ nữ thôn Nà Lẹng",
+    "effective models (all)": "Mô hình hiệu quả",
+    "effective model": "Đường bê tông nông thôn thôn Nà Lẹng – Khuổi Ma",
     "recognise a model": "Công nhận mô hình hiệu quả",
     "replication of models": "Nhân rộng mô hình hiệu quả: Tỉnh Bắc Kạn",
     "glossary": "Bảng thuật ngữ · Tiếng Tày",
@@ -363,6 +362,8 @@ def _pages(app) -> list[Page]:
             Page("interface strings", "translator", "/translations/tyz"),
             Page("translate a string", "translator", f"/translations/tyz/{message_key('Sign in')}"),
             Page("effective models", None, "/models?q=duong+be+tong"),
+            # Unfiltered: the demo's models with their thumbnails (seed --demo).
+            Page("effective models (all)", None, "/models"),
             Page("effective model", None, f"/models/{model.id}"),
             Page("recognise a model", "admin", f"/models/recognise/{model.entry_id}"),
             Page("replication of models", "admin", f"/models/spread/{province.id}"),

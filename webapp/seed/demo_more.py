@@ -36,7 +36,7 @@ from webapp.showcase import services as showcase
 from webapp.showcase.models import EffectiveModel, ModelState, Replication
 from webapp.units.models import Unit
 
-BANG_THANH, NHAN_MON, DISTRICT = "01858", "01861", "060"
+BANG_THANH, NHAN_MON, BOC_BO, DISTRICT = "01858", "01861", "01864", "060"
 SEASON_YEAR = 2017
 DISTRICT_AGENCY = "UBND huyện Pác Nặm"
 
@@ -397,56 +397,55 @@ class DemoModel:
 MODELS = (
     DemoModel(
         "mttq",
-        "Đường bê tông nông thôn thôn Nà Lẹng – Khuổi Ma",
+        "Đường bê tông nông thôn thôn Cốc Lải",
         reports.LineValues(
             status=LineStatus.COMPLETED,
             percent_done=100,
-            money_people=185_000_000,
-            money_state=420_000_000,
-            workdays=1_250,
-            land_m2=1_800,
-            beneficiaries=96,
-            result="Hoàn thành 1,8 km đường bê tông, nhân dân hiến 1.800 m² đất.",
+            money_people=52_000_000,
+            money_state=280_000_000,
+            workdays=640,
+            land_m2=900,
+            beneficiaries=48,
+            result="Hoàn thành 0,8 km đường bê tông, nhân dân hiến 900 m² đất.",
         ),
-        "Nhân dân góp 185 triệu đồng, 1.250 ngày công và hiến 1.800 m² đất làm 1,8 km đường"
-        " bê tông nối hai thôn; 96 hộ hưởng lợi.",
+        "Nhân dân góp 52 triệu đồng, 640 ngày công và hiến 900 m² đất làm 0,8 km đường bê"
+        " tông thôn Cốc Lải; 48 hộ hưởng lợi.",
         "15/QĐ-MTTQ",
         "road",
-        "Ảnh minh họa: đường bê tông nông thôn thôn Nà Lẹng – Khuổi Ma",
+        "Ảnh minh họa: đường bê tông nông thôn thôn Cốc Lải",
     ),
     DemoModel(
-        "nong_dan",
-        "Nuôi bò sinh sản giúp hộ nghèo thoát nghèo",
-        reports.LineValues(
-            status=LineStatus.COMPLETED,
-            percent_done=100,
-            money_people=60_000_000,
-            money_state=90_000_000,
-            beneficiaries=15,
-            result="15 hộ nghèo nhận bò giống; 9 con bê đầu tiên được chuyển giao vòng quay.",
-        ),
-        "15 hộ nghèo được giao bò sinh sản theo hình thức quay vòng; 9 con bê đầu tiên đã"
-        " chuyển cho hộ khác, 4 hộ thoát nghèo.",
-        "16/QĐ-MTTQ",
-        "cows",
-        "Ảnh minh họa: mô hình nuôi bò sinh sản thôn Khuổi Ma",
-    ),
-    DemoModel(
-        "nong_dan",
-        "Mô hình “Sạch nhà, tốt ruộng” thôn Nà Lẹng",
+        "mttq",
+        "Xây dựng thôn Nà Coóc đạt chuẩn khu dân cư văn hóa",
         reports.LineValues(
             status=LineStatus.COMPLETED,
             percent_done=100,
             money_people=12_000_000,
             workdays=430,
-            beneficiaries=58,
-            result="58 hộ đạt tiêu chí “Sạch nhà, tốt ruộng”; làm 3 hố rác tập trung.",
+            beneficiaries=96,
+            result="Thôn đạt chuẩn khu dân cư văn hóa; 84 hộ đạt gia đình văn hóa.",
         ),
-        "58 hộ thôn Nà Lẹng đạt tiêu chí “Sạch nhà, tốt ruộng”, 430 ngày công làm đường"
-        " nội đồng và hố rác tập trung.",
-        "17/QĐ-MTTQ",
+        "96 hộ thôn Nà Coóc sửa đổi hương ước, góp 430 ngày công; thôn đạt chuẩn khu dân"
+        " cư văn hóa, 84 hộ đạt gia đình văn hóa.",
+        "16/QĐ-MTTQ",
         "fields",
-        "Ảnh minh họa: thôn Nà Lẹng “Sạch nhà, tốt ruộng”",
+        "Ảnh minh họa: thôn Nà Coóc, khu dân cư văn hóa",
+    ),
+    DemoModel(
+        "mttq",
+        "Tổ an ninh tự quản thôn Pác Nặm",
+        reports.LineValues(
+            status=LineStatus.COMPLETED,
+            percent_done=100,
+            money_people=3_000_000,
+            beneficiaries=72,
+            result="Tổ tuần tra 96 buổi; cả năm thôn không có vụ trộm cắp.",
+        ),
+        "Tổ 8 thành viên tuần tra 96 buổi, 72 hộ ký cam kết; cả năm thôn Pác Nặm không có"
+        " vụ trộm cắp, tệ nạn xã hội.",
+        "17/QĐ-MTTQ",
+        "patrol",
+        "Ảnh minh họa: tổ an ninh tự quản thôn Pác Nặm",
     ),
 )
 
@@ -471,17 +470,18 @@ def illustration(scene: str, size: tuple[int, int] = (1200, 800)) -> bytes:
         for step in range(5):
             top = horizon + (height - horizon) * step // 5
             draw.line((width // 2, top + 12, width // 2, top + 40), fill=(250, 250, 250), width=6)
-    elif scene == "cows":
-        for x, y in ((260, 560), (560, 620), (860, 570)):
-            draw.ellipse((x - 90, y - 45, x + 90, y + 45), fill=(140, 88, 50))
-            draw.ellipse((x + 70, y - 70, x + 130, y - 20), fill=(120, 74, 42))
-            for leg in (-60, -20, 30, 70):
-                draw.rectangle((x + leg, y + 30, x + leg + 14, y + 90), fill=(110, 68, 38))
+    elif scene == "patrol":  # three people walking along a village path
+        draw.rectangle((0, height - 170, width, height - 90), fill=(176, 176, 170))
+        for x in (520, 680, 840):
+            draw.ellipse((x - 22, height - 330, x + 22, height - 286), fill=(120, 80, 60))
+            draw.rectangle((x - 30, height - 284, x + 30, height - 190), fill=(36, 92, 60))
+            draw.rectangle((x - 26, height - 190, x - 6, height - 120), fill=(60, 60, 70))
+            draw.rectangle((x + 6, height - 190, x + 26, height - 120), fill=(60, 60, 70))
     else:  # fields: terraces in rows, a clean house
         for row in range(6):
             top = horizon + row * (height - horizon) // 6
             draw.line((0, top, width, top + 10), fill=(92, 150, 70), width=8)
-    if scene != "cows":
+    if scene in ("road", "fields", "patrol"):
         draw.rectangle((120, horizon - 40, 360, horizon + 110), fill=(236, 226, 196))
         draw.polygon([(90, horizon - 40), (240, horizon - 140), (390, horizon - 40)],
                      fill=(168, 70, 52))  # fmt: skip
@@ -502,10 +502,11 @@ def _season_list(unit: Unit, organization: MemberOrganization) -> RegistrationLi
 
 
 def load_models() -> int:
-    """The district approves two of Bằng Thành's lists, the commune reports their progress for
-    2017, the district recognises three entries (a photo each) and Nhạn Môn replicates one
-    in its 2018 list."""
-    commune = _current_unit(BANG_THANH)
+    """The district approves Bộc Bố's MTTQ list (a commune the other demo flows leave
+    alone: Bằng Thành's and Nhạn Môn's lists stay waiting for review), reports its progress
+    for 2017, recognises three of its entries (a photo each), and Nhạn Môn replicates one in
+    its 2018 list."""
+    commune = _current_unit(BOC_BO)
     organizations = {o.code: o for o in db.session.scalars(sa.select(MemberOrganization))}
     entries = []
     for plan in MODELS:
@@ -521,7 +522,7 @@ def load_models() -> int:
     )
     if recognised is not None:
         return 0
-    editor = _demo_user("editor.pacnam")
+    editor = _demo_user("mttq.pacnam")  # who keeps Bộc Bố's lists in the demo season
     reviewer = _demo_user("reviewer.pacnam")
     for registration_list in {e.registration_list for e in entries}:
         waiting = {e.id: e.version for e in registration_list.entries}
@@ -546,7 +547,11 @@ def load_models() -> int:
         showcase.add_photo(editor, entry, upload, plan.caption)
         models.append(model)
     showcase.replicate(
-        editor, models[1], _current_unit(NHAN_MON), organizations["nong_dan"], SEASON_YEAR + 1
+        _demo_user("editor.pacnam"),
+        models[0],
+        _current_unit(NHAN_MON),
+        organizations["mttq"],
+        SEASON_YEAR + 1,
     )
     db.session.flush()
     return len(models)
