@@ -170,7 +170,7 @@ HEADINGS = {
     "nominations to decide": "Đề nghị khen thưởng chờ duyệt",
     "list (reviewer)": "Công trình, mô hình, phần việc năm 2017",
     "list history": "Lịch sử: cả danh sách",
-    "entry history": "Lịch sử: Mô hình “3 sạch” chi hội phụ nữ thôn Nà Lẹng",
+    "entry history": "Lịch sử: Đường bê tông nông thôn thôn Nà Lẹng – Khuổi Ma",
     "notifications": "Thông báo",
     "audit log": "Nhật ký thao tác",
     "guidance index": "Hướng dẫn và tài liệu",
