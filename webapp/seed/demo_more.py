@@ -481,11 +481,11 @@ def illustration(scene: str, size: tuple[int, int] = (1200, 800)) -> bytes:
         for row in range(6):
             top = horizon + row * (height - horizon) // 6
             draw.line((0, top, width, top + 10), fill=(92, 150, 70), width=8)
-    if scene in ("road", "fields", "patrol"):
-        draw.rectangle((120, horizon - 40, 360, horizon + 110), fill=(236, 226, 196))
-        draw.polygon([(90, horizon - 40), (240, horizon - 140), (390, horizon - 40)],
-                     fill=(168, 70, 52))  # fmt: skip
-        draw.rectangle((215, horizon + 30, 265, horizon + 110), fill=(120, 84, 56))
+    # A village house in every scene.
+    draw.rectangle((120, horizon - 40, 360, horizon + 110), fill=(236, 226, 196))
+    draw.polygon([(90, horizon - 40), (240, horizon - 140), (390, horizon - 40)],
+                 fill=(168, 70, 52))  # fmt: skip
+    draw.rectangle((215, horizon + 30, 265, horizon + 110), fill=(120, 84, 56))
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
