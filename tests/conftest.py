@@ -236,6 +236,7 @@ def _insert_rows(rows: dict[sa.Table, list[dict]]) -> None:
     later = []  # foreign keys in a circle (use_alter: pages ↔ revisions), set once both exist
     for table, values in rows.items():
         circular = [fk.parent for fk in table.foreign_keys if fk.constraint.use_alter]
+        circular += _forward_references(table, values)
         if circular:
             key = list(table.primary_key.columns)
             later += [(table, key, column, values) for column in circular]
@@ -255,6 +256,22 @@ def _insert_rows(rows: dict[sa.Table, list[dict]]) -> None:
                         f"(SELECT max({column.name}) FROM {table.name}))"
                     )
                 )
+
+
+def _forward_references(table: sa.Table, values: list[dict]) -> list[sa.Column]:
+    """Columns of a table referring to the table itself in which some row points at a later
+    row (the two sides of a fund transfer point at each other): set once both exist."""
+    key = list(table.primary_key.columns)
+    if len(key) != 1:
+        return []
+    own = [fk.parent for fk in table.foreign_keys if fk.column.table is table]
+    return [
+        column
+        for column in own
+        if any(
+            row[column.name] is not None and row[column.name] > row[key[0].name] for row in values
+        )
+    ]
 
 
 @pytest.fixture(scope="session")

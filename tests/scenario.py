@@ -22,7 +22,7 @@ from webapp.registrations.models import EntryState, ListState, RegistrationList
 from webapp.reports import services as reports
 from webapp.reports.models import LineStatus, Period
 from webapp.review import services as review
-from webapp.seed import demo_season, guidance, loader
+from webapp.seed import demo_more, demo_season, guidance, loader
 from webapp.units.models import Unit
 
 DEMO_YEAR = 2017
@@ -46,13 +46,14 @@ def build(year: int | None = None) -> dict[str, int]:
 
 def load_demo() -> None:
     """What `flask seed --demo` loads (Bắc Kạn in its 2017 structure, the campaign, the demo
-    accounts, their 2017 season, the guidance pages), for tests and benchmarks. The caller
-    commits."""
+    accounts, their 2017 season, the guidance pages, the opinions, fund books and effective
+    models of demo_more), for tests and benchmarks. The caller commits."""
     loader.load_units()
     loader.load_campaign()
     loader.load_demo_accounts()
     demo_season.load_demo_season()
     guidance.load_guidance()
+    demo_more.load_demo_more()
     db.session.flush()
 
 

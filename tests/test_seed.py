@@ -147,7 +147,8 @@ def test_seed_demo_fills_a_2017_season_for_pac_nam(app, db):
     output = _seed(app, "--demo")
     lists = _pac_nam_2017()
     entries = [e for rl in lists for e in rl.entries]
-    assert len(lists) == 15 and len(entries) == _count(Entry) == 45
+    # 45 in the season; one more in Nhạn Môn's 2018 list, replicating a model (demo_more).
+    assert len(lists) == 15 and len(entries) == 45 and _count(Entry) == 46
     assert (
         "15 registration lists (13 submitted, 1 of them late; 2 drafts) with 45 entries" in output
     )
@@ -179,10 +180,16 @@ def test_seed_demo_fills_a_2017_season_for_pac_nam(app, db):
     assert len(drafts) == 2
     assert all(rl.submitted_at is None for rl in drafts)
     assert all(e.state == EntryState.DRAFT for rl in drafts for e in rl.entries)
-    on_time = [rl for rl in lists if rl.state == ListState.SUBMITTED and not rl.is_late]
+    on_time = [rl for rl in lists if rl.submitted_at is not None and not rl.is_late]
     assert len(on_time) == 12
     assert all(rl.submitted_at < deadline and rl.registered_on.year == 2017 for rl in on_time)
-    assert all(e.state == EntryState.SUBMITTED for rl in [late, *on_time] for e in rl.entries)
+    # demo_more: the district approved Bộc Bố's MTTQ list (its models are recognised); the
+    # others wait for review.
+    approved = [rl for rl in on_time if rl.state != ListState.SUBMITTED]
+    assert {(rl.unit.code, rl.organization.code) for rl in approved} == {("01864", "mttq")}
+    assert all(e.state == EntryState.APPROVED for rl in approved for e in rl.entries)
+    waiting = [late, *(rl for rl in on_time if rl not in approved)]
+    assert all(e.state == EntryState.SUBMITTED for rl in waiting for e in rl.entries)
     assert all(
         e.starts_on.year == e.ends_on.year == 2017 and e.starts_on.day == e.ends_on.day == 1
         for e in entries
@@ -196,8 +203,8 @@ def test_seed_demo_fills_a_2017_season_for_pac_nam(app, db):
     def events(action: str) -> list[AuditEvent]:
         return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
 
-    assert len(events("list.created")) == 15
-    assert len(events("entry.created")) == 45
+    assert len(events("list.created")) == 16  # with the 2018 list of the replication
+    assert len(events("entry.created")) == 46
     assert len(events("list.submitted")) == 13
     assert len(events("unit.area_added")) == _count(Unit, Unit.level == Level.AREA) == 12
     actors = {e.actor.username for e in events("list.created")}
@@ -206,10 +213,16 @@ def test_seed_demo_fills_a_2017_season_for_pac_nam(app, db):
 
 def test_seed_demo_twice_adds_no_second_season(app, db):
     from webapp.audit.models import AuditEvent
+    from webapp.fund.models import FundMovement, FundPeriod
+    from webapp.opinions.models import Opinion
+    from webapp.photos import Photo
     from webapp.registrations.models import Entry, RegistrationList
+    from webapp.reports.models import ProgressReport
+    from webapp.showcase.models import EffectiveModel
 
     _seed(app, "--demo")
-    models = (RegistrationList, Entry, AuditEvent, Unit, User)
+    models = (RegistrationList, Entry, AuditEvent, Unit, User, Opinion, FundMovement)
+    models += (FundPeriod, ProgressReport, EffectiveModel, Photo)
     counts = [_count(m) for m in models]
     output = _seed(app, "--demo")
     assert "15 registration lists" in output and "existed, nothing new" in output
@@ -401,3 +414,81 @@ def test_seed_keeps_guidance_its_publishers_changed(app, db):
     db.session.expire_all()
     plan = _page("ke-hoach-129-2017", _page("ke-hoach"))
     assert plan.title == "Kế hoạch 129" and plan.current.number == 2
+
+
+def test_seed_demo_fills_opinions_fund_books_and_effective_models(app, db):
+    """demo_more: the opinions, fund books and effective models are made by the demo accounts
+    through the services, so the states, the audit trail and the public pages are real."""
+    import re
+
+    from webapp.audit.models import AuditEvent
+    from webapp.db import local_today
+    from webapp.fund import queries as fund_queries
+    from webapp.fund.models import (
+        FundBook,
+        FundMovement,
+        FundPeriod,
+        MovementKind,
+        PeriodState,
+        Purpose,
+    )
+    from webapp.opinions.models import MeetingKind, Opinion, OpinionState
+    from webapp.showcase.models import EffectiveModel, EntryPhoto, ModelState, Replication
+
+    output = _seed(app, "--demo")
+    opinions = list(db.session.scalars(sa.select(Opinion).order_by(Opinion.id)))
+    states = [o.state for o in opinions]
+    for state in (OpinionState.RECEIVED, OpinionState.ACCEPTED, OpinionState.MERGED):
+        assert state in states
+    assert {OpinionState.FORWARDED, OpinionState.ANSWERED, OpinionState.REJECTED} <= set(states)
+    assert {o.unit.code for o in opinions} == {"01858", "01861"}
+    (merged,) = [o for o in opinions if o.state == OpinionState.MERGED]
+    assert merged.merged_into.meeting_kind == MeetingKind.VOTER_CONTACT
+    assert merged.merged_into.people == 13
+    (answered,) = [o for o in opinions if o.state == OpinionState.ANSWERED]
+    assert answered.answer_agency == "UBND huyện Pác Nặm" and answered.answer_text
+    assert f"code {answered.code}" in output
+    assert all(o.reason for o in opinions if o.state == OpinionState.REJECTED)
+    # Only the obviously fictitious contacts.
+    assert all(re.fullmatch(r"0900 000 00\d", o.sender_contact or "0900 000 000") for o in opinions)
+
+    this = local_today().year
+    books = {b.unit.code: b for b in db.session.scalars(sa.select(FundBook))}
+    assert set(books) == {"01858", "060"}
+    for book in books.values():
+        last = db.session.scalar(sa.select(FundPeriod).filter_by(book_id=book.id, year=this - 1))
+        assert last.state == PeriodState.APPROVED
+        closer, approver = (
+            db.session.get(User, last.closed_by_id),
+            db.session.get(User, last.approved_by_id),
+        )
+        assert closer.username != approver.username == "reviewer.pacnam"
+        assert book.balance == fund_queries.opening_balance([book.id], this + 1)
+    movements = list(
+        db.session.scalars(sa.select(FundMovement).filter_by(book_id=books["01858"].id))
+    )
+    kinds = {(m.kind, m.purpose) for m in movements}
+    assert (MovementKind.TRANSFER_OUT, None) in kinds
+    assert (MovementKind.SPENDING, Purpose.HOUSES) in kinds
+    assert (MovementKind.SPENDING, Purpose.TET_GIFTS) in kinds
+    house = next(m for m in movements if m.purpose == Purpose.HOUSES)
+    assert house.beneficiaries[0].area.name == "Thôn Khuổi Ma"
+    mobilized = [
+        m
+        for m in movements
+        if m.kind == MovementKind.RECEIPT and (10, 17) <= (m.on.month, m.on.day) <= (11, 18)
+    ]
+    assert mobilized
+
+    models = list(db.session.scalars(sa.select(EffectiveModel)))
+    assert len(models) == 3
+    assert all(m.state == ModelState.RECOGNISED and m.year == 2017 for m in models)
+    assert all(m.citation and m.decision_number and m.households for m in models)
+    photos = list(db.session.scalars(sa.select(EntryPhoto)))
+    assert sorted(p.entry_id for p in photos) == sorted(m.entry_id for m in models)
+    assert all(p.caption.startswith("Ảnh minh họa") for p in photos)
+    (replication,) = db.session.scalars(sa.select(Replication))
+    assert replication.entry.registration_list.unit.code == "01861"
+    actions = set(db.session.scalars(sa.select(AuditEvent.action)))
+    assert {"opinion.answered", "fund.period_approved", "model.recognised"} <= actions
+    assert {"photo.added", "model.replicated", "report.line_updated"} <= actions

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import PIL.Image
 import pytest
@@ -18,6 +20,8 @@ from tests.browser.conftest import ACCOUNTS, drawing_only
 from tests.live import NetworkMeter
 from webapp.auth.models import User
 from webapp.campaign.models import Content, Requirement
+from webapp.config import DEFAULTS
+from webapp.db import local_today
 from webapp.extensions import db
 from webapp.i18n.models import message_key
 from webapp.i18n.readiness import page_language
@@ -186,6 +190,7 @@ HEADINGS = {
     "interface strings": "Chuỗi giao diện · Tiếng Tày",
     "translate a string": "Dịch",
     "effective models": "Mô hình hiệu quả",
+    "effective models (all)": "Mô hình hiệu quả",
     "effective model": "Đường bê tông nông thôn thôn Nà Lẹng – Khuổi Ma",
     "recognise a model": "Công nhận mô hình hiệu quả",
     "replication of models": "Nhân rộng mô hình hiệu quả: Tỉnh Bắc Kạn",
@@ -357,6 +362,8 @@ def _pages(app) -> list[Page]:
             Page("interface strings", "translator", "/translations/tyz"),
             Page("translate a string", "translator", f"/translations/tyz/{message_key('Sign in')}"),
             Page("effective models", None, "/models?q=duong+be+tong"),
+            # Unfiltered: the demo's models with their thumbnails (seed --demo).
+            Page("effective models (all)", None, "/models"),
             Page("effective model", None, f"/models/{model.id}"),
             Page("recognise a model", "admin", f"/models/recognise/{model.entry_id}"),
             Page("replication of models", "admin", f"/models/spread/{province.id}"),
@@ -490,7 +497,8 @@ def _opinion(commune: Unit):
     return opinion
 
 
-FUND_YEAR = 2026
+# This year: seed --demo closes and approves last year's books (webapp/seed/demo_more.py).
+FUND_YEAR = datetime.now(ZoneInfo(DEFAULTS["BABEL_DEFAULT_TIMEZONE"])).year
 
 
 def _fund(editor: User, commune: Unit) -> int:
@@ -503,12 +511,15 @@ def _fund(editor: User, commune: Unit) -> int:
     period = fund.period_of(fund.book_of(commune), FUND_YEAR)
     fund.record_receipt(
         editor, period,
-        fund.MovementValues(date(FUND_YEAR, 10, 20), 40_000_000, counterparty="Công ty Thử"),
+        fund.MovementValues(
+            min(date(FUND_YEAR, 10, 20), local_today()), 40_000_000, counterparty="Công ty Thử"
+        ),
     )  # fmt: skip
     spending = fund.record_spending(
         editor, period,
         fund.MovementValues(
-            date(FUND_YEAR, 11, 2), 30_000_000, counterparty="Hộ ông Hoàng Văn Sìn",
+            min(date(FUND_YEAR, 11, 2), local_today()), 30_000_000,
+            counterparty="Hộ ông Hoàng Văn Sìn",
             purpose=Purpose.HOUSES,
             beneficiaries=[fund.Beneficiary("Hoàng Văn Sìn", None, 30_000_000)],
         ),

@@ -130,12 +130,15 @@ def test_recognise_find_replicate_and_the_phone_gets_the_small_photo(app, new_pa
     _shot(wide, "model-1366")
     with app.app_context():
         province_id = db.session.scalar(sa.select(Unit.id).where(Unit.code == "06"))
+        # This model and the demo's (seed --demo recognises three of Bộc Bố's entries).
+        models = db.session.scalar(sa.select(sa.func.count(EffectiveModel.id)))
     for width in (360, 1366):
         admin = new_page(javascript=False, width=width)
         sign_in(admin, "admin", "admin-bac-kan")
         admin.goto(f"/models/spread/{province_id}")
         admin.get_by_role("heading", level=1).wait_for()
-        assert admin.locator("tbody tr").count() == 1
+        assert admin.locator("tbody tr").count() == models == 4
+        assert admin.locator("tbody tr", has_text=name).count() == 1
         _shot(admin, f"spread-{width}")
 
 

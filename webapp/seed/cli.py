@@ -48,7 +48,7 @@ def seed(demo: bool, until: str | None, country: bool, provinces: tuple[str, ...
         )
     # The guidance pages and the demo season (Markdown, python-docx) load with the command,
     # not with every app that registers it.
-    from webapp.seed import demo_season, guidance, national
+    from webapp.seed import demo_more, demo_season, guidance, national
 
     first, specs = reorganize.read_manifest()
     until = until or ("2017" if demo else list(specs)[-1])
@@ -61,6 +61,7 @@ def seed(demo: bool, until: str | None, country: bool, provinces: tuple[str, ...
     season = demo_season.load_demo_season() if demo else None
     # After the accounts: with --demo the province admin publishes the pages.
     pages = guidance.load_guidance()
+    more = demo_more.load_demo_more() if demo else None
     applied = _reorganize(specs, until)
     structure = None
     if country or provinces:
@@ -91,6 +92,8 @@ def seed(demo: bool, until: str | None, country: bool, provinces: tuple[str, ...
             click.echo(f"  {code}: kept “{ours}”, the package says “{theirs}”")
     if season is not None:
         click.echo(demo_season.summary(season))
+    if more is not None:
+        click.echo(demo_more.summary(more))
 
 
 def _reorganize(specs: dict[str, reorganize.Spec], until: str) -> list[str]:
