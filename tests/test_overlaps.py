@@ -135,7 +135,9 @@ def test_not_a_duplicate_hides_the_pair_until_opened_again(dup, login_as):
     assert "Camera an ninh thôn" in page_text(client.get(back))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OverlapDecision)) == 0
     actions = db.session.scalars(
-        sa.select(AuditEvent.action).where(AuditEvent.object_type == "overlap_decisions")
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.object_type == "overlap_decisions")
+        .order_by(AuditEvent.id)
     ).all()
     assert actions == ["overlap.decided", "overlap.reopened"]
 

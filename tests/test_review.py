@@ -428,7 +428,9 @@ def test_the_audit_trail_records_every_decision(db, tree, people):
     review.approve(reviewer, cattle, cattle.version)
     db.session.commit()
     actions = db.session.scalars(
-        sa.select(AuditEvent.action).where(AuditEvent.actor_id == reviewer.id)
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.actor_id == reviewer.id)
+        .order_by(AuditEvent.id)
     ).all()
     assert actions == ["entry.returned", "list.returned", "entry.approved"]
     snapshot = db.session.scalar(
