@@ -29,7 +29,7 @@ from webapp.pages.models import Attachment, PageKind, Recording
 from webapp.pages.models import Page as GuidancePage
 from webapp.registrations.models import ListState, RegistrationList
 from webapp.reports import services as reports
-from webapp.reports.models import Period, ProgressLine, ReportFigure
+from webapp.reports.models import Period, ProgressLine, ProgressReport, ReportFigure
 from webapp.units.models import Unit
 
 pytestmark = pytest.mark.browser
@@ -635,7 +635,16 @@ def _any_photo() -> str:
 
 
 def _any_line() -> int:
-    return db.session.scalar(sa.select(ProgressLine.id).limit(1))
+    """A line of a report of editor.pacnam's communes (the demo's effective models come from
+    another commune's report, which the editor may not open)."""
+    return db.session.scalar(
+        sa.select(ProgressLine.id)
+        .join(ProgressReport, ProgressReport.id == ProgressLine.report_id)
+        .join(Unit, Unit.id == ProgressReport.unit_id)
+        .where(Unit.code.in_(("01858", "01861")))
+        .order_by(ProgressLine.id)
+        .limit(1)
+    )
 
 
 @pytest.fixture(scope="module")
