@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 
 from tests.conftest import CsrfClient
 from webapp.auth.models import Role
+from webapp.extensions import dispose_engines
 from webapp.i18n import queries
 from webapp.i18n.marking import CLOSE, OPEN, SEP, strip, to_labels
 from webapp.i18n.models import message_key
@@ -210,6 +211,8 @@ def test_changing_languages_yaml_changes_the_labels_without_code(app, db, tree, 
         assert "viet1961" not in html and "Iu Miền" not in html
     finally:
         use_file(None)  # the session's app reads the shipped file again
+        with province.app_context():
+            dispose_engines()  # its own pool: left open, PostgreSQL's connections warn when freed
 
 
 def test_a_tag_that_is_not_bcp47_stops_the_start(tmp_path):
