@@ -145,3 +145,70 @@ def test_national_administrator_reads_the_provinces_under_the_root(app, db, logi
     assert province_client.get(f"/registrations/2026/{thai_nguyen.id}").status_code == 200
     assert province_client.get(f"/registrations/2026/{root.id}").status_code == 403
     assert province_client.get(f"/coverage/2026/{root.id}").status_code == 403
+
+
+def test_national_root_pages_count_per_province_and_name_no_commune(app, db, login_as):
+    """At the national root the gap list and the report completeness show one row per province
+    (3,321 communes' rows made 2 MB pages) whose figures are those the province's own page
+    lists one by one; the likely duplicates page lets the reader choose a province."""
+    import re
+
+    from bench import national as bench
+    from webapp.auth.models import Role
+
+    _seed(app)
+    national.load(["19", "04"], country=True)
+    bench.generate_national(years=1, entries_per_list=2)
+    db.session.commit()
+    on_day = active_on(national.STRUCTURE_DAY)
+    root = db.session.scalar(sa.select(Unit).where(Unit.level == Level.COUNTRY))
+    provinces = db.session.scalars(
+        sa.select(Unit).where(on_day, Unit.level == Level.PROVINCE).order_by(Unit.code)
+    ).all()
+    assert [p.code for p in provinces] == ["04", "19"]
+    client, _ = login_as(Role.ADMIN, root)
+    year = bench.YEAR
+
+    def rows(html: str, table: str) -> dict[str, list[int]]:
+        body = html.split(f'id="{table}"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        found = {}
+        for row in body.split("<tr>")[1:]:
+            name = re.search(r">([^<>]+)</a></th>", row).group(1)
+            found[name] = [int(n) for n in re.findall(r'<td class="num[^"]*">(\d+)', row)]
+        return found
+
+    gaps = client.get(f"/coverage/{year}/{root.id}/gaps")
+    text = gaps.get_data(as_text=True)
+    assert gaps.status_code == 200
+    assert "Xã Bằng Thành" not in text  # no commune is named at the national root
+    per_province = rows(text, "per-province")
+    assert set(per_province) == {p.name for p in provinces}
+    for province in provinces:
+        own = client.get(f"/coverage/{year}/{province.id}/gaps").get_data(as_text=True)
+        communes = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                on_day, Unit.level == Level.COMMUNE, Unit.parent_id == province.id
+            )
+        )
+        missing_something = own.count('<section class="gap-block">\n  <h3><a href="/coverage/')
+        assert per_province[province.name] == [missing_something, communes]
+        assert 0 < missing_something <= communes
+
+    completeness = client.get(f"/reports/{year}/{root.id}/completeness?period=year")
+    text = completeness.get_data(as_text=True)
+    assert completeness.status_code == 200
+    assert 'id="per-unit"' not in text and 'id="missing"' not in text
+    per_province = rows(text, "per-province")
+    assert set(per_province) == {p.name for p in provinces}
+    for province in provinces:
+        own = client.get(f"/reports/{year}/{province.id}/completeness?period=year")
+        own_text = own.get_data(as_text=True)
+        missing_listed = own_text.split('id="missing"', 1)[1].split("</ul>", 1)[0].count("<li>")
+        expected, submitted = per_province[province.name][0], per_province[province.name][1]
+        assert expected - submitted == missing_listed > 0
+
+    overlaps = client.get(f"/coverage/{year}/{root.id}/overlaps")
+    text = overlaps.get_data(as_text=True)
+    assert overlaps.status_code == 200
+    for province in provinces:
+        assert f'href="/coverage/{year}/{province.id}/overlaps">{province.name}</a>' in text

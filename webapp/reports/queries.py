@@ -146,6 +146,8 @@ class Completeness:
     groups: list[Group]
     organizations: list[tuple[MemberOrganization, Counts]]
     missing: list[Missing]
+    # Every unit counted with the province it is in (the national root's page shows these).
+    provinces: list[Group] = field(default_factory=list)
 
 
 def _count_columns(report) -> list:
@@ -239,6 +241,7 @@ def completeness(
         key = row.parent_id if row.level == Level.COMMUNE and row.parent_id in names else row.id
         group = groups.setdefault(key, Group(key, names[key].name))
         group.counts.add(row.counts)
+    provinces = _by_province(unit_rows, names)
     organizations = _organizations(by_organization)
     missing_rows = db.session.execute(
         sa.select(expected.c.unit_id, expected.c.organization_id, report.id.label("report_id"))
@@ -270,7 +273,30 @@ def completeness(
         groups=[g for g in groups.values() if g.counts.expected],
         organizations=organizations,
         missing=missing,
+        provinces=provinces,
     )
+
+
+def _by_province(unit_rows: list[UnitRow], names: dict[int, UnitRow]) -> list[Group]:
+    """The units' counts added up per province above them (in the subtree's rows), in name
+    order; units above every province (the national root) stay out."""
+    province_of: dict[int, int | None] = {}
+
+    def province(row: UnitRow) -> int | None:
+        if row.id not in province_of:
+            if row.level == Level.PROVINCE:
+                province_of[row.id] = row.id
+            else:
+                parent = names.get(row.parent_id)
+                province_of[row.id] = province(parent) if parent is not None else None
+        return province_of[row.id]
+
+    groups: dict[int, Group] = {}
+    for row in unit_rows:
+        key = province(row)
+        if key is not None and row.counts.expected:
+            groups.setdefault(key, Group(key, names[key].name)).counts.add(row.counts)
+    return sorted(groups.values(), key=lambda g: g.name)
 
 
 def _organizations(counts: dict[int, Counts]) -> list[tuple[MemberOrganization, Counts]]:

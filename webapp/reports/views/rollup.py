@@ -115,9 +115,16 @@ def export_rollup(year: int, unit_id: int):
 @bp.get("/reports/<int:year>/<id:unit_id>/completeness")
 @login_required
 def show_completeness(year: int, unit_id: int):
-    """Expected, submitted, on time, late and missing reports, and which are missing."""
+    """Expected, submitted, on time, late and missing reports, and which are missing. At the
+    national root, per province instead of per unit: every unit's row and every missing report
+    of the country made a 2.4 MB page; a province's page names them."""
     scope = _load(year, unit_id)
-    return _page("reports/completeness.html", scope, completeness=_completeness(scope))
+    return _page(
+        "reports/completeness.html",
+        scope,
+        completeness=_completeness(scope),
+        national=scope.unit.level == Level.COUNTRY,
+    )
 
 
 def measure_labels() -> dict[str, str]:
