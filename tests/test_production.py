@@ -158,3 +158,34 @@ def test_attachments_directory_and_files_are_private(app, db, tree, login_as, tm
     directory = tmp_path / "shared" / "attachments"
     (stored,) = directory.iterdir()
     assert (mode(directory), mode(stored)) == (0o700, 0o600)
+
+
+def test_compiled_templates_are_kept_private_and_follow_their_source(tmp_path):
+    """Outside tests, compiled templates are kept on disk for the next start and the other
+    workers; a changed template is compiled again, never served from the old code."""
+    from flask import render_template
+
+    from webapp import templating
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "hello.html").write_text("Xin chào {{ name }}", encoding="utf-8")
+
+    def start() -> Flask:
+        app = Flask("kept", template_folder=str(templates), instance_path=str(tmp_path / "i"))
+        templating.init_app(app)
+        return app
+
+    app = start()
+    with app.app_context():
+        assert render_template("hello.html", name="Bằng Thành") == "Xin chào Bằng Thành"
+    folder = tmp_path / "i" / "template-cache"
+    (kept,) = folder.iterdir()
+    assert mode(folder) == 0o700 and mode(kept) == 0o600
+    written = kept.stat().st_mtime_ns
+    with start().app_context():  # the next start reads the compiled code back
+        assert render_template("hello.html", name="Pác Nặm") == "Xin chào Pác Nặm"
+    assert [p.stat().st_mtime_ns for p in folder.iterdir()] == [written]
+    (templates / "hello.html").write_text("Chào {{ name }}", encoding="utf-8")
+    with start().app_context():
+        assert render_template("hello.html", name="Pác Nặm") == "Chào Pác Nặm"
