@@ -4,6 +4,7 @@ built from an evaluated Coverage, as pages and as a spreadsheet."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -14,6 +15,11 @@ from webapp.coverage.queries import CommuneCoverage, Coverage, RuleResult
 from webapp.coverage.summary import Amounts, EntryLine, Summary
 from webapp.registrations.models import EntryState
 from webapp.xlsx import cell_text
+
+# progress(rows written, rows in all): how a background job follows the writing.
+Progress = Callable[[int, int], None]
+# How often a sheet reports the rows it has written.
+PROGRESS_ROWS = 1000
 
 
 def organization_name(requirement: Requirement) -> str:
@@ -91,8 +97,10 @@ class Workbook:
         widths: list[int],
         rows: list[list[str | int | None]],
         totals: frozenset[int] = frozenset(),
+        progress: Callable[[int], None] | None = None,
     ) -> None:
-        """`totals`: indexes of the rows to set in bold (subtotals and the grand total)."""
+        """`totals`: indexes of the rows to set in bold (subtotals and the grand total);
+        `progress(rows written)` is called every PROGRESS_ROWS rows and at the end."""
         ws = self.workbook.add_worksheet(name[:31])
         for line, text in enumerate(titles):
             ws.write_string(line, 0, text, self.title if line == 0 else None)
@@ -110,6 +118,10 @@ class Workbook:
                 else:
                     style = self.total_text if bold else self.text
                     ws.write_string(top + 1 + offset, index, cell_text(value or ""), style)
+            if progress is not None and (offset + 1) % PROGRESS_ROWS == 0:
+                progress(offset + 1)
+        if progress is not None:
+            progress(len(rows))
         ws.repeat_rows(top)
         ws.set_landscape()
         ws.set_paper(9)
@@ -120,32 +132,38 @@ class Workbook:
         return self.buffer.getvalue()
 
 
-def gaps_xlsx(coverage: Coverage, title: str) -> bytes:
-    """The gap list as a workbook: one sheet per commune, one per organization."""
+def gaps_xlsx(coverage: Coverage, title: str, progress: Progress | None = None) -> bytes:
+    """The gap list as a workbook: one sheet per commune, one per organization.
+    `progress(rows written, rows in all)` follows the writing (a background job's page)."""
     book = Workbook()
     unit_heading, commune_heading = _("Unit above"), _("Commune")
+    by_commune = [
+        [c.parent_name or "", c.name, organization_name(r.requirement), gap_text(r)]
+        for c in coverage.communes
+        for r in c.gaps
+    ]
+    by_organization = [
+        [group.name, rule_label(requirement), c.parent_name or "", c.name]
+        for group in gaps_by_organization(coverage)
+        for requirement, communes in group.rules
+        for c in communes
+    ]
+    total = len(by_commune) + len(by_organization)
     book.sheet(
         _("By commune"),
         [title],
         [unit_heading, commune_heading, _("Organization"), _("What is missing")],
         [24, 24, 30, 70],
-        [
-            [c.parent_name or "", c.name, organization_name(r.requirement), gap_text(r)]
-            for c in coverage.communes
-            for r in c.gaps
-        ],
+        by_commune,
+        progress=progress and (lambda done: progress(done, total)),
     )
     book.sheet(
         _("By organization"),
         [title],
         [_("Organization"), _("Rule"), unit_heading, commune_heading],
         [30, 70, 24, 24],
-        [
-            [group.name, rule_label(requirement), c.parent_name or "", c.name]
-            for group in gaps_by_organization(coverage)
-            for requirement, communes in group.rules
-            for c in communes
-        ],
+        by_organization,
+        progress=progress and (lambda done: progress(len(by_commune) + done, total)),
     )
     return book.close()
 
@@ -162,10 +180,15 @@ def _name(row) -> str:
 
 
 def summary_xlsx(
-    summary: Summary, lines: list[EntryLine], titles: list[str], include_submitted: bool
+    summary: Summary,
+    lines: list[EntryLine],
+    titles: list[str],
+    include_submitted: bool,
+    progress: Progress | None = None,
 ) -> bytes:
     """The aggregated list as a workbook: the totals per organization and content, and every
-    entry counted. Every sum is the page's sum."""
+    entry counted. Every sum is the page's sum. `progress(entries written, entries)` follows
+    the writing of the entries (a background job's page)."""
     book = Workbook()
     sources = [
         _("People's contributions (đồng)"),
@@ -242,6 +265,7 @@ def summary_xlsx(
             ]
             for line in lines
         ],
+        progress=progress and (lambda done: progress(done, len(lines))),
     )
     return book.close()
 
