@@ -127,6 +127,10 @@ def test_without_redis_the_request_runs_the_job_and_shows_its_page(sums, large, 
     names = _entry_names(download.data)
     download.close()
     assert "PN gửi" in names and "ND nháp" not in names and len(names) == 6
+    services.stored_path(job).unlink()  # a restored backup holds no export files
+    html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert f"/jobs/{job_id}/download" not in html and "Xuất lại" in html
+    assert client.get(f"/jobs/{job_id}/download").status_code == 404
 
 
 def test_the_gap_list_as_a_job_is_the_direct_download(sums, large, login_as, app, monkeypatch):

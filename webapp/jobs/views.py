@@ -35,7 +35,10 @@ def _load(job_id: int) -> ExportJob:
 
 def _context(job: ExportJob) -> dict:
     keep = timedelta(days=int(current_app.config["EXPORT_JOB_KEEP_DAYS"]))
+    path = services.stored_path(job)
     return {
+        # Gone when a backup older than the export was restored, or the folder was cleared.
+        "available": path is not None and path.is_file(),
         "job": job,
         "JobState": JobState,
         "kept_until": job.created_at + keep,
