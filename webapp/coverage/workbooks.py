@@ -65,9 +65,13 @@ class Scope:
 
     def is_large(self) -> bool:
         """Large enough to be a background job rather than a download in the request."""
-        least = int(current_app.config["EXPORT_JOB_MIN_COMMUNES"])
         count = db.session.scalar(sa.select(sa.func.count()).select_from(self.communes.subquery()))
-        return (count or 0) >= least
+        return (count or 0) >= job_threshold()
+
+
+def job_threshold() -> int:
+    """The fewest communes whose spreadsheet is a background job (EXPORT_JOB_MIN_COMMUNES)."""
+    return int(current_app.config["EXPORT_JOB_MIN_COMMUNES"])
 
 
 def summary_title(scope: Scope) -> str:

@@ -123,7 +123,10 @@ def show_gaps(year: int, unit_id: int):
     view = _load(year, unit_id)
     response = Response(
         _page(
-            "coverage/gaps.html", view, by_organization=services.gaps_by_organization(view.coverage)
+            "coverage/gaps.html",
+            view,
+            by_organization=services.gaps_by_organization(view.coverage),
+            in_background=len(view.coverage.communes) >= workbooks.job_threshold(),
         )
     )
     response.headers["Cache-Control"] = NO_STORE
@@ -256,6 +259,7 @@ def show_summary(year: int, unit_id: int):
             lines=lines,
             listed=listed,
             content_label=services.content_label,
+            in_background=_scope(view).is_large(),
         )
     )
     response.headers["Cache-Control"] = NO_STORE
