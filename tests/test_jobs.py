@@ -6,7 +6,10 @@ Redis the request runs the job itself. Only its owner (and the admins above them
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -114,6 +117,29 @@ def test_a_large_scope_is_queued_and_a_worker_runs_it(
     assert sheet_rows(totals)[-1][2:] == (4, 6_200_000, 4_300_000, 1_150_000, 11_650_000)
     download.close()
     assert f"/jobs/{job_id}" in client.get("/jobs").get_data(as_text=True)
+
+
+def test_the_worker_command_runs_the_queued_job_in_a_child_process(
+    sums, large, login_as, app, redis_app, redis_store, database_url, redis_url
+):
+    """`flask jobs worker --burst` as production starts it: a process of its own whose work
+    horse (forked per job) opens its own database connections."""
+    client, _ = login_as(Role.VIEWER, sums.province, client=redis_app.test_client())
+    job_id = _job_id(client.get(url("export_summary", sums.province)))
+    env = dict(
+        os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, SECRET_KEY="test-secret",
+        WEBAPP_ATTACHMENTS_DIR=app.config["ATTACHMENTS_DIR"],
+    )  # fmt: skip
+    worker = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "webapp", "jobs", "worker", "--burst"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert worker.returncode == 0, worker.stderr
+    [job] = _jobs()
+    assert (job.id, job.state, job.done, job.total) == (job_id, JobState.DONE, 4, 4), job.error
+    download = client.get(f"/jobs/{job_id}/download")
+    assert _entry_names(download.data) == APPROVED_NAMES
+    download.close()
 
 
 def test_without_redis_the_request_runs_the_job_and_shows_its_page(sums, large, login_as):

@@ -116,18 +116,23 @@ def start(
         perform(job.id)
         db.session.refresh(job)
         return job
+    import redis
     from rq import Queue  # only a deployment with Redis loads RQ
 
     timeout = int(current_app.config["EXPORT_JOB_TIMEOUT_SECONDS"])
-    Queue(QUEUE, connection=client).enqueue_call(
-        "webapp.jobs.services.perform",
-        args=(job.id,),
-        timeout=timeout,
-        result_ttl=0,  # the outcome is the job's row, not RQ's
-        failure_ttl=7 * 24 * 3600,
-        job_id=f"export-{job.id}",
-        description=f"export job {job.id} ({kind})",
-    )
+    try:
+        Queue(QUEUE, connection=client).enqueue_call(
+            "webapp.jobs.services.perform",
+            args=(job.id,),
+            timeout=timeout,
+            result_ttl=0,  # the outcome is the job's row, not RQ's
+            failure_ttl=7 * 24 * 3600,
+            job_id=f"export-{job.id}",
+            description=f"export job {job.id} ({kind})",
+        )
+    except redis.RedisError as error:  # the page says so, rather than wait for ever
+        log.exception("export job %s could not be queued", job.id)
+        _fail(job.id, _failure_message(error))
     return job
 
 
