@@ -77,6 +77,8 @@ def test_a_large_scope_is_queued_and_a_worker_runs_it(
 ):
     client, viewer = login_as(Role.VIEWER, sums.province, client=redis_app.test_client())
     job_id = _job_id(client.get(url("export_summary", sums.province)))
+    # Asked again while it waits (a second click): the same job, nothing more queued.
+    assert _job_id(client.get(url("export_summary", sums.province))) == job_id
     [job] = _jobs()
     assert (job.id, job.state, job.user_id, job.kind) == (
         job_id, JobState.QUEUED, viewer.id, "coverage.summary"

@@ -96,9 +96,21 @@ def start(
     user: User, kind: str, parameters: dict[str, Any], *, title: str, file_name: str, source: str
 ) -> ExportJob:
     """Record the job and hand it to a worker; without Redis, run it now (the caller shows
-    its page either way). Commits."""
+    its page either way). Commits. The same export of the same person still waiting or
+    running is that job: a second click, or a link followed twice, queues nothing more."""
     if kind not in KINDS:
         raise KeyError(kind)
+    unfinished = db.session.scalars(
+        sa.select(ExportJob)
+        .where(
+            ExportJob.user_id == user.id,
+            ExportJob.kind == kind,
+            ExportJob.state.in_((JobState.QUEUED, JobState.RUNNING)),
+        )
+        .order_by(ExportJob.id.desc())
+    )
+    if same := next((job for job in unfinished if job.parameters == parameters), None):
+        return same
     job = ExportJob(
         owner=user,
         kind=kind,
