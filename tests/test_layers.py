@@ -26,7 +26,10 @@ WEBAPP = ROOT / "webapp"
 LAYERS: list[tuple[str, list[str]]] = [
     ("L0 foundation", ["foundation"]),
     ("L1 journal, languages", ["audit", "i18n"]),
-    ("L2 campaign, structure, accounts", ["campaign", "units", "auth", "notifications"]),
+    (
+        "L2 campaign, structure, accounts",
+        ["campaign", "units", "auth", "notifications", "jobs"],
+    ),
     (
         "L3 capabilities",
         [

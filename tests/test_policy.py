@@ -28,6 +28,7 @@ from webapp.extensions import db as _db
 from webapp.fund.models import FundBook, FundPeriod, PeriodState
 from webapp.i18n.languages import all_languages
 from webapp.i18n.models import InterfaceTranslation, ReviewState
+from webapp.jobs.models import ExportJob
 from webapp.opinions.models import Opinion, OpinionSource, OpinionState
 from webapp.pages.models import Page, PageKind, PageState, PageTranslation, TranslationState
 from webapp.policy import Action
@@ -95,6 +96,8 @@ ALLOWED_INSIDE: dict[Action, set[Role]] = {
     Action.INTERFACE_REVIEW: {Role.TRANSLATION_REVIEWER},
     Action.GLOSSARY_EDIT: {Role.TRANSLATION_REVIEWER},
     Action.COVERAGE_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
+    # Another person's export: the admins who could reset their password (its owner: below).
+    Action.JOB_VIEW: ADMIN,
     Action.UNIT_SET_NEW_RURAL: ADMIN,
     Action.REPORT_VIEW: {Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER},
     Action.REPORT_EDIT: {Role.EDITOR},
@@ -180,6 +183,18 @@ def test_matrix_covers_every_action():
 
 def _target_user(unit: Unit, *, is_active: bool = True) -> User:
     return factories.make_user(roles=[(Role.EDITOR, unit)], home_unit=unit, is_active=is_active)
+
+
+def _job(owner: User) -> ExportJob:
+    from webapp.extensions import db
+
+    job = ExportJob(
+        owner=owner, kind="coverage.summary", parameters={}, language="vi", title="Tổng hợp",
+        file_name="Tổng hợp.xlsx", source_url="/coverage",
+    )  # fmt: skip
+    db.session.add(job)
+    db.session.flush()
+    return job
 
 
 def _list(unit: Unit, organization=None, state=ListState.DRAFT) -> RegistrationList:
@@ -416,6 +431,8 @@ def _subject(action: Action, tree, actor: User, inside: bool, unit: Unit | None 
         Action.MODEL_SPREAD,
     ):
         return unit
+    if action is Action.JOB_VIEW:
+        return _job(_target_user(unit))
     if action is Action.USER_ACTIVATE:
         return _target_user(unit, is_active=False)
     if action is Action.ROLE_REVOKE:
@@ -624,6 +641,24 @@ def test_district_admin_cannot_take_over_a_province_admin_living_in_the_district
     province_admin.is_active = False
     assert not policy.can(district_admin, Action.USER_ACTIVATE, province_admin)
     assert not policy.can(district_admin, Action.ROLE_REVOKE, province_admin.roles[0])
+
+
+def test_a_job_is_its_owners_and_never_a_stranger_admins(db, tree):
+    """Whatever roles its owner holds (none at all included), a job is theirs; an admin above
+    sees it only when every role of the owner lies in the admin's scope."""
+    owner = factories.make_user(roles=[(Role.VIEWER, tree.c1), (Role.VIEWER, tree.c3)])
+    job = _job(owner)
+    assert policy.can(owner, Action.JOB_VIEW, job)
+    assert not policy.can(factories.make_user(roles=[(Role.ADMIN, tree.d1)]), Action.JOB_VIEW, job)
+    assert policy.can(
+        factories.make_user(roles=[(Role.ADMIN, tree.province)]), Action.JOB_VIEW, job
+    )
+    owner.roles.clear()
+    db.session.flush()
+    assert policy.can(owner, Action.JOB_VIEW, job)
+    assert not policy.can(
+        factories.make_user(roles=[(Role.ADMIN, tree.province)]), Action.JOB_VIEW, job
+    )
 
 
 def test_organization_officer_may_browse_the_units_of_their_scope(db, tree):

@@ -19,7 +19,7 @@ import pytest
 
 from tests import factories
 from tests import production as prod
-from tests.conftest import TEST_DB, _wipe, unavailable
+from tests.conftest import TEST_DB, _insert_rows, _wipe, unavailable
 from tests.production import Browser
 from tests.test_attachments import PDF, make_page
 from webapp.auth.models import Role
@@ -43,6 +43,8 @@ class Site:
     language_reviewer: str
     publisher: str
     throttled: str
+    viewer: str  # of the province: its aggregated list is an export job here
+    province_id: int
     page_id: int
     page_path: str
     attachments: object
@@ -76,7 +78,10 @@ def site(app, database_url, redis_url, tmp_path_factory):
             ),
             "publisher": factories.make_user(roles=[(Role.PUBLISHER, tree.province)]),
             "throttled": factories.make_user(roles=[(Role.EDITOR, tree.c2)]),
+            "viewer": factories.make_user(roles=[(Role.VIEWER, tree.province)]),
         }
+        _insert_rows(app.extensions["test_campaign_rows"])  # coverage needs the campaign
+        province_id = tree.province.id
         page = make_page(tree.province)
         page_id, page_path = page.id, page.path
         _db.session.commit()
@@ -85,12 +90,14 @@ def site(app, database_url, redis_url, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("production")
     attachments = workdir / "shared" / "attachments"
     env = prod.production_env(database_url, redis_url, attachments)
+    env["WEBAPP_EXPORT_JOB_MIN_COMMUNES"] = "2"  # the tree's province (3 communes) is large
     try:
         with prod.cluster(env, workdir) as cluster:
             for base in (cluster.node_url(0), cluster.node_url(1)):
                 Browser().get(f"{base}/pages")  # each node's worker has started and warmed up
             yield Site(
                 cluster,
+                province_id=province_id,
                 page_id=page_id,
                 page_path=page_path,
                 attachments=attachments,
@@ -300,3 +307,32 @@ def test_a_node_refuses_to_start_while_a_demo_account_keeps_its_readme_password(
         node.stop()
     log = node.log.read_text()
     assert f"Demo accounts still have the README's passwords: {account.username}." in log
+
+
+# Background exports (webapp/jobs).
+
+
+def test_an_export_asked_of_one_node_is_run_beside_the_nodes_and_served_by_the_other(site):
+    """gunicorn's master starts a `flask jobs worker` with each node (Redis is set): the job
+    queued through node A is run, its progress and file are seen through node B (the exports
+    live in the shared attachments' folder)."""
+    import io
+    import re
+    import time
+
+    from openpyxl import load_workbook
+
+    browser = Browser()
+    assert browser.sign_in(site.a, site.viewer, factories.PASSWORD).status == 303
+    year = time.localtime().tm_year
+    asked = browser.get(f"{site.a}/coverage/{year}/{site.province_id}/summary.xlsx")
+    assert asked.status == 303, asked.status
+    job = re.search(r"/jobs/\d+$", asked.headers["Location"]).group(0)
+    deadline = time.monotonic() + 60
+    while "download" not in (status := browser.get(f"{site.b}{job}/status").text):
+        assert time.monotonic() < deadline, status
+        time.sleep(0.5)
+    download = browser.get(f"{site.b}{job}/download")
+    assert download.status == 200
+    sheets = load_workbook(io.BytesIO(download.body)).sheetnames
+    assert len(sheets) == 2  # the totals and the entries (none in this campaign's tree)

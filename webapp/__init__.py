@@ -59,6 +59,7 @@ def _register_policy() -> None:
     from webapp.coverage import permissions as coverage
     from webapp.fund import permissions as fund
     from webapp.i18n import permissions as i18n
+    from webapp.jobs import permissions as jobs
     from webapp.opinions import permissions as opinions
     from webapp.pages import permissions as pages
     from webapp.registrations import permissions as registrations
@@ -83,6 +84,7 @@ def _register_policy() -> None:
         fund,
         pages,
         showcase,
+        jobs,
         admin,
     ):
         policy.register(capability.RULES)
@@ -129,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.fund.views import bp as fund
     from webapp.home.views import bp as home
     from webapp.i18n.views import bp as i18n
+    from webapp.jobs.views import bp as jobs
     from webapp.notifications.views import bp as notifications
     from webapp.opinions import attached as _opinions_attached  # noqa: F401  (its routes join bp)
     from webapp.opinions import public as _opinions_public  # noqa: F401  (its routes join bp)
@@ -154,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
         opinions,
         fund,
         notifications,
+        jobs,
         pages,
         showcase,
         exports,
@@ -165,6 +169,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from webapp.auth.cli import create_admin, reorganize_command, set_password
     from webapp.backup.cli import backup, restore
+    from webapp.jobs.cli import jobs_cli
     from webapp.reports.cli import report_figure
     from webapp.seed.cli import seed
     from webapp.units.cli import units_cli
@@ -177,3 +182,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(report_figure)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+    app.cli.add_command(jobs_cli)

@@ -88,6 +88,15 @@ DEFAULTS: dict[str, Any] = {
     # Redis shared by the app nodes (sessions, throttles, caches), e.g. redis://127.0.0.1:6379/0;
     # None: the database keeps them (one host, `make run`).
     "REDIS_URL": None,
+    # Exports of a scope this large (communes in it) become background jobs (webapp/jobs): a
+    # national aggregated list took 17 s and 298 MiB inside a request. A province (about 100
+    # communes) and anything below still download at once.
+    "EXPORT_JOB_MIN_COMMUNES": 500,
+    # How long a job's file is kept for download, and the longest a worker may take on one.
+    "EXPORT_JOB_KEEP_DAYS": 7,
+    "EXPORT_JOB_TIMEOUT_SECONDS": 600,
+    # Where the jobs' files are kept; None means an "exports" folder beside the attachments.
+    "EXPORTS_DIR": None,
     # PostgreSQL: pick likely-duplicate names with pg_trgm in SQL (webapp/coverage/overlaps.py)
     # instead of reading the names and comparing them in Python. Same results; off because on
     # the national bench (bench/national.py) it was slower: folding in SQL costs more than

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -29,6 +30,18 @@ HEAD_BYTES = 8192  # what filetype reads
 _CHUNK = 64 * 1024
 _WRITTEN = "stored_files_written"
 _DOOMED = "stored_files_doomed"
+
+
+def kept_in(setting: str, folder: str) -> Path:
+    """Where a kind of stored file is kept: the folder configured under `setting`, else
+    `folder` inside the attachments' folder (ATTACHMENTS_DIR, else instance/attachments), so
+    a deployment that shares the attachments between hosts shares these too."""
+    configured = current_app.config.get(setting)
+    if configured:
+        return Path(configured)
+    attachments = current_app.config.get("ATTACHMENTS_DIR")
+    base = Path(attachments) if attachments else Path(current_app.instance_path) / "attachments"
+    return base / folder
 
 
 def human_size(size: int) -> str:

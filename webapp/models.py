@@ -14,6 +14,7 @@ from webapp.commendations.models import Evaluation, Nomination
 from webapp.coverage.models import OverlapDecision
 from webapp.fund.models import FundBeneficiary, FundBook, FundMovement, FundPeriod
 from webapp.i18n.models import CatalogGeneration, InterfaceTranslation
+from webapp.jobs.models import ExportJob
 from webapp.notifications.models import Notification
 from webapp.opinions.models import (
     Opinion,
@@ -41,6 +42,7 @@ __all__ = [
     "Entry",
     "EntryPhoto",
     "Evaluation",
+    "ExportJob",
     "FundBeneficiary",
     "FundBook",
     "FundMovement",

@@ -115,12 +115,7 @@ class Upright:
 
 
 def photos_dir() -> Path:
-    configured = current_app.config.get("PHOTOS_DIR")
-    if configured:
-        return Path(configured)
-    attachments = current_app.config.get("ATTACHMENTS_DIR")
-    base = Path(attachments) if attachments else Path(current_app.instance_path) / "attachments"
-    return base / "photos"
+    return filestore.kept_in("PHOTOS_DIR", "photos")
 
 
 def max_bytes() -> int:

@@ -66,6 +66,8 @@ NOT_PAGES = {
     "showcase.photo_file",
     "opinions.photo_file",
     "opinions.answer_document",
+    "jobs.status",
+    "jobs.download",
 }
 
 
@@ -83,6 +85,8 @@ class Page:
     def heading(self) -> str:
         return HEADINGS[self.name]
 
+
+EXPORT_TITLE = "Tổng hợp đăng ký 2017 - Tỉnh Bắc Kạn"
 
 # What each page's <h1> says with the demo data (a refusal or an error page says otherwise).
 HEADINGS = {
@@ -199,6 +203,8 @@ HEADINGS = {
     "campaign words": "Từ ngữ của Cuộc vận động · Tiếng Tày",
     "translator's kit": "Bộ công cụ cho người dịch · Tiếng Tày",
     "translate a campaign word": "Dịch",
+    "my exports": "Tệp xuất của tôi",
+    "export job": EXPORT_TITLE,
 }
 
 
@@ -344,6 +350,8 @@ def _pages(app) -> list[Page]:
             Page("list history", "editor", f"/history/lists/{submitted.id}"),
             Page("entry history", "reviewer", f"/history/entries/{submitted.entries[0].id}"),
             Page("notifications", "reviewer", "/notifications"),
+            Page("my exports", "admin", "/jobs"),
+            Page("export job", "admin", f"/jobs/{_export_job()}"),
             Page("audit log", "admin", "/audit"),
             Page("guidance index", None, "/pages"),
             Page("the plan (long page)", None, f"/pages/{plan.path}"),
@@ -591,7 +599,28 @@ def _not_pages(app) -> list[Page]:
             Page("photo", None, _any_photo()),
             Page("opinion photo", "editor", _opinion_files()[0]),
             Page("answer document", None, _opinion_files()[1]),
+            Page("export job status", "admin", f"/jobs/{_export_job()}/status"),
+            Page("export job file", "admin", f"/jobs/{_export_job()}/download"),
         ]
+
+
+def _export_job() -> int:
+    """The admin's aggregated list of the province as a background job (run in the request's
+    stead: the served app has no Redis), made once."""
+    from webapp.jobs import services as jobs
+    from webapp.jobs.models import ExportJob
+
+    found = db.session.scalar(sa.select(ExportJob.id).order_by(ExportJob.id).limit(1))
+    if found:
+        return found
+    admin = db.session.scalar(sa.select(User).where(User.username == ACCOUNTS["admin"][0]))
+    province = db.session.scalar(sa.select(Unit).where(Unit.code == "06"))
+    parameters = {"unit_id": province.id, "year": 2017, "submitted": False}
+    job = jobs.start(
+        admin, "coverage.summary", parameters, title=EXPORT_TITLE,
+        file_name=f"{EXPORT_TITLE}.xlsx", source=f"/coverage/2017/{province.id}/summary.xlsx",
+    )  # fmt: skip
+    return job.id
 
 
 def _upload(name: str, data: bytes):

@@ -5,10 +5,14 @@ nginx in front (nginx.conf) buffers whole requests and responses, so a slow clie
 nginx connection, never a worker. Environment: BIND (127.0.0.1:8000; a unix socket as
 unix:/run/webapp.sock), WEB_CONCURRENCY (processes, default one per core),
 GUNICORN_THREADS (threads per process, default 8), FORWARDED_ALLOW_IPS (the proxies gunicorn
-itself believes about the scheme, default 127.0.0.1)."""
+itself believes about the scheme, default 127.0.0.1), JOBS_WORKERS (background export workers
+the master starts beside the web workers when the app has Redis, default 1; 0 where they run
+elsewhere)."""
 
 import gc
 import os
+import subprocess
+import sys
 
 wsgi_app = "webapp:create_app()"
 # The master loads the app once and forks the workers from it: they share its memory (copy on
@@ -53,3 +57,30 @@ def post_fork(server, worker):
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
+
+
+# `flask jobs worker` processes (webapp/jobs) started by the master: they live and stop with it.
+_job_workers: list[subprocess.Popen] = []
+
+
+def when_ready(server):
+    """With Redis, start the workers that run the long exports (a national spreadsheet) queued
+    by the web workers: a fresh interpreter each (not a fork of the master's app)."""
+    if not server.app.wsgi().config.get("REDIS_URL"):
+        return  # without Redis a request runs its export itself
+    command = [sys.executable, "-m", "flask", "--app", "webapp", "jobs", "worker"]
+    for _ in range(int(os.environ.get("JOBS_WORKERS", "1"))):
+        _job_workers.append(subprocess.Popen(command))
+
+
+def on_exit(server):
+    """RQ's warm stop: a worker lets the export it runs finish; one still busy after
+    graceful_timeout is killed, and its work horse (a process group of its own) finishes the
+    export alone."""
+    for process in _job_workers:
+        process.terminate()
+    for process in _job_workers:
+        try:
+            process.wait(timeout=graceful_timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -43,5 +43,11 @@ def ui_language_code() -> str:
     return g.ui_lang
 
 
+def use_language(code: str) -> None:
+    """This context speaks `code`, whatever the request: a background job speaks the language
+    of the person who asked for it."""
+    g.ui_lang = code
+
+
 def ui_language() -> Language:
     return all_languages()[ui_language_code()]

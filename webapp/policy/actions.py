@@ -86,3 +86,4 @@ class Action(enum.StrEnum):
     MODEL_REPLICATE = "model.replicate"  # "we will replicate this", into one's own list
     MODEL_SPREAD = "model.spread"  # how far a unit's effective models have spread, by year
     ENTRY_PHOTO_ADD = "entry.photo_add"  # add or remove photos of an approved entry's results
+    JOB_VIEW = "job.view"  # a background export: its progress and its file (webapp/jobs)
