@@ -1,7 +1,7 @@
 """Mutation testing of the modules that compute what people rely on, each against only the test
 files that cover it, on SQLite, with mutmut in one process.
 
-    .venv/bin/python bench/mutants.py [MODULE ...] [--resume] [--report] [--only NAME]
+    .venv/bin/python bench/mutants.py [MODULE ...] [--resume] [--report] [--only NAME]...
                                       [--max-children 1]
 
 MODULE is a key of MODULES below (default: all of them). For each one mutmut runs in its own
@@ -11,7 +11,8 @@ to webapp/ (templates/, translations/ with the compiled catalogs, migrations/). 
 them into mutants/<MODULE>/mutants/ and mutates the copy; the checkout is never touched. Every
 run starts afresh unless --resume is given (to finish an interrupted run: Ctrl-C stops a run and
 prints what was tested so far); --report only prints the last run's results again; --only NAME
-tests only the mutants whose mutmut name has NAME (a function: x_rollup, xǁCountsǁadd).
+tests only the mutants whose mutmut name has NAME (a function: x_rollup, xǁCountsǁadd; given
+several times, those of any).
 
 Prints, per module, how many mutants were killed, survived, timed out or had no test running the
 code, the time it took, and every survivor: file:line, its mutmut name and the diff. To look at
@@ -210,6 +211,18 @@ EQUIVALENT = [
         "the message of an error that only a programming mistake raises",
     ),
     Equivalent(
+        "webapp/opinions/permissions.py", "_current_commune", "is_current_commune(user,",
+        "is_current_commune(None,", "is_current_commune does not read the user",
+    ),
+    Equivalent(
+        "webapp/pages/permissions.py", "_not_own_translation", "_not_the_original(user,",
+        "_not_the_original(None,", "_not_the_original does not read the user",
+    ),
+    Equivalent(
+        "webapp/pages/permissions.py", "_sent_for_review", "_page_published(user,",
+        "_page_published(None,", "_page_published does not read the user",
+    ),
+    Equivalent(
         "webapp/registrations/permissions.py", "_entry_in_year", "in_year(user,", "in_year(None,",
         "in_year does not read the user",
     ),
@@ -368,7 +381,9 @@ def survivor(work: Path, name: str) -> Survivor:
     return Survivor(place, match["func"], line(before), line(after), diff)
 
 
-def run(name: str, module: Module, *, resume: bool, max_children: int, only: str | None) -> bool:
+def run(
+    name: str, module: Module, *, resume: bool, max_children: int, only: list[str] | None
+) -> bool:
     """mutmut run in the module's work directory; False when it failed or was interrupted.
     The time it took is added to mutants/<name>/run.json (a resumed run adds to it)."""
     print(f"== {name}: {', '.join(module.mutate)}")
@@ -378,8 +393,8 @@ def run(name: str, module: Module, *, resume: bool, max_children: int, only: str
     env.pop("TEST_DATABASE_URL", None)
     started = time.monotonic()
     command = [str(MUTMUT), "run", "--max-children", str(max_children)]
-    if only:  # mutmut's own filter: a glob over mutant names (module.x_function__mutmut_N)
-        command.append(f"*{only}*")
+    # mutmut's own filter: globs over mutant names (module.x_function__mutmut_N)
+    command.extend(f"*{part}*" for part in only or ())
     with subprocess.Popen(command, cwd=work, env=env) as mutmut:
         try:
             returncode = mutmut.wait()
@@ -456,7 +471,9 @@ def main() -> None:
     parser.add_argument("--resume", action="store_true", help="continue the previous run")
     parser.add_argument("--max-children", type=int, default=1, help="mutants tested at once")
     parser.add_argument("--report", action="store_true", help="only print the last run's results")
-    parser.add_argument("--only", help="test only the mutants whose name has this, e.g. x_rollup")
+    parser.add_argument(
+        "--only", action="append", help="test only the mutants whose name has this, e.g. x_rollup"
+    )
     args = parser.parse_args()
     names = args.modules or list(MODULES)
     unknown = [n for n in names if n not in MODULES]

@@ -15,11 +15,13 @@ from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import Forbidden, HTTPException
 
 from tests import factories
-from tests.test_policy import _entry, _evaluation, _list, _nomination
+from tests.test_policy import _entry, _evaluation, _fund_period, _list, _nomination
 from webapp import policy
 from webapp.auth.models import Role
 from webapp.commendations.permissions import deciding_unit
 from webapp.coverage.permissions import may_lead_joint_work
+from webapp.fund.models import PeriodState
+from webapp.opinions.permissions import province_of
 from webapp.policy import Action, engine, rules
 from webapp.registrations.models import EntryState, ListState, RegistrationList
 from webapp.units import permissions as units
@@ -244,3 +246,41 @@ def test_a_nomination_goes_to_the_nearest_unit_above_that_still_exists(db, tree)
 def test_only_units_above_residential_areas_hold_roles(db, tree):
     area = factories.make_unit("Thôn Nà Mò", level=Level.AREA, parent=tree.c1)
     assert units.can_hold_roles(None, tree.c1) and not units.can_hold_roles(None, area)
+
+
+def test_only_the_units_own_treasurer_records_in_its_book(db, tree):
+    """A role above the commune reaches its book but does not keep it: each level keeps its
+    own."""
+    book = _fund_period(tree.c1)
+    assert policy.can(factories.make_user(roles=[(Role.EDITOR, tree.c1)]), Action.FUND_RECORD, book)
+    for above in (Role.EDITOR, Role.ADMIN):
+        district = factories.make_user(roles=[(above, tree.d1)])
+        assert policy.check(district, Action.FUND_RECORD, book).reason == "own unit"
+        assert not policy.can(district, Action.FUND_CLOSE, book)
+
+
+def test_nobody_approves_a_year_they_closed(db, tree):
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    treasurer = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    closed = _fund_period(tree.c1, PeriodState.CLOSED)
+    assert policy.can(reviewer, Action.FUND_APPROVE, closed)  # closed before anyone was recorded
+    closed.closed_by_id = treasurer.id
+    assert policy.can(reviewer, Action.FUND_APPROVE, closed)
+    closed.closed_by_id = reviewer.id
+    verdict = policy.check(reviewer, Action.FUND_APPROVE, closed)
+    assert (verdict.allowed, verdict.reason) == (False, "not who closed")
+
+
+def test_a_units_answer_time_is_set_by_the_admins_of_its_province(db, tree):
+    assert [province_of(u) for u in (tree.c1, tree.d1, tree.province)] == [tree.province] * 3
+    admin = factories.make_user(roles=[(Role.ADMIN, tree.province)])
+    assert policy.can(admin, Action.OPINION_SET_DAYS, tree.c1)
+    assert not policy.can(
+        factories.make_user(roles=[(Role.ADMIN, tree.d1)]), Action.OPINION_SET_DAYS, tree.c1
+    )
+
+
+def test_only_a_communes_editors_replicate_a_model(db, tree):
+    assert policy.can(factories.make_user(roles=[(Role.EDITOR, tree.c1)]), Action.MODEL_REPLICATE)
+    for role, unit in ((Role.VIEWER, tree.c1), (Role.REVIEWER, tree.c1), (Role.EDITOR, tree.d1)):
+        assert not policy.can(factories.make_user(roles=[(role, unit)]), Action.MODEL_REPLICATE)
