@@ -195,7 +195,7 @@ EQUIVALENT = [
         "WHERE NULL selects nothing, as WHERE false does",
     ),
     Equivalent(
-        "webapp/policy/engine.py", "visible", "if roots else []", "",
+        "webapp/policy/engine.py", "visible", "if roots else []", "(roots) or True",
         "an empty subtree adds a branch that matches nothing to the OR",
     ),
     Equivalent(
