@@ -574,3 +574,16 @@ def test_the_rollup_sums_the_units_period_and_year_asked_for_only(db, tree, fixt
     assert (whole_year.reports, whole_year.total.sums["money_people"]) == (1, 2)
     year_before = queries.rollup(province, tree.d1, YEAR - 1, Period.HALF_YEAR)
     assert (year_before.reports, year_before.total.registered) == (1, 2)
+
+
+def test_the_rollup_lists_organizations_and_contents_in_their_set_order(db, tree, every_state):
+    farmers, women = every_state["farmers"], every_state["women"]
+    women.sort_order, farmers.sort_order = 1, 2  # women were made after farmers
+    assert women.id > farmers.id
+    content(1).number = 9  # the first content made is now the last by number
+    db.session.commit()
+    rollup = queries.rollup(every_state["reviewer"], tree.d1, YEAR, Period.HALF_YEAR)
+    assert [o.code for o, _ in rollup.by_organization] == ["phu_nu", "nong_dan"]
+    assert [m.money_total for _, m in rollup.by_organization] == [4_401_800, 3_675_600]
+    assert [c.number for c, _ in rollup.by_content] == [2, 3, 4, 9]
+    assert rollup.by_content[-1][1].money_total == 3_630_000  # what content 1 was
