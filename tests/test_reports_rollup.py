@@ -27,6 +27,8 @@ from webapp.reports.models import (
     ReportFigure,
 )
 from webapp.review import services as review
+from webapp.units.models import Kind, Level, Unit
+from webapp.units.queries import SMALL_SUBTREE
 
 YEAR = 2027
 ON_TIME = datetime(2027, 6, 10, tzinfo=UTC)  # the half year is due on 20/06/2027
@@ -553,7 +555,13 @@ def test_the_page_and_the_spreadsheet_show_every_source_and_the_entries_without_
 
 def test_the_rollup_sums_the_units_period_and_year_asked_for_only(db, tree, fixture):
     """Accepted reports of the same commune for the whole year and for the year before, and
-    D2's, are not D1's half year: a province viewer, who may read them all, sees D1's two."""
+    D2's, are not D1's half year: a province viewer, who may read them all, sees D1's two.
+    D1 has more units than a subtree query inlines: the report tree and the viewer's scope
+    stay two subtree queries in one statement, each with its own name."""
+    db.session.add_all(
+        Unit(name=f"Thôn {n}", level=Level.AREA, kind=Kind.THON, parent=tree.c1)
+        for n in range(SMALL_SUBTREE)
+    )
     farmers = fixture["farmers"]
     editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
     lines = [(C, 1, 1, 1, 1, 1), (C, 1, 1, 1, 1, 1)]
