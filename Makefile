@@ -110,10 +110,11 @@ bench-production: install-dev catalogs
 
 # Mutation testing (mutmut, one process, SQLite) of the modules people rely on, each against the
 # tests that cover it: killed / survived / timed out per module, the time taken, every survivor.
-# MODULE=reports (or "i18n reports") for some of them, ONLY=x_rollup for one function's mutants,
+# MODULE=reports (or "i18n reports") for some of them, ONLY=x_rollup for one function's mutants
+# (ONLY="x_rollup xǁMeasuresǁ" for those of several),
 # RESUME=1 to finish an interrupted run; the work directories are in mutants/.
 mutants: install-dev catalogs
-	$(BIN)/python bench/mutants.py $(MODULE) $(if $(ONLY),--only '$(ONLY)') $(if $(RESUME),--resume)
+	$(BIN)/python bench/mutants.py $(MODULE) $(foreach o,$(ONLY),--only '$(o)') $(if $(RESUME),--resume)
 
 # Screenshots of every crawled page per role at 360 and 1366 px into shots/ (index.html);
 # COMPARE=old/index.json lists the pages whose weight changed most.

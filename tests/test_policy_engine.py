@@ -15,15 +15,29 @@ from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import Forbidden, HTTPException
 
 from tests import factories
-from tests.test_policy import _entry, _evaluation, _list, _nomination
+from tests.test_policy import (
+    _entry,
+    _evaluation,
+    _fund_period,
+    _list,
+    _nomination,
+    _opinion,
+    _report,
+)
 from webapp import policy
 from webapp.auth.models import Role
 from webapp.commendations.permissions import deciding_unit
 from webapp.coverage.permissions import may_lead_joint_work
+from webapp.fund.models import FundBook, PeriodState
+from webapp.opinions.models import OpinionState
+from webapp.opinions.permissions import province_of
 from webapp.policy import Action, engine, rules
 from webapp.registrations.models import EntryState, ListState, RegistrationList
+from webapp.reports.models import LineStatus, ProgressLine
+from webapp.showcase.models import EffectiveModel, ModelState
+from webapp.showcase.permissions import has_progress
 from webapp.units import permissions as units
-from webapp.units.models import Level, Unit
+from webapp.units.models import Kind, Level, Unit
 
 VISITOR = AnonymousUserMixin()
 
@@ -244,3 +258,138 @@ def test_a_nomination_goes_to_the_nearest_unit_above_that_still_exists(db, tree)
 def test_only_units_above_residential_areas_hold_roles(db, tree):
     area = factories.make_unit("Thôn Nà Mò", level=Level.AREA, parent=tree.c1)
     assert units.can_hold_roles(None, tree.c1) and not units.can_hold_roles(None, area)
+
+
+def test_only_the_units_own_treasurer_records_in_its_book(db, tree):
+    """A role above the commune reaches its book but does not keep it: each level keeps its
+    own."""
+    book = _fund_period(tree.c1)
+    assert policy.can(factories.make_user(roles=[(Role.EDITOR, tree.c1)]), Action.FUND_RECORD, book)
+    for above in (Role.EDITOR, Role.ADMIN):
+        district = factories.make_user(roles=[(above, tree.d1)])
+        assert policy.check(district, Action.FUND_RECORD, book).reason == "own unit"
+        assert not policy.can(district, Action.FUND_CLOSE, book)
+
+
+def test_nobody_approves_a_year_they_closed(db, tree):
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    treasurer = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    closed = _fund_period(tree.c1, PeriodState.CLOSED)
+    assert policy.can(reviewer, Action.FUND_APPROVE, closed)  # closed before anyone was recorded
+    closed.closed_by_id = treasurer.id
+    assert policy.can(reviewer, Action.FUND_APPROVE, closed)
+    closed.closed_by_id = reviewer.id
+    verdict = policy.check(reviewer, Action.FUND_APPROVE, closed)
+    assert (verdict.allowed, verdict.reason) == (False, "not who closed")
+
+
+def test_a_units_answer_time_is_set_by_the_admins_of_its_province(db, tree):
+    assert [province_of(u) for u in (tree.c1, tree.d1, tree.province)] == [tree.province] * 3
+    admin = factories.make_user(roles=[(Role.ADMIN, tree.province)])
+    assert policy.can(admin, Action.OPINION_SET_DAYS, tree.c1)
+    assert not policy.can(
+        factories.make_user(roles=[(Role.ADMIN, tree.d1)]), Action.OPINION_SET_DAYS, tree.c1
+    )
+
+
+def test_only_a_communes_editors_replicate_a_model(db, tree):
+    assert policy.can(factories.make_user(roles=[(Role.EDITOR, tree.c1)]), Action.MODEL_REPLICATE)
+    for role, unit in ((Role.VIEWER, tree.c1), (Role.REVIEWER, tree.c1), (Role.EDITOR, tree.d1)):
+        assert not policy.can(factories.make_user(roles=[(role, unit)]), Action.MODEL_REPLICATE)
+
+
+def test_the_unit_of_no_book_is_none(db, tree):
+    assert policy.unit_for(Action.FUND_VIEW, None) is None
+    book = FundBook(unit=tree.c1, balance=0, last_voucher=0)
+    assert policy.unit_for(Action.FUND_VIEW, book) == tree.c1
+
+
+def test_an_opinion_sent_up_is_handled_by_the_level_it_was_sent_to(db, tree):
+    forwarded = _opinion(tree.c1, OpinionState.FORWARDED)
+    forwarded.forwarded_to = tree.d1
+    commune = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    district = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    assert policy.can(district, Action.OPINION_HANDLE, forwarded)
+    verdict = policy.check(commune, Action.OPINION_HANDLE, forwarded)
+    assert verdict.in_scope and verdict.wrong_state  # the commune handed it on
+    answered = _opinion(tree.c1, OpinionState.ANSWERED)
+    answered.forwarded_to = tree.d1
+    assert not policy.can(district, Action.OPINION_HANDLE, answered)
+
+
+def test_a_model_is_recognised_for_work_completed_or_at_least_half_done(db, tree):
+    report = _report(tree.c1)
+
+    def entry_with(status=None, percent=None, state=EntryState.APPROVED):
+        entry = _entry(tree.c1, state, state=ListState.APPROVED)
+        if status is not None:
+            line = ProgressLine(report=report, entry=entry, status=status, percent_done=percent)
+            db.session.add(line)
+        return entry
+
+    # Entries whose line says so, and one of each kind that does not (a line of another entry,
+    # done, is present all along).
+    entries = {
+        "completed": entry_with(LineStatus.COMPLETED, 100),
+        "half done": entry_with(LineStatus.IN_PROGRESS, 50),
+        "just under half": entry_with(LineStatus.IN_PROGRESS, 49),
+        "stopped when done": entry_with(LineStatus.STOPPED, 100),
+        "not started": entry_with(LineStatus.NOT_STARTED, 0),
+        "no line": entry_with(),
+        "done, not approved": entry_with(LineStatus.COMPLETED, 100, EntryState.SUBMITTED),
+    }
+    db.session.flush()
+    progressed = {name for name, entry in entries.items() if has_progress(entry)}
+    assert progressed == {"completed", "half done", "done, not approved"}
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    recognisable = {
+        name
+        for name, entry in entries.items()
+        if policy.can(reviewer, Action.MODEL_RECOGNISE, entry)
+    }
+    assert recognisable == {"completed", "half done"}
+
+
+def test_a_withdrawn_model_is_shown_to_nobody(db, tree):
+    model = EffectiveModel(
+        entry=_entry(tree.c1, EntryState.APPROVED), year=2027, state=ModelState.RECOGNISED
+    )
+    assert policy.can(VISITOR, Action.MODEL_VIEW, model)
+    assert policy.can(VISITOR, Action.MODEL_VIEW)  # the showcase of them all
+    model.state = ModelState.WITHDRAWN
+    assert not policy.can(VISITOR, Action.MODEL_VIEW, model)
+
+
+def _large_district(db, tree) -> None:
+    """More units below D1 than `subtree_ids` inlines: its subtree stays a CTE, whose name
+    must be unique in the statement."""
+    areas = [
+        Unit(name=f"Thôn {n}", level=Level.AREA, kind=Kind.THON, parent=tree.c1) for n in range(100)
+    ]
+    db.session.add_all(areas)
+    db.session.flush()
+
+
+def test_visible_names_each_subtree_apart_in_large_trees(db, tree):
+    _large_district(db, tree)
+    farmers, women = factories.make_organization(), factories.make_organization()
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.d1)])
+    ours, theirs = _list(tree.c1, farmers).id, _list(tree.c3, farmers).id
+    # Two narrowings of one statement, as the home queue's open lists: each its own name.
+    both = policy.visible(
+        editor,
+        Action.LIST_EDIT,
+        policy.visible(editor, Action.LIST_VIEW, sa.select(RegistrationList.id)),
+        cte_name="editable",
+    )
+    found = set(db.session.scalars(both))
+    assert ours in found and theirs not in found
+    # Two narrowed assignments on large subtrees: a subtree query each.
+    officer = factories.make_user(
+        roles=[(Role.EDITOR, tree.d1, farmers), (Role.EDITOR, tree.province, women)]
+    )
+    shown = {ours, _list(tree.c3, women).id}
+    hidden = {theirs, _list(tree.c1).id}
+    query = policy.visible(officer, Action.LIST_VIEW, sa.select(RegistrationList.id))
+    found = set(db.session.scalars(query))
+    assert shown <= found and not found & hidden

@@ -27,6 +27,8 @@ from webapp.reports.models import (
     ReportFigure,
 )
 from webapp.review import services as review
+from webapp.units.models import Kind, Level, Unit
+from webapp.units.queries import SMALL_SUBTREE
 
 YEAR = 2027
 ON_TIME = datetime(2027, 6, 10, tzinfo=UTC)  # the half year is due on 20/06/2027
@@ -51,10 +53,10 @@ def approved_list(unit, organization, editor, reviewer, contents=(1, 2), year=YE
     return registration_list
 
 
-def filled_report(unit, organization, editor, lines, figures=None):
-    """A half-year report with its lines set from `lines` (status, money_people, money_state,
-    workdays, land_m2, beneficiaries) and figures by code."""
-    report = services.start_report(editor, unit, organization, YEAR, Period.HALF_YEAR)
+def filled_report(unit, organization, editor, lines, figures=None, period=Period.HALF_YEAR):
+    """A report (of the half year unless told) with its lines set from `lines` (status,
+    money_people, money_state, workdays, land_m2, beneficiaries) and figures by code."""
+    report = services.start_report(editor, unit, organization, YEAR, period)
     for line, (status, people, state, workdays, land, beneficiaries) in zip(
         report.lines, lines, strict=True
     ):
@@ -549,3 +551,47 @@ def test_the_page_and_the_spreadsheet_show_every_source_and_the_entries_without_
     assert list(by_content.iter_rows(min_row=4, values_only=True))[-1][1:] == tuple(total)
     entry_rows = [row[1:] for row in entry_sheet.iter_rows(min_row=4, values_only=True)]
     assert entry_rows == [entries["nong_dan"], entries["phu_nu"], entries["total"]]
+
+
+def test_the_rollup_sums_the_units_period_and_year_asked_for_only(db, tree, fixture):
+    """Accepted reports of the same commune for the whole year and for the year before, and
+    D2's, are not D1's half year: a province viewer, who may read them all, sees D1's two.
+    D1 has more units than a subtree query inlines: the report tree and the viewer's scope
+    stay two subtree queries in one statement, each with its own name."""
+    db.session.add_all(
+        Unit(name=f"Thôn {n}", level=Level.AREA, kind=Kind.THON, parent=tree.c1)
+        for n in range(SMALL_SUBTREE)
+    )
+    farmers = fixture["farmers"]
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    lines = [(C, 1, 1, 1, 1, 1), (C, 1, 1, 1, 1, 1)]
+    annual = filled_report(tree.c1, farmers, editor, lines, period=Period.YEAR)
+    approved_list(tree.c1, farmers, editor, fixture["reviewer"], year=YEAR - 1)
+    before = services.start_report(editor, tree.c1, farmers, YEAR - 1, Period.HALF_YEAR)
+    for report in (annual, before):
+        services.submit_report(editor, report, at=ON_TIME)
+        services.accept_report(fixture["reviewer"], report, report.version)
+    db.session.commit()
+
+    province = factories.make_user(roles=[(Role.VIEWER, tree.province)])
+    half_year = queries.rollup(province, tree.d1, YEAR, Period.HALF_YEAR)
+    assert half_year.reports == 2
+    assert half_year.total.sums["money_people"] == 1_800_000
+    assert half_year.total.registered == 4
+    whole_year = queries.rollup(province, tree.d1, YEAR, Period.YEAR)
+    assert (whole_year.reports, whole_year.total.sums["money_people"]) == (1, 2)
+    year_before = queries.rollup(province, tree.d1, YEAR - 1, Period.HALF_YEAR)
+    assert (year_before.reports, year_before.total.registered) == (1, 2)
+
+
+def test_the_rollup_lists_organizations_and_contents_in_their_set_order(db, tree, every_state):
+    farmers, women = every_state["farmers"], every_state["women"]
+    women.sort_order, farmers.sort_order = 1, 2  # women were made after farmers
+    assert women.id > farmers.id
+    content(1).number = 9  # the first content made is now the last by number
+    db.session.commit()
+    rollup = queries.rollup(every_state["reviewer"], tree.d1, YEAR, Period.HALF_YEAR)
+    assert [o.code for o, _ in rollup.by_organization] == ["phu_nu", "nong_dan"]
+    assert [m.money_total for _, m in rollup.by_organization] == [4_401_800, 3_675_600]
+    assert [c.number for c, _ in rollup.by_content] == [2, 3, 4, 9]
+    assert rollup.by_content[-1][1].money_total == 3_630_000  # what content 1 was
