@@ -47,6 +47,15 @@ def test_a_repeat_visit_is_served_from_the_cache_without_a_session(app, page, cl
     assert {"Cookie", "Accept-Encoding"} <= set(again.headers["Vary"].replace(" ", "").split(","))
 
 
+def test_anonymous_readers_get_no_script_and_editors_keep_htmx(page, client, login_as, tree):
+    """Nothing on a guidance page is for htmx to enhance for a reader: its 16 KB are saved on a
+    phone's first visit; a publisher's attachment forms still use it."""
+    url = f"/pages/{page.path}"
+    assert "<script" not in client.get(url).get_data(as_text=True)
+    publisher, _ = login_as(Role.PUBLISHER, tree.province)
+    assert "htmx-2.0.4" in publisher.get(url).get_data(as_text=True)
+
+
 def test_compressed_copies_are_kept_and_revalidate(page, client):
     url = f"/pages/{page.path}"
     plain = client.get(url, headers={"Accept-Encoding": "identity"}).data
