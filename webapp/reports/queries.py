@@ -114,6 +114,7 @@ class UnitRow:
     parent_id: int | None
     parent_name: str | None
     counts: Counts = field(default_factory=Counts)
+    code: str | None = None
 
 
 @dataclass
@@ -221,10 +222,15 @@ def completeness(
     }
     parent = aliased(Unit, name="parent")
     unit_rows = [
-        UnitRow(row.id, row.name, row.level, row.parent_id, row.parent_name)
+        UnitRow(row.id, row.name, row.level, row.parent_id, row.parent_name, code=row.code)
         for row in db.session.execute(
             sa.select(
-                Unit.id, Unit.name, Unit.level, Unit.parent_id, parent.name.label("parent_name")
+                Unit.id,
+                Unit.name,
+                Unit.code,
+                Unit.level,
+                Unit.parent_id,
+                parent.name.label("parent_name"),
             )
             .outerjoin(parent, parent.id == Unit.parent_id)
             .where(Unit.id.in_(units))
@@ -278,8 +284,9 @@ def completeness(
 
 
 def _by_province(unit_rows: list[UnitRow], names: dict[int, UnitRow]) -> list[Group]:
-    """The units' counts added up per province above them (in the subtree's rows), in name
-    order; units above every province (the national root) stay out."""
+    """The units' counts added up per province above them (in the subtree's rows), in code
+    order as the coverage matrix lists them; units above every province (the national root)
+    stay out."""
     province_of: dict[int, int | None] = {}
 
     def province(row: UnitRow) -> int | None:
@@ -296,7 +303,7 @@ def _by_province(unit_rows: list[UnitRow], names: dict[int, UnitRow]) -> list[Gr
         key = province(row)
         if key is not None and row.counts.expected:
             groups.setdefault(key, Group(key, names[key].name)).counts.add(row.counts)
-    return sorted(groups.values(), key=lambda g: g.name)
+    return sorted(groups.values(), key=lambda g: (names[g.id].code or "~", g.name))
 
 
 def _organizations(counts: dict[int, Counts]) -> list[tuple[MemberOrganization, Counts]]:
