@@ -64,6 +64,8 @@ MODULES = {
         tests=(
             "tests/test_i18n.py",
             "tests/test_translations.py",
+            "tests/test_translation_review.py",  # approved campaign words laid over the names
+            "tests/test_language_labels.py",  # languages.yaml: tags, scripts, fallbacks
             "tests/test_coverage_sixth_content.py",  # English names of the contents
         ),
     ),
@@ -267,6 +269,18 @@ EQUIVALENT = [
     Equivalent(
         "webapp/units/permissions.py", "top_unit", ".order_by(Unit.id)", ".order_by(None)",
         "one current root: the order of one row is moot",
+    ),
+    # Review decisions.
+    Equivalent(
+        "webapp/review/services.py", "_apply", "flush_or_stale(entry)", "flush_or_stale(None)",
+        "the entry is locked and its version checked just before (lock_entry), so this flush "
+        "cannot be stale: only the object an impossible error would name changes",
+    ),
+    Equivalent(
+        "webapp/review/services.py", "_decide", "clean(reason) if reason else None",
+        "(reason) or True",
+        "clean(None) is None, and an empty reason ends the same way: refused for a return or "
+        "a reopening, never given with an approval",
     ),
 ]  # fmt: skip
 

@@ -18,6 +18,7 @@ from tests import factories
 from tests.factories import org
 from tests.test_review import _race
 from webapp.auth.models import Role, User
+from webapp.db import local_today
 from webapp.extensions import db as _db
 from webapp.fund import queries, reporting, services
 from webapp.fund.models import FundBook, FundMovement, FundPeriod, Means, PeriodState, Purpose
@@ -309,7 +310,7 @@ def _in_app(app, work) -> None:
 def test_a_treasurer_records_a_receipt_and_a_spending_through_the_forms(login_as, db, tree):
     area = factories.make_unit("Thôn Nà Mò", level=Level.AREA, parent=tree.c1)
     client, _user = login_as(Role.EDITOR, tree.c1)
-    year = date.today().year
+    year = local_today().year
     url = f"/fund/units/{tree.c1.id}/{year}/record/receipt"
     assert client.get(url).status_code == 200
     bad = client.post(url, data={"on": "32/13/2025", "amount": "năm triệu", "means": "cash",
@@ -317,7 +318,7 @@ def test_a_treasurer_records_a_receipt_and_a_spending_through_the_forms(login_as
     assert bad.status_code == 422
     text = bad.get_data(as_text=True)
     assert "năm triệu" in text and "Bà Lường Thị Dung" in text
-    day = date.today().strftime("%d/%m/%Y")
+    day = local_today().strftime("%d/%m/%Y")
     done = client.post(url, data={"on": day, "amount": "5000000", "means": "cash",
                                   "counterparty": "Bà Lường Thị Dung"})  # fmt: skip
     assert done.status_code == 303
@@ -344,10 +345,10 @@ def test_a_treasurer_records_a_receipt_and_a_spending_through_the_forms(login_as
 
 def test_a_spending_without_a_purpose_is_refused_with_the_values_kept(login_as, db, tree):
     client, _user = login_as(Role.EDITOR, tree.c1)
-    year = date.today().year
+    year = local_today().year
     response = client.post(
         f"/fund/units/{tree.c1.id}/{year}/record/spending",
-        data={"on": date.today().strftime("%d/%m/%Y"), "amount": "1000", "means": "cash",
+        data={"on": local_today().strftime("%d/%m/%Y"), "amount": "1000", "means": "cash",
               "counterparty": "Hộ bà Nông"},
     )  # fmt: skip
     assert response.status_code == 422
@@ -451,7 +452,7 @@ def test_a_reversing_entry_through_the_screen_and_its_refusals(login_as, db, tre
     done = client.post(url, data={"on": "", "note": "Ghi trùng phiếu"})
     assert done.status_code == 303
     reversal = services.reversal_of(line)
-    assert reversal.amount == -line.amount and reversal.period.year == date.today().year
+    assert reversal.amount == -line.amount and reversal.period.year == local_today().year
     again = client.post(url, data={"on": "", "note": "Lần nữa"})
     assert again.status_code == 422
     assert "đã được đảo" in again.get_data(as_text=True)
@@ -669,8 +670,8 @@ def test_a_line_in_a_year_before_a_closed_one_is_refused(db, tree, district_year
 def _post_amount(login_as, tree, typed: str):
     client, _user = login_as(Role.EDITOR, tree.c1)
     return client.post(
-        f"/fund/units/{tree.c1.id}/{date.today().year}/record/receipt",
-        data={"on": date.today().strftime("%d/%m/%Y"), "amount": typed, "means": "cash",
+        f"/fund/units/{tree.c1.id}/{local_today().year}/record/receipt",
+        data={"on": local_today().strftime("%d/%m/%Y"), "amount": typed, "means": "cash",
               "counterparty": "Bà Lường Thị Dung"},
     )  # fmt: skip
 

@@ -276,7 +276,7 @@ def test_a_return_without_a_reason_is_refused(db, tree, people):
 
 def test_approve_all_and_reopen_by_a_reviewer_above(db, tree, people, login_as):
     editor_client, editor, reviewer_client, _reviewer = people
-    province_client, _ = login_as(Role.REVIEWER, tree.province)
+    province_client, province = login_as(Role.REVIEWER, tree.province)
     registration_list = submitted_list(db, tree, editor)
     response = reviewer_client.post(
         f"/review/lists/{registration_list.id}/approve", data=seen(registration_list)
@@ -300,6 +300,41 @@ def test_approve_all_and_reopen_by_a_reviewer_above(db, tree, people, login_as):
     assert road.last_decision.decision == Decision.REOPENED
     page = editor_client.get(f"/registrations/lists/{registration_list.id}").get_data(as_text=True)
     assert "Trùng với công trình của xã" in page
+    # Who did what is on record: the approval of the list by the district reviewer, the
+    # reopening of the road by the province, and the editor is told of both by name.
+    approved_by = db.session.scalar(
+        sa.select(AuditEvent.actor_id).where(AuditEvent.action == "list.approved")
+    )
+    assert approved_by == _reviewer.id
+    told = db.session.execute(
+        sa.select(Notification.kind, Notification.actor_id, Notification.entry_id)
+        .where(Notification.user_id == editor.id, Notification.kind != NotificationKind.SUBMITTED)
+        .order_by(Notification.id)
+    ).all()
+    assert told == [
+        (NotificationKind.APPROVED, _reviewer.id, None),
+        (NotificationKind.REOPENED, province.id, road.id),
+    ]
+
+
+def test_reopening_what_changed_since_the_page_was_opened_is_refused(db, tree, people, login_as):
+    _editor_client, editor, reviewer_client, _reviewer = people
+    province_client, _ = login_as(Role.REVIEWER, tree.province)
+    registration_list = submitted_list(db, tree, editor)
+    road = registration_list.entries[0]
+    seen_version = road.version
+    reviewer_client.post(f"/review/entries/{road.id}/approve", data={"version": seen_version})
+    db.session.expire_all()
+    assert road.state == EntryState.APPROVED and road.version != seen_version
+    # The province opened the road before the district approved it: its reopening is stale.
+    stale = province_client.post(
+        f"/review/entries/{road.id}/reopen",
+        data={"version": str(seen_version), "reason": "Trùng với công trình của xã"},
+    )
+    assert stale.status_code == 409
+    db.session.expire_all()
+    assert road.state == EntryState.APPROVED
+    assert road.last_decision.decision == Decision.APPROVED
 
 
 def test_reviewers_outside_the_chain_and_submitters_are_refused(db, tree, people, login_as):
@@ -433,6 +468,18 @@ def test_the_audit_trail_records_every_decision(db, tree, people):
         .order_by(AuditEvent.id)
     ).all()
     assert actions == ["entry.returned", "list.returned", "entry.approved"]
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.actor_id == reviewer.id).order_by(AuditEvent.id)
+    ).all()
+    # Each event is filed under the commune, so the commune's and its district's audit pages
+    # list it; an entry's event also names its list and the reason given.
+    assert [event.unit_id for event in events] == [tree.c1.id] * 3
+    assert [event.details.get("list_id") for event in events] == [
+        registration_list.id,
+        None,
+        registration_list.id,
+    ]
+    assert [event.details.get("reason") for event in events] == ["Lý do", None, None]
     snapshot = db.session.scalar(
         sa.select(ReviewDecision.snapshot).where(ReviewDecision.decision == Decision.RETURNED)
     )
@@ -869,6 +916,23 @@ def test_decisions_are_told_to_the_commune_editors_once(db, tree, people, login_
     assert told(district_editor, NotificationKind.RETURNED) == 1  # the submitter
     assert told(reviewer, NotificationKind.RETURNED) == 0
     assert told(reviewer, NotificationKind.SUBMITTED) == 1
+
+
+def test_editors_of_the_lists_organization_are_told_and_no_other(db, tree, people):
+    _editor_client, editor, _reviewer_client, reviewer = people
+    farmers = factories.make_user(roles=[(Role.EDITOR, tree.c1, org("nong_dan"))])
+    women = factories.make_user(roles=[(Role.EDITOR, tree.c1, org("phu_nu"))])
+    registration_list = submitted_list(db, tree, editor)
+    road = registration_list.entries[0]
+    review.return_entry(reviewer, road, road.version, "Ghi rõ")
+    db.session.commit()
+    told = set(
+        db.session.scalars(
+            sa.select(Notification.user_id).where(Notification.kind == NotificationKind.RETURNED)
+        )
+    )
+    assert told == {editor.id, farmers.id}  # not the Women's Union's editor
+    assert women.id not in told
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,8 @@ def test_compare_with_the_year_before(app, new_page, signed_in, javascript):
     assert cells[1:] == [f"{len(entries)} / {approved}", "0 / 0"]
 
 
-def test_organization_rules_of_the_district(app, new_page, signed_in):
+@both
+def test_organization_rules_of_the_district(app, new_page, signed_in, javascript):
     """Counted by hand from webapp/seed/data/demo_season_2017.yaml, where every list is sent
     or a draft and nothing is approved yet. Rules: 1 Women's Union model, 2 Youth Union
     environment, 3–4 Veterans' poverty and security models, 5 the Elderly, 6 learning
@@ -122,7 +123,7 @@ def test_organization_rules_of_the_district(app, new_page, signed_in):
     family" club there (rule 1), its Veterans' two models (rules 3 and 4)."""
     with app.app_context():
         district_id = _unit(DISTRICT).id
-    page = new_page(storage_state=signed_in("reviewer"), width=1280)
+    page = new_page(javascript=javascript, storage_state=signed_in("reviewer"), width=1280)
 
     def rows() -> dict[str, list[str]]:
         shown = {}

@@ -9,13 +9,14 @@ and visitors never do (not published with the answer); the answer's document is 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import docx
 import pytest
 from PIL import Image
 
 from tests.browser.conftest import ACCOUNTS, sign_in
+from webapp.db import local_today
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +39,7 @@ def _step(page, action: str, **fields) -> None:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-def test_an_opinion_is_merged_sent_up_answered_and_shown_back(new_page, javascript, tmp_path):
+def test_an_opinion_is_merged_sent_up_answered_and_shown_back(app, new_page, javascript, tmp_path):
     mark = "có JS" if javascript else "không JS"
     phone = "0912 000 111" if javascript else "0912 000 222"
     text = f"Đề nghị lắp đèn đường đoạn qua chợ Bằng Thành ({mark})"
@@ -118,7 +119,8 @@ def test_an_opinion_is_merged_sent_up_answered_and_shown_back(new_page, javascri
     sign_in(district, *ACCOUNTS["reviewer"])
     district.goto("/opinions/consolidated")
     district.select_option("#unit", label=DISTRICT)
-    today = date.today()
+    with app.app_context():  # the app's day: Vietnam's, a day ahead of UTC from 17:00
+        today = local_today()
     district.fill("#start", f"{today - timedelta(days=30):%d/%m/%Y}")
     district.fill("#end", f"{today:%d/%m/%Y}")
     district.get_by_role("button", name="Xem bản tổng hợp").click()
