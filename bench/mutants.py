@@ -66,6 +66,7 @@ MODULES = {
             "tests/test_translations.py",
             "tests/test_translation_review.py",  # approved campaign words laid over the names
             "tests/test_language_labels.py",  # languages.yaml: tags, scripts, fallbacks
+            "tests/test_language_choice.py",  # the choice, the file's fields, words per request
             "tests/test_coverage_sixth_content.py",  # English names of the contents
         ),
     ),
@@ -281,6 +282,23 @@ EQUIVALENT = [
         "(reason) or True",
         "clean(None) is None, and an empty reason ends the same way: refused for a return or "
         "a reopening, never given with an approval",
+    ),
+    # The languages and their words.
+    *(
+        Equivalent(
+            "webapp/i18n/content.py", "approved_words", 'g.setdefault("approved_words"', key,
+            "only the request cache's key: nothing else reads it",
+        )
+        for key in ("g.setdefault(None", '"XXapproved_wordsXX"', '"APPROVED_WORDS"')
+    ),
+    Equivalent(
+        "webapp/i18n/content.py", "approved_words", "WordTranslation.approved_text.is_not(None)",
+        "WordTranslation.language == code, )",
+        "the rows without an approved text are dropped again below (`if text`)",
+    ),
+    Equivalent(
+        "webapp/i18n/languages.py", "tag_of", 'get(code or "")', 'get(code or "XXXX")',
+        "no language has the code 'XXXX', nor an empty one: either key finds none",
     ),
 ]  # fmt: skip
 

@@ -368,10 +368,50 @@ def test_export_gaps_xlsx_reads_back_one_row_per_gap(plan, login_as):
     assert response.mimetype.endswith("spreadsheetml.sheet")
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
     by_commune, by_organization = workbook.worksheets
-    rows = list(by_commune.iter_rows(min_row=4, values_only=True))
-    assert [row[:2] for row in rows] == [("Huyện Hai", "Xã Cao Sơn")] * 8  # 5th content, 7 rules
-    assert rows[0][3] == "No entries for content 5. Democracy & social supervision"
-    assert len(list(by_organization.iter_rows(min_row=4, values_only=True))) == 8
+    assert (by_commune.title, by_organization.title) == ("By commune", "By organization")
+    # Xã Cao Sơn, the district's one commune, has the Farmers' Union's entries for contents 1-4
+    # and nothing else: the 5th content is missing, and so is every organization's model,
+    # the cooperative too (a new-rural commune this year).
+    at = ("Huyện Hai", "Xã Cao Sơn")
+    women = "Women's Union: at least 1 entry of: Mô hình “Xây dựng gia đình hạnh phúc” / Mô hình “3 sạch” (nhà sạch, bếp sạch, ngõ sạch)"  # noqa: E501
+    youth = "Ho Chi Minh Communist Youth Union: at least 1 entry of: Mô hình thanh niên bảo vệ môi trường"  # noqa: E501
+    veterans = "Veterans' Association: at least 1 entry of: "
+    poverty = veterans + "Mô hình Cựu chiến binh giúp nhau giảm nghèo, làm kinh tế giỏi"
+    security = (
+        veterans + "Mô hình bảo vệ an ninh Tổ quốc, phòng chống tội phạm, ma túy, tệ nạn xã hội"
+    )  # noqa: E501
+    elderly = "Elderly Association: at least 1 entry of: Mô hình người cao tuổi bảo vệ môi trường và xây dựng đời sống văn hóa"  # noqa: E501
+    learning = (
+        "Study Promotion Association: at least 1 entry of: Mô hình “Cộng đồng học tập cấp xã”"  # noqa: E501
+    )
+    cooperative = "Cooperative Alliance, Farmers' Union, Women's Union: at least 1 entry of: Hợp tác xã kiểu mới do phụ nữ quản lý / Hợp tác xã kiểu mới hoạt động hiệu quả gắn với chuỗi giá trị hàng hóa (new-rural communes only)"  # noqa: E501
+    missing = [
+        ("All organizations", "No entries for content 5. Democracy & social supervision"),
+        ("Women's Union", women),
+        ("Ho Chi Minh Communist Youth Union", youth),
+        ("Veterans' Association", poverty),
+        ("Veterans' Association", security),
+        ("Elderly Association", elderly),
+        ("Study Promotion Association", learning),
+        ("Cooperative Alliance", cooperative),
+    ]
+    title = ("Gaps 2026 - Huyện Hai", None, None, None)
+    assert list(by_commune.iter_rows(values_only=True)) == [
+        title,
+        (None,) * 4,
+        ("Unit above", "Commune", "Organization", "What is missing"),
+        *[(*at, organization, text) for organization, text in missing],
+    ]
+    assert list(by_organization.iter_rows(values_only=True)) == [
+        title,
+        (None,) * 4,
+        ("Organization", "Rule", "Unit above", "Commune"),
+        ("All organizations", "each content has at least 1 entry", *at),
+        *[(organization, text, *at) for organization, text in missing[1:]],
+    ]
+    # Columns wide enough to read: the text of what is missing widest.
+    widths = [by_commune.column_dimensions[c].width for c in "ABCD"]
+    assert [round(w) for w in widths] == [25, 13, 31, 71]  # B shares A's (one <col> span)
 
 
 @pytest.mark.parametrize(
