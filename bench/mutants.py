@@ -91,6 +91,7 @@ MODULES = {
             "tests/test_coverage_summary.py",
             "tests/test_coverage_sixth_content.py",
             "tests/test_overlaps.py",
+            "tests/test_national_structure.py",  # the national root's rows per province
         ),
     ),
     "registrations": Module(
@@ -237,6 +238,10 @@ EQUIVALENT = [
         "the message of an error that only a programming mistake raises",
     ),
     Equivalent(
+        "webapp/jobs/permissions.py", "_own_or_administered", "a.unit, None)", "a.unit, )",
+        "None is covers()'s default organization",
+    ),
+    Equivalent(
         "webapp/opinions/permissions.py", "_current_commune", "is_current_commune(user,",
         "is_current_commune(None,", "is_current_commune does not read the user",
     ),
@@ -299,6 +304,35 @@ EQUIVALENT = [
     Equivalent(
         "webapp/i18n/languages.py", "tag_of", 'get(code or "")', 'get(code or "XXXX")',
         "no language has the code 'XXXX', nor an empty one: either key finds none",
+    ),
+    # Coverage: likely duplicates.
+    Equivalent(
+        "webapp/coverage/overlaps.py", "_take_back_partner", "partner_added = False",
+        "partner_added = True",
+        "both callers delete the decision right after (reopen, or with its entry)",
+    ),
+    Equivalent(
+        "webapp/coverage/overlaps.py", "take_back_joint_works", "OverlapKind.JOINT", "",
+        "only a joint decision ever has partner_added, and _take_back_partner checks the kind",
+    ),
+    Equivalent(
+        "webapp/coverage/overlaps.py", "take_back_joint_works",
+        "OverlapDecision.lead_entry_id != entry.id", "",
+        "when the entry going away is the lead, the partner is taken from that entry itself, "
+        "which is deleted with it",
+    ),
+    Equivalent(
+        "webapp/coverage/overlaps.py", "communes_of_list", 'name="location"', "",
+        "the alias's name: any name (or none) gives the same query",
+    ),
+    *(
+        Equivalent(
+            "webapp/coverage/overlaps.py", "communes_of_list", "location.id == Entry.location_id",
+            joined,
+            "SQLAlchemy infers the ON clause from the one foreign key from entries to units: "
+            "the same join",
+        )
+        for joined in (".join(location, None)", ".join(location, )")
     ),
 ]  # fmt: skip
 

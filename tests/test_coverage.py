@@ -379,10 +379,10 @@ def test_export_gaps_xlsx_reads_back_one_row_per_gap(plan, login_as):
     poverty = veterans + "Mô hình Cựu chiến binh giúp nhau giảm nghèo, làm kinh tế giỏi"
     security = (
         veterans + "Mô hình bảo vệ an ninh Tổ quốc, phòng chống tội phạm, ma túy, tệ nạn xã hội"
-    )  # noqa: E501
+    )
     elderly = "Elderly Association: at least 1 entry of: Mô hình người cao tuổi bảo vệ môi trường và xây dựng đời sống văn hóa"  # noqa: E501
     learning = (
-        "Study Promotion Association: at least 1 entry of: Mô hình “Cộng đồng học tập cấp xã”"  # noqa: E501
+        "Study Promotion Association: at least 1 entry of: Mô hình “Cộng đồng học tập cấp xã”"
     )
     cooperative = "Cooperative Alliance, Farmers' Union, Women's Union: at least 1 entry of: Hợp tác xã kiểu mới do phụ nữ quản lý / Hợp tác xã kiểu mới hoạt động hiệu quả gắn với chuỗi giá trị hàng hóa (new-rural communes only)"  # noqa: E501
     missing = [

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 from openpyxl import load_workbook
 
@@ -16,9 +17,10 @@ from tests import factories
 from tests.queries import counting_queries
 from tests.test_coverage import add_entry, grow, page_text
 from webapp.auth.models import Role
+from webapp.campaign.models import ModelType
 from webapp.db import local_today
 from webapp.extensions import db
-from webapp.registrations.models import EntryState
+from webapp.registrations.models import Entry, EntryState
 from webapp.units.models import Level
 
 A, S, D, R = EntryState.APPROVED, EntryState.SUBMITTED, EntryState.DRAFT, EntryState.RETURNED
@@ -132,6 +134,88 @@ def test_export_summary_totals_and_entries_equal_the_page(sums, login_as):
     ]  # fmt: skip
     thon = next(line for line in lines if line[4] == "ND thôn")
     assert thon[:2] == (sums.d1.name, sums.c2.name)  # a hamlet's entry counts for its commune
+
+
+@pytest.mark.parametrize("submitted", [False, True], ids=["approved", "with-submitted"])
+def test_export_summary_reads_back_cell_by_cell(sums, login_as, submitted):
+    """Every cell of both sheets, from make_sums() by hand: approved entries only, or with
+    the two sent ones (Hội Phụ nữ's, content 2) counted apart; blank budgets stay blank."""
+    happy_family = db.session.scalar(sa.select(ModelType).filter_by(code="gia_dinh_hanh_phuc"))
+    first = db.session.scalar(sa.select(Entry).filter_by(name="PN một"))
+    first.model_type = happy_family
+    db.session.commit()
+    client, _ = login_as(Role.VIEWER, sums.province)
+    query = {"submitted": "1"} if submitted else {}
+    totals, entries = workbook(client.get(url("export_summary", sums.province, **query))).worksheets
+    assert (totals.title, entries.title) == ("Tổng hợp", "Các mục đã đăng ký")
+    counted = (
+        "Tính các mục đã duyệt và các mục đã gửi nhưng chưa được duyệt."
+        if submitted
+        else "Đang chỉ tính các mục đã duyệt."
+    )
+    titles = [
+        (f"Tổng hợp đăng ký năm {this_year()} - Tỉnh Thử",),
+        (counted,),
+        (f"Lập ngày {local_today():%d/%m/%Y}",),
+        (None,),
+    ]
+    money = ["Nhân dân đóng góp (đồng)", "Ngân sách nhà nước (đồng)", "Nguồn khác (đồng)"]
+    farmers, women, economy, culture = (
+        "Hội Nông dân",
+        "Hội Liên hiệp Phụ nữ",
+        "1. Kinh tế – giảm nghèo",
+        "2. Văn hóa – giáo dục – y tế",
+    )
+    sent = [0] if submitted else []  # "of which sent, not yet approved"
+    expected_totals = [
+        ("Tổ chức", "Nội dung", "Số mục", *(["Trong đó đã gửi, chưa duyệt"] if submitted else []),
+         *money, "Tổng cộng (đồng)"),
+        (farmers, economy, 1, *sent, 700_000, 800_000, 900_000, 2_400_000),
+        (farmers, culture, 1, *sent, 4_000_000, 1_500_000, 0, 5_500_000),
+        (farmers, "Tất cả nội dung", 2, *sent, 4_700_000, 2_300_000, 900_000, 7_900_000),
+        (women, economy, 2, *sent, 1_500_000, 2_000_000, 250_000, 3_750_000),
+        *(
+            [
+                (women, culture, 2, 2, 300_000, 0, 100_000, 400_000),
+                (women, "Tất cả nội dung", 4, 2, 1_800_000, 2_000_000, 350_000, 4_150_000),
+                ("Tổng cộng", "", 6, 2, 6_500_000, 4_300_000, 1_250_000, 12_050_000),
+            ]
+            if submitted
+            else [
+                (women, "Tất cả nội dung", 2, 1_500_000, 2_000_000, 250_000, 3_750_000),
+                ("Tổng cộng", "", 4, 6_200_000, 4_300_000, 1_150_000, 11_650_000),
+            ]
+        ),
+    ]  # fmt: skip
+    width = len(expected_totals[0])
+    assert [row[:1] for row in totals.iter_rows(max_row=4, values_only=True)] == titles
+    assert list(totals.iter_rows(min_row=5, values_only=True)) == expected_totals
+    assert all(
+        row[1:] == (None,) * (width - 1) for row in totals.iter_rows(max_row=4, values_only=True)
+    )
+    d1, d2, c1, c2, c3 = "Huyện Một", "Huyện Hai", "Xã Đồng Phúc", "Xã Nà Phặc", "Xã Cao Sơn"
+    model = "Mô hình “Xây dựng gia đình hạnh phúc”"
+    ok, sent_ = "Đã duyệt", "Đã gửi"  # the entries' states
+    expected_entries = [
+        ("Đơn vị cấp trên", "Xã", "Tổ chức", "Nội dung", "Tên", "Loại mô hình", "Trạng thái",
+         *money, "Tổng cộng (đồng)"),
+        (d2, c3, farmers, economy, "ND Cao Sơn", "", ok, 700_000, 800_000, 900_000, 2_400_000),
+        (d1, c2, farmers, culture, "ND thôn", "", ok, 4_000_000, 1_500_000, 0, 5_500_000),
+        (d1, c1, women, economy, "PN một", model, ok, 1_000_000, 2_000_000, "", 3_000_000),
+        (d1, c1, women, economy, "PN hai", "", ok, 500_000, "", 250_000, 750_000),
+        *(
+            [
+                (d1, c1, women, culture, "PN gửi", "", sent_, 300_000, 0, 0, 300_000),
+                (d2, c3, women, culture, "PN Cao Sơn gửi", "", sent_, "", "", 100_000, 100_000),
+            ]
+            if submitted
+            else []
+        ),
+    ]  # fmt: skip
+    assert [row[:1] for row in entries.iter_rows(max_row=4, values_only=True)] == titles
+    assert list(entries.iter_rows(min_row=5, values_only=True)) == expected_entries
+    # Wide enough to read: the organization's and the content's names in the totals.
+    assert [round(totals.column_dimensions[c].width) for c in "AB"] == [31, 37]
 
 
 def test_export_summary_with_submitted_counts_them_in_a_column(sums, login_as):

@@ -20,6 +20,7 @@ from webapp.i18n.models import ReviewState, WordTranslation
 
 
 def test_the_languages_file_gives_each_language_its_names_locale_and_script():
+    all_languages.cache_clear()  # read here, not from what the app's start kept
     languages = all_languages()
     vietnamese, mong, english = languages["vi"], languages["hmn"], languages["en"]
     # No script configured: the bare name, no empty brackets.
@@ -86,6 +87,9 @@ def test_each_language_gets_its_own_approved_words_read_once_per_request(app, db
     db.session.commit()
     names_vi = farmers.name_vi, women.name_vi  # loaded again after the commit
     with app.test_request_context():
+        # The test's app context outlives a test request (a real request has its own): start
+        # each one with nothing read yet.
+        g.pop("approved_words", None)
         g.ui_lang = "nut"  # Nùng has none of its own: Tày's never stands in for it
         assert farmers.tr("name") == names_vi[0]
         g.ui_lang = "tyz"
@@ -97,6 +101,7 @@ def test_each_language_gets_its_own_approved_words_read_once_per_request(app, db
         assert shown == ["Hội Nông dân (Tày)", names_vi[1], "Hội Nông dân (Tày)"]
         assert statements == []  # read above, once for the request
     with app.test_request_context():
+        g.pop("approved_words", None)
         g.ui_lang = "vi"
         with counting_queries() as statements:
             assert farmers.tr("name") == names_vi[0]

@@ -127,6 +127,9 @@ def test_not_a_duplicate_hides_the_pair_until_opened_again(dup, login_as):
     assert "Camera an ninh thôn" in seen and "Không trùng" in seen and "Hai việc khác" in seen
     decision = db.session.scalar(sa.select(OverlapDecision))
     assert decision.decided_by_id == reviewer.id and decision.kind == OverlapKind.NOT_DUPLICATE
+    # Told apart is not joint work: the lists say nothing of the other entry.
+    listed = page_text(client.get(f"/registrations/lists/{e['security'].list_id}"))
+    assert "Tổ tự quản" in listed and "Công trình chung" not in listed
     reopened = client.post(
         decide_url(e["security"], e["camera"], "/reopen"),
         data={"version": str(decision.version), "back": back},
@@ -140,6 +143,16 @@ def test_not_a_duplicate_hides_the_pair_until_opened_again(dup, login_as):
         .order_by(AuditEvent.id)
     ).all()
     assert actions == ["overlap.decided", "overlap.reopened"]
+    reopening = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "overlap.reopened")
+    )
+    # Who took it back, filed under the pair's commune (the camera is in its hamlet), and what
+    # the decision had been, since the decision itself is gone.
+    assert (reopening.actor_id, reopening.unit_id) == (reviewer.id, dup.c1.id)
+    assert reopening.details == {
+        "kind": "not_duplicate",
+        "entries": list(key(e["security"], e["camera"])),
+    }
 
 
 def test_joint_work_adds_the_partner_and_meets_its_organization_rule(dup, campaign, login_as):
@@ -521,6 +534,58 @@ def test_deleting_the_other_entry_of_a_joint_work_takes_its_partner_back(dup, lo
     lead = db.session.get(Entry, lead_id)
     assert lead.partners == [] and lead.version == version + 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OverlapDecision)) == 0
+
+
+def test_reopening_a_joint_work_keeps_a_partner_the_editor_had_named(dup, login_as):
+    """The Women's Union was already the chicken model's partner: joining the pair added
+    nothing, so taking the joining back removes nothing."""
+    e = dup.e
+    lead = e["chicken"]
+    lead.partners.append(factories.org("phu_nu"))
+    db.session.commit()
+    client, _ = login_as(Role.REVIEWER, dup.d1)
+    joined = client.post(
+        decide_url(lead, e["chicken2"]),
+        data={"kind": "joint", "lead": str(lead.id), "version": "0"},
+    )
+    assert joined.status_code == 303
+    decision = db.session.scalar(sa.select(OverlapDecision))
+    assert not decision.partner_added
+    reopened = client.post(
+        decide_url(lead, e["chicken2"], "/reopen"), data={"version": str(decision.version)}
+    )
+    assert reopened.status_code == 303
+    db.session.expire_all()
+    assert [o.code for o in db.session.get(Entry, lead.id).partners] == ["phu_nu"]
+
+
+def test_deleting_an_entry_takes_back_only_its_own_joint_works_partner(dup, login_as):
+    e = dup.e
+    reviewer, _ = login_as(Role.REVIEWER, dup.d1)
+    for lead, other in ((e["chicken"], e["chicken2"]), (e["security"], e["camera"])):
+        joined = reviewer.post(
+            decide_url(lead, other), data={"kind": "joint", "lead": str(lead.id), "version": "0"}
+        )
+        assert joined.status_code == 303
+    db.session.expire_all()
+    chicken2 = db.session.get(Entry, e["chicken2"].id)
+    returned = reviewer.post(
+        f"/review/entries/{chicken2.id}/return",
+        data={"version": str(chicken2.version), "reason": "Trùng"},
+    )
+    assert returned.status_code == 303
+    editor, _ = login_as(Role.EDITOR, dup.c1, organization=factories.org("phu_nu"))
+    db.session.expire_all()
+    deleted = editor.post(
+        f"/registrations/entries/{chicken2.id}/delete",
+        data={"version": str(db.session.get(Entry, chicken2.id).version)},
+    )
+    assert deleted.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Entry, e["chicken"].id).partners == []
+    # The other joint work, which the deleted entry has no part in, keeps its partner.
+    assert [o.code for o in db.session.get(Entry, e["security"].id).partners] == ["mttq"]
+    assert db.session.scalar(sa.select(OverlapDecision.lead_entry_id)) == e["security"].id
 
 
 @pytest.mark.parametrize(
