@@ -96,7 +96,10 @@ MODULES = {
     ),
     "registrations": Module(
         mutate=("webapp/registrations/services.py",),
-        tests=("tests/test_registrations.py",),
+        tests=(
+            "tests/test_registrations.py",
+            "tests/test_review.py",  # the list's state follows the reviewers' decisions
+        ),
     ),
     "review": Module(
         mutate=("webapp/review/services.py",),

@@ -867,3 +867,84 @@ def test_an_entry_deleted_while_edited_comes_back_as_a_new_one(
     again = editing.post(f"/registrations/lists/{list_id}/entries", data=data)
     assert again.status_code == 303
     assert db.session.scalar(sa.select(Entry.name)) == "Tên đang sửa dở"
+
+
+# What the audit trail and the reviewers are told
+
+
+def test_each_change_is_audited_with_who_where_and_what_and_reviewers_are_told(db, tree, campaign):
+    """A list's life through the services, read back from the audit trail: the header, an
+    entry changed, copied and deleted, then the list sent (after 17:00 UTC, already the next
+    day in Vietnam) in a year whose deadline the province removed."""
+    from datetime import UTC, datetime
+
+    from webapp.notifications.models import Notification, NotificationKind
+
+    year = this_year_open()
+    db.session.execute(sa.delete(Deadline).where(Deadline.kind == DeadlineKind.REGISTRATION))
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    reviewer = factories.make_user(roles=[(Role.REVIEWER, tree.d1)])
+    farmers = org("nong_dan")
+    registration_list = start(db, tree.c1, farmers, year, editor)
+    services.update_header(
+        editor, registration_list, registration_list.version,
+        registered_on=None, signer_title="Chủ tịch", signer_name="Hoàng Văn Páo",
+    )  # fmt: skip
+    road = services.add_entry(
+        editor,
+        registration_list,
+        services.EntryValues(
+            kind="cong_trinh", name="Đường bê tông thôn Nà Mò", content=content(1),
+            location=tree.c1, lead_organization=farmers, scale="1 km",
+        ),
+    )  # fmt: skip
+    values = services.EntryValues(
+        **{name: getattr(road, name) for name in services.ENTRY_FIELDS if name != "partners"}
+    )
+    values.scale = "1,2 km"
+    services.update_entry(editor, road, road.version, values)
+    long_name = "Đường " + "x" * 294  # 300 characters: the copy's name is cut to fit
+    values.name = long_name
+    services.update_entry(editor, road, road.version, values)
+    copy = services.duplicate_entry(editor, road)
+    assert len(copy.name) == 300 and copy.name.startswith(long_name[:290])
+    copy_id, snapshot = copy.id, services.entry_snapshot(copy)
+    services.delete_entry(editor, copy, copy.version)
+    at = datetime(year, 3, 31, 18, 0, tzinfo=UTC)  # 01:00 on 1 April in Vietnam
+    services.submit_list(editor, registration_list, at=at)
+    db.session.commit()
+
+    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == [
+        "list.created", "list.updated", "entry.created", "entry.updated", "entry.updated",
+        "entry.created", "entry.duplicated", "entry.deleted", "list.submitted",
+    ]  # fmt: skip
+    assert {(e.actor_id, e.unit_id) for e in events} == {(editor.id, tree.c1.id)}
+    by_action = {e.action: e.details for e in events}
+    assert by_action["list.updated"] == {
+        "changes": {
+            "signer_title": [None, "Chủ tịch"],
+            "signer_name": [None, "Hoàng Văn Páo"],
+        }
+    }
+    first_update = events[3].details
+    assert first_update == {
+        "list_id": registration_list.id,
+        "changes": {"scale": ["1 km", "1,2 km"]},
+    }
+    assert by_action["entry.duplicated"] == {"source": road.id}
+    assert events[6].object_id == copy_id
+    assert by_action["entry.deleted"] == {"list_id": registration_list.id, "values": snapshot}
+    assert by_action["list.submitted"] == {"entries": [road.id], "late": False, "due": None}
+
+    db.session.expire_all()
+    assert (road.updated_by_id, road.submitted_by_id) == (editor.id, editor.id)
+    assert registration_list.submitted_at == registration_list.first_submitted_at == at
+    assert registration_list.registered_on == date(year, 4, 1)  # Vietnam's day, not UTC's
+    assert registration_list.state == ListState.SUBMITTED
+    told = db.session.execute(
+        sa.select(
+            Notification.user_id, Notification.kind, Notification.list_id, Notification.actor_id
+        )
+    ).all()
+    assert told == [(reviewer.id, NotificationKind.SUBMITTED, registration_list.id, editor.id)]
