@@ -43,8 +43,9 @@ WORK = ROOT / "mutants"
 MUTMUT = Path(sys.executable).parent / "mutmut"
 
 # What the app and the tests read next to webapp/ and tests/ (webapp.ROOT is webapp/..).
-LINKED = ["webapp", "tests", "templates", "translations", "migrations", "babel.cfg"]
-ALSO_COPY = ["templates", "translations", "migrations", "babel.cfg"]
+# bench/: the national structure tests run its data generator.
+LINKED = ["webapp", "tests", "templates", "translations", "migrations", "babel.cfg", "bench"]
+ALSO_COPY = ["templates", "translations", "migrations", "babel.cfg", "bench"]
 
 # Tests that read the source tree itself rather than run it: mutmut's copy of a module holds
 # every mutant side by side (string mutants inside _() calls included), so they would fail on
@@ -308,7 +309,23 @@ EQUIVALENT = [
         "webapp/i18n/languages.py", "tag_of", 'get(code or "")', 'get(code or "XXXX")',
         "no language has the code 'XXXX', nor an empty one: either key finds none",
     ),
+    # Registrations.
+    *(
+        Equivalent(
+            "webapp/registrations/services.py", function, "flush_or_stale(", "flush_or_stale(None)",
+            "the row was locked and its version checked just before (lock_entry, lock_list), "
+            "so this flush cannot be stale: only the object an impossible error would name "
+            "changes",
+        )
+        for function in ("update_entry", "update_header", "settle_state")
+    ),
     # Coverage: likely duplicates.
+    Equivalent(
+        "webapp/coverage/overlaps.py", "reopen", "raise StaleVersion(decision)",
+        "raise StaleVersion(None)",
+        "the view answers a stale reopening with the pair as it is saved now, read afresh "
+        "(_stale): the error's object is never read",
+    ),
     Equivalent(
         "webapp/coverage/overlaps.py", "_take_back_partner", "partner_added = False",
         "partner_added = True",
