@@ -948,3 +948,56 @@ def test_each_change_is_audited_with_who_where_and_what_and_reviewers_are_told(d
         )
     ).all()
     assert told == [(reviewer.id, NotificationKind.SUBMITTED, registration_list.id, editor.id)]
+
+
+def test_the_services_refuse_what_the_form_refuses_and_keep_the_rest(app, db, tree, campaign):
+    """Called directly (an import, a future API), the services hold the form's rules: each
+    refusal names its field, in the user's language; the edges (the same month, 0 đồng) are
+    accepted; the lead organization is never its own partner."""
+    year = this_year_open()
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    farmers, women = org("nong_dan"), org("phu_nu")
+    registration_list = start(db, tree.c1, farmers, year, editor)
+
+    def values(**changes) -> services.EntryValues:
+        typed = {"kind": "mo_hinh", "name": "Mô hình nuôi ong", "content": content(1),
+                 "location": tree.c1, "lead_organization": farmers} | changes  # fmt: skip
+        return services.EntryValues(**typed)
+
+    refusals = [
+        (values(location=tree.c2), "location", f"Địa điểm phải là {tree.c1.name} hoặc"),
+        (
+            values(starts_on=date(year, 5, 1), ends_on=date(year, 4, 1)),
+            "ends_on",
+            "Tháng kết thúc không thể trước tháng bắt đầu.",
+        ),
+        *(
+            (values(**{name: -1}), name, "Số tiền không được âm.")
+            for name in ("budget_people", "budget_state", "budget_other")
+        ),
+    ]
+    with app.test_request_context():
+        for typed, field, message in refusals:
+            with pytest.raises(services.RegistrationError) as refused:
+                services.add_entry(editor, registration_list, typed)
+            assert (refused.value.field, str(refused.value)[: len(message)]) == (field, message)
+    db.session.rollback()
+    registration_list = db.session.get(RegistrationList, registration_list.id)
+    assert registration_list.entries == []
+    farmers, women = org("nong_dan"), org("phu_nu")  # loaded again after the rollback
+
+    bees = services.add_entry(
+        editor,
+        registration_list,
+        values(
+            starts_on=date(year, 4, 1), ends_on=date(year, 4, 1),
+            budget_people=0, budget_state=0, budget_other=0, partners=[women, farmers],
+        ),
+    )  # fmt: skip
+    db.session.commit()
+    assert (bees.position, bees.created_by_id, bees.updated_by_id) == (1, editor.id, editor.id)
+    assert bees.partners == [women]
+    created = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "entry.created"))
+    assert created.details["list_id"] == registration_list.id
+    assert created.details["values"]["partners"] == [women.id]
+    assert created.details["values"]["starts_on"] == f"{year}-04-01"
