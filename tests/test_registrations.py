@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import gzip
 import re
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from tests import factories
 from tests.factories import content, org
@@ -18,6 +20,7 @@ from webapp.auth.models import Role
 from webapp.campaign.deadlines import current_campaign, registration_due
 from webapp.campaign.models import Deadline, DeadlineKind, MemberOrganization
 from webapp.db import local_today
+from webapp.notifications.models import Notification, NotificationKind
 from webapp.policy import Action
 from webapp.registrations import services
 from webapp.registrations.models import Entry, EntryState, ListState, RegistrationList
@@ -876,10 +879,6 @@ def test_each_change_is_audited_with_who_where_and_what_and_reviewers_are_told(d
     """A list's life through the services, read back from the audit trail: the header, an
     entry changed, copied and deleted, then the list sent (after 17:00 UTC, already the next
     day in Vietnam) in a year whose deadline the province removed."""
-    from datetime import UTC, datetime
-
-    from webapp.notifications.models import Notification, NotificationKind
-
     year = this_year_open()
     db.session.execute(sa.delete(Deadline).where(Deadline.kind == DeadlineKind.REGISTRATION))
     editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
@@ -889,6 +888,10 @@ def test_each_change_is_audited_with_who_where_and_what_and_reviewers_are_told(d
     services.update_header(
         editor, registration_list, registration_list.version,
         registered_on=None, signer_title="Chủ tịch", signer_name="Hoàng Văn Páo",
+    )  # fmt: skip
+    services.update_header(
+        editor, registration_list, registration_list.version,
+        registered_on=None, signer_title="Phó Chủ tịch", signer_name="Hoàng Văn Páo",
     )  # fmt: skip
     road = services.add_entry(
         editor,
@@ -911,29 +914,32 @@ def test_each_change_is_audited_with_who_where_and_what_and_reviewers_are_told(d
     copy_id, snapshot = copy.id, services.entry_snapshot(copy)
     services.delete_entry(editor, copy, copy.version)
     at = datetime(year, 3, 31, 18, 0, tzinfo=UTC)  # 01:00 on 1 April in Vietnam
-    services.submit_list(editor, registration_list, at=at)
+    # On a server whose own time zone is UTC (the tests' clock otherwise sets Vietnam's).
+    with time_machine.travel(datetime.now(ZoneInfo("UTC")), tick=True):
+        services.submit_list(editor, registration_list, at=at)
     db.session.commit()
 
     events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [e.action for e in events] == [
-        "list.created", "list.updated", "entry.created", "entry.updated", "entry.updated",
-        "entry.created", "entry.duplicated", "entry.deleted", "list.submitted",
+        "list.created", "list.updated", "list.updated", "entry.created", "entry.updated",
+        "entry.updated", "entry.created", "entry.duplicated", "entry.deleted", "list.submitted",
     ]  # fmt: skip
     assert {(e.actor_id, e.unit_id) for e in events} == {(editor.id, tree.c1.id)}
     by_action = {e.action: e.details for e in events}
-    assert by_action["list.updated"] == {
+    assert events[1].details == {
         "changes": {
             "signer_title": [None, "Chủ tịch"],
             "signer_name": [None, "Hoàng Văn Páo"],
         }
     }
-    first_update = events[3].details
+    assert events[2].details == {"changes": {"signer_title": ["Chủ tịch", "Phó Chủ tịch"]}}
+    first_update = events[4].details
     assert first_update == {
         "list_id": registration_list.id,
         "changes": {"scale": ["1 km", "1,2 km"]},
     }
     assert by_action["entry.duplicated"] == {"source": road.id}
-    assert events[6].object_id == copy_id
+    assert events[7].object_id == copy_id
     assert by_action["entry.deleted"] == {"list_id": registration_list.id, "values": snapshot}
     assert by_action["list.submitted"] == {"entries": [road.id], "late": False, "due": None}
 
@@ -1001,3 +1007,33 @@ def test_the_services_refuse_what_the_form_refuses_and_keep_the_rest(app, db, tr
     assert created.details["list_id"] == registration_list.id
     assert created.details["values"]["partners"] == [women.id]
     assert created.details["values"]["starts_on"] == f"{year}-04-01"
+
+
+def test_each_unit_organization_and_year_has_its_own_list(app, db, tree, campaign):
+    """Starting a list finds the unit's own for that organization and year, or makes it (and
+    says so in the audit); an organization without committees at the level, or one the
+    province retired, gets none."""
+    year = this_year_open()
+    farmers, union = (
+        org("nong_dan"),
+        org("lien_minh_htx"),
+    )  # the cooperative alliance: province only
+    first = start(db, tree.c1, farmers, year)
+    others = [start(db, tree.c2, farmers, year), start(db, tree.c1, farmers, year + 1)]
+    assert len({first.id, *(o.id for o in others)}) == 3
+    assert start(db, tree.c1, farmers, year).id == first.id  # asked again: the same list
+    created = db.session.scalars(
+        sa.select(AuditEvent.details).where(AuditEvent.action == "list.created")
+    ).all()
+    assert created == [
+        {"organization": "nong_dan", "year": year},
+        {"organization": "nong_dan", "year": year},
+        {"organization": "nong_dan", "year": year + 1},
+    ]
+    editor = factories.make_user(roles=[(Role.EDITOR, tree.c1)])
+    with app.test_request_context(), pytest.raises(services.RegistrationError) as refused:
+        services.start_list(editor, tree.c1, union, year)
+    assert str(refused.value) == f"{union.name_vi} không đăng ký danh sách ở cấp này."
+    farmers.is_active = False
+    assert farmers not in services.organizations_at(tree.c1)
+    db.session.rollback()
