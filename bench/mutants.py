@@ -283,8 +283,9 @@ EQUIVALENT = [
     # Review decisions.
     Equivalent(
         "webapp/review/services.py", "_apply", "flush_or_stale(entry)", "flush_or_stale(None)",
-        "the entry is locked and its version checked just before (lock_entry), so this flush "
-        "cannot be stale: only the object an impossible error would name changes",
+        "the entry is locked and reloaded just before (lock_entry; lock_list in approve_all, "
+        "which also compares the versions seen), so this flush cannot be stale: only the "
+        "object an impossible error would name changes",
     ),
     Equivalent(
         "webapp/review/services.py", "_decide", "clean(reason) if reason else None",
