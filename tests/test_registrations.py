@@ -1023,7 +1023,9 @@ def test_each_unit_organization_and_year_has_its_own_list(app, db, tree, campaig
     assert len({first.id, *(o.id for o in others)}) == 3
     assert start(db, tree.c1, farmers, year).id == first.id  # asked again: the same list
     created = db.session.scalars(
-        sa.select(AuditEvent.details).where(AuditEvent.action == "list.created")
+        sa.select(AuditEvent.details)
+        .where(AuditEvent.action == "list.created")
+        .order_by(AuditEvent.id)
     ).all()
     assert created == [
         {"organization": "nong_dan", "year": year},
