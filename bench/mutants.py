@@ -125,6 +125,8 @@ class Equivalent:
 
 # Each survivor below was read and found equivalent; the report lists them apart, with their
 # reason. A survivor not matched here is a gap in the tests: write the test, or the reason.
+# "XX…XX" in a pattern is mutmut's own string mutation (it wraps a literal in XX), not a
+# placeholder: the pattern names that mutant exactly.
 EQUIVALENT = [
     Equivalent(
         "webapp/reports/queries.py", "rollup", '"accepted"', "",
